@@ -1,0 +1,98 @@
+import { Command, Flags } from '@oclif/core'
+import type { ResolvedConfig } from '../config/types.js'
+import { DevproxyError } from '../errors.js'
+
+export default class Start extends Command {
+  static override summary = 'Start the proxy.'
+  static override description = `Routes each request to the service that owns its path, streams it both ways and prints one line per transaction.
+
+The routes come from proxy.config.ts in the current directory (or --config PATH). Without a config file, --target sends everything to one service, and --demo starts a built-in demo service to try devproxy with nothing else running.`
+
+  static override examples = [
+    { description: 'Use ./proxy.config.ts', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Everything to one service, no config file', command: '<%= config.bin %> <%= command.id %> --target http://localhost:3000' },
+    { description: 'The built-in demo upstream', command: '<%= config.bin %> <%= command.id %> --demo' },
+    { description: 'Another port and config', command: '<%= config.bin %> <%= command.id %> --port 9000 --config dev/proxy.config.ts' },
+  ]
+
+  static override flags = {
+    config: Flags.string({ char: 'c', summary: 'Config file.', helpValue: 'PATH', description: 'Default: the first of proxy.config.{ts,mts,js,mjs} in the current directory.' }),
+    target: Flags.string({ char: 't', summary: 'Proxy every request to this URL (no config file).', helpValue: 'URL', exclusive: ['config', 'demo'] }),
+    demo: Flags.boolean({ summary: 'Start the built-in demo upstream and route to it.', exclusive: ['config', 'target'] }),
+    port: Flags.integer({ char: 'p', summary: 'Listen port.', description: 'Default: the config\'s port, else 8080.', min: 0, max: 65_535 }),
+    host: Flags.string({ summary: 'Listen address.', description: 'Default: the config\'s host, else 127.0.0.1 (loopback only).' }),
+  }
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Start)
+    const [{ createLogger }, { startProxy }, { formatBanner, isLoopback }] = await Promise.all([
+      import('../log/logger.js'),
+      import('../proxy/server.js'),
+      import('../log/banner.js'),
+    ])
+    const logger = createLogger()
+    const cleanups: Array<() => Promise<void>> = []
+    try {
+      const { config, source, tryLines } = await this.resolveSource(flags, cleanups)
+      const proxy = await startProxy(config, {
+        sinks: [logger.transactions],
+        onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
+      })
+      cleanups.unshift(() => proxy.close(5_000))
+      for (const line of formatBanner(config, proxy.url, logger.palette, source)) logger.info(line)
+      if (!isLoopback(proxy.host)) {
+        logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
+      }
+      for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
+      await waitForSignal(() => logger.info(logger.palette.dim(`stopping: waiting for ${proxy.inFlight()} request(s) in flight (Ctrl-C again to force)`)))
+    } catch (error) {
+      if (error instanceof DevproxyError) {
+        await runAll(cleanups)
+        this.error(error.message, { exit: 1, code: error.code, suggestions: error.suggestion ? [error.suggestion] : undefined })
+      }
+      throw error
+    }
+    await runAll(cleanups)
+  }
+
+  private async resolveSource(
+    flags: { config?: string | undefined; target?: string | undefined; demo: boolean; port?: number | undefined; host?: string | undefined },
+    cleanups: Array<() => Promise<void>>,
+  ): Promise<{ config: ResolvedConfig; source: string; tryLines: (url: string) => string[] }> {
+    const [{ resolveConfig }, { applyListenOverrides, targetConfig }] = await Promise.all([
+      import('../config/resolve.js'),
+      import('../config/sources.js'),
+    ])
+    const listen = { port: flags.port, host: flags.host }
+    if (flags.demo) {
+      const [{ startDemoUpstream }, { demoConfig, demoTryLines }] = await Promise.all([import('../demo/demo-upstream.js'), import('../demo/demo-config.js')])
+      const upstream = await startDemoUpstream()
+      cleanups.push(() => upstream.close())
+      return { config: applyListenOverrides(resolveConfig(demoConfig(upstream.url)), listen), source: `demo upstream at ${upstream.url}`, tryLines: demoTryLines }
+    }
+    if (flags.target !== undefined) {
+      return { config: applyListenOverrides(resolveConfig(targetConfig(flags.target)), listen), source: '--target', tryLines: () => [] }
+    }
+    const { findConfigFile, loadConfigFile } = await import('../config/load.js')
+    const file = findConfigFile(process.cwd(), flags.config)
+    return { config: applyListenOverrides(await loadConfigFile(file), listen), source: file, tryLines: () => [] }
+  }
+}
+
+async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+}
+
+/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
+function waitForSignal(onFirst: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.once('SIGINT', () => process.exit(130))
+      process.once('SIGTERM', () => process.exit(143))
+      onFirst()
+      resolve()
+    }
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+  })
+}

@@ -1,0 +1,39 @@
+/**
+ * One error root with a stable `code` per subclass (as undici does). Commands turn these into
+ * a message plus a suggestion; nothing user-facing should surface as a stack trace.
+ */
+export class DevproxyError extends Error {
+  readonly code: string
+  /** What the user can do about it, shown under the message. */
+  readonly suggestion: string | undefined
+
+  constructor(code: string, message: string, options: { suggestion?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.suggestion = options.suggestion
+  }
+}
+
+/** The config file is missing, does not load, or holds a value the proxy cannot use. */
+export class ConfigError extends DevproxyError {
+  constructor(message: string, options: { suggestion?: string; cause?: unknown } = {}) {
+    super('config_invalid', message, options)
+  }
+}
+
+export class ConfigNotFoundError extends DevproxyError {
+  constructor(file: string) {
+    super('config_not_found', `no config file at ${file}`, {
+      suggestion:
+        'Run `devproxy init` to write one, pass `--config PATH`, or skip the file with `devproxy start --target http://localhost:3000` (or `--demo`).',
+    })
+  }
+}
+
+/** The listen address could not be bound. */
+export class ListenError extends DevproxyError {
+  constructor(code: 'port_in_use' | 'listen_failed', message: string, options: { suggestion?: string; cause?: unknown } = {}) {
+    super(code, message, options)
+  }
+}

@@ -1,0 +1,22 @@
+import type { ResolvedConfig } from '../config/types.js'
+import type { Palette } from './palette.js'
+
+/** The start-up banner: where the proxy listens and where each route goes. */
+export function formatBanner(config: ResolvedConfig, url: string, palette: Palette, source: string): string[] {
+  const lines = [`${palette.bold('devproxy')} listening on ${palette.ok(url)} ${palette.dim(`(${source})`)}`]
+  const width = Math.max(...config.routes.map((r) => r.path.length))
+  for (const route of config.routes) {
+    const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
+    const targets = route.targets.map((t) => t.origin + (t.pathname === '/' ? '' : t.pathname)).join(', ')
+    const extras = [route.stripPrefix ? 'strip prefix' : '', route.changeOrigin ? 'change origin' : '', route.ws ? '' : 'no ws'].filter(Boolean).join(', ')
+    lines.push(
+      `  ${route.path.padEnd(width)}  →  ${palette.route(targets)}  ${palette.dim(route.name)}${filters ? palette.dim(` [${filters}]`) : ''}${extras ? palette.dim(` (${extras})`) : ''}`,
+    )
+  }
+  return lines
+}
+
+/** A bound address anyone on the network can reach deserves a loud line. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}

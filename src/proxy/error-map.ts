@@ -1,0 +1,110 @@
+/**
+ * The one place that turns what went wrong into what the client gets (DESIGN.md §3).
+ * Pure: no sockets here, only codes in and status + JSON body out.
+ */
+
+/** How one upstream attempt ended, when it did not end in a response. */
+export type UpstreamFailure = 'connect-failure' | 'reset' | 'timeout' | 'malformed'
+
+export type ErrorType =
+  | 'upstream_connect_failed'
+  | 'upstream_timeout'
+  | 'upstream_reset'
+  | 'upstream_malformed'
+  | 'payload_too_large'
+  | 'no_route'
+
+const CONNECT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_FAIL',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'EHOSTDOWN',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EADDRNOTAVAIL',
+])
+
+/**
+ * Classifies a socket or parser error from one attempt. `connected` says whether the TCP
+ * connection was ever established: a reset before that is a connect failure.
+ */
+export function classifyUpstreamError(error: { code?: string } | undefined, connected: boolean): UpstreamFailure {
+  const code = error?.code ?? ''
+  if (code.startsWith('HPE_')) return 'malformed'
+  if (CONNECT_CODES.has(code) || !connected) return 'connect-failure'
+  return 'reset'
+}
+
+export const FAILURE_TYPES: Readonly<Record<UpstreamFailure, ErrorType>> = {
+  'connect-failure': 'upstream_connect_failed',
+  reset: 'upstream_reset',
+  timeout: 'upstream_timeout',
+  malformed: 'upstream_malformed',
+}
+
+const STATUS: Readonly<Record<ErrorType, number>> = {
+  upstream_connect_failed: 502,
+  upstream_timeout: 504,
+  upstream_reset: 502,
+  upstream_malformed: 502,
+  payload_too_large: 413,
+  no_route: 404,
+}
+
+export interface ErrorDetails {
+  readonly message: string
+  readonly route?: string | undefined
+  readonly target?: string | undefined
+  readonly attempts?: number | undefined
+  readonly hint?: string | undefined
+  /** Extra fields for this error type, e.g. the route list of a `no_route`. */
+  readonly extra?: Readonly<Record<string, unknown>> | undefined
+}
+
+export interface ErrorResponse {
+  readonly status: number
+  readonly type: ErrorType
+  readonly body: string
+}
+
+export function buildErrorResponse(type: ErrorType, details: ErrorDetails): ErrorResponse {
+  const error: Record<string, unknown> = {
+    type,
+    message: details.message,
+    route: details.route ?? null,
+    target: details.target ?? null,
+    attempts: details.attempts ?? 0,
+    hint: details.hint ?? null,
+    ...details.extra,
+  }
+  return { status: STATUS[type], type, body: JSON.stringify({ error }) + '\n' }
+}
+
+/** Message and hint for a failed attempt, in the words a developer would look for. */
+export function describeFailure(failure: UpstreamFailure, target: string, code: string | undefined, timeoutMs: number): { message: string; hint: string } {
+  switch (failure) {
+    case 'connect-failure':
+      return {
+        message: `could not connect to ${target}${code ? ` (${code})` : ''}`,
+        hint: `Is the service running? Start it, or point the route at the right port.`,
+      }
+    case 'timeout':
+      return {
+        message: `${target} sent no response headers within ${timeoutMs} ms`,
+        hint: 'The upstream is slow or stuck; raise the route timeoutMs if this is expected.',
+      }
+    case 'reset':
+      return {
+        message: `${target} closed the connection before sending complete response headers${code ? ` (${code})` : ''}`,
+        hint: 'The upstream crashed or dropped the request; check its logs.',
+      }
+    case 'malformed':
+      return {
+        message: `${target} sent a response that is not valid HTTP${code ? ` (${code})` : ''}`,
+        hint: 'The upstream wrote something other than HTTP/1.x; is the target port right?',
+      }
+  }
+}

@@ -1,0 +1,96 @@
+import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import https from 'node:https'
+import type { Duplex, Readable } from 'node:stream'
+import { createProxyServer } from 'http-proxy-3'
+
+/**
+ * The one importer of http-proxy-3. It builds and pipes the upstream request; everything
+ * else (headers, timeouts, error mapping, writing the response) is ours, so the engine is
+ * used with `selfHandleResponse` and the raw request target (`toProxy`: no URL re-encoding,
+ * the query string goes out byte for byte).
+ */
+
+export interface AttemptHandlers {
+  /** The upstream request exists and has a socket; headers are not flushed yet. */
+  onRequest(proxyReq: ClientRequest): void
+  /** Response headers arrived. */
+  onResponse(proxyRes: IncomingMessage): void
+  /** The upstream request or the client request failed. */
+  onError(error: NodeJS.ErrnoException): void
+}
+
+export interface UpgradeHandlers {
+  onRequest(proxyReq: ClientRequest): void
+  /** The upstream accepted the upgrade; bytes now flow both ways. */
+  onUpgrade(proxyRes: IncomingMessage, proxySocket: Duplex): void
+  onError(error: NodeJS.ErrnoException): void
+}
+
+export interface Forwarder {
+  /** Forwards `req` (its url and headers already rewritten) to `target`. */
+  web(req: IncomingMessage, res: ServerResponse, target: URL, body: Readable | undefined, handlers: AttemptHandlers): void
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, target: URL, handlers: UpgradeHandlers): void
+  /** Closes idle pooled connections to targets no longer in use (config swaps). */
+  release(origins: Iterable<string>): void
+  /** Closes every pooled connection. */
+  destroy(): void
+}
+
+const HANDLERS = Symbol('devproxy.handlers')
+
+interface CallOptions {
+  [HANDLERS]: AttemptHandlers | UpgradeHandlers
+}
+
+export function createForwarder(): Forwarder {
+  const agents = new Map<string, http.Agent>()
+  const proxy = createProxyServer({ selfHandleResponse: true, toProxy: true, prependPath: true, xfwd: false })
+
+  proxy.on('proxyReq', (proxyReq, _req, _res, options) => {
+    const handlers = (options as unknown as CallOptions)[HANDLERS] as AttemptHandlers
+    handlers.onRequest(proxyReq)
+    proxyReq.on('response', handlers.onResponse)
+  })
+  proxy.on('proxyReqWs', (proxyReq, _req, _socket, options) => {
+    const handlers = (options as unknown as CallOptions)[HANDLERS] as UpgradeHandlers
+    handlers.onRequest(proxyReq)
+    proxyReq.on('upgrade', handlers.onUpgrade)
+  })
+  // http-proxy-3 reports a client that vanished mid-request here rather than through the
+  // callback; the transaction learns of it from the response's 'close'.
+  proxy.on('econnreset', () => {})
+  // Errors reach the per-call callbacks; this listener only keeps the emitter from throwing.
+  proxy.on('error', () => {})
+
+  function agentFor(target: URL): http.Agent {
+    let agent = agents.get(target.origin)
+    if (!agent) {
+      const options = { keepAlive: true, scheduling: 'lifo' as const }
+      agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options)
+      agents.set(target.origin, agent)
+    }
+    return agent
+  }
+
+  return {
+    web(req, res, target, body, handlers) {
+      const options = { target, agent: agentFor(target), buffer: body, [HANDLERS]: handlers }
+      proxy.web(req, res, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
+    },
+    ws(req, socket, head, target, handlers) {
+      // Upgraded sockets leave the pool anyway; a fresh connection keeps `Connection: upgrade`.
+      const options = { target, agent: false, [HANDLERS]: handlers }
+      proxy.ws(req, socket, head, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
+    },
+    release(origins) {
+      for (const origin of origins) {
+        agents.get(origin)?.destroy()
+        agents.delete(origin)
+      }
+    },
+    destroy() {
+      for (const agent of agents.values()) agent.destroy()
+      agents.clear()
+    },
+  }
+}

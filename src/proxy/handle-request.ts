@@ -1,0 +1,61 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { forwardAttempt, tooLarge } from './attempt.js'
+import type { Engine, EngineState } from './engine.js'
+import { sendError } from './respond.js'
+import { declaredLength, toOriginForm } from './request-target.js'
+import { splitUrl } from './router.js'
+import { createTransaction, type Transaction } from './transaction.js'
+
+/**
+ * The request pipeline: route → limits → upstream attempt → respond. Every request ends as
+ * a finished transaction handed to the sinks, whatever happened to it.
+ */
+export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse): void {
+  const state = engine.state
+  const tx = createTransaction(req, 'http')
+  res.once('close', () => finish(engine, tx, res))
+
+  const url = toOriginForm(tx.url)
+  if (url === undefined) {
+    sendError(res, tx, 'no_route', {
+      message: `request target ${JSON.stringify(tx.url)} is not a path`,
+      hint: 'devproxy is a reverse proxy: send requests to it as you would to the service, e.g. GET /api/users.',
+      extra: { routes: listRoutes(state) },
+    })
+    return
+  }
+  const route = state.router.match(tx.method, req.headers.host, splitUrl(url).pathname)
+  if (route === undefined) {
+    sendError(res, tx, 'no_route', {
+      message: `no route matches ${tx.method} ${url}${req.headers.host ? ` (host ${req.headers.host})` : ''}`,
+      hint: 'Add a route for this path to proxy.config.ts, or call one of the listed routes.',
+      extra: { routes: listRoutes(state) },
+    })
+    return
+  }
+  tx.route = route.name
+
+  const length = declaredLength(req.headers['content-length'])
+  if (length !== undefined && length > route.maxRequestBodyBytes) {
+    // The body is never read: close the connection rather than drain it.
+    sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
+    return
+  }
+  forwardAttempt({ engine, state, route, tx, url, req, res })
+}
+
+function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
+  tx.durationMs = performance.now() - tx.startMs
+  tx.ending ??= res.writableFinished ? 'completed' : 'client-aborted'
+  engine.emit(tx)
+}
+
+export function listRoutes(state: EngineState) {
+  return state.config.routes.map((route) => ({
+    name: route.name,
+    path: route.path,
+    ...(route.host ? { host: route.host } : {}),
+    ...(route.methods ? { methods: route.methods } : {}),
+    target: route.targets.length === 1 ? route.targets[0]!.origin : route.targets.map((t) => t.origin),
+  }))
+}

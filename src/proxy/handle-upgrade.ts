@@ -1,0 +1,101 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Engine } from './engine.js'
+import { classifyUpstreamError, describeFailure, FAILURE_TYPES } from './error-map.js'
+import { listRoutes } from './handle-request.js'
+import { buildForwardHeaders } from './headers.js'
+import { forwardPath } from './path-rewrite.js'
+import { toOriginForm } from './request-target.js'
+import { sendSocketError } from './respond.js'
+import { splitUrl } from './router.js'
+import { createTransaction, startAttempt } from './transaction.js'
+
+/**
+ * Proxies a WebSocket upgrade (Vite HMR and friends). The transaction finishes when the
+ * client socket closes, so the log shows the socket's whole life and its byte counts.
+ */
+export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, sockets: Set<Duplex>): void {
+  const state = engine.state
+  const tx = createTransaction(req, 'websocket')
+  sockets.add(socket)
+  socket.once('close', () => {
+    sockets.delete(socket)
+    tx.durationMs = performance.now() - tx.startMs
+    tx.ending ??= tx.status === 101 ? 'completed' : 'client-aborted'
+    engine.emit(tx)
+  })
+  socket.on('error', () => socket.destroy())
+
+  const url = toOriginForm(tx.url)
+  const route = url === undefined ? undefined : state.router.match(tx.method, req.headers.host, splitUrl(url).pathname)
+  if (url === undefined || route === undefined || !route.ws) {
+    sendSocketError(socket, tx, 'no_route', {
+      message: route ? `route "${route.name}" does not proxy WebSockets (ws: false)` : `no route matches the WebSocket upgrade for ${tx.url}`,
+      hint: route ? 'Set ws: true on the route.' : 'Add a route for this path to proxy.config.ts.',
+      route: route?.name,
+      extra: { routes: listRoutes(state) },
+    })
+    return
+  }
+  tx.route = route.name
+  const pool = state.pools.get(route)!
+  const target = pool.pick(Date.now())
+  const attempt = startAttempt(tx, target)
+  tx.forwardedUrl = forwardPath(route, url)
+  tx.forwardedHeaders = buildForwardHeaders(tx.requestHeaders, {
+    clientIp: tx.clientIp,
+    targetHost: route.changeOrigin ? target.host : undefined,
+    upgrade: true,
+    rules: route.requestHeaders,
+    attempt: attempt.n,
+  })
+  req.url = tx.forwardedUrl
+  req.headers = tx.forwardedHeaders as IncomingHttpHeaders
+
+  let connected = false
+  let settled = false
+  const timer = setTimeout(() => {
+    if (settled) return
+    settled = true
+    attempt.outcome = 'timeout'
+    const { message, hint } = describeFailure('timeout', target.origin, undefined, route.timeoutMs)
+    sendSocketError(socket, tx, 'upstream_timeout', { message, hint, route: route.name, target: target.origin, attempts: 1 })
+  }, route.timeoutMs)
+  socket.once('close', () => clearTimeout(timer))
+
+  engine.forwarder.ws(req, socket, head, target, {
+    onRequest(proxyReq) {
+      proxyReq.once('socket', (s) => (s.connecting ? s.once('connect', () => (connected = true)) : (connected = true)))
+      proxyReq.once('response', (proxyRes) => {
+        // The upstream refused the upgrade with a plain response, which http-proxy-3 relays.
+        settled = true
+        clearTimeout(timer)
+        tx.status = proxyRes.statusCode
+        attempt.outcome = 'response'
+        attempt.status = proxyRes.statusCode
+      })
+      socket.once('close', () => proxyReq.destroy())
+    },
+    onUpgrade(proxyRes, proxySocket) {
+      settled = true
+      clearTimeout(timer)
+      attempt.outcome = 'response'
+      attempt.status = 101
+      attempt.durationMs = performance.now() - attempt.startMs
+      tx.status = 101
+      tx.responseHeadersReceived = proxyRes.headers
+      proxySocket.on('data', (chunk: Buffer) => (tx.responseBytes += chunk.length))
+    },
+    onError(error) {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      const failure = classifyUpstreamError(error, connected)
+      attempt.outcome = failure
+      attempt.errorCode = error.code
+      if (failure === 'connect-failure') pool.eject(target, Date.now())
+      const { message, hint } = describeFailure(failure, target.origin, error.code, route.timeoutMs)
+      sendSocketError(socket, tx, FAILURE_TYPES[failure], { message, hint, route: route.name, target: target.origin, attempts: 1 })
+    },
+  })
+}

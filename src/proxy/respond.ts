@@ -1,0 +1,55 @@
+import type { ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { STATUS_CODES } from 'node:http'
+import { buildErrorResponse, type ErrorDetails, type ErrorType } from './error-map.js'
+import { VIA } from './headers.js'
+import type { Transaction } from './transaction.js'
+
+function errorHeaders(type: ErrorType, body: string, close: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    'cache-control': 'no-store',
+    'x-devproxy-error': type,
+    via: VIA,
+  }
+  if (close) headers.connection = 'close'
+  return headers
+}
+
+/**
+ * Answers with the proxy's own JSON error. If the response already started, the only honest
+ * thing left is to cut the connection: a truncated body must never look complete.
+ */
+export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType, details: ErrorDetails, options: { close?: boolean } = {}): void {
+  const response = buildErrorResponse(type, details)
+  tx.error = { type, message: details.message }
+  if (res.headersSent || res.destroyed) {
+    tx.ending = 'upstream-aborted'
+    res.destroy()
+    return
+  }
+  tx.status = response.status
+  tx.ending = 'error'
+  const headers = errorHeaders(type, response.body, options.close ?? false)
+  tx.responseHeadersSent = headers
+  tx.responseBytes = Buffer.byteLength(response.body)
+  res.writeHead(response.status, headers)
+  res.end(tx.method === 'HEAD' ? undefined : response.body)
+}
+
+/** The same error, written raw on a socket that asked for an upgrade (no ServerResponse there). */
+export function sendSocketError(socket: Duplex, tx: Transaction, type: ErrorType, details: ErrorDetails): void {
+  const response = buildErrorResponse(type, details)
+  tx.error = { type, message: details.message }
+  tx.status = response.status
+  tx.ending = 'error'
+  if (socket.writable) {
+    const headers = errorHeaders(type, response.body, true)
+    const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`]
+    for (const [key, value] of Object.entries(headers)) lines.push(`${key}: ${value}`)
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${response.body}`)
+  } else {
+    socket.destroy()
+  }
+}

@@ -1,0 +1,133 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { ResolvedConfig } from '../config/types.js'
+import { ListenError } from '../errors.js'
+import { createEngine, type Engine } from './engine.js'
+import { handleRequest } from './handle-request.js'
+import { handleUpgrade } from './handle-upgrade.js'
+import type { TransactionSink } from './transaction.js'
+
+export interface StartOptions {
+  readonly sinks?: readonly TransactionSink[]
+  /** Called when a sink throws; the proxy keeps serving. */
+  readonly onSinkError?: (error: unknown) => void
+}
+
+export interface RunningProxy {
+  readonly engine: Engine
+  /** `http://host:port` as bound (the real port when 0 was asked for). */
+  readonly url: string
+  readonly port: number
+  readonly host: string
+  /** Requests currently being served. */
+  inFlight(): number
+  /**
+   * Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts whatever
+   * is left (open WebSockets included) and releases pooled upstream connections.
+   */
+  close(graceMs?: number): Promise<void>
+}
+
+export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
+  const engine = createEngine(config, options.onSinkError ?? (() => {}))
+  for (const sink of options.sinks ?? []) engine.addSink(sink)
+
+  let active = 0
+  let closing = false
+  let onIdle: (() => void) | undefined
+  const sockets = new Set<Duplex>()
+  const server = http.createServer({
+    // A whole-request deadline would cut long uploads and streams; slow clients are bounded
+    // by the headers timeout instead.
+    requestTimeout: 0,
+  })
+  server.on('request', (req, res) => {
+    active++
+    res.once('close', () => {
+      active--
+      if (!closing) return
+      // Keep-alive connections that just went idle would otherwise hold the close open.
+      server.closeIdleConnections()
+      if (active === 0) onIdle?.()
+    })
+    handleRequest(engine, req, res)
+  })
+  server.on('upgrade', (req, socket, head) => handleUpgrade(engine, req, socket, head, sockets))
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) {
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    } else {
+      socket.destroy(error)
+    }
+  })
+
+  await listen(server, config.port, config.host)
+  const address = server.address() as AddressInfo
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address
+
+  return {
+    engine,
+    url: `http://${hostForUrl}:${address.port}`,
+    port: address.port,
+    host: address.address,
+    inFlight: () => active,
+    async close(graceMs = 5_000) {
+      closing = true
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      for (const socket of sockets) socket.destroy()
+      if (active > 0) {
+        let timer: NodeJS.Timeout | undefined
+        await new Promise<void>((resolve) => {
+          onIdle = resolve
+          timer = setTimeout(resolve, graceMs)
+        })
+        clearTimeout(timer)
+      }
+      server.closeAllConnections()
+      engine.forwarder.destroy()
+      await closed
+    },
+  }
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening)
+      reject(listenError(error, port, host))
+    }
+    const onListening = () => {
+      server.off('error', onError)
+      resolve()
+    }
+    server.once('error', onError)
+    server.once('listening', onListening)
+    server.listen(port, host)
+  })
+}
+
+function listenError(error: NodeJS.ErrnoException, port: number, host: string): ListenError {
+  const where = `${host}:${port}`
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new ListenError('port_in_use', `port ${port} on ${host} is already in use`, {
+        suggestion: `Stop whatever is listening there, or pick another port: --port ${port === 65_535 ? 8081 : port + 1}`,
+        cause: error,
+      })
+    case 'EACCES':
+      return new ListenError('listen_failed', `not allowed to listen on ${where}`, {
+        suggestion: 'Ports below 1024 need extra privileges; use --port 8080 or another high port.',
+        cause: error,
+      })
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return new ListenError('listen_failed', `cannot listen on ${where}: ${host} is not an address of this machine`, {
+        suggestion: 'Use --host 127.0.0.1 (the default) or another local address.',
+        cause: error,
+      })
+    default:
+      return new ListenError('listen_failed', `cannot listen on ${where}: ${error.message}`, { cause: error })
+  }
+}

@@ -1,0 +1,39 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { pipeline } from 'node:stream'
+import type { ResolvedRoute } from '../config/types.js'
+import { buildResponseHeaders } from './headers.js'
+import type { Transaction } from './transaction.js'
+
+/**
+ * Streams the upstream response to the client, never buffering it. If the upstream dies
+ * after the headers went out, the client connection is cut so a truncated body can never
+ * pass for a complete one (DESIGN.md §3).
+ */
+export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse): void {
+  const status = proxyRes.statusCode ?? 502
+  const headers = buildResponseHeaders(proxyRes.headers, route.responseHeaders)
+  tx.status = status
+  tx.responseHeadersReceived = proxyRes.headers
+  tx.responseHeadersSent = headers
+
+  const onUpstreamBroke = () => {
+    if (!res.destroyed && tx.ending === undefined) tx.ending = 'upstream-aborted'
+  }
+  proxyRes.once('aborted', onUpstreamBroke)
+  proxyRes.once('error', onUpstreamBroke)
+  proxyRes.on('data', (chunk: Buffer) => {
+    tx.responseBytes += chunk.length
+  })
+
+  res.writeHead(status, proxyRes.statusMessage, headers)
+  // Node holds headers back until the first body write. A response without a length may be
+  // a stream (server-sent events, long polling) whose first chunk is far away: send the
+  // headers now so the client sees the response start when the upstream started it.
+  if (proxyRes.headers['content-length'] === undefined) {
+    if (String(proxyRes.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders()
+    else setImmediate(() => res.headersSent || res.destroyed || res.flushHeaders())
+  }
+  pipeline(proxyRes, res, (error) => {
+    if (error && !res.destroyed) res.destroy()
+  })
+}

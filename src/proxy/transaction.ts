@@ -1,0 +1,102 @@
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import type { ErrorType, UpstreamFailure } from './error-map.js'
+import { clientAddress } from './headers.js'
+
+/** One try at the upstream. Issue-4 retries add more of these to a transaction. */
+export interface Attempt {
+  readonly n: number
+  readonly target: string
+  readonly startMs: number
+  durationMs: number
+  /** `response` once headers arrived; a failure kind otherwise; undefined while in flight. */
+  outcome: 'response' | UpstreamFailure | 'aborted' | undefined
+  status: number | undefined
+  errorCode: string | undefined
+}
+
+/** How the client side of a transaction ended. */
+export type Ending =
+  | 'completed' // the whole response reached the client
+  | 'client-aborted' // the client went away first
+  | 'upstream-aborted' // the upstream failed after headers were sent: the client connection was cut
+  | 'error' // the proxy answered with its own error response
+
+/**
+ * Everything known about one request, from accept to finish. The server fills it in; once
+ * finished it is handed, unchanged, to every sink (log, recorder, control API).
+ */
+export interface Transaction {
+  readonly id: string
+  readonly kind: 'http' | 'websocket'
+  /** Wall-clock start, epoch ms. */
+  readonly startedAt: number
+  /** Monotonic start, `performance.now()` ms. */
+  readonly startMs: number
+  readonly method: string
+  /** The request target as received. */
+  readonly url: string
+  readonly httpVersion: string
+  readonly clientIp: string
+  readonly requestHeaders: IncomingHttpHeaders
+  route: string | undefined
+  target: string | undefined
+  /** Path and query sent upstream. */
+  forwardedUrl: string | undefined
+  forwardedHeaders: OutgoingHttpHeaders | undefined
+  responseHeadersReceived: IncomingHttpHeaders | undefined
+  responseHeadersSent: OutgoingHttpHeaders | undefined
+  status: number | undefined
+  requestBytes: number
+  responseBytes: number
+  readonly attempts: Attempt[]
+  error: { readonly type: ErrorType; readonly message: string } | undefined
+  ending: Ending | undefined
+  durationMs: number
+}
+
+export type TransactionSink = (transaction: Readonly<Transaction>) => void
+
+let counter = 0
+
+export function createTransaction(req: IncomingMessage, kind: Transaction['kind']): Transaction {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER
+  return {
+    id: counter.toString(36),
+    kind,
+    startedAt: Date.now(),
+    startMs: performance.now(),
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    httpVersion: req.httpVersion,
+    clientIp: clientAddress(req.socket.remoteAddress),
+    requestHeaders: req.headers,
+    route: undefined,
+    target: undefined,
+    forwardedUrl: undefined,
+    forwardedHeaders: undefined,
+    responseHeadersReceived: undefined,
+    responseHeadersSent: undefined,
+    status: undefined,
+    requestBytes: 0,
+    responseBytes: 0,
+    attempts: [],
+    error: undefined,
+    ending: undefined,
+    durationMs: 0,
+  }
+}
+
+export function startAttempt(tx: Transaction, target: URL): Attempt {
+  const attempt: Attempt = {
+    n: tx.attempts.length + 1,
+    target: target.origin,
+    startMs: performance.now(),
+    durationMs: 0,
+    outcome: undefined,
+    status: undefined,
+    errorCode: undefined,
+  }
+  tx.attempts.push(attempt)
+  tx.target = attempt.target
+  return attempt
+}
