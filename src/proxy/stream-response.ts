@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { pipeline } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
 import { buildResponseHeaders } from './headers.js'
 import type { Transaction } from './transaction.js'
@@ -17,7 +16,9 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   tx.responseHeadersSent = headers
 
   const onUpstreamBroke = () => {
-    if (!res.destroyed && tx.ending === undefined) tx.ending = 'upstream-aborted'
+    if (res.destroyed) return
+    tx.ending ??= 'upstream-aborted'
+    res.destroy()
   }
   proxyRes.once('aborted', onUpstreamBroke)
   proxyRes.once('error', onUpstreamBroke)
@@ -33,7 +34,8 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
     if (String(proxyRes.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders()
     else setImmediate(() => res.headersSent || res.destroyed || res.flushHeaders())
   }
-  pipeline(proxyRes, res, (error) => {
-    if (error && !res.destroyed) res.destroy()
-  })
+  // A client that goes away destroys the upstream request (http-proxy-3 listens for the
+  // response's 'close'); an upstream that breaks cuts the client (above). `pipe` rather than
+  // `pipeline`: the latter stacks a dozen listeners per response for the same two rules.
+  proxyRes.pipe(res)
 }

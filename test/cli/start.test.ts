@@ -1,0 +1,138 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, spawnCli } from '../helpers/cli.js'
+import { echoHandler, request, startUpstream, type TestUpstream } from '../helpers/servers.js'
+
+const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/
+
+/** A user-facing failure is a message, never a stack trace. */
+function expectNoStack(text: string) {
+  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
+}
+
+describe('devproxy start (as a user runs it)', () => {
+  let dir: string
+  let upstream: TestUpstream
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'devproxy-cli-'))
+    upstream = await startUpstream(echoHandler)
+  })
+  afterAll(async () => {
+    await upstream.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('--help lists the command and its flags', async () => {
+    const result = await runCli(['start', '--help'])
+    expect(result.code).toBe(0)
+    for (const flag of ['--config', '--target', '--demo', '--port', '--host']) expect(result.stdout).toContain(flag)
+  })
+
+  it('top-level --help lists start', async () => {
+    const result = await runCli(['--help'])
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/start\s+Start the proxy/)
+  })
+
+  it('a missing config says how to make one', async () => {
+    const result = await runCli(['start'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('no config file at')
+    expect(result.stderr).toContain('devproxy init')
+    expect(result.stderr).toContain('--target')
+    expectNoStack(result.stderr)
+  })
+
+  it.each([
+    ['localhost:3000', 'http://localhost:3000'],
+    [':3000', 'http://localhost:3000'],
+    ['ftp://localhost', 'http'],
+  ])('a bad --target %s is explained (suggests %s)', async (target, suggestion) => {
+    const result = await runCli(['start', '--target', target, '--port', '0'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain(suggestion)
+    expectNoStack(result.stderr)
+  })
+
+  it('a taken port is a one-line error with a suggestion', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as net.AddressInfo).port
+    try {
+      const result = await runCli(['start', '--target', upstream.url, '--port', String(port)])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain(`port ${port} on 127.0.0.1 is already in use`)
+      expect(result.stderr).toContain('--port')
+      expectNoStack(result.stderr)
+    } finally {
+      blocker.close()
+    }
+  })
+
+  it('--target proxies, logs one line per transaction and exits 0 on SIGINT', async () => {
+    const cli = spawnCli(['start', '--target', upstream.url, '--port', '0'])
+    const [, url] = await cli.waitFor(LISTENING)
+    const response = await request(`${url}/hello?x=1`)
+    expect(response.status).toBe(200)
+    expect(response.json().url).toBe('/hello?x=1')
+    await cli.waitFor(/GET\s+\/hello\?x=1 default → http:\/\/127\.0\.0\.1:\d+ 200 /)
+    expect(cli.stdout()).not.toMatch(/\u001b\[/) // plain when not a TTY
+    cli.child.kill('SIGINT')
+    const result = await cli.exited
+    expect(result.code).toBe(0)
+  })
+
+  it('loads proxy.config.ts importing "devproxy" from a directory without node_modules', async () => {
+    const project = await mkdtemp(join(tmpdir(), 'devproxy-project-'))
+    await writeFile(
+      join(project, 'proxy.config.ts'),
+      `import { defineConfig } from 'devproxy'
+const port: number = 0
+export default defineConfig({
+  port,
+  routes: [{ name: 'api', path: '/api', target: '${upstream.url}', stripPrefix: true }],
+})
+`,
+    )
+    const cli = spawnCli(['start'], { cwd: project })
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      expect(cli.stdout()).toMatch(/\/api\s+→\s+http:\/\/127\.0\.0\.1:\d+\s+api/)
+      const response = await request(`${url}/api/users`)
+      expect(response.json().url).toBe('/users')
+    } finally {
+      cli.child.kill('SIGTERM')
+      expect((await cli.exited).code).toBe(0)
+      await rm(project, { recursive: true, force: true })
+    }
+  })
+
+  it('lets a request in flight finish after SIGTERM, then exits 0', async () => {
+    let release: () => void = () => {}
+    let arrived: () => void = () => {}
+    const arrival = new Promise<void>((resolve) => (arrived = resolve))
+    const slow = await startUpstream((_req, res) => {
+      arrived()
+      release = () => res.end('done')
+    })
+    const cli = spawnCli(['start', '--target', slow.url, '--port', '0'])
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      const pending = request(`${url}/slow`)
+      await arrival
+      cli.child.kill('SIGTERM')
+      await cli.waitFor(/stopping: waiting for 1 request/)
+      release()
+      const response = await pending
+      expect(response.status).toBe(200)
+      expect(response.body.toString()).toBe('done')
+      expect((await cli.exited).code).toBe(0)
+    } finally {
+      await slow.close()
+    }
+  })
+})
