@@ -15,13 +15,14 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
     throw new ConfigError('routes must be a non-empty array, e.g. routes: [{ path: "/", target: "http://localhost:3000" }]')
   }
   const routes = user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`))
-  const names = new Set<string>()
-  for (const route of routes) {
-    if (names.has(route.name)) {
-      throw new ConfigError(`two routes are named "${route.name}"; give each route a distinct name`)
+  const names = new Map<string, number>()
+  routes.forEach((route, index) => {
+    const first = names.get(route.name)
+    if (first !== undefined) {
+      throw new ConfigError(`routes[${index}].name "${route.name}" is already used by routes[${first}]; give each route a distinct name`)
     }
-    names.add(route.name)
-  }
+    names.set(route.name, index)
+  })
   return Object.freeze({
     port: checkPort(user.port ?? DEFAULT_PORT, 'port'),
     host: user.host ?? DEFAULT_HOST,
@@ -33,6 +34,12 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
 function resolveRoute(route: UserRoute, where: string): ResolvedRoute {
   if (route === null || typeof route !== 'object') throw new ConfigError(`${where} must be an object`)
   const path = normalizePrefix(route.path ?? '/', `${where}.path`)
+  checkType(route.name, 'string', `${where}.name`)
+  checkType(route.host, 'string', `${where}.host`)
+  checkType(route.rewrite, 'function', `${where}.rewrite`)
+  if (route.methods !== undefined && (!Array.isArray(route.methods) || route.methods.some((m) => typeof m !== 'string'))) {
+    throw new ConfigError(`${where}.methods must be an array of method names such as ["GET", "POST"] (got ${JSON.stringify(route.methods)})`)
+  }
   const rawTargets = Array.isArray(route.target) ? route.target : [route.target]
   if (rawTargets.length === 0) throw new ConfigError(`${where}.target must name at least one URL`)
   const targets = rawTargets.map((t, i) => parseTarget(t, Array.isArray(route.target) ? `${where}.target[${i}]` : `${where}.target`))
@@ -65,6 +72,12 @@ function normalizePrefix(path: string, where: string): string {
 /** `/api/v1` → `api/v1`, `/` → `root`. */
 export function nameFromPath(path: string): string {
   return path === '/' ? 'root' : path.slice(1)
+}
+
+function checkType(value: unknown, type: 'string' | 'function', where: string): void {
+  if (value !== undefined && typeof value !== type) {
+    throw new ConfigError(`${where} must be a ${type} (got ${typeof value === 'function' ? 'a function' : JSON.stringify(value)})`)
+  }
 }
 
 function lowerKeys(rules: HeaderRules | undefined): HeaderRules {

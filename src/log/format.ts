@@ -2,23 +2,24 @@
 export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`
   const units = ['kB', 'MB', 'GB', 'TB']
-  let value = bytes
-  let unit = -1
-  while (value >= 1000 && unit < units.length - 1) {
+  let value = bytes / 1000
+  let unit = 0
+  // Compare the rounded value, so 999,999 B reads `1.0 MB`, not `1000 kB`.
+  while (Math.round(value) >= 1000 && unit < units.length - 1) {
     value /= 1000
     unit++
   }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
+  return `${value < 9.95 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`
 }
 
 /** `0.4ms`, `12ms`, `1.25s`, `2m05s`. */
 export function formatDuration(ms: number): string {
-  if (ms < 1) return `${ms.toFixed(1)}ms`
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  if (ms < 60_000) return `${(ms / 1000).toFixed(2)}s`
-  const minutes = Math.floor(ms / 60_000)
-  const seconds = Math.round((ms % 60_000) / 1000)
-  return `${minutes}m${String(seconds).padStart(2, '0')}s`
+  if (ms < 0.95) return `${ms.toFixed(1)}ms`
+  if (ms < 999.5) return `${Math.round(ms)}ms`
+  if (ms < 59_995) return `${(ms / 1000).toFixed(2)}s`
+  // Round to whole seconds first so 119.6 s reads `2m00s`, not `1m60s`.
+  const total = Math.round(ms / 1000)
+  return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`
 }
 
 /** `HH:MM:SS.mmm` in local time. */

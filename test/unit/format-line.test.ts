@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest'
+import { formatTransactionLine, transactionTags } from '../../src/log/format-line.js'
+import { formatClock } from '../../src/log/format.js'
+import { plainPalette } from '../../src/log/palette.js'
+import type { Transaction } from '../../src/proxy/transaction.js'
+
+const startedAt = new Date(2024, 4, 6, 14, 3, 9, 42).getTime()
+
+function transaction(overrides: Partial<Transaction> = {}): Transaction {
+  return {
+    id: '1',
+    kind: 'http',
+    startedAt,
+    startMs: 0,
+    method: 'GET',
+    url: '/api/users?page=2',
+    httpVersion: '1.1',
+    clientIp: '127.0.0.1',
+    requestHeaders: { host: 'localhost:8080' },
+    route: 'api',
+    target: 'http://localhost:3000',
+    forwardedUrl: '/users?page=2',
+    forwardedHeaders: undefined,
+    responseHeadersReceived: undefined,
+    responseHeadersSent: undefined,
+    status: 200,
+    requestBytes: 0,
+    responseBytes: 1_234,
+    attempts: [],
+    error: undefined,
+    ending: 'completed',
+    durationMs: 12.4,
+    ...overrides,
+  }
+}
+
+const line = (overrides: Partial<Transaction> = {}) => formatTransactionLine(transaction(overrides), plainPalette)
+
+describe('formatTransactionLine: one line per transaction', () => {
+  it('a plain 200: time, method, url, route → target, status, duration, size — in that order', () => {
+    expect(line()).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 api → http://localhost:3000 200 12ms 1.2 kB`)
+  })
+
+  it('is a single line', () => {
+    expect(line({ error: { type: 'upstream_timeout', message: 'x' }, ending: 'error' })).not.toContain('\n')
+  })
+
+  it.each([
+    { field: 'the method', overrides: { method: 'DELETE' }, contains: 'DELETE' },
+    { field: 'the url as received', overrides: { url: '/api/search?q=a%20b' }, contains: '/api/search?q=a%20b' },
+    { field: 'route → target', overrides: { route: 'web', target: 'http://localhost:5173' }, contains: 'web → http://localhost:5173' },
+    { field: 'route → - before any target', overrides: { route: 'web', target: undefined }, contains: 'web → -' },
+    { field: '(no route) on a miss', overrides: { route: undefined, target: undefined, status: 404 }, contains: '(no route) 404' },
+    { field: 'the status', overrides: { status: 503 }, contains: ' 503 ' },
+    { field: '--- without a status', overrides: { status: undefined }, contains: ' --- ' },
+    { field: 'the duration', overrides: { durationMs: 1_250 }, contains: ' 1.25s ' },
+    { field: 'the response size', overrides: { responseBytes: 3_400_000 }, contains: ' 3.4 MB' },
+    { field: 'WS for a WebSocket', overrides: { kind: 'websocket', method: 'GET', status: 101 }, contains: 'WS     /api/users' },
+  ] satisfies { field: string; overrides: Partial<Transaction>; contains: string }[])('shows $field', ({ overrides, contains }) => {
+    expect(line(overrides)).toContain(contains)
+  })
+
+  it.each([
+    { why: 'an upstream timeout', overrides: { status: 504, error: { type: 'upstream_timeout', message: 'm' }, ending: 'error' }, tags: '[upstream_timeout]' },
+    { why: 'a connect failure', overrides: { status: 502, error: { type: 'upstream_connect_failed', message: 'm' }, ending: 'error' }, tags: '[upstream_connect_failed]' },
+    { why: 'a client that went away', overrides: { ending: 'client-aborted' }, tags: '[client aborted]' },
+    { why: 'an upstream that failed mid-body', overrides: { ending: 'upstream-aborted' }, tags: '[upstream aborted mid-body]' },
+    {
+      why: 'an error and a client abort',
+      overrides: { error: { type: 'upstream_reset', message: 'm' }, ending: 'client-aborted' },
+      tags: '[upstream_reset] [client aborted]',
+    },
+  ] satisfies { why: string; overrides: Partial<Transaction>; tags: string }[])('ends with $tags for $why', ({ overrides, tags }) => {
+    expect(line(overrides).endsWith(` ${tags}`)).toBe(true)
+  })
+
+  it('has no tags for a completed transaction', () => {
+    expect(line()).not.toContain('[')
+    expect(transactionTags(transaction())).toEqual([])
+  })
+
+  it('is pure: the same transaction and palette give the same line', () => {
+    const tx = transaction({ error: { type: 'upstream_reset', message: 'm' } })
+    expect(formatTransactionLine(tx, plainPalette)).toBe(formatTransactionLine(tx, plainPalette))
+  })
+})
+
+describe('transactionTags: severity', () => {
+  it.each([
+    { overrides: { error: { type: 'no_route', message: 'm' } }, tags: [{ text: 'no_route', severity: 'error' }] },
+    { overrides: { ending: 'client-aborted' }, tags: [{ text: 'client aborted', severity: 'warn' }] },
+    { overrides: { ending: 'upstream-aborted' }, tags: [{ text: 'upstream aborted mid-body', severity: 'error' }] },
+  ] satisfies { overrides: Partial<Transaction>; tags: unknown[] }[])('$tags', ({ overrides, tags }) => {
+    expect(transactionTags(transaction(overrides))).toEqual(tags)
+  })
+})
+
+describe('formatTransactionLine: colors come from the palette', () => {
+  it('routes each part through its palette function', () => {
+    const tagged = formatTransactionLine(transaction({ error: { type: 'upstream_timeout', message: 'm' }, status: 504 }), {
+      ...plainPalette,
+      method: (method, text) => `<${method}:${text.trim()}>`,
+      status: (status, text) => `<status ${status}:${text}>`,
+      route: (text) => `<route:${text}>`,
+      error: (text) => `<error:${text}>`,
+    })
+    expect(tagged).toContain('<GET:GET>')
+    expect(tagged).toContain('<status 504:504>')
+    expect(tagged).toContain('<route:api → http://localhost:3000>')
+    expect(tagged).toContain('<error:[upstream_timeout]>')
+  })
+})

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { formatBytes, formatClock, formatDuration } from '../../src/log/format.js'
+
+describe('formatBytes: SI units, as curl and browsers show', () => {
+  it.each([
+    { bytes: 0, text: '0 B' },
+    { bytes: 512, text: '512 B' },
+    { bytes: 999, text: '999 B' },
+    { bytes: 1_000, text: '1.0 kB' },
+    { bytes: 1_234, text: '1.2 kB' },
+    { bytes: 9_940, text: '9.9 kB' },
+    { bytes: 12_345, text: '12 kB' },
+    { bytes: 999_000, text: '999 kB' },
+    { bytes: 1_000_000, text: '1.0 MB' },
+    { bytes: 3_400_000, text: '3.4 MB' },
+    { bytes: 10_485_760, text: '10 MB' },
+    { bytes: 2_500_000_000, text: '2.5 GB' },
+    { bytes: 7_000_000_000_000, text: '7.0 TB' },
+    { bytes: 5_000_000_000_000_000, text: '5000 TB' },
+  ])('$bytes → $text', ({ bytes, text }) => {
+    expect(formatBytes(bytes)).toBe(text)
+  })
+
+  // Rounding must not show a count that belongs to the next unit.
+  it.each([
+    { bytes: 999_999, text: '1.0 MB' },
+    { bytes: 999_600, text: '1.0 MB' },
+  ])('$bytes → $text (rounds up into the next unit)', ({ bytes, text }) => {
+    expect(formatBytes(bytes)).toBe(text)
+  })
+})
+
+describe('formatDuration', () => {
+  it.each([
+    { ms: 0, text: '0.0ms' },
+    { ms: 0.4, text: '0.4ms' },
+    { ms: 1, text: '1ms' },
+    { ms: 12.4, text: '12ms' },
+    { ms: 999, text: '999ms' },
+    { ms: 1_000, text: '1.00s' },
+    { ms: 1_250, text: '1.25s' },
+    { ms: 59_000, text: '59.00s' },
+    { ms: 60_000, text: '1m00s' },
+    { ms: 125_000, text: '2m05s' },
+    { ms: 3_600_000, text: '60m00s' },
+  ])('$ms ms → $text', ({ ms, text }) => {
+    expect(formatDuration(ms)).toBe(text)
+  })
+
+  // Rounding must not show a count that belongs to the next unit.
+  it.each([
+    { ms: 119_600, text: '2m00s' },
+    { ms: 59_999, text: '1m00s' },
+    { ms: 999.7, text: '1.00s' },
+  ])('$ms ms → $text (rounds up into the next unit)', ({ ms, text }) => {
+    expect(formatDuration(ms)).toBe(text)
+  })
+})
+
+describe('formatClock: HH:MM:SS.mmm in local time', () => {
+  it.each([
+    new Date(2024, 0, 2, 3, 4, 5, 6),
+    new Date(2024, 11, 31, 23, 59, 59, 999),
+    new Date(2024, 5, 15, 12, 0, 0, 0),
+  ])('%s', (date) => {
+    const pad = (n: number, w = 2) => String(n).padStart(w, '0')
+    const expected = `${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}`
+    expect(formatClock(date.getTime())).toBe(expected)
+    expect(formatClock(date.getTime())).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}$/)
+  })
+
+  it('03:04:05.006 for a local 03:04:05.006', () => {
+    expect(formatClock(new Date(2024, 0, 2, 3, 4, 5, 6).getTime())).toBe('03:04:05.006')
+  })
+})
