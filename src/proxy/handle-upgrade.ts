@@ -84,7 +84,10 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
       attempt.durationMs = performance.now() - attempt.startMs
       tx.status = 101
       tx.responseHeadersReceived = proxyRes.headers
-      proxySocket.on('data', (chunk: Buffer) => (tx.responseBytes += chunk.length))
+      // Count only once http-proxy-3 has piped the socket: a 'data' listener added now would
+      // switch it to flowing mode and swallow the frame that arrived with the 101 (Vite's
+      // `connected` message does).
+      process.nextTick(() => proxySocket.on('data', (chunk: Buffer) => (tx.responseBytes += chunk.length)))
     },
     onError(error) {
       if (settled) return

@@ -25,6 +25,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   proxyRes.on('data', (chunk: Buffer) => {
     tx.responseBytes += chunk.length
   })
+  const nothingWrittenYet = () => tx.responseBytes === 0 && !res.writableEnded && !res.destroyed
 
   res.writeHead(status, proxyRes.statusMessage, headers)
   // Node holds headers back until the first body write. A response without a length may be
@@ -32,7 +33,8 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   // headers now so the client sees the response start when the upstream started it.
   if (proxyRes.headers['content-length'] === undefined) {
     if (String(proxyRes.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders()
-    else setImmediate(() => res.headersSent || res.destroyed || res.flushHeaders())
+    // (`res.headersSent` turns true at writeHead, before anything reaches the socket.)
+    else setImmediate(() => nothingWrittenYet() && res.flushHeaders())
   }
   // A client that goes away destroys the upstream request (http-proxy-3 listens for the
   // response's 'close'); an upstream that breaks cuts the client (above). `pipe` rather than
