@@ -101,7 +101,7 @@ export default defineConfig({
     const cli = spawnCli(['start'], { cwd: project })
     try {
       const [, url] = await cli.waitFor(LISTENING)
-      expect(cli.stdout()).toMatch(/\/api\s+→\s+http:\/\/127\.0\.0\.1:\d+\s+api/)
+      await cli.waitFor(/\/api\s+→\s+http:\/\/127\.0\.0\.1:\d+\s+api/)
       const response = await request(`${url}/api/users`)
       expect(response.json().url).toBe('/users')
     } finally {
@@ -134,5 +134,19 @@ export default defineConfig({
     } finally {
       await slow.close()
     }
+  })
+})
+
+describe('devproxy start --demo', () => {
+  it('starts the demo upstream, prints curl lines, proxies, and stops on SIGINT', async () => {
+    const cli = spawnCli(['start', '--demo', '--port', '0'])
+    const [, url] = await cli.waitFor(LISTENING)
+    await cli.waitFor(/try: curl http:\/\/127\.0\.0\.1:\d+\/api\/users/)
+    const response = await request(`${url}/api/users`)
+    expect(response.status).toBe(200)
+    expect(response.json()).toHaveLength(5)
+    await cli.waitFor(/GET\s+\/api\/users api → http:\/\/127\.0\.0\.1:\d+ 200 /)
+    cli.child.kill('SIGINT')
+    expect((await cli.exited).code).toBe(0)
   })
 })
