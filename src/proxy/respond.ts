@@ -33,7 +33,7 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   tx.ending = 'error'
   const headers = errorHeaders(type, response.body, options.close ?? false)
   tx.responseHeadersSent = headers
-  tx.responseBytes = Buffer.byteLength(response.body)
+  tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)
   res.writeHead(response.status, headers)
   res.end(tx.method === 'HEAD' ? undefined : response.body)
 }

@@ -73,8 +73,8 @@ describe('the demo upstream, behind the proxy with the demo routes', () => {
     const socket = new WebSocket(`${proxy.url.replace('http', 'ws')}/ws`)
     await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
     socket.send('ping')
-    const [data] = (await new Promise((resolve) => socket.once('message', (...args) => resolve(args)))) as [Buffer]
-    expect(data.toString()).toBe('ping')
+    const data = await new Promise<string>((resolve) => socket.once('message', (message) => resolve(String(message))))
+    expect(data).toBe('ping')
     socket.close()
   })
 
