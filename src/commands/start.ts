@@ -21,6 +21,12 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     demo: Flags.boolean({ summary: 'Start the built-in demo upstream and route to it.', exclusive: ['config', 'target'] }),
     port: Flags.integer({ char: 'p', summary: 'Listen port.', description: 'Default: the config\'s port, else 8080.', min: 0, max: 65_535 }),
     host: Flags.string({ summary: 'Listen address.', description: 'Default: the config\'s host, else 127.0.0.1 (loopback only).' }),
+    watch: Flags.boolean({
+      summary: 'Reload the config file when it or a file it imports changes.',
+      description: 'On by default; --no-watch keeps the config loaded at start-up.',
+      default: true,
+      allowNo: true,
+    }),
   }
 
   async run(): Promise<void> {
@@ -33,7 +39,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const logger = createLogger()
     const cleanups: Array<() => Promise<void>> = []
     try {
-      const { config, source, tryLines } = await this.resolveSource(flags, cleanups)
+      const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
       const proxy = await startProxy(config, {
         sinks: [logger.transactions],
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
@@ -44,6 +50,24 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
+      if (watch && flags.watch) {
+        const [{ startLiveReload }, { formatReload }, { displayPath }, { applyListenOverrides }] = await Promise.all([
+          import('../config/live-reload.js'),
+          import('../log/format-reload.js'),
+          import('../config/load-error.js'),
+          import('../config/sources.js'),
+        ])
+        const name = displayPath(watch.file, process.cwd())
+        const watcher = await startLiveReload({
+          ...watch,
+          current: () => proxy.engine.state.config,
+          swap: (next) => proxy.engine.swap(next),
+          adjust: (next) => applyListenOverrides(next, { port: flags.port, host: flags.host }),
+          report: (event) => logger.print(formatReload(event, name, logger.palette), event.type === 'invalid' ? 'err' : 'out'),
+        })
+        cleanups.unshift(() => watcher.close())
+        logger.info(logger.palette.dim(`  watching ${name} for changes`))
+      }
       await waitForSignal(() => logger.info(logger.palette.dim(`stopping: waiting for ${proxy.inFlight()} request(s) in flight (Ctrl-C again to force)`)))
     } catch (error) {
       if (error instanceof DevproxyError) {
@@ -58,7 +82,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
   private async resolveSource(
     flags: { config?: string | undefined; target?: string | undefined; demo: boolean; port?: number | undefined; host?: string | undefined },
     cleanups: Array<() => Promise<void>>,
-  ): Promise<{ config: ResolvedConfig; source: string; tryLines: (url: string) => string[] }> {
+  ): Promise<{ config: ResolvedConfig; source: string; tryLines: (url: string) => string[]; watch?: { file: string; files: readonly string[] } }> {
     const [{ resolveConfig }, { applyListenOverrides, targetConfig }] = await Promise.all([
       import('../config/resolve.js'),
       import('../config/sources.js'),
@@ -73,9 +97,10 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     if (flags.target !== undefined) {
       return { config: applyListenOverrides(resolveConfig(targetConfig(flags.target)), listen), source: '--target', tryLines: () => [] }
     }
-    const { findConfigFile, loadConfigFile } = await import('../config/load.js')
+    const { findConfigFile, loadConfig } = await import('../config/load.js')
     const file = findConfigFile(process.cwd(), flags.config)
-    return { config: applyListenOverrides(await loadConfigFile(file), listen), source: file, tryLines: () => [] }
+    const loaded = await loadConfig(file)
+    return { config: applyListenOverrides(loaded.config, listen), source: file, tryLines: () => [], watch: { file, files: loaded.files } }
   }
 }
 

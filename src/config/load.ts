@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { ConfigError, ConfigNotFoundError } from '../errors.js'
 import { DEFAULT_CONFIG_FILES } from './defaults.js'
+import { importFresh, isUserFile } from './import-module.js'
+import { codeFrame, describeLoadError, displayPath, formatLocation } from './load-error.js'
 import { resolveConfig } from './resolve.js'
 import type { ResolvedConfig, UserConfig } from './types.js'
 
@@ -22,35 +24,46 @@ export function findConfigFile(cwd: string, given?: string): string {
   throw new ConfigNotFoundError(resolve(cwd, DEFAULT_CONFIG_FILES[0]))
 }
 
+export interface LoadedConfig {
+  readonly config: ResolvedConfig
+  /** The config file and the local files it imports: what a watcher should follow. */
+  readonly files: readonly string[]
+}
+
 /**
- * Imports a config file with jiti (TypeScript on any Node) and resolves it. `devproxy` is
- * aliased to the running package so `import { defineConfig } from 'devproxy'` works even
- * where the project has no node_modules.
+ * Imports a config file fresh (no stale module cache), validates and resolves it. Every
+ * failure is a ConfigError whose message starts with the file name (and line and column when
+ * the file does not parse), so it can be printed as is.
  */
-export async function loadConfigFile(file: string): Promise<ResolvedConfig> {
-  const { createJiti } = await import('jiti')
-  const jiti = createJiti(import.meta.url, {
-    moduleCache: false,
-    fsCache: false,
-    alias: { devproxy: packageEntry() },
-  })
-  let exported: unknown
+export async function loadConfig(file: string, cwd = process.cwd()): Promise<LoadedConfig> {
+  let imported
   try {
-    exported = await jiti.import(file, { default: true })
+    imported = await importFresh(file)
   } catch (error) {
-    throw new ConfigError(`${file} failed to load: ${(error as Error).message}`, { cause: error })
+    throw await loadFailure(error, file, cwd)
   }
   try {
-    return resolveConfig(exported as UserConfig, file)
+    return { config: resolveConfig(imported.value as UserConfig, file), files: imported.files }
   } catch (error) {
     if (error instanceof ConfigError) {
-      throw new ConfigError(`${file}: ${error.message}`, { suggestion: error.suggestion, cause: error })
+      throw new ConfigError(`${displayPath(file, cwd)}: ${error.message}`, { suggestion: error.suggestion, cause: error })
     }
     throw error
   }
 }
 
-function packageEntry(): string {
-  const source = import.meta.url.endsWith('.ts')
-  return fileURLToPath(new URL(source ? '../index.ts' : '../index.js', import.meta.url))
+/** `loadConfig` for callers that do not watch. */
+export async function loadConfigFile(file: string, cwd = process.cwd()): Promise<ResolvedConfig> {
+  return (await loadConfig(file, cwd)).config
+}
+
+async function loadFailure(error: unknown, file: string, cwd: string): Promise<ConfigError> {
+  const described = describeLoadError(error, isUserFile)
+  const where = described.location ? formatLocation(described.location, cwd) : displayPath(file, cwd)
+  const lines = [`${where}: ${described.message}`]
+  if (described.location) {
+    const source = await readFile(described.location.file, 'utf8').catch(() => undefined)
+    if (source !== undefined) lines.push(...codeFrame(source, described.location.line, described.location.column))
+  }
+  return new ConfigError(lines.join('\n'), { suggestion: described.suggestion, cause: error })
 }

@@ -12,6 +12,8 @@ export interface Logger {
   info(line: string): void
   warn(line: string): void
   error(line: string): void
+  /** Writes preformatted lines as they are (stdout, or stderr for problems). */
+  print(lines: readonly string[], to?: 'out' | 'err'): void
   /** The transaction sink that prints one line per finished transaction. */
   readonly transactions: TransactionSink
 }
@@ -70,6 +72,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     info: (line) => out.write(`${line}\n`),
     warn: (line) => err.write(`${palette.warn('warning:')} ${line}\n`),
     error: (line) => err.write(`${palette.error('error:')} ${line}\n`),
+    print: (lines, to = 'out') => (to === 'err' ? err : out).write(lines.map((line) => `${line}\n`).join('')),
     transactions: (tx: Readonly<Transaction>) => {
       out.write(`${formatTransactionLine(tx, palette)}\n`)
     },

@@ -84,7 +84,8 @@ export function createForwarder(): Forwarder {
     },
     release(origins) {
       for (const origin of origins) {
-        agents.get(origin)?.destroy()
+        const agent = agents.get(origin)
+        if (agent) retire(agent)
         agents.delete(origin)
       }
     },
@@ -93,4 +94,13 @@ export function createForwarder(): Forwarder {
       agents.clear()
     },
   }
+}
+
+/**
+ * Closes an agent's idle sockets now and each busy one as soon as its response ends, so a
+ * request in flight to a target that a config swap removed still finishes.
+ */
+function retire(agent: http.Agent): void {
+  agent.keepSocketAlive = () => false
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
 }

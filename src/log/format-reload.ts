@@ -1,0 +1,55 @@
+import type { ConfigChange } from '../config/diff.js'
+import type { ReloadEvent } from '../config/live-reload.js'
+import type { Palette } from './palette.js'
+
+/**
+ * What a reload printed: one headline, then a line per change, colored like a diff
+ * (`+` added, `-` removed, `~` changed).
+ */
+export function formatReload(event: ReloadEvent, name: string, palette: Palette): string[] {
+  if (event.type === 'invalid') {
+    const message = event.error instanceof Error ? event.error.message : String(event.error)
+    return [
+      `${palette.error('✗')} ${palette.bold(name)} has errors; still serving the last good config`,
+      ...message.split('\n').map((line) => `  ${palette.error(line)}`),
+    ]
+  }
+  const counts = countChanges(event.changes)
+  const headline = `${palette.ok('↻')} ${palette.bold(name)} reloaded${event.recovered ? ' (fixed)' : ''}: ${counts || 'no route changes'}`
+  return [headline, ...event.changes.flatMap((change) => formatChange(change, palette))]
+}
+
+function formatChange(change: ConfigChange, palette: Palette): string[] {
+  switch (change.kind) {
+    case 'added':
+      return [palette.ok(`  + ${change.route}  ${change.summary}`)]
+    case 'removed':
+      return [palette.error(`  - ${change.route}  ${change.summary}`)]
+    case 'changed':
+      return [
+        palette.warn(`  ~ ${change.route}`),
+        ...change.fields.map((f) => `      ${f.field}: ${palette.dim(shorten(f.before))} → ${shorten(f.after)}`),
+      ]
+    case 'listen':
+      return [palette.warn(`  ! ${change.field} ${change.before} → ${change.after} takes effect after a restart (still on ${change.before})`)]
+  }
+}
+
+function countChanges(changes: readonly ConfigChange[]): string {
+  const count = (kind: ConfigChange['kind']) => changes.filter((c) => c.kind === kind).length
+  return [
+    [count('added'), 'added'],
+    [count('removed'), 'removed'],
+    [count('changed'), 'changed'],
+    [count('listen'), 'needs restart'],
+  ]
+    .filter(([n]) => n !== 0)
+    .map(([n, label]) => `${n} ${label}`)
+    .join(', ')
+}
+
+/** Function bodies and long header lists stay on one line. */
+function shorten(text: string, max = 80): string {
+  const flat = text.replace(/\s+/g, ' ')
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
