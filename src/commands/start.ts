@@ -1,5 +1,7 @@
 import { Command, Flags } from '@oclif/core'
 import type { ResolvedConfig } from '../config/types.js'
+import type { Logger } from '../log/logger.js'
+import type { RunningProxy } from '../proxy/server.js'
 import { DevproxyError } from '../errors.js'
 
 export default class Start extends Command {
@@ -31,6 +33,9 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Start)
+    // Listen for Ctrl-C before anything starts, so a signal during start-up still stops cleanly.
+    let onStop = () => {}
+    const stopped = waitForSignal(() => onStop())
     const [{ createLogger }, { startProxy }, { formatBanner, isLoopback }] = await Promise.all([
       import('../log/logger.js'),
       import('../proxy/server.js'),
@@ -45,38 +50,49 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
       })
       cleanups.unshift(() => proxy.close(5_000))
+      onStop = () => logger.info(logger.palette.dim(`stopping: waiting for ${proxy.inFlight()} request(s) in flight (Ctrl-C again to force)`))
       for (const line of formatBanner(config, proxy.url, logger.palette, source)) logger.info(line)
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
-      if (watch && flags.watch) {
-        const [{ startLiveReload }, { formatReload }, { displayPath }, { applyListenOverrides }] = await Promise.all([
-          import('../config/live-reload.js'),
-          import('../log/format-reload.js'),
-          import('../config/load-error.js'),
-          import('../config/sources.js'),
-        ])
-        const name = displayPath(watch.file, process.cwd())
-        const watcher = await startLiveReload({
-          ...watch,
-          current: () => proxy.engine.state.config,
-          swap: (next) => proxy.engine.swap(next),
-          adjust: (next) => applyListenOverrides(next, { port: flags.port, host: flags.host }),
-          report: (event) => logger.print(formatReload(event, name, logger.palette), event.type === 'invalid' ? 'err' : 'out'),
-        })
-        cleanups.unshift(() => watcher.close())
-        logger.info(logger.palette.dim(`  watching ${name} for changes`))
-      }
-      await waitForSignal(() => logger.info(logger.palette.dim(`stopping: waiting for ${proxy.inFlight()} request(s) in flight (Ctrl-C again to force)`)))
+      if (watch && flags.watch) cleanups.unshift(await this.watch(watch, proxy, logger, flags))
+      await stopped
     } catch (error) {
+      await runAll(cleanups)
       if (error instanceof DevproxyError) {
-        await runAll(cleanups)
-        this.error(error.message, { exit: 1, code: error.code, suggestions: error.suggestion ? [error.suggestion] : undefined })
+        const { formatUserError } = await import('../cli/user-error.js')
+        this.logToStderr(formatUserError(error, logger.palette))
+        this.exit(1)
       }
       throw error
     }
     await runAll(cleanups)
+  }
+
+  /** Hot reload: swaps each valid edit in and prints what changed; returns the cleanup. */
+  private async watch(
+    watch: { file: string; files: readonly string[] },
+    proxy: RunningProxy,
+    logger: Logger,
+    flags: { port?: number | undefined; host?: string | undefined },
+  ): Promise<() => Promise<void>> {
+    const [{ startLiveReload }, { formatReload }, { displayPath }, { applyListenOverrides }] = await Promise.all([
+      import('../config/live-reload.js'),
+      import('../log/format-reload.js'),
+      import('../config/load-error.js'),
+      import('../config/sources.js'),
+    ])
+    const name = displayPath(watch.file, process.cwd())
+    const watcher = await startLiveReload({
+      ...watch,
+      current: () => proxy.engine.state.config,
+      swap: (next) => proxy.engine.swap(next),
+      adjust: (next) => applyListenOverrides(next, { port: flags.port, host: flags.host }),
+      report: (event) => logger.print(formatReload(event, name, logger.palette), event.type === 'invalid' ? 'err' : 'out'),
+    })
+    logger.info(logger.palette.dim(`  watching ${name} for changes`))
+    return () => watcher.close()
   }
 
   private async resolveSource(

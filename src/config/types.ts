@@ -13,6 +13,57 @@ export interface UserRouteHeaders {
   response?: HeaderRules
 }
 
+/**
+ * When an attempt counts as failed and may be retried (Envoy's `retry_on` vocabulary):
+ * - `connect-failure`: no connection could be made (refused, unreachable, connect timeout)
+ * - `reset`: the connection closed or reset, or the upstream sent malformed HTTP, before
+ *   complete response headers
+ * - `timeout`: no response headers within `timeoutMs`
+ * - `5xx`: any 5xx response; `gateway-error`: 502, 503 or 504; `429`: Too Many Requests
+ * - a number: that response status
+ */
+export type RetryCondition = 'connect-failure' | 'reset' | 'timeout' | '5xx' | 'gateway-error' | '429' | number
+
+/** How the wait before a retry is randomised (see the AWS "Exponential Backoff and Jitter" article). */
+export type JitterMode = 'full' | 'equal' | 'decorrelated' | 'none'
+
+export interface UserRetry {
+  /** Total tries, the first one included: `1` means no retry. Default: `1`. */
+  attempts?: number
+  /** What counts as a retryable failure. Default: `['connect-failure', 'reset', 'timeout', '5xx']`. */
+  on?: RetryCondition[]
+  /** Backoff before the first retry, doubled for each next one (before jitter). Default: `100`. */
+  baseMs?: number
+  /** Cap on any single backoff, and on an honoured `Retry-After`. Default: `2000`. */
+  maxMs?: number
+  /** Randomisation of the backoff. Default: `'full'` (a uniform draw from 0 to the exponential delay). */
+  jitter?: JitterMode
+  /**
+   * Methods retried on any condition in `on`; they must be idempotent (RFC 9110 §9.2.2).
+   * Other methods are retried only when the connection failed before any byte was sent.
+   * Default: `['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']`.
+   */
+  methods?: string[]
+  /** On a 429 or 503 with `Retry-After`, wait that long (if it is at most `maxMs`; longer: no retry). Default: `true`. */
+  retryAfter?: boolean
+  /** Deadline for all attempts and backoffs together, from the first attempt; none when unset. Default: none. */
+  budgetMs?: number
+  /** Request bodies up to this size are buffered so they can be sent again; larger ones are not retried. Default: `1048576` (1 MiB). */
+  maxReplayBodyBytes?: number
+}
+
+export interface ResolvedRetry {
+  readonly attempts: number
+  readonly on: readonly RetryCondition[]
+  readonly baseMs: number
+  readonly maxMs: number
+  readonly jitter: JitterMode
+  readonly methods: readonly string[]
+  readonly retryAfter: boolean
+  readonly budgetMs: number | undefined
+  readonly maxReplayBodyBytes: number
+}
+
 export interface UserRoute {
   /** Shown in the log and in error bodies. Default: derived from `path` (`/api` → `api`, `/` → `root`). */
   name?: string

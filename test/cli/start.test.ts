@@ -3,15 +3,10 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { runCli, spawnCli } from '../helpers/cli.js'
+import { expectNoStack, runCli, spawnCli } from '../helpers/cli.js'
 import { echoHandler, request, startUpstream, type TestUpstream } from '../helpers/servers.js'
 
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/
-
-/** A user-facing failure is a message, never a stack trace. */
-function expectNoStack(text: string) {
-  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
-}
 
 describe('devproxy start (as a user runs it)', () => {
   let dir: string

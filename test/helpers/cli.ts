@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
 
 export const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
@@ -16,6 +17,11 @@ function envFor(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...PLAIN_ENV, ...extra }
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key]
   return env
+}
+
+/** A user-facing failure is a message, never a stack trace. */
+export function expectNoStack(text: string): void {
+  expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m)
 }
 
 /** Runs `devproxy ARGS` to completion, as a user would from a shell. */

@@ -1,0 +1,72 @@
+import { Command, Flags } from '@oclif/core'
+import type { ResolvedRoute } from '../config/types.js'
+import { DevproxyError } from '../errors.js'
+
+export interface CheckResult {
+  /** The config file, absolute. */
+  file: string
+  routes: Array<{ name: string; path: string; targets: string[] }>
+}
+
+export default class Check extends Command {
+  static override summary = 'Check that the config file loads and is valid.'
+  static override description = `Loads the config exactly as start does (proxy.config.ts in the current directory, or --config PATH), validates it and lists its routes, without listening on anything.
+
+Exits 0 when the config is valid; otherwise prints every problem found, with the file and the field at fault, and exits 1.`
+
+  static override enableJsonFlag = true
+
+  static override examples = [
+    { description: 'Check ./proxy.config.ts', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Check another file', command: '<%= config.bin %> <%= command.id %> --config dev/proxy.config.ts' },
+    { description: 'The routes as JSON', command: '<%= config.bin %> <%= command.id %> --json' },
+  ]
+
+  static override flags = {
+    config: Flags.string({ char: 'c', summary: 'Config file.', helpValue: 'PATH', description: 'Default: the first of proxy.config.{ts,mts,js,mjs} in the current directory.' }),
+  }
+
+  async run(): Promise<CheckResult> {
+    const { flags } = await this.parse(Check)
+    const [{ findConfigFile, loadConfigFile }, { displayPath }, { createLogger }] = await Promise.all([
+      import('../config/load.js'),
+      import('../config/load-error.js'),
+      import('../log/logger.js'),
+    ])
+    try {
+      const file = findConfigFile(process.cwd(), flags.config)
+      const config = await loadConfigFile(file)
+      const { palette } = createLogger()
+      this.log(`${palette.ok('✓')} ${displayPath(file, process.cwd())} is valid`)
+      for (const line of formatRoutes(config.routes)) this.log(line)
+      return {
+        file,
+        routes: config.routes.map((route) => ({ name: route.name, path: route.path, targets: route.targets.map(formatTarget) })),
+      }
+    } catch (error) {
+      if (error instanceof DevproxyError) {
+        if (this.jsonEnabled()) this.error(error.message, { exit: 1, code: error.code, suggestions: error.suggestion ? [error.suggestion] : undefined })
+        const { formatUserError } = await import('../cli/user-error.js')
+        this.logToStderr(formatUserError(error, createLogger().palette))
+        this.exit(1)
+      }
+      throw error
+    }
+  }
+}
+
+/** `  name  path [filters]  → target, target`, columns aligned. */
+function formatRoutes(routes: readonly ResolvedRoute[]): string[] {
+  const rows = routes.map((route) => {
+    const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
+    return { name: route.name, where: filters ? `${route.path} [${filters}]` : route.path, targets: route.targets.map(formatTarget).join(', ') }
+  })
+  const nameWidth = Math.max(0, ...rows.map((r) => r.name.length))
+  const whereWidth = Math.max(0, ...rows.map((r) => r.where.length))
+  return rows.map((r) => `  ${r.name.padEnd(nameWidth)}  ${r.where.padEnd(whereWidth)}  → ${r.targets}`)
+}
+
+/** `http://localhost:3000`, not `http://localhost:3000/`; a base path is kept. */
+function formatTarget(target: URL): string {
+  return target.origin + (target.pathname === '/' ? '' : target.pathname)
+}
