@@ -1,3 +1,5 @@
+import type { ConfigIssue } from './config/validate.js'
+
 /**
  * One error root with a stable `code` per subclass (as undici does). Commands turn these into
  * a message plus a suggestion; nothing user-facing should surface as a stack trace.
@@ -19,6 +21,22 @@ export class DevproxyError extends Error {
 export class ConfigError extends DevproxyError {
   constructor(message: string, options: { suggestion?: string; cause?: unknown } = {}) {
     super('config_invalid', message, options)
+  }
+}
+
+/**
+ * A config that loaded but holds values the proxy cannot use. The message has one line per
+ * issue (`routes[1].timeoutMs must be a positive integer (got "30s")`); `issues` keeps them so
+ * a caller can re-format them with the file name (see formatIssues in config/validate.ts).
+ */
+export class ConfigValidationError extends ConfigError {
+  readonly issues: readonly ConfigIssue[]
+
+  constructor(issues: readonly ConfigIssue[]) {
+    super(issues.map((issue) => (issue.path === '' ? issue.message : `${issue.path} ${issue.message}`)).join('\n'), {
+      suggestion: issues[0]?.suggestion,
+    })
+    this.issues = issues
   }
 }
 

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { ConfigError, ConfigNotFoundError } from '../errors.js'
+import { ConfigError, ConfigNotFoundError, ConfigValidationError } from '../errors.js'
 import { DEFAULT_CONFIG_FILES } from './defaults.js'
 import { importFresh, isUserFile } from './import-module.js'
 import { codeFrame, describeLoadError, displayPath, formatLocation } from './load-error.js'
 import { resolveConfig } from './resolve.js'
 import type { ResolvedConfig, UserConfig } from './types.js'
+import { formatIssues } from './validate.js'
 
 /**
  * Finds the config file: the one given, or the first `proxy.config.{ts,mts,js,mjs}` in `cwd`.
@@ -45,8 +46,9 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Loa
   try {
     return { config: resolveConfig(imported.value as UserConfig, file), files: imported.files }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      throw new ConfigError(`${displayPath(file, cwd)}: ${error.message}`, { suggestion: error.suggestion, cause: error })
+    if (error instanceof ConfigValidationError) {
+      // Each issue carries its own suggestion on the line below it.
+      throw new ConfigError(formatIssues(error.issues, displayPath(file, cwd)), { cause: error })
     }
     throw error
   }

@@ -1,30 +1,40 @@
 import { ConfigError } from '../errors.js'
 
+/** A usable upstream origin, or why the value is not one (and the fixed form when there is one). */
+export type TargetCheck = { readonly url: URL } | { readonly problem: string; readonly suggestion?: string }
+
 /**
- * Parses an upstream origin. Only http(s) URLs are accepted; a bare `localhost:3000` or
- * `:3000` is the most common slip, so the message shows the fixed form.
+ * Checks an upstream origin without throwing. Only http(s) URLs are accepted; a bare
+ * `localhost:3000` or `:3000` is the most common slip, so the suggestion shows the fixed form.
  */
-export function parseTarget(value: unknown, where: string): URL {
+export function checkTarget(value: unknown): TargetCheck {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw new ConfigError(`${where} must be an http(s) URL such as http://localhost:3000 (got ${JSON.stringify(value)})`)
+    return { problem: `must be an http(s) URL such as http://localhost:3000 (got ${value === undefined ? 'nothing' : JSON.stringify(value)})` }
   }
   const text = value.trim()
   let url: URL
   try {
     url = new URL(text)
   } catch {
-    throw new ConfigError(`${where} is not a URL: ${JSON.stringify(value)}`, { suggestion: suggestTarget(text) })
+    return { problem: `is not a URL: ${JSON.stringify(value)}`, suggestion: suggestTarget(text) }
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${where} must use http: or https: (got ${JSON.stringify(value)})`, { suggestion: suggestTarget(text) })
+    return { problem: `must use http: or https: (got ${JSON.stringify(value)})`, suggestion: suggestTarget(text) }
   }
   if (url.username || url.password) {
-    throw new ConfigError(`${where} must not carry credentials; set an authorization header rule instead`)
+    return { problem: 'must not carry credentials; set an authorization header rule instead' }
   }
   if (url.search || url.hash) {
-    throw new ConfigError(`${where} must not have a query or fragment (got ${JSON.stringify(value)})`)
+    return { problem: `must not have a query or fragment (got ${JSON.stringify(value)})` }
   }
-  return url
+  return { url }
+}
+
+/** Parses an upstream origin, or throws a ConfigError naming `where` (a dotted path). */
+export function parseTarget(value: unknown, where: string): URL {
+  const checked = checkTarget(value)
+  if ('url' in checked) return checked.url
+  throw new ConfigError(`${where} ${checked.problem}`, { suggestion: checked.suggestion })
 }
 
 function suggestTarget(text: string): string {

@@ -41,8 +41,11 @@ export interface RunningCli {
   readonly child: ChildProcessWithoutNullStreams
   stdout(): string
   stderr(): string
-  /** Resolves with the first match of `pattern` in stdout, waiting for it to be printed. */
-  waitFor(pattern: RegExp): Promise<RegExpMatchArray>
+  /**
+   * Resolves with the first match of `pattern` in stdout (or stderr), waiting for it to be
+   * printed; `from` skips output already seen (pass the length read before an action).
+   */
+  waitFor(pattern: RegExp, options?: { stream?: 'stdout' | 'stderr'; from?: number }): Promise<RegExpMatchArray>
   /** Resolves when the process exits. */
   exited: Promise<CliResult>
 }
@@ -57,7 +60,10 @@ export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.P
     stdout += chunk.toString()
     for (const check of waiters.splice(0)) check()
   })
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+    for (const check of waiters.splice(0)) check()
+  })
   const exited = new Promise<CliResult>((resolve) => {
     child.on('close', (code, signal) => {
       for (const check of waiters.splice(0)) check()
@@ -69,10 +75,10 @@ export function spawnCli(args: string[], options: { cwd?: string; env?: NodeJS.P
     stdout: () => stdout,
     stderr: () => stderr,
     exited,
-    waitFor(pattern) {
+    waitFor(pattern, { stream = 'stdout', from = 0 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
-          const match = stdout.match(pattern)
+          const match = (stream === 'stdout' ? stdout : stderr).slice(from).match(pattern)
           if (match) resolve(match)
           else if (child.exitCode !== null || child.signalCode !== null) {
             reject(new Error(`devproxy exited (${child.exitCode ?? child.signalCode}) before printing ${pattern}\nstdout:\n${stdout}\nstderr:\n${stderr}`))

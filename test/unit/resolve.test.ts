@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { nameFromPath, resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/config/resolve.js'
+import { nameFromPath } from '../../src/config/route-path.js'
 import type { UserConfig, UserRoute } from '../../src/config/types.js'
-import { ConfigError } from '../../src/errors.js'
+import { ConfigError, ConfigValidationError } from '../../src/errors.js'
 
 const T = 'http://localhost:3000'
 
@@ -183,5 +184,25 @@ describe('resolveConfig: values of the wrong type are config errors, not crashes
     { field: 'routes[0].host', route: { target: T, host: 8080 } },
   ])('$field', ({ field, route }) => {
     expect(rejection({ routes: [route] }).message).toContain(field)
+  })
+})
+
+describe('resolveConfig: an invalid config is rejected with every issue at once', () => {
+  it('throws a ConfigValidationError: one line per issue, the first suggestion, the issues kept', () => {
+    const error = rejection({ routes: [{ target: 'ftp://x', timeoutMs: '30s' }], port: -1 })
+    expect(error).toBeInstanceOf(ConfigValidationError)
+    expect(error.message).toBe(
+      [
+        'routes[0].target must use http: or https: (got "ftp://x")',
+        'routes[0].timeoutMs must be a positive integer (got "30s")',
+        'port must be an integer from 0 to 65535 (got -1)',
+      ].join('\n'),
+    )
+    expect(error.suggestion).toBe('Write the full origin, e.g. http://x')
+    expect((error as ConfigValidationError).issues.map((issue) => issue.path)).toEqual(['routes[0].target', 'routes[0].timeoutMs', 'port'])
+  })
+
+  it('an issue with the whole config starts its line with the message', () => {
+    expect(rejection(null).message).toBe('the config must export an object: export default defineConfig({ routes: [...] }) (got null)')
   })
 })

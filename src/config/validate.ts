@@ -1,0 +1,271 @@
+import { didYouMean } from './did-you-mean.js'
+import { nameFromPath, normalizePrefix } from './route-path.js'
+import { checkTarget } from './target.js'
+
+/**
+ * Checks what `proxy.config.ts` exported before anything runs on it. A `.js` config (or a
+ * `.ts` one loaded without type-checking) can hold any value, so every field is checked here
+ * and every problem is collected, not just the first. Pure: no I/O, nothing thrown.
+ */
+
+export interface ConfigIssue {
+  /** Where: `routes[1].timeoutMs`, `routes[0].headers.request["x-env"]`; `''` for the config itself. */
+  readonly path: string
+  /** What is expected and what was got: `must be a positive integer (got "30s")`. */
+  readonly message: string
+  /** The likely fix, when there is one: `did you mean "timeoutMs"?`. */
+  readonly suggestion?: string
+}
+
+/** Every problem with a config, in the order the fields appear; `[]` when it is valid. */
+export function validateConfig(input: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  checkObject(input, '', CONFIG, issues)
+  if (isPlainObject(input) && Array.isArray(input.routes)) checkUniqueNames(input.routes, issues)
+  return issues
+}
+
+/** One line per issue, `prefix: path message`, with the suggestion on an indented line below. */
+export function formatIssues(issues: readonly ConfigIssue[], prefix?: string): string {
+  return issues
+    .map((issue) => {
+      const line = [prefix ? `${prefix}:` : '', issue.path, issue.message].filter((part) => part !== '').join(' ')
+      return issue.suggestion === undefined ? line : `${line}\n  → ${issue.suggestion}`
+    })
+    .join('\n')
+}
+
+// ---- building blocks ----------------------------------------------------------------------
+
+/** Checks one value found at `path`, adding what is wrong with it to `issues`. */
+type Check = (value: unknown, path: string, issues: ConfigIssue[]) => void
+
+/** An object with a fixed set of keys, each checked by its own Check. */
+interface Shape {
+  /** What to say when the value is not an object at all. */
+  readonly expected: string
+  readonly fields: Readonly<Record<string, Check>>
+  readonly required?: readonly string[]
+}
+
+function issueAt(path: string, message: string, suggestion: string | undefined): ConfigIssue {
+  return suggestion === undefined ? { path, message } : { path, message, suggestion }
+}
+
+/** `must be a positive integer` + `"30s"` → `must be a positive integer (got "30s")`. */
+function issue(path: string, expected: string, got: unknown, suggestion?: string): ConfigIssue {
+  return issueAt(path, `${expected} (got ${describeValue(got)})`, suggestion)
+}
+
+/** A Check from a test and what to say when it fails. */
+function must(expected: string, test: (value: unknown) => boolean): Check {
+  return (value, path, issues) => {
+    if (!test(value)) issues.push(issue(path, expected, value))
+  }
+}
+
+/** A non-empty array whose elements are each checked (with their index in the path). */
+function listOf(element: Check, expected: string, suggestion?: string): Check {
+  return (value, path, issues) => {
+    if (!Array.isArray(value) || value.length === 0) {
+      issues.push(issue(path, expected, value, suggestion))
+      return
+    }
+    for (let index = 0; index < value.length; index++) element(value[index], child(path, index), issues)
+  }
+}
+
+/** A Check for an object of the given shape. */
+function objectOf(shape: Shape): Check {
+  return (value, path, issues) => checkObject(value, path, shape, issues)
+}
+
+function checkObject(value: unknown, path: string, shape: Shape, issues: ConfigIssue[]): void {
+  if (!isPlainObject(value)) {
+    issues.push(issue(path, shape.expected, value))
+    return
+  }
+  const known = Object.keys(shape.fields)
+  for (const [key, field] of Object.entries(value)) {
+    const check = Object.hasOwn(shape.fields, key) ? shape.fields[key] : undefined
+    if (check === undefined) issues.push(unknownKey(key, path, known))
+    else if (field !== undefined) check(field, child(path, key), issues)
+  }
+  for (const key of shape.required ?? []) {
+    if (value[key] === undefined) shape.fields[key]?.(undefined, child(path, key), issues)
+  }
+}
+
+function unknownKey(key: string, path: string, known: readonly string[]): ConfigIssue {
+  const meant = didYouMean(key, known)
+  const suggestion = meant === undefined ? `known options: ${known.join(', ')}` : `did you mean ${JSON.stringify(meant)}?`
+  return { path, message: `${JSON.stringify(key)} is not a known option`, suggestion }
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
+
+/** `routes` + 1 → `routes[1]`; + `timeoutMs` → `.timeoutMs`; + `x-env` → `["x-env"]`. */
+function child(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`
+  if (!IDENTIFIER.test(key)) return `${path}[${JSON.stringify(key)}]`
+  return path === '' ? key : `${path}.${key}`
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null
+}
+
+const MAX_SHOWN = 60
+
+/** A got value as the user would write it: JSON, `a function`, `nothing`; cut at ~60 characters. */
+function describeValue(value: unknown): string {
+  const text = showValue(value)
+  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text
+}
+
+function showValue(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'bigint') return `${value}n`
+  if (typeof value === 'number' || typeof value === 'symbol') return String(value)
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return Object.prototype.toString.call(value)
+  }
+}
+
+// ---- the fields ---------------------------------------------------------------------------
+
+/** RFC 9110 §5.6.2 `token`: what method and header field names are made of. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** Node's setTimeout fires at once for anything longer (about 24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647
+
+function positiveInteger(max = Number.MAX_SAFE_INTEGER): Check {
+  return (value, path, issues) => {
+    if (!Number.isInteger(value) || (value as number) <= 0) issues.push(issue(path, 'must be a positive integer', value))
+    else if ((value as number) > max) issues.push(issue(path, `must be at most ${max}`, value))
+  }
+}
+
+const boolean = must('must be true or false', (value) => typeof value === 'boolean')
+const nonEmptyString = must('must be a non-empty string', (value) => typeof value === 'string' && value !== '')
+
+const isPort = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65_535
+const isMethod = (value: unknown): boolean => typeof value === 'string' && TOKEN.test(value)
+const checkUrls = listOf(checkUrl, 'must name at least one URL')
+
+const HEADERS: Shape = {
+  expected: 'must be an object such as { request: { "x-env": "dev" }, response: { "cache-control": null } }',
+  fields: { request: checkHeaderRules, response: checkHeaderRules },
+}
+
+const ROUTE: Shape = {
+  expected: 'must be an object such as { path: "/api", target: "http://localhost:3000" }',
+  fields: {
+    name: nonEmptyString,
+    path: checkPath,
+    host: checkHost,
+    methods: listOf(must('must be an HTTP method name such as "GET"', isMethod), 'must be a non-empty array of method names such as ["GET", "POST"]'),
+    target: (value, path, issues) => (Array.isArray(value) ? checkUrls : checkUrl)(value, path, issues),
+    stripPrefix: boolean,
+    rewrite: must('must be a function from path to path, e.g. (path) => path.replace(/^\\/v1/, "")', (value) => typeof value === 'function'),
+    changeOrigin: boolean,
+    ws: boolean,
+    timeoutMs: positiveInteger(MAX_TIMER_MS),
+    headers: objectOf(HEADERS),
+    maxRequestBodyBytes: positiveInteger(),
+  },
+  required: ['target'],
+}
+
+const CONFIG: Shape = {
+  expected: 'the config must export an object: export default defineConfig({ routes: [...] })',
+  fields: {
+    port: must('must be an integer from 0 to 65535', isPort),
+    host: must('must be a non-empty address such as "127.0.0.1"', (value) => typeof value === 'string' && value !== ''),
+    routes: listOf(objectOf(ROUTE), 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
+  },
+  required: ['routes'],
+}
+
+function checkPath(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (typeof value !== 'string') issues.push(issue(path, 'must be a string starting with "/"', value))
+  else if (!value.startsWith('/')) issues.push(issue(path, 'must start with "/"', value, `did you mean ${JSON.stringify(`/${value}`)}?`))
+  else if (/[?#]/.test(value)) issues.push(issue(path, 'must be a path without query or fragment', value))
+  else if (/\s/.test(value)) issues.push(issue(path, 'must not contain whitespace', value))
+}
+
+const HOST_NAME = /^(\*\.)?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$/i
+const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/i
+const isHostName = (text: string): boolean => HOST_NAME.test(text) || IPV6_LITERAL.test(text)
+
+/** A host name or `*.suffix`, matched against the Host header without its port. */
+function checkHost(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (typeof value === 'string' && isHostName(value)) return
+  const bare = typeof value === 'string' ? bareHost(value) : ''
+  const fix = bare !== '' && isHostName(bare) ? `write the host name only: ${bare}` : undefined
+  issues.push(issue(path, 'must be a host name such as "api.localhost" or "*.localhost", without scheme or port', value, fix))
+}
+
+/** `http://api.localhost:3000/x` → `api.localhost`; `[::1]:8080` → `[::1]`. */
+function bareHost(text: string): string {
+  const authority = text.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').split('/')[0] ?? ''
+  return authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : (authority.split(':')[0] ?? '')
+}
+
+function checkUrl(value: unknown, path: string, issues: ConfigIssue[]): void {
+  const checked = checkTarget(value)
+  if ('problem' in checked) issues.push(issueAt(path, checked.problem, checked.suggestion))
+}
+
+function checkHeaderRules(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (!isPlainObject(value)) {
+    issues.push(issue(path, 'must be an object of header names to values, such as { "x-env": "dev" }', value))
+    return
+  }
+  for (const [name, rule] of Object.entries(value)) {
+    const at = child(path, name)
+    if (!TOKEN.test(name)) issues.push({ path: at, message: 'is not a valid header name: use letters, digits and "-" (RFC 9110 token characters)' })
+    checkHeaderValue(rule, at, issues)
+  }
+}
+
+/** A value is sent as is, so a line break in it would start a header (or a body) of its own. */
+function checkHeaderValue(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (value === null) return
+  if (typeof value !== 'string') issues.push(issue(path, 'must be a string, or null to remove the header', value))
+  else if (/[\r\n\0]/.test(value)) issues.push(issue(path, 'must be a single line: header values cannot contain line breaks (CR, LF) or NUL', value))
+  else if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) issues.push(issue(path, 'must contain only printable Latin-1 characters', value))
+}
+
+/** Names show in the log and error bodies, so two routes must not share one, given or derived. */
+function checkUniqueNames(routes: readonly unknown[], issues: ConfigIssue[]): void {
+  const seen = new Map<string, number>()
+  for (let index = 0; index < routes.length; index++) {
+    const route = routes[index]
+    const name = routeName(route)
+    if (name === undefined) continue
+    const first = seen.get(name)
+    if (first === undefined) {
+      seen.set(name, index)
+      continue
+    }
+    const derivedFrom = isPlainObject(route) && route.name === undefined ? (route.path ?? '/') : undefined
+    const suggestion =
+      derivedFrom === undefined
+        ? 'give each route a distinct name'
+        : `it is the default name for path ${JSON.stringify(derivedFrom)}; set name: "..." on one of them`
+    issues.push(issueAt(`routes[${index}].name`, `${JSON.stringify(name)} is already used by routes[${first}]`, suggestion))
+  }
+}
+
+function routeName(route: unknown): string | undefined {
+  if (!isPlainObject(route)) return undefined
+  if (route.name !== undefined) return typeof route.name === 'string' && route.name !== '' ? route.name : undefined
+  const path = route.path ?? '/'
+  return typeof path === 'string' && path.startsWith('/') ? nameFromPath(normalizePrefix(path)) : undefined
+}

@@ -1,0 +1,264 @@
+import { describe, expect, it } from 'vitest'
+import { didYouMean } from '../../src/config/did-you-mean.js'
+import { formatIssues, validateConfig, type ConfigIssue } from '../../src/config/validate.js'
+
+const T = 'http://localhost:3000'
+
+/** A config with one route: `target` plus the given fields. */
+function withRoute(fields: Record<string, unknown>): unknown {
+  return { routes: [{ target: T, ...fields }] }
+}
+
+function withHeaders(request: unknown): unknown {
+  return withRoute({ headers: { request } })
+}
+
+const fn = (path: string): string => path
+
+describe('validateConfig: valid configs have no issues', () => {
+  it.each([
+    { why: 'the smallest config', config: { routes: [{ target: T }] } },
+    { why: 'several targets', config: { routes: [{ target: [T, 'https://localhost:3443/'] }] } },
+    { why: 'fields left undefined', config: { port: undefined, routes: [{ target: T, name: undefined, headers: undefined }] } },
+    {
+      why: 'every option set',
+      config: {
+        port: 0,
+        host: '0.0.0.0',
+        routes: [
+          { path: '/', target: T },
+          {
+            name: 'backend',
+            path: '/api/v1/',
+            host: '*.localhost',
+            methods: ['GET', 'post', 'PROPFIND'],
+            target: [T, 'https://127.0.0.1:3443'],
+            stripPrefix: true,
+            rewrite: fn,
+            changeOrigin: true,
+            ws: false,
+            timeoutMs: 1_500,
+            maxRequestBodyBytes: 1024,
+            headers: { request: { 'X-Env': 'dev', Cookie: null }, response: { 'cache-control': 'no-store' } },
+          },
+          { path: '/v6', host: '[::1]', target: T },
+        ],
+      },
+    },
+  ])('$why', ({ config }) => {
+    expect(validateConfig(config)).toEqual([])
+  })
+})
+
+describe('validateConfig: each rule names the dotted path and what is expected', () => {
+  it.each([
+    // the config itself
+    { config: null, path: '', message: 'the config must export an object: export default defineConfig({ routes: [...] }) (got null)' },
+    { config: undefined, path: '', message: 'must export an object: export default defineConfig({ routes: [...] }) (got nothing)' },
+    { config: [{ target: T }], path: '', message: 'must export an object' },
+    { config: { routes: [{ target: T }], port: 70_000 }, path: 'port', message: 'must be an integer from 0 to 65535 (got 70000)' },
+    { config: { routes: [{ target: T }], port: '8080' }, path: 'port', message: 'must be an integer from 0 to 65535 (got "8080")' },
+    { config: { routes: [{ target: T }], host: '' }, path: 'host', message: 'must be a non-empty address such as "127.0.0.1" (got "")' },
+    // routes
+    { config: {}, path: 'routes', message: 'must be a non-empty array (got nothing)' },
+    { config: { routes: [] }, path: 'routes', message: 'must be a non-empty array (got [])' },
+    { config: { routes: { target: T } }, path: 'routes', message: 'must be a non-empty array (got {"target":"http://localhost:3000"})' },
+    { config: { routes: [{ target: T }, 'api'] }, path: 'routes[1]', message: 'must be an object such as { path: "/api", target: "http://localhost:3000" } (got "api")' },
+    // route.name
+    { config: withRoute({ name: '' }), path: 'routes[0].name', message: 'must be a non-empty string (got "")' },
+    { config: withRoute({ name: 42 }), path: 'routes[0].name', message: 'must be a non-empty string (got 42)' },
+    // route.path
+    { config: withRoute({ path: 'api' }), path: 'routes[0].path', message: 'must start with "/" (got "api")' },
+    { config: withRoute({ path: 7 }), path: 'routes[0].path', message: 'must be a string starting with "/" (got 7)' },
+    { config: withRoute({ path: '/api?x=1' }), path: 'routes[0].path', message: 'must be a path without query or fragment (got "/api?x=1")' },
+    { config: withRoute({ path: '/docs#top' }), path: 'routes[0].path', message: 'must be a path without query or fragment' },
+    { config: withRoute({ path: '/my api' }), path: 'routes[0].path', message: 'must not contain whitespace (got "/my api")' },
+    // route.host
+    { config: withRoute({ host: 8080 }), path: 'routes[0].host', message: 'must be a host name such as "api.localhost" or "*.localhost", without scheme or port (got 8080)' },
+    { config: withRoute({ host: '' }), path: 'routes[0].host', message: 'must be a host name' },
+    { config: withRoute({ host: 'api.localhost:3000' }), path: 'routes[0].host', message: 'without scheme or port (got "api.localhost:3000")' },
+    { config: withRoute({ host: 'http://api.localhost' }), path: 'routes[0].host', message: 'without scheme or port (got "http://api.localhost")' },
+    { config: withRoute({ host: 'api.*.localhost' }), path: 'routes[0].host', message: 'must be a host name' },
+    // route.methods
+    { config: withRoute({ methods: 'GET' }), path: 'routes[0].methods', message: 'must be a non-empty array of method names such as ["GET", "POST"] (got "GET")' },
+    { config: withRoute({ methods: [] }), path: 'routes[0].methods', message: 'must be a non-empty array of method names' },
+    { config: withRoute({ methods: ['GET', 'GE T'] }), path: 'routes[0].methods[1]', message: 'must be an HTTP method name such as "GET" (got "GE T")' },
+    { config: withRoute({ methods: ['GET', 1] }), path: 'routes[0].methods[1]', message: 'must be an HTTP method name such as "GET" (got 1)' },
+    // route.target
+    { config: { routes: [{ path: '/api' }] }, path: 'routes[0].target', message: 'must be an http(s) URL such as http://localhost:3000 (got nothing)' },
+    { config: withRoute({ target: 3000 }), path: 'routes[0].target', message: 'must be an http(s) URL such as http://localhost:3000 (got 3000)' },
+    { config: withRoute({ target: 'ftp://x' }), path: 'routes[0].target', message: 'must use http: or https: (got "ftp://x")' },
+    { config: withRoute({ target: 'localhost:3000' }), path: 'routes[0].target', message: 'must use http: or https: (got "localhost:3000")' },
+    { config: withRoute({ target: ':3000' }), path: 'routes[0].target', message: 'is not a URL: ":3000"' },
+    { config: withRoute({ target: [] }), path: 'routes[0].target', message: 'must name at least one URL (got [])' },
+    { config: withRoute({ target: [T, 'ftp://x'] }), path: 'routes[0].target[1]', message: 'must use http: or https: (got "ftp://x")' },
+    { config: withRoute({ target: 'http://localhost:3000/?debug=1' }), path: 'routes[0].target', message: 'must not have a query or fragment' },
+    // booleans and the rewrite function
+    { config: withRoute({ stripPrefix: 'yes' }), path: 'routes[0].stripPrefix', message: 'must be true or false (got "yes")' },
+    { config: withRoute({ changeOrigin: 1 }), path: 'routes[0].changeOrigin', message: 'must be true or false (got 1)' },
+    { config: withRoute({ ws: null }), path: 'routes[0].ws', message: 'must be true or false (got null)' },
+    { config: withRoute({ rewrite: '/v2' }), path: 'routes[0].rewrite', message: 'must be a function from path to path' },
+    // numbers
+    { config: withRoute({ timeoutMs: '30s' }), path: 'routes[0].timeoutMs', message: 'must be a positive integer (got "30s")' },
+    { config: withRoute({ timeoutMs: 0 }), path: 'routes[0].timeoutMs', message: 'must be a positive integer (got 0)' },
+    { config: withRoute({ timeoutMs: 1.5 }), path: 'routes[0].timeoutMs', message: 'must be a positive integer (got 1.5)' },
+    { config: withRoute({ timeoutMs: Number.NaN }), path: 'routes[0].timeoutMs', message: 'must be a positive integer (got NaN)' },
+    { config: withRoute({ timeoutMs: 3e9 }), path: 'routes[0].timeoutMs', message: 'must be at most 2147483647 (got 3000000000)' },
+    { config: withRoute({ maxRequestBodyBytes: -1 }), path: 'routes[0].maxRequestBodyBytes', message: 'must be a positive integer (got -1)' },
+    // headers
+    { config: withRoute({ headers: ['x-env'] }), path: 'routes[0].headers', message: 'must be an object such as { request: { "x-env": "dev" }, response: { "cache-control": null } } (got ["x-env"])' },
+    { config: withHeaders('x-env: dev'), path: 'routes[0].headers.request', message: 'must be an object of header names to values, such as { "x-env": "dev" } (got "x-env: dev")' },
+    { config: withHeaders({ 'x env': 'dev' }), path: 'routes[0].headers.request["x env"]', message: 'is not a valid header name' },
+    { config: withHeaders({ 'x-env': 1 }), path: 'routes[0].headers.request["x-env"]', message: 'must be a string, or null to remove the header (got 1)' },
+    { config: withHeaders({ 'x-env': false }), path: 'routes[0].headers.request["x-env"]', message: 'must be a string, or null to remove the header (got false)' },
+    { config: withHeaders({ 'x-env': 'dev\r\nSet-Cookie: admin=1' }), path: 'routes[0].headers.request["x-env"]', message: 'header values cannot contain line breaks' },
+    { config: withHeaders({ 'x-env': 'dev\nx' }), path: 'routes[0].headers.request["x-env"]', message: 'header values cannot contain line breaks' },
+    { config: withHeaders({ 'x-env': 'dev\0' }), path: 'routes[0].headers.request["x-env"]', message: 'header values cannot contain line breaks (CR, LF) or NUL' },
+    { config: withHeaders({ 'x-env': 'dev\u0007' }), path: 'routes[0].headers.request["x-env"]', message: 'must contain only printable Latin-1 characters' },
+    { config: withHeaders({ Authorization: 'Bearer ✓' }), path: 'routes[0].headers.request.Authorization', message: 'must contain only printable Latin-1 characters' },
+    { config: withRoute({ headers: { response: { 'x-env': 2 } } }), path: 'routes[0].headers.response["x-env"]', message: 'must be a string, or null' },
+    // routes after the first
+    { config: { routes: [{ target: T }, { path: '/b', target: T, timeoutMs: '30s' }] }, path: 'routes[1].timeoutMs', message: 'must be a positive integer (got "30s")' },
+  ])('$path $message', ({ config, path, message }) => {
+    expect(validateConfig(config)).toContainEqual(expect.objectContaining({ path, message: expect.stringContaining(message) }))
+  })
+})
+
+describe('validateConfig: unknown options, with the option probably meant', () => {
+  it.each([
+    { config: { routes: [{ target: T }], Routes: [] }, path: '', key: 'Routes', suggestion: 'did you mean "routes"?' },
+    { config: withRoute({ timout: 5000 }), path: 'routes[0]', key: 'timout', suggestion: 'did you mean "timeoutMs"?' },
+    { config: withRoute({ stripprefix: true }), path: 'routes[0]', key: 'stripprefix', suggestion: 'did you mean "stripPrefix"?' },
+    { config: withRoute({ header: {} }), path: 'routes[0]', key: 'header', suggestion: 'did you mean "headers"?' },
+    { config: withRoute({ headers: { requests: {} } }), path: 'routes[0].headers', key: 'requests', suggestion: 'did you mean "request"?' },
+    { config: { routes: [{ target: T }], listen: 8080 }, path: '', key: 'listen', suggestion: 'known options: port, host, routes' },
+    { config: withRoute({ 'proxy-timeout': 1 }), path: 'routes[0]', key: 'proxy-timeout', suggestion: 'known options: name, path, host, methods, target,' },
+  ])('$key → $suggestion', ({ config, path, key, suggestion }) => {
+    expect(validateConfig(config)).toContainEqual({
+      path,
+      message: `${JSON.stringify(key)} is not a known option`,
+      suggestion: expect.stringContaining(suggestion),
+    })
+  })
+})
+
+describe('validateConfig: suggested fixes', () => {
+  it.each([
+    { config: withRoute({ host: 'http://api.localhost:3000' }), suggestion: 'write the host name only: api.localhost' },
+    { config: withRoute({ host: 'api.localhost:3000' }), suggestion: 'write the host name only: api.localhost' },
+    { config: withRoute({ host: '*.localhost:8080' }), suggestion: 'write the host name only: *.localhost' },
+    { config: withRoute({ host: '[::1]:8080' }), suggestion: 'write the host name only: [::1]' },
+    { config: withRoute({ path: 'api' }), suggestion: 'did you mean "/api"?' },
+    { config: withRoute({ target: 'localhost:3000' }), suggestion: 'Write the full origin, e.g. http://localhost:3000' },
+    { config: withRoute({ target: 'ftp://x' }), suggestion: 'Write the full origin, e.g. http://x' },
+    { config: { routes: [] }, suggestion: 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]' },
+  ])('$suggestion', ({ config, suggestion }) => {
+    expect(validateConfig(config)[0]?.suggestion).toBe(suggestion)
+  })
+
+  it('offers no host fix when the bare name is no better', () => {
+    expect(validateConfig(withRoute({ host: 'a b' }))[0]?.suggestion).toBeUndefined()
+  })
+})
+
+describe('validateConfig: route names must be unique, given or derived from the path', () => {
+  it.each([
+    { why: 'two given names', routes: [{ name: 'api', path: '/a' }, { name: 'api', path: '/b' }], name: 'api' },
+    { why: 'a derived name equal to a given one', routes: [{ path: '/api' }, { name: 'api', path: '/b' }], name: 'api' },
+    { why: 'two paths that normalise to the same name', routes: [{ path: '/api' }, { path: '/api/' }], name: 'api' },
+    { why: 'two routes on /', routes: [{}, { methods: ['POST'] }], name: 'root' },
+  ])('$why: reported on the later route', ({ routes, name }) => {
+    const issues = validateConfig({ routes: routes.map((route) => ({ target: T, ...route })) })
+    expect(issues).toEqual([{ path: 'routes[1].name', message: `"${name}" is already used by routes[0]`, suggestion: expect.any(String) }])
+  })
+
+  it('a derived name says where it comes from', () => {
+    const [issue] = validateConfig({ routes: [{ path: '/api', target: T }, { path: '/api/', target: T }] })
+    expect(issue?.suggestion).toBe('it is the default name for path "/api/"; set name: "..." on one of them')
+  })
+
+  it('names the first route that used it', () => {
+    const routes = [{ path: '/', target: T }, { name: 'api', path: '/a', target: T }, { name: 'api', path: '/b', target: T }]
+    expect(validateConfig({ routes })).toEqual([expect.objectContaining({ path: 'routes[2].name', message: '"api" is already used by routes[1]' })])
+  })
+})
+
+describe('validateConfig: collects every problem, in the order written', () => {
+  it('reports each bad field of each route', () => {
+    const config = {
+      port: -1,
+      routes: [
+        { path: 'api', target: 'localhost:3000', timout: 5 },
+        { target: T, headers: { request: { 'x-env': 'a\r\nb' } }, ws: 'yes' },
+      ],
+    }
+    expect(validateConfig(config).map((issue) => issue.path)).toEqual([
+      'port',
+      'routes[0].path',
+      'routes[0].target',
+      'routes[0]',
+      'routes[1].headers.request["x-env"]',
+      'routes[1].ws',
+    ])
+  })
+
+  it('a missing target is reported after the fields that are there', () => {
+    expect(validateConfig({ routes: [{ path: 'api' }] }).map((issue) => issue.path)).toEqual(['routes[0].path', 'routes[0].target'])
+  })
+})
+
+describe('validateConfig: got values are shown as written', () => {
+  it.each([
+    { what: 'a missing value', config: withRoute({ headers: { request: { 'x-env': undefined } } }), shown: '(got nothing)' },
+    { what: 'a function', config: withRoute({ name: fn }), shown: '(got a function)' },
+    { what: 'an object', config: withRoute({ name: { a: 1 } }), shown: '(got {"a":1})' },
+    { what: 'a bigint', config: withRoute({ timeoutMs: 10n }), shown: '(got 10n)' },
+    { what: 'a long value, cut to 60 characters', config: withRoute({ name: 0, path: `/${'x'.repeat(200)} ` }), shown: `(got "/${'x'.repeat(57)}…)` },
+  ])('$what: $shown', ({ config, shown }) => {
+    expect(validateConfig(config).at(-1)?.message).toContain(shown)
+  })
+})
+
+describe('formatIssues', () => {
+  const issues: ConfigIssue[] = [
+    { path: 'routes[1].timeoutMs', message: 'must be a positive integer (got "30s")' },
+    { path: 'routes[0]', message: '"timout" is not a known option', suggestion: 'did you mean "timeoutMs"?' },
+    { path: '', message: 'the config must export an object' },
+  ]
+
+  it('prints one line per issue, the suggestion indented below', () => {
+    expect(formatIssues(issues, 'proxy.config.ts')).toBe(
+      [
+        'proxy.config.ts: routes[1].timeoutMs must be a positive integer (got "30s")',
+        'proxy.config.ts: routes[0] "timout" is not a known option',
+        '  → did you mean "timeoutMs"?',
+        'proxy.config.ts: the config must export an object',
+      ].join('\n'),
+    )
+  })
+
+  it('without a prefix, starts each line with the path', () => {
+    expect(formatIssues(issues.slice(0, 1))).toBe('routes[1].timeoutMs must be a positive integer (got "30s")')
+  })
+})
+
+describe('didYouMean', () => {
+  const known = ['name', 'path', 'host', 'methods', 'target', 'stripPrefix', 'timeoutMs', 'headers'] as const
+
+  it.each([
+    { key: 'timout', meant: 'timeoutMs' },
+    { key: 'timeout', meant: 'timeoutMs' },
+    { key: 'stripprefix', meant: 'stripPrefix' },
+    { key: 'STRIPPREFIX', meant: 'stripPrefix' },
+    { key: 'header', meant: 'headers' },
+    { key: 'taget', meant: 'target' },
+    { key: 'method', meant: 'methods' },
+    { key: 'hots', meant: 'host' },
+  ])('$key → $meant', ({ key, meant }) => {
+    expect(didYouMean(key, known)).toBe(meant)
+  })
+
+  it.each(['x', 'upstream', 'listen', 'proxyTimeout'])('%s → nothing close', (key) => {
+    expect(didYouMean(key, known)).toBeUndefined()
+  })
+})
