@@ -74,7 +74,7 @@ export function codeFrame(source: string, line: number, column?: number): string
   const width = String(line).length
   const out: string[] = []
   for (let n = Math.max(1, line - 1); n <= Math.min(lines.length, line); n++) {
-    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`)
+    out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`.trimEnd())
   }
   if (column !== undefined && line <= lines.length) {
     // Keep tabs so the caret lines up under the same character.
