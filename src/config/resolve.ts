@@ -1,8 +1,8 @@
 import { ConfigValidationError } from '../errors.js'
-import { DEFAULT_HOST, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_TIMEOUT_MS } from './defaults.js'
+import { DEFAULT_CONNECT_MS, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from './defaults.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
-import type { HeaderRules, ResolvedConfig, ResolvedRoute, UserConfig, UserRoute } from './types.js'
+import type { HeaderRules, ResolvedConfig, ResolvedRetry, ResolvedRoute, UserConfig, UserRetry, UserRoute } from './types.js'
 import { validateConfig } from './validate.js'
 
 /**
@@ -34,9 +34,29 @@ function resolveRoute(route: UserRoute, where: string): ResolvedRoute {
     changeOrigin: route.changeOrigin ?? false,
     ws: route.ws ?? true,
     timeoutMs: route.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    connectMs: route.connectMs ?? DEFAULT_CONNECT_MS,
+    idleMs: route.idleMs ?? DEFAULT_IDLE_MS,
+    retry: resolveRetry(route.retry),
     requestHeaders: Object.freeze(lowerKeys(route.headers?.request)),
     responseHeaders: Object.freeze(lowerKeys(route.headers?.response)),
     maxRequestBodyBytes: route.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
+  })
+}
+
+function resolveRetry(retry: UserRetry | undefined): ResolvedRetry {
+  if (retry === undefined) return DEFAULT_RETRY
+  const on = retry.on ?? DEFAULT_RETRY.on
+  const methods = retry.methods?.map((m) => m.toUpperCase()) ?? DEFAULT_RETRY.methods
+  return Object.freeze({
+    attempts: retry.attempts ?? DEFAULT_RETRY.attempts,
+    on: Object.freeze([...on]),
+    baseMs: retry.baseMs ?? DEFAULT_RETRY.baseMs,
+    maxMs: retry.maxMs ?? DEFAULT_RETRY.maxMs,
+    jitter: retry.jitter ?? DEFAULT_RETRY.jitter,
+    methods: Object.freeze([...methods]),
+    retryAfter: retry.retryAfter ?? DEFAULT_RETRY.retryAfter,
+    budgetMs: retry.budgetMs ?? DEFAULT_RETRY.budgetMs,
+    maxReplayBodyBytes: retry.maxReplayBodyBytes ?? DEFAULT_RETRY.maxReplayBodyBytes,
   })
 }
 

@@ -86,8 +86,17 @@ export interface UserRoute {
   changeOrigin?: boolean
   /** Proxy WebSocket upgrades (Vite HMR). Default: `true`. */
   ws?: boolean
-  /** No response headers from the upstream within this many ms → 504. Default: `30000`. */
+  /** No response headers from the upstream within this many ms of an attempt's start → 504. Default: `30000`. */
   timeoutMs?: number
+  /** No connection to the target within this many ms → the attempt fails as a connect failure (504 if not retried). Default: `5000`. */
+  connectMs?: number
+  /**
+   * Once response headers arrived, a gap of more than this many ms between body chunks cuts
+   * the client connection. `0` turns it off (streams such as server-sent events may be quiet). Default: `0`.
+   */
+  idleMs?: number
+  /** Retry policy for failed attempts. Default: `{ attempts: 1 }` (no retry). */
+  retry?: UserRetry
   /** Header set/remove rules. Default: none. */
   headers?: UserRouteHeaders
   /** A request body over this many bytes is answered 413 and never forwarded. Default: `10485760` (10 MiB). */
@@ -115,6 +124,9 @@ export interface ResolvedRoute {
   readonly changeOrigin: boolean
   readonly ws: boolean
   readonly timeoutMs: number
+  readonly connectMs: number
+  readonly idleMs: number
+  readonly retry: ResolvedRetry
   readonly requestHeaders: Readonly<HeaderRules>
   readonly responseHeaders: Readonly<HeaderRules>
   readonly maxRequestBodyBytes: number

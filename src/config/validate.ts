@@ -1,5 +1,6 @@
 import { didYouMean } from './did-you-mean.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
+import { DEFAULT_RETRY } from './defaults.js'
 import { checkTarget } from './target.js'
 
 /**
@@ -151,6 +152,22 @@ function positiveInteger(max = Number.MAX_SAFE_INTEGER): Check {
   }
 }
 
+function nonNegativeInteger(max = Number.MAX_SAFE_INTEGER, note?: string): Check {
+  return (value, path, issues) => {
+    if (!Number.isInteger(value) || (value as number) < 0) issues.push(issue(path, `must be a non-negative integer${note ? ` (${note})` : ''}`, value))
+    else if ((value as number) > max) issues.push(issue(path, `must be at most ${max}`, value))
+  }
+}
+
+/** One of a few words, with a "did you mean" for a near miss. */
+function oneOf(values: readonly string[]): Check {
+  return (value, path, issues) => {
+    if (typeof value === 'string' && values.includes(value)) return
+    const meant = typeof value === 'string' ? didYouMean(value, values) : undefined
+    issues.push(issue(path, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, value, meant === undefined ? undefined : `did you mean ${JSON.stringify(meant)}?`))
+  }
+}
+
 const boolean = must('must be true or false', (value) => typeof value === 'boolean')
 const nonEmptyString = must('must be a non-empty string', (value) => typeof value === 'string' && value !== '')
 
@@ -161,6 +178,58 @@ const checkUrls = listOf(checkUrl, 'must name at least one URL')
 const HEADERS: Shape = {
   expected: 'must be an object such as { request: { "x-env": "dev" }, response: { "cache-control": null } }',
   fields: { request: checkHeaderRules, response: checkHeaderRules },
+}
+
+const IDEMPOTENT: readonly string[] = DEFAULT_RETRY.methods
+const RETRY_CONDITIONS = ['connect-failure', 'reset', 'timeout', '5xx', 'gateway-error', '429']
+const JITTERS = ['full', 'equal', 'decorrelated', 'none']
+const MAX_ATTEMPTS = 10
+
+const RETRY: Shape = {
+  expected: 'must be an object such as { attempts: 3, on: ["connect-failure", "5xx"] }',
+  fields: {
+    attempts: positiveInteger(MAX_ATTEMPTS),
+    on: listOf(checkCondition, 'must be a non-empty array of conditions such as ["connect-failure", "reset", "5xx"]'),
+    baseMs: nonNegativeInteger(MAX_TIMER_MS),
+    maxMs: nonNegativeInteger(MAX_TIMER_MS),
+    jitter: oneOf(JITTERS),
+    methods: listOf(checkRetryMethod, 'must be a non-empty array of idempotent methods such as ["GET", "PUT"]'),
+    retryAfter: boolean,
+    budgetMs: positiveInteger(MAX_TIMER_MS),
+    maxReplayBodyBytes: nonNegativeInteger(),
+  },
+}
+
+function checkRetry(value: unknown, path: string, issues: ConfigIssue[]): void {
+  checkObject(value, path, RETRY, issues)
+  if (!isPlainObject(value)) return
+  const { baseMs, maxMs } = value
+  if (typeof baseMs === 'number' && typeof maxMs === 'number' && baseMs > maxMs) {
+    issues.push(issue(child(path, 'maxMs'), `must be at least baseMs (${baseMs})`, maxMs))
+  }
+}
+
+/** A retry condition: one of the named ones, or a response status. */
+function checkCondition(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (typeof value === 'string' && RETRY_CONDITIONS.includes(value)) return
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value) || value < 100 || value > 599) issues.push(issue(path, 'must be a status code from 100 to 599', value))
+    return
+  }
+  const status = typeof value === 'string' && /^[1-5]\d\d$/.test(value) ? `write the status as a number: ${value}` : undefined
+  const meant = typeof value === 'string' ? didYouMean(value, RETRY_CONDITIONS) : undefined
+  const suggestion = status ?? (meant === undefined ? undefined : `did you mean ${JSON.stringify(meant)}?`)
+  issues.push(issue(path, `must be one of ${RETRY_CONDITIONS.map((c) => JSON.stringify(c)).join(', ')} or a status code`, value, suggestion))
+}
+
+/** RFC 9110 §9.2.2: repeating a non-idempotent request may repeat its effect. */
+function checkRetryMethod(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (!isMethod(value)) issues.push(issue(path, 'must be an HTTP method name such as "GET"', value))
+  else if (!IDEMPOTENT.includes((value as string).toUpperCase())) {
+    issues.push(
+      issue(path, `must be an idempotent method (${IDEMPOTENT.join(', ')})`, value, 'non-idempotent requests are retried only when the connection failed before anything was sent; that needs no setting'),
+    )
+  }
 }
 
 const ROUTE: Shape = {
@@ -176,6 +245,9 @@ const ROUTE: Shape = {
     changeOrigin: boolean,
     ws: boolean,
     timeoutMs: positiveInteger(MAX_TIMER_MS),
+    connectMs: positiveInteger(MAX_TIMER_MS),
+    idleMs: nonNegativeInteger(MAX_TIMER_MS, '0 turns it off'),
+    retry: checkRetry,
     headers: objectOf(HEADERS),
     maxRequestBodyBytes: positiveInteger(),
   },

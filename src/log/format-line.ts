@@ -29,6 +29,12 @@ interface Tag {
 
 export function transactionTags(tx: Readonly<Transaction>): Tag[] {
   const tags: Tag[] = []
+  for (const attempt of tx.attempts) {
+    if (attempt.n === 1) continue
+    tags.push({ text: `retry ${attempt.n}/${tx.maxAttempts} after ${Math.round(attempt.backoffMs)}ms: ${attempt.retryOf ?? '?'}`, severity: 'warn' })
+  }
+  const failed = tx.error !== undefined || (tx.status !== undefined && tx.status >= 500)
+  if (tx.retryNote && failed) tags.push({ text: `no retry: ${tx.retryNote}`, severity: 'warn' })
   if (tx.error) tags.push({ text: tx.error.type, severity: 'error' })
   if (tx.ending === 'client-aborted') tags.push({ text: 'client aborted', severity: 'warn' })
   if (tx.ending === 'upstream-aborted') tags.push({ text: 'upstream aborted mid-body', severity: 'error' })

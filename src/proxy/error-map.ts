@@ -3,8 +3,11 @@
  * Pure: no sockets here, only codes in and status + JSON body out.
  */
 
-/** How one upstream attempt ended, when it did not end in a response. */
-export type UpstreamFailure = 'connect-failure' | 'reset' | 'timeout' | 'malformed'
+/**
+ * How one upstream attempt ended, when it did not end in a response. `connect-timeout` is a
+ * connect failure for retries (nothing was sent) and a timeout for the client (504).
+ */
+export type UpstreamFailure = 'connect-failure' | 'connect-timeout' | 'reset' | 'timeout' | 'malformed'
 
 export type ErrorType =
   | 'upstream_connect_failed'
@@ -13,6 +16,8 @@ export type ErrorType =
   | 'upstream_malformed'
   | 'payload_too_large'
   | 'no_route'
+  /** A bug in devproxy itself: answered 500 rather than crashing the proxy. */
+  | 'proxy_internal_error'
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
@@ -40,6 +45,7 @@ export function classifyUpstreamError(error: { code?: string } | undefined, conn
 
 export const FAILURE_TYPES: Readonly<Record<UpstreamFailure, ErrorType>> = {
   'connect-failure': 'upstream_connect_failed',
+  'connect-timeout': 'upstream_timeout',
   reset: 'upstream_reset',
   timeout: 'upstream_timeout',
   malformed: 'upstream_malformed',
@@ -52,6 +58,7 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   upstream_malformed: 502,
   payload_too_large: 413,
   no_route: 404,
+  proxy_internal_error: 500,
 }
 
 export interface ErrorDetails {
@@ -83,17 +90,37 @@ export function buildErrorResponse(type: ErrorType, details: ErrorDetails): Erro
   return { status: STATUS[type], type, body: JSON.stringify({ error }) + '\n' }
 }
 
+/** The limits a failure message may quote. */
+export interface FailureLimits {
+  /** The response-headers timeout that fired (the route's `timeoutMs`, or what was left of the retry budget). */
+  readonly timeoutMs: number
+  readonly connectMs?: number | undefined
+  /** Set when the retry budget, not `timeoutMs`, cut the attempt short. */
+  readonly budgetMs?: number | undefined
+}
+
 /** Message and hint for a failed attempt, in the words a developer would look for. */
-export function describeFailure(failure: UpstreamFailure, target: string, code: string | undefined, timeoutMs: number): { message: string; hint: string } {
+export function describeFailure(failure: UpstreamFailure, target: string, code: string | undefined, limits: FailureLimits): { message: string; hint: string } {
   switch (failure) {
     case 'connect-failure':
       return {
         message: `could not connect to ${target}${code ? ` (${code})` : ''}`,
         hint: `Is the service running? Start it, or point the route at the right port.`,
       }
-    case 'timeout':
+    case 'connect-timeout':
       return {
-        message: `${target} sent no response headers within ${timeoutMs} ms`,
+        message: `connecting to ${target} took longer than connectMs (${limits.connectMs} ms)`,
+        hint: 'The host does not answer; is the target address right? Raise the route connectMs if connecting is just slow.',
+      }
+    case 'timeout':
+      if (limits.budgetMs !== undefined) {
+        return {
+          message: `${target} sent no response headers before the retry budget (budgetMs ${limits.budgetMs} ms) ran out`,
+          hint: 'The upstream is slow or stuck; raise retry.budgetMs or lower the number of attempts.',
+        }
+      }
+      return {
+        message: `${target} sent no response headers within timeoutMs (${limits.timeoutMs} ms)`,
         hint: 'The upstream is slow or stuck; raise the route timeoutMs if this is expected.',
       }
     case 'reset':

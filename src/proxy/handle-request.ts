@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { forwardAttempt, tooLarge } from './attempt.js'
+import { exchange, tooLarge } from './exchange.js'
 import type { Engine, EngineState } from './engine.js'
 import { sendError } from './respond.js'
 import { declaredLength, toOriginForm } from './request-target.js'
@@ -41,7 +41,15 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
     return
   }
-  forwardAttempt({ engine, state, route, tx, url, req, res })
+  exchange({ engine, state, route, tx, url, req, res }).catch((error: unknown) => {
+    sendError(res, tx, 'proxy_internal_error', {
+      message: `devproxy failed while handling this request: ${(error as Error)?.message ?? String(error)}`,
+      hint: 'This is a bug in devproxy; please report it with the request that caused it.',
+      route: route.name,
+      target: tx.target,
+      attempts: tx.attempts.length,
+    })
+  })
 }
 
 function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {

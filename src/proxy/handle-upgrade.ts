@@ -58,7 +58,7 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
     if (settled) return
     settled = true
     attempt.outcome = 'timeout'
-    const { message, hint } = describeFailure('timeout', target.origin, undefined, route.timeoutMs)
+    const { message, hint } = describeFailure('timeout', target.origin, undefined, { timeoutMs: route.timeoutMs })
     sendSocketError(socket, tx, 'upstream_timeout', { message, hint, route: route.name, target: target.origin, attempts: 1 })
   }, route.timeoutMs)
   socket.once('close', () => clearTimeout(timer))
@@ -97,7 +97,7 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
       attempt.outcome = failure
       attempt.errorCode = error.code
       if (failure === 'connect-failure') pool.eject(target, Date.now())
-      const { message, hint } = describeFailure(failure, target.origin, error.code, route.timeoutMs)
+      const { message, hint } = describeFailure(failure, target.origin, error.code, { timeoutMs: route.timeoutMs })
       sendSocketError(socket, tx, FAILURE_TYPES[failure], { message, hint, route: route.name, target: target.origin, attempts: 1 })
     },
   })

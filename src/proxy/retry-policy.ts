@@ -42,7 +42,7 @@ export function decideRetry(input: RetryInput): RetryDecision {
   }
   // RFC 9110 §9.2.2: only idempotent requests may be repeated once the upstream may have
   // acted on them. A failed connect sent nothing, so any method may try again.
-  const nothingSent = outcome.kind === 'failure' && outcome.failure === 'connect-failure'
+  const nothingSent = outcome.kind === 'failure' && (outcome.failure === 'connect-failure' || outcome.failure === 'connect-timeout')
   if (!nothingSent && !policy.methods.includes(input.method)) {
     return { retry: false, reason: `${input.method} is not retried once the request may have reached the upstream` }
   }
@@ -66,8 +66,15 @@ export function decideRetry(input: RetryInput): RetryDecision {
 /** The condition in `on` that this outcome meets, as it is shown in the log (`reset`, `503`). */
 export function matchCondition(on: readonly RetryCondition[], outcome: AttemptOutcome): string | undefined {
   if (outcome.kind === 'failure') {
-    const condition = outcome.failure === 'malformed' ? 'reset' : outcome.failure
-    return on.includes(condition) ? outcome.failure : undefined
+    const conditions: Record<UpstreamFailure, readonly RetryCondition[]> = {
+      'connect-failure': ['connect-failure'],
+      // Envoy counts a connect timeout as a connect failure; it is a timeout as well.
+      'connect-timeout': ['connect-failure', 'timeout'],
+      reset: ['reset'],
+      malformed: ['reset'],
+      timeout: ['timeout'],
+    }
+    return conditions[outcome.failure].some((c) => on.includes(c)) ? outcome.failure : undefined
   }
   const status = outcome.status
   const matches =

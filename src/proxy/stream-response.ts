@@ -22,8 +22,10 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   }
   proxyRes.once('aborted', onUpstreamBroke)
   proxyRes.once('error', onUpstreamBroke)
+  const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
   proxyRes.on('data', (chunk: Buffer) => {
     tx.responseBytes += chunk.length
+    idle?.refresh()
   })
   const nothingWrittenYet = () => tx.responseBytes === 0 && !res.writableEnded && !res.destroyed
 
@@ -40,4 +42,23 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   // response's 'close'); an upstream that breaks cuts the client (above). `pipe` rather than
   // `pipeline`: the latter stacks a dozen listeners per response for the same two rules.
   proxyRes.pipe(res)
+}
+
+/**
+ * `idleMs`: once the headers are out, a body that stalls longer than this between chunks
+ * cuts the client connection (the status cannot change any more).
+ */
+function startIdleTimer(tx: Transaction, idleMs: number, proxyRes: IncomingMessage, res: ServerResponse): NodeJS.Timeout {
+  const timer = setTimeout(() => {
+    if (res.writableFinished || res.destroyed) return
+    tx.error = { type: 'upstream_timeout', message: `the response body stalled for more than idleMs (${idleMs} ms)` }
+    tx.ending = 'upstream-aborted'
+    proxyRes.destroy()
+    res.destroy()
+  }, idleMs)
+  const stop = () => clearTimeout(timer)
+  proxyRes.once('end', stop)
+  proxyRes.once('close', stop)
+  res.once('close', stop)
+  return timer
 }

@@ -2,11 +2,15 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import type { ErrorType, UpstreamFailure } from './error-map.js'
 import { clientAddress } from './headers.js'
 
-/** One try at the upstream. Issue-4 retries add more of these to a transaction. */
+/** One try at the upstream; a retried transaction has several. */
 export interface Attempt {
   readonly n: number
   readonly target: string
   readonly startMs: number
+  /** The backoff waited before this attempt (0 for the first). */
+  readonly backoffMs: number
+  /** Why this attempt was made: the condition the previous one met (`reset`, `503`); undefined for the first. */
+  readonly retryOf: string | undefined
   durationMs: number
   /** `response` once headers arrived; a failure kind otherwise; undefined while in flight. */
   outcome: 'response' | UpstreamFailure | 'aborted' | undefined
@@ -49,6 +53,10 @@ export interface Transaction {
   requestBytes: number
   responseBytes: number
   readonly attempts: Attempt[]
+  /** The retry policy's total attempts for this request (1 = no retry). */
+  maxAttempts: number
+  /** Why a failure that the policy would retry was not retried (e.g. body over the replay cap). */
+  retryNote: string | undefined
   error: { readonly type: ErrorType; readonly message: string } | undefined
   ending: Ending | undefined
   durationMs: number
@@ -80,17 +88,21 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     requestBytes: 0,
     responseBytes: 0,
     attempts: [],
+    maxAttempts: 1,
+    retryNote: undefined,
     error: undefined,
     ending: undefined,
     durationMs: 0,
   }
 }
 
-export function startAttempt(tx: Transaction, target: URL): Attempt {
+export function startAttempt(tx: Transaction, target: URL, retry: { backoffMs: number; retryOf: string | undefined } = { backoffMs: 0, retryOf: undefined }): Attempt {
   const attempt: Attempt = {
     n: tx.attempts.length + 1,
     target: target.origin,
     startMs: performance.now(),
+    backoffMs: retry.backoffMs,
+    retryOf: retry.retryOf,
     durationMs: 0,
     outcome: undefined,
     status: undefined,

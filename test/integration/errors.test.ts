@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { UserConfig, UserRoute } from '../../src/config/types.js'
 import type { Transaction } from '../../src/proxy/transaction.js'
 import { freePort, observe, rawExchange, type Observed } from '../helpers/raw-client.js'
+import { deferred, within } from '../helpers/wait.js'
 import { request, startRawUpstream, startTestProxy, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
 const cleanups: Array<() => Promise<void> | void> = []
@@ -41,30 +42,6 @@ async function proxyWith(config: UserConfig): Promise<TestProxy> {
 
 function proxyTo(target: string, route: Partial<UserRoute> = {}): Promise<TestProxy> {
   return proxyWith({ routes: [{ name: 'api', path: '/api', target, ...route }] })
-}
-
-interface Deferred<T> {
-  promise: Promise<T>
-  resolve(value: T): void
-}
-
-function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void
-  const promise = new Promise<T>((r) => (resolve = r))
-  return { promise, resolve }
-}
-
-/** Rejects if `promise` has not settled within `ms`: a bound on an awaited event, never a pause. */
-async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const bound = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not happen within ${ms} ms`)), ms)
-  })
-  try {
-    return await Promise.race([promise, bound])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** Calls `then(socket)` once the whole request head has arrived on a raw upstream socket. */

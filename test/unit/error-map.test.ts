@@ -105,16 +105,27 @@ describe('describeFailure: message and hint in the words a developer looks for',
   it.each([
     { failure: 'connect-failure', code: 'ECONNREFUSED', message: 'could not connect to http://localhost:3000 (ECONNREFUSED)' },
     { failure: 'connect-failure', code: undefined, message: 'could not connect to http://localhost:3000' },
-    { failure: 'timeout', code: undefined, message: 'http://localhost:3000 sent no response headers within 1500 ms' },
+    { failure: 'timeout', code: undefined, message: 'http://localhost:3000 sent no response headers within timeoutMs (1500 ms)' },
+    { failure: 'connect-timeout', code: undefined, message: 'connecting to http://localhost:3000 took longer than connectMs (250 ms)' },
     { failure: 'reset', code: 'ECONNRESET', message: 'http://localhost:3000 closed the connection before sending complete response headers (ECONNRESET)' },
     { failure: 'malformed', code: 'HPE_INVALID_CONSTANT', message: 'http://localhost:3000 sent a response that is not valid HTTP (HPE_INVALID_CONSTANT)' },
   ] as const)('$failure ($code) → "$message"', ({ failure, code, message }) => {
-    const described = describeFailure(failure, target, code, 1500)
+    const described = describeFailure(failure, target, code, { timeoutMs: 1500, connectMs: 250 })
     expect(described.message).toBe(message)
     expect(described.hint.length).toBeGreaterThan(0)
   })
 
   it('the timeout hint points at timeoutMs', () => {
-    expect(describeFailure('timeout', target, undefined, 1500).hint).toContain('timeoutMs')
+    expect(describeFailure('timeout', target, undefined, { timeoutMs: 1500 }).hint).toContain('timeoutMs')
+  })
+
+  it('a timeout cut short by the retry budget says so', () => {
+    const described = describeFailure('timeout', target, undefined, { timeoutMs: 300, budgetMs: 2000 })
+    expect(described.message).toBe('http://localhost:3000 sent no response headers before the retry budget (budgetMs 2000 ms) ran out')
+    expect(described.hint).toContain('budgetMs')
+  })
+
+  it('a connect timeout is a 504 upstream_timeout', () => {
+    expect(FAILURE_TYPES['connect-timeout']).toBe('upstream_timeout')
   })
 })

@@ -27,6 +27,8 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
     requestBytes: 0,
     responseBytes: 1_234,
     attempts: [],
+    maxAttempts: 1,
+    retryNote: undefined,
     error: undefined,
     ending: 'completed',
     durationMs: 12.4,
@@ -110,3 +112,25 @@ describe('formatTransactionLine: colors come from the palette', () => {
     expect(tagged).toContain('<error:[upstream_timeout]>')
   })
 })
+
+describe('transactionTags: retries', () => {
+  const attempt = (n: number, backoffMs: number, retryOf: string | undefined, outcome: Transaction['attempts'][number]['outcome']) => ({
+    n, target: 'http://localhost:3000', startMs: 0, backoffMs, retryOf, durationMs: 1, outcome, status: undefined, errorCode: undefined,
+  })
+
+  it('one tag per retry with the backoff waited and why', () => {
+    const tx = transaction({ maxAttempts: 3, attempts: [attempt(1, 0, undefined, 'reset'), attempt(2, 212.4, 'reset', 'response'), attempt(3, 410, '503', 'response')] })
+    expect(transactionTags(tx).map((t) => t.text)).toEqual(['retry 2/3 after 212ms: reset', 'retry 3/3 after 410ms: 503'])
+    expect(line({ maxAttempts: 3, attempts: [attempt(1, 0, undefined, 'reset'), attempt(2, 212.4, 'reset', 'response')] })).toMatch(/ \[retry 2\/3 after 212ms: reset\]$/)
+  })
+
+  it('says why a failure was not retried', () => {
+    const tx = transaction({ status: 502, error: { type: 'upstream_reset', message: 'm' }, retryNote: 'POST is not retried once the request may have reached the upstream' })
+    expect(transactionTags(tx)).toContainEqual({ text: 'no retry: POST is not retried once the request may have reached the upstream', severity: 'warn' })
+  })
+
+  it('keeps quiet about the retry policy when the request succeeded', () => {
+    expect(transactionTags(transaction({ status: 200, retryNote: 'all 3 attempts used' }))).toEqual([])
+  })
+})
+

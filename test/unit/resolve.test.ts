@@ -37,11 +37,33 @@ describe('resolveConfig: defaults', () => {
     { field: 'routes[0].changeOrigin', value: route.changeOrigin, expected: false },
     { field: 'routes[0].ws', value: route.ws, expected: true },
     { field: 'routes[0].timeoutMs', value: route.timeoutMs, expected: 30_000 },
+    { field: 'routes[0].connectMs', value: route.connectMs, expected: 5_000 },
+    { field: 'routes[0].idleMs', value: route.idleMs, expected: 0 },
+    {
+      field: 'routes[0].retry',
+      value: route.retry,
+      expected: {
+        attempts: 1,
+        on: ['connect-failure', 'reset', 'timeout', '5xx'],
+        baseMs: 100,
+        maxMs: 2_000,
+        jitter: 'full',
+        methods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE'],
+        retryAfter: true,
+        budgetMs: undefined,
+        maxReplayBodyBytes: 1_048_576,
+      },
+    },
     { field: 'routes[0].maxRequestBodyBytes', value: route.maxRequestBodyBytes, expected: 10 * 1024 * 1024 },
     { field: 'routes[0].requestHeaders', value: route.requestHeaders, expected: {} },
     { field: 'routes[0].responseHeaders', value: route.responseHeaders, expected: {} },
   ])('$field defaults to $expected', ({ value, expected }) => {
     expect(value).toEqual(expected)
+  })
+
+  it('a partial retry policy keeps the defaults it does not set; methods are upper-cased', () => {
+    const retry = resolveRoute({ retry: { attempts: 3, methods: ['get'] } }).retry
+    expect(retry).toMatchObject({ attempts: 3, methods: ['GET'], on: ['connect-failure', 'reset', 'timeout', '5xx'], jitter: 'full', maxReplayBodyBytes: 1_048_576 })
   })
 
   it('path defaults to /', () => {

@@ -1,0 +1,124 @@
+import type { ResolvedRoute } from '../config/types.js'
+import { runAttempt, type AttemptContext, type AttemptResult } from './attempt.js'
+import { describeFailure, FAILURE_TYPES } from './error-map.js'
+import { createRandom } from './random.js'
+import { readRequestBody, replay, type RequestBody } from './request-body.js'
+import { sendError } from './respond.js'
+import { decideRetry, type AttemptOutcome } from './retry-policy.js'
+import { streamResponse } from './stream-response.js'
+import type { Transaction } from './transaction.js'
+
+const random = createRandom()
+
+/**
+ * The attempt loop (DESIGN.md §3): read the body if it may need replaying, try the upstream,
+ * and on a failure the policy allows, wait and try again. Nothing reaches the client until
+ * the loop has decided: a response that is going to be retried is drained, never forwarded.
+ */
+export async function exchange(ctx: AttemptContext): Promise<void> {
+  const { route, tx, req, res } = ctx
+  const policy = route.retry
+  tx.maxAttempts = policy.attempts
+  const body = await readRequestBody(req, tx, {
+    maxRequestBodyBytes: route.maxRequestBodyBytes,
+    replayBytes: policy.attempts > 1 ? policy.maxReplayBodyBytes : undefined,
+  })
+  if (body === 'aborted') return
+  if (body === 'too-large') {
+    sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
+    return
+  }
+
+  const firstStartMs = performance.now()
+  let backoffMs = 0
+  let retryOf: string | undefined
+  for (;;) {
+    const elapsedMs = performance.now() - firstStartMs
+    const budgetLeftMs = policy.budgetMs === undefined ? Infinity : Math.max(1, policy.budgetMs - elapsedMs)
+    const timeoutMs = Math.min(route.timeoutMs, budgetLeftMs)
+    const overLimit = body.kind === 'stream' ? body.overLimit : undefined
+    const result = await runAttempt(ctx, { body: bodyFor(body, tx.attempts.length + 1), overLimit, backoffMs, retryOf, timeoutMs })
+    if (result.kind === 'aborted') return
+    if (result.kind === 'too-large') {
+      sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
+      return
+    }
+    const decision = decideRetry({
+      policy,
+      method: tx.method,
+      attempt: result.attempt.n,
+      outcome: outcomeOf(result),
+      elapsedMs: performance.now() - firstStartMs,
+      previousDelayMs: backoffMs,
+      bodyReplayable: body.kind !== 'stream',
+      nowMs: Date.now(),
+      random,
+    })
+    if (!decision.retry) {
+      tx.retryNote = decision.reason
+      if (result.kind === 'response') streamResponse(tx, route, result.proxyRes, res)
+      else answerFailure(ctx, result, timeoutMs < route.timeoutMs)
+      return
+    }
+    // Drain a response we will not forward so its connection can go back to the pool.
+    if (result.kind === 'response') result.proxyRes.resume()
+    if (!(await backoff(decision.delayMs, ctx))) return
+    backoffMs = decision.delayMs
+    retryOf = decision.reason
+  }
+}
+
+function bodyFor(body: RequestBody, n: number) {
+  // The first attempt of a request without a body streams `req` itself (it ends at once).
+  if (body.kind === 'empty' && n === 1) return undefined
+  return replay(body)
+}
+
+function outcomeOf(result: Extract<AttemptResult, { kind: 'response' | 'failure' }>): AttemptOutcome {
+  if (result.kind === 'failure') return { kind: 'failure', failure: result.failure }
+  const retryAfter = result.proxyRes.headers['retry-after']
+  return { kind: 'response', status: result.proxyRes.statusCode ?? 502, retryAfter }
+}
+
+function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'failure' }>, budgetCut: boolean): void {
+  const { route, tx, res } = ctx
+  const { message, hint } = describeFailure(result.failure, result.attempt.target, result.code, {
+    timeoutMs: route.timeoutMs,
+    connectMs: route.connectMs,
+    budgetMs: budgetCut ? route.retry.budgetMs : undefined,
+  })
+  sendError(res, tx, FAILURE_TYPES[result.failure], {
+    message,
+    hint,
+    route: route.name,
+    target: result.attempt.target,
+    attempts: tx.attempts.length,
+    extra: tx.retryNote ? { retry: tx.retryNote } : undefined,
+  })
+}
+
+/** Waits before the next attempt; false if the client went away meanwhile. */
+function backoff(delayMs: number, ctx: AttemptContext): Promise<boolean> {
+  if (ctx.res.destroyed) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const onClose = () => {
+      clearTimeout(timer)
+      resolve(false)
+    }
+    const timer = setTimeout(() => {
+      ctx.res.off('close', onClose)
+      resolve(true)
+    }, delayMs)
+    ctx.res.once('close', onClose)
+  })
+}
+
+export function tooLarge(route: ResolvedRoute, tx: Transaction) {
+  return {
+    message: `request body is larger than the route's limit of ${route.maxRequestBodyBytes} bytes`,
+    hint: 'Raise maxRequestBodyBytes on the route if bodies this large are expected.',
+    route: route.name,
+    target: tx.target,
+    attempts: tx.attempts.length,
+  }
+}

@@ -1,0 +1,106 @@
+import type { IncomingMessage } from 'node:http'
+import { PassThrough, Readable } from 'node:stream'
+import { createBodyLimiter } from './body-limit.js'
+import type { Transaction } from './transaction.js'
+
+/**
+ * The request body as the attempts will send it. When a retry may be needed the body is read
+ * into memory first, up to the replay cap, so it can be sent again; otherwise, or when it is
+ * larger, it streams straight through and can be sent only once.
+ */
+export type RequestBody =
+  | { readonly kind: 'empty' }
+  | { readonly kind: 'buffered'; readonly data: Buffer }
+  /** Sent once. `overLimit` resolves if a body of unknown length passes maxRequestBodyBytes. */
+  | { readonly kind: 'stream'; readonly source: Readable; readonly overLimit: Promise<void> }
+
+export type BodyFailure = 'too-large' | 'aborted'
+
+export interface BodyLimits {
+  /** Over this: 413 (a declared Content-Length over it never gets here). */
+  readonly maxRequestBodyBytes: number
+  /** Buffer up to this many bytes for replay; undefined: do not buffer at all. */
+  readonly replayBytes: number | undefined
+}
+
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0)
+}
+
+export function readRequestBody(req: IncomingMessage, tx: Transaction, limits: BodyLimits): Promise<RequestBody | BodyFailure> {
+  if (!hasBody(req)) return Promise.resolve({ kind: 'empty' })
+  const declared = req.headers['transfer-encoding'] === undefined ? Number(req.headers['content-length']) : undefined
+  if (limits.replayBytes === undefined || (declared !== undefined && declared > limits.replayBytes)) {
+    return Promise.resolve(streamOnce(req, tx, limits.maxRequestBodyBytes, [], 0))
+  }
+  const cap = limits.replayBytes
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let total = 0
+    const done = (result: RequestBody | BodyFailure) => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('close', onClose)
+      resolve(result)
+    }
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk)
+      total += chunk.length
+      tx.requestBytes = total
+      if (total > limits.maxRequestBodyBytes) {
+        req.pause()
+        done('too-large')
+      } else if (total > cap) {
+        // Too large to keep: send what was read, then the rest, once.
+        req.pause()
+        done(streamOnce(req, tx, limits.maxRequestBodyBytes, chunks, total))
+      }
+    }
+    const onEnd = () => done({ kind: 'buffered', data: Buffer.concat(chunks, total) })
+    const onClose = () => {
+      if (!req.complete) done('aborted')
+    }
+    req.on('data', onData)
+    req.once('end', onEnd)
+    req.once('close', onClose)
+  })
+}
+
+/** A Readable that sends a fresh copy of a buffered body, for each attempt. */
+export function replay(body: RequestBody): Readable | undefined {
+  if (body.kind === 'buffered') return Readable.from([body.data], { objectMode: false })
+  if (body.kind === 'empty') return Readable.from([], { objectMode: false })
+  return body.source
+}
+
+const NEVER = new Promise<void>(() => {})
+
+/**
+ * The body streamed through once: `head` (already read) first, then the rest of `req`. A body
+ * of unknown length is counted against the 413 limit as it passes; the data may start flowing
+ * before anyone listens, so going over is reported through a promise, not an event.
+ */
+function streamOnce(req: IncomingMessage, tx: Transaction, maxBytes: number, head: Buffer[], headBytes: number): RequestBody {
+  const chunked = req.headers['transfer-encoding'] !== undefined
+  if (!chunked) {
+    tx.requestBytes = Number(req.headers['content-length'] ?? 0) || 0
+    if (head.length === 0) return { kind: 'stream', source: req, overLimit: NEVER }
+    const out = new PassThrough()
+    for (const chunk of head) out.write(chunk)
+    req.pipe(out)
+    return { kind: 'stream', source: out, overLimit: NEVER }
+  }
+  const out = new PassThrough()
+  for (const chunk of head) out.write(chunk)
+  const limiter = createBodyLimiter(maxBytes - headBytes, (total) => (tx.requestBytes = headBytes + total))
+  const overLimit = new Promise<void>((resolve) => {
+    limiter.once('error', () => {
+      req.unpipe(limiter)
+      out.end()
+      resolve()
+    })
+  })
+  req.pipe(limiter).pipe(out)
+  return { kind: 'stream', source: out, overLimit }
+}
