@@ -2,7 +2,8 @@ import { ConfigValidationError } from '../errors.js'
 import { DEFAULT_CONNECT_MS, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from './defaults.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
-import type { HeaderRules, ResolvedConfig, ResolvedRetry, ResolvedRoute, UserConfig, UserRetry, UserRoute } from './types.js'
+import { parseFaultString } from '../faults/parse.js'
+import type { HeaderRules, ResolvedConfig, ResolvedFaults, ResolvedRetry, ResolvedRoute, UserConfig, UserRetry, UserRoute } from './types.js'
 import { validateConfig } from './validate.js'
 
 /**
@@ -16,6 +17,7 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
     port: user.port ?? DEFAULT_PORT,
     host: user.host ?? DEFAULT_HOST,
     routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`))),
+    faults: resolveFaults(user.faults),
     file,
   })
 }
@@ -58,6 +60,12 @@ function resolveRetry(retry: UserRetry | undefined): ResolvedRetry {
     budgetMs: retry.budgetMs ?? DEFAULT_RETRY.budgetMs,
     maxReplayBodyBytes: retry.maxReplayBodyBytes ?? DEFAULT_RETRY.maxReplayBodyBytes,
   })
+}
+
+function resolveFaults(faults: UserConfig['faults']): ResolvedFaults {
+  const { allowHeader = false, rules = [] } = Array.isArray(faults) ? { rules: faults } : (faults ?? {})
+  const specs = rules.flatMap((rule) => (typeof rule === 'string' ? parseFaultString(rule) : [rule]))
+  return Object.freeze({ allowHeader, rules: Object.freeze(specs) })
 }
 
 function lowerKeys(rules: HeaderRules | undefined): HeaderRules {

@@ -1,3 +1,5 @@
+import type { FaultSpec } from '../faults/types.js'
+
 /**
  * What people write in `proxy.config.ts` (the `User*` types) and what the engine runs on
  * (the `Resolved*` types, defaults applied, frozen).
@@ -103,6 +105,22 @@ export interface UserRoute {
   maxRequestBodyBytes?: number
 }
 
+/**
+ * A fault: an object, or the `devproxy fault` flags as a string (`'5xx 30%'`,
+ * `'latency 200-800 --route api'`). See `devproxy fault --help`.
+ */
+export type UserFault = FaultSpec | string
+
+export interface UserFaults {
+  /**
+   * Let a request ask for a fault with an `x-devproxy-fault` header (`503`, `reset`, `timeout`,
+   * `latency=300`, …): test suites can trigger exact failures per request. Default: `false`.
+   */
+  allowHeader?: boolean
+  /** Faults always in force while this config is loaded. Default: none. */
+  rules?: UserFault[]
+}
+
 export interface UserConfig {
   /** Listen port. Default: `8080`. */
   port?: number
@@ -110,6 +128,8 @@ export interface UserConfig {
   host?: string
   /** Routes, matched by longest path prefix. Required: at least one. */
   routes: UserRoute[]
+  /** Faults to inject: an array of faults, or `{ allowHeader, rules }`. Default: none. */
+  faults?: UserFault[] | UserFaults
 }
 
 export interface ResolvedRoute {
@@ -132,10 +152,16 @@ export interface ResolvedRoute {
   readonly maxRequestBodyBytes: number
 }
 
+export interface ResolvedFaults {
+  readonly allowHeader: boolean
+  readonly rules: readonly FaultSpec[]
+}
+
 export interface ResolvedConfig {
   readonly port: number
   readonly host: string
   readonly routes: readonly ResolvedRoute[]
+  readonly faults: ResolvedFaults
   /** The file this config came from, if any. */
   readonly file: string | undefined
 }

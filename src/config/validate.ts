@@ -1,7 +1,30 @@
+import {
+  boolean,
+  checkObject,
+  child,
+  isPlainObject,
+  issue,
+  issueAt,
+  listOf,
+  MAX_TIMER_MS,
+  must,
+  nonEmptyString,
+  nonNegativeInteger,
+  objectOf,
+  oneOf,
+  positiveInteger,
+  TOKEN,
+  type Check,
+  type ConfigIssue,
+  type Shape,
+} from './checks.js'
 import { didYouMean } from './did-you-mean.js'
-import { nameFromPath, normalizePrefix } from './route-path.js'
 import { DEFAULT_RETRY } from './defaults.js'
+import { nameFromPath, normalizePrefix } from './route-path.js'
+import { checkFaultsConfig } from '../faults/validate-spec.js'
 import { checkTarget } from './target.js'
+
+export type { ConfigIssue } from './checks.js'
 
 /**
  * Checks what `proxy.config.ts` exported before anything runs on it. A `.js` config (or a
@@ -9,20 +32,14 @@ import { checkTarget } from './target.js'
  * and every problem is collected, not just the first. Pure: no I/O, nothing thrown.
  */
 
-export interface ConfigIssue {
-  /** Where: `routes[1].timeoutMs`, `routes[0].headers.request["x-env"]`; `''` for the config itself. */
-  readonly path: string
-  /** What is expected and what was got: `must be a positive integer (got "30s")`. */
-  readonly message: string
-  /** The likely fix, when there is one: `did you mean "timeoutMs"?`. */
-  readonly suggestion?: string
-}
-
 /** Every problem with a config, in the order the fields appear; `[]` when it is valid. */
 export function validateConfig(input: unknown): ConfigIssue[] {
   const issues: ConfigIssue[] = []
   checkObject(input, '', CONFIG, issues)
-  if (isPlainObject(input) && Array.isArray(input.routes)) checkUniqueNames(input.routes, issues)
+  if (isPlainObject(input) && Array.isArray(input.routes)) {
+    checkUniqueNames(input.routes, issues)
+    if (issues.length === 0) checkFaultRoutes(input, issues)
+  }
   return issues
 }
 
@@ -36,140 +53,7 @@ export function formatIssues(issues: readonly ConfigIssue[], prefix?: string): s
     .join('\n')
 }
 
-// ---- building blocks ----------------------------------------------------------------------
-
-/** Checks one value found at `path`, adding what is wrong with it to `issues`. */
-type Check = (value: unknown, path: string, issues: ConfigIssue[]) => void
-
-/** An object with a fixed set of keys, each checked by its own Check. */
-interface Shape {
-  /** What to say when the value is not an object at all. */
-  readonly expected: string
-  readonly fields: Readonly<Record<string, Check>>
-  readonly required?: readonly string[]
-}
-
-function issueAt(path: string, message: string, suggestion: string | undefined): ConfigIssue {
-  return suggestion === undefined ? { path, message } : { path, message, suggestion }
-}
-
-/** `must be a positive integer` + `"30s"` → `must be a positive integer (got "30s")`. */
-function issue(path: string, expected: string, got: unknown, suggestion?: string): ConfigIssue {
-  return issueAt(path, `${expected} (got ${describeValue(got)})`, suggestion)
-}
-
-/** A Check from a test and what to say when it fails. */
-function must(expected: string, test: (value: unknown) => boolean): Check {
-  return (value, path, issues) => {
-    if (!test(value)) issues.push(issue(path, expected, value))
-  }
-}
-
-/** A non-empty array whose elements are each checked (with their index in the path). */
-function listOf(element: Check, expected: string, suggestion?: string): Check {
-  return (value, path, issues) => {
-    if (!Array.isArray(value) || value.length === 0) {
-      issues.push(issue(path, expected, value, suggestion))
-      return
-    }
-    for (let index = 0; index < value.length; index++) element(value[index], child(path, index), issues)
-  }
-}
-
-/** A Check for an object of the given shape. */
-function objectOf(shape: Shape): Check {
-  return (value, path, issues) => checkObject(value, path, shape, issues)
-}
-
-function checkObject(value: unknown, path: string, shape: Shape, issues: ConfigIssue[]): void {
-  if (!isPlainObject(value)) {
-    issues.push(issue(path, shape.expected, value))
-    return
-  }
-  const known = Object.keys(shape.fields)
-  for (const [key, field] of Object.entries(value)) {
-    const check = Object.hasOwn(shape.fields, key) ? shape.fields[key] : undefined
-    if (check === undefined) issues.push(unknownKey(key, path, known))
-    else if (field !== undefined) check(field, child(path, key), issues)
-  }
-  for (const key of shape.required ?? []) {
-    if (value[key] === undefined) shape.fields[key]?.(undefined, child(path, key), issues)
-  }
-}
-
-function unknownKey(key: string, path: string, known: readonly string[]): ConfigIssue {
-  const meant = didYouMean(key, known)
-  const suggestion = meant === undefined ? `known options: ${known.join(', ')}` : `did you mean ${JSON.stringify(meant)}?`
-  return { path, message: `${JSON.stringify(key)} is not a known option`, suggestion }
-}
-
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/
-
-/** `routes` + 1 → `routes[1]`; + `timeoutMs` → `.timeoutMs`; + `x-env` → `["x-env"]`. */
-function child(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`
-  if (!IDENTIFIER.test(key)) return `${path}[${JSON.stringify(key)}]`
-  return path === '' ? key : `${path}.${key}`
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false
-  const proto: unknown = Object.getPrototypeOf(value)
-  return proto === null || proto === Object.prototype || Object.getPrototypeOf(proto) === null
-}
-
-const MAX_SHOWN = 60
-
-/** A got value as the user would write it: JSON, `a function`, `nothing`; cut at ~60 characters. */
-function describeValue(value: unknown): string {
-  const text = showValue(value)
-  return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 1)}…` : text
-}
-
-function showValue(value: unknown): string {
-  if (value === undefined) return 'nothing'
-  if (typeof value === 'function') return 'a function'
-  if (typeof value === 'bigint') return `${value}n`
-  if (typeof value === 'number' || typeof value === 'symbol') return String(value)
-  try {
-    return JSON.stringify(value) ?? String(value)
-  } catch {
-    return Object.prototype.toString.call(value)
-  }
-}
-
 // ---- the fields ---------------------------------------------------------------------------
-
-/** RFC 9110 §5.6.2 `token`: what method and header field names are made of. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-/** Node's setTimeout fires at once for anything longer (about 24.8 days). */
-const MAX_TIMER_MS = 2_147_483_647
-
-function positiveInteger(max = Number.MAX_SAFE_INTEGER): Check {
-  return (value, path, issues) => {
-    if (!Number.isInteger(value) || (value as number) <= 0) issues.push(issue(path, 'must be a positive integer', value))
-    else if ((value as number) > max) issues.push(issue(path, `must be at most ${max}`, value))
-  }
-}
-
-function nonNegativeInteger(max = Number.MAX_SAFE_INTEGER, note?: string): Check {
-  return (value, path, issues) => {
-    if (!Number.isInteger(value) || (value as number) < 0) issues.push(issue(path, `must be a non-negative integer${note ? ` (${note})` : ''}`, value))
-    else if ((value as number) > max) issues.push(issue(path, `must be at most ${max}`, value))
-  }
-}
-
-/** One of a few words, with a "did you mean" for a near miss. */
-function oneOf(values: readonly string[]): Check {
-  return (value, path, issues) => {
-    if (typeof value === 'string' && values.includes(value)) return
-    const meant = typeof value === 'string' ? didYouMean(value, values) : undefined
-    issues.push(issue(path, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, value, meant === undefined ? undefined : `did you mean ${JSON.stringify(meant)}?`))
-  }
-}
-
-const boolean = must('must be true or false', (value) => typeof value === 'boolean')
-const nonEmptyString = must('must be a non-empty string', (value) => typeof value === 'string' && value !== '')
 
 const isPort = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65_535
 const isMethod = (value: unknown): boolean => typeof value === 'string' && TOKEN.test(value)
@@ -260,6 +144,7 @@ const CONFIG: Shape = {
     port: must('must be an integer from 0 to 65535', isPort),
     host: must('must be a non-empty address such as "127.0.0.1"', (value) => typeof value === 'string' && value !== ''),
     routes: listOf(objectOf(ROUTE), 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
+    faults: checkFaultsConfig,
   },
   required: ['routes'],
 }
@@ -340,4 +225,17 @@ function routeName(route: unknown): string | undefined {
   if (route.name !== undefined) return typeof route.name === 'string' && route.name !== '' ? route.name : undefined
   const path = route.path ?? '/'
   return typeof path === 'string' && path.startsWith('/') ? nameFromPath(normalizePrefix(path)) : undefined
+}
+
+/** A fault's `route` must name a route, or it would silently never fire. */
+function checkFaultRoutes(config: Record<string, unknown>, issues: ConfigIssue[]): void {
+  const names = (config.routes as unknown[]).map(routeName).filter((n): n is string => n !== undefined)
+  const faults = config.faults
+  const rules = Array.isArray(faults) ? faults : isPlainObject(faults) && Array.isArray(faults.rules) ? faults.rules : []
+  const base = Array.isArray(faults) ? 'faults' : 'faults.rules'
+  rules.forEach((rule: unknown, index: number) => {
+    if (!isPlainObject(rule) || typeof rule.route !== 'string' || names.includes(rule.route)) return
+    const meant = didYouMean(rule.route, names)
+    issues.push(issue(`${base}[${index}].route`, `must name one of the routes (${names.join(', ')})`, rule.route, meant ? `did you mean ${JSON.stringify(meant)}?` : undefined))
+  })
 }

@@ -29,6 +29,7 @@ interface Tag {
 
 export function transactionTags(tx: Readonly<Transaction>): Tag[] {
   const tags: Tag[] = []
+  for (const fault of tx.faults) tags.push({ text: `fault ${fault}`, severity: 'warn' })
   for (const attempt of tx.attempts) {
     if (attempt.n === 1) continue
     tags.push({ text: `retry ${attempt.n}/${tx.maxAttempts} after ${Math.round(attempt.backoffMs)}ms: ${attempt.retryOf ?? '?'}`, severity: 'warn' })

@@ -2,6 +2,8 @@ import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerRespons
 import type { Readable } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
 import type { Engine, EngineState } from './engine.js'
+import { describeInjection, simulatedResponse } from '../faults/inject.js'
+import type { Injection } from '../faults/types.js'
 import { classifyUpstreamError, type UpstreamFailure } from './error-map.js'
 import { buildForwardHeaders } from './headers.js'
 import { forwardPath } from './path-rewrite.js'
@@ -27,11 +29,21 @@ export interface AttemptPlan {
   readonly retryOf: string | undefined
   /** The response-headers deadline for this attempt: timeoutMs, or less when the retry budget is nearly spent. */
   readonly timeoutMs: number
+  /** Faults for this attempt: they stand in for the upstream (a reset, a hang, a 503) or slow it. */
+  readonly injections: readonly Injection[]
+}
+
+/** What injected faults asked of the response (header, cut, slow body), for streamResponse. */
+export interface InjectedEffects {
+  /** The kinds injected into this attempt, for `x-devproxy-fault`. */
+  readonly labels: readonly string[]
+  readonly truncate: boolean
+  readonly bytesPerSecond: number | undefined
 }
 
 export type AttemptResult =
-  | { readonly kind: 'response'; readonly attempt: Attempt; readonly proxyRes: IncomingMessage }
-  | { readonly kind: 'failure'; readonly attempt: Attempt; readonly failure: UpstreamFailure; readonly code: string | undefined }
+  | { readonly kind: 'response'; readonly attempt: Attempt; readonly proxyRes: IncomingMessage; readonly injected: InjectedEffects }
+  | { readonly kind: 'failure'; readonly attempt: Attempt; readonly failure: UpstreamFailure; readonly code: string | undefined; readonly injected: InjectedEffects }
   /** The client went away; nothing more to do. */
   | { readonly kind: 'aborted'; readonly attempt: Attempt }
   /** A body of unknown length grew past maxRequestBodyBytes while it streamed. */
@@ -56,10 +68,15 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     rules: route.requestHeaders,
     attempt: attempt.n,
   })
+  // The fault header is addressed to the proxy, not the upstream.
+  if (state.config.faults.allowHeader) delete tx.forwardedHeaders['x-devproxy-fault']
   // http-proxy-3 builds the upstream request from req.url and req.headers; the originals
   // stay on the transaction.
   req.url = tx.forwardedUrl
   req.headers = tx.forwardedHeaders as IncomingHttpHeaders
+
+  const injected = effectsOf(plan.injections)
+  for (const injection of plan.injections) tx.faults.push(describeInjection(injection))
 
   return new Promise((resolve) => {
     let proxyReq: ClientRequest | undefined
@@ -78,7 +95,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       return true
     }
     const fail = (failure: UpstreamFailure, code?: string) => {
-      if (!settle({ kind: 'failure', attempt, failure, code }, failure, code)) return
+      if (!settle({ kind: 'failure', attempt, failure, code, injected }, failure, code)) return
       proxyReq?.destroy()
       if (failure === 'connect-failure' || failure === 'connect-timeout') pool.eject(target, Date.now())
     }
@@ -92,7 +109,22 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       if (settle({ kind: 'too-large', attempt }, 'aborted')) proxyReq?.destroy()
     })
 
-    engine.forwarder.web(req, res, target, plan.body, {
+    // A fault stands in for the upstream: the very same settle/fail paths a real one takes.
+    const stand = plan.injections.find((i) => i.action.kind === 'respond' || i.action.kind === 'reset' || i.action.kind === 'hang')
+    const forward = () => {
+      if (attempt.outcome !== undefined) return
+      const action = stand?.action
+      if (action?.kind === 'respond') {
+        const proxyRes = simulatedResponse(action.status, action.retryAfterS, describeInjection(stand!), stand!.fault.id)
+        if (settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) attempt.status = action.status
+      } else if (action?.kind === 'reset') {
+        fail('reset', 'ECONNRESET')
+      } else if (action?.kind !== 'hang') {
+        forwardForReal()
+      }
+    }
+
+    const forwardForReal = () => engine.forwarder.web(req, res, target, plan.body, {
       onRequest(request) {
         proxyReq = request
         if (attempt.outcome !== undefined) {
@@ -113,7 +145,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
         })
       },
       onResponse(proxyRes) {
-        if (!settle({ kind: 'response', attempt, proxyRes }, 'response')) {
+        if (!settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) {
           proxyRes.destroy()
           return
         }
@@ -136,5 +168,19 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
         fail(classifyUpstreamError(error, connected), error.code)
       },
     })
+
+    // An injected delay runs inside the attempt, so the response timer can fire during it.
+    const delayMs = plan.injections.reduce((sum, i) => sum + (i.action.kind === 'delay' ? i.action.ms : 0), 0)
+    if (delayMs > 0) setTimeout(forward, delayMs)
+    else forward()
   })
+}
+
+function effectsOf(injections: readonly Injection[]): InjectedEffects {
+  const throttle = injections.find((i) => i.action.kind === 'throttle')?.action
+  return {
+    labels: injections.map((i) => i.label),
+    truncate: injections.some((i) => i.action.kind === 'truncate'),
+    bytesPerSecond: throttle?.kind === 'throttle' ? throttle.bytesPerSecond : undefined,
+  }
 }

@@ -1,4 +1,6 @@
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js'
+import { createFaultRegistry, type FaultRegistry } from '../faults/registry.js'
+import type { FaultCounters } from '../faults/types.js'
 import { createForwarder, type Forwarder } from './forward.js'
 import { createRouter, type Router } from './router.js'
 import { createTargetPool, type TargetPool } from './target-pool.js'
@@ -17,6 +19,10 @@ export interface EngineState {
 export interface Engine {
   readonly state: EngineState
   readonly forwarder: Forwarder
+  /** Faults in force; the control API and config reloads change them live. */
+  readonly faults: FaultRegistry
+  /** Totals since start, for `devproxy status`. */
+  readonly counters: Readonly<FaultCounters>
   /** Replaces the running config; in-flight requests finish on the one they started with. */
   swap(config: ResolvedConfig): void
   /** Hands a finished transaction to every sink; a failing sink never breaks the proxy. */
@@ -34,18 +40,28 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
   let state = compileState(config)
   const sinks: TransactionSink[] = []
   const forwarder = createForwarder()
+  const faults = createFaultRegistry()
+  faults.setConfigFaults(config.faults.rules)
+  const counters: FaultCounters = { requests: 0, errors: 0, faults: 0 }
   return {
     get state() {
       return state
     },
     forwarder,
+    faults,
+    counters,
     swap(next) {
+      // Reinstalling unchanged config faults would restart their --first counts and seeds.
+      if (JSON.stringify(next.faults.rules) !== JSON.stringify(state.config.faults.rules)) faults.setConfigFaults(next.faults.rules)
       const before = new Set(state.config.routes.flatMap((r) => r.targets.map((t) => t.origin)))
       state = compileState(next)
       for (const route of next.routes) for (const target of route.targets) before.delete(target.origin)
       forwarder.release(before)
     },
     emit(tx) {
+      counters.requests++
+      if (tx.error !== undefined || (tx.status !== undefined && tx.status >= 500)) counters.errors++
+      counters.faults += tx.faults.length
       for (const sink of sinks) {
         try {
           sink(tx)

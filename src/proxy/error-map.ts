@@ -16,6 +16,8 @@ export type ErrorType =
   | 'upstream_malformed'
   | 'payload_too_large'
   | 'no_route'
+  /** An `x-devproxy-fault` request header that does not name a fault. */
+  | 'invalid_fault_header'
   /** A bug in devproxy itself: answered 500 rather than crashing the proxy. */
   | 'proxy_internal_error'
 
@@ -58,6 +60,7 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   upstream_malformed: 502,
   payload_too_large: 413,
   no_route: 404,
+  invalid_fault_header: 400,
   proxy_internal_error: 500,
 }
 

@@ -1,9 +1,11 @@
 import type { ResolvedRoute } from '../config/types.js'
-import { runAttempt, type AttemptContext, type AttemptResult } from './attempt.js'
-import { describeFailure, FAILURE_TYPES } from './error-map.js'
 import { createRandom } from './random.js'
+import { runAttempt, type AttemptContext, type AttemptResult, type InjectedEffects } from './attempt.js'
+import { describeFailure, FAILURE_TYPES } from './error-map.js'
+import { faultsFor, headerFault, injectAtClient } from './fault-scope.js'
 import { readRequestBody, replay, type RequestBody } from './request-body.js'
 import { sendError } from './respond.js'
+import { backoff } from './wait.js'
 import { decideRetry, type AttemptOutcome } from './retry-policy.js'
 import { streamResponse } from './stream-response.js'
 import type { Transaction } from './transaction.js'
@@ -11,12 +13,18 @@ import type { Transaction } from './transaction.js'
 const random = createRandom()
 
 /**
- * The attempt loop (DESIGN.md §3): read the body if it may need replaying, try the upstream,
+ * The attempt loop (DESIGN.md §3): client-scope faults, then read the body if it may need
+ * replaying, try the upstream (with upstream-scope faults standing in for it when they fire),
  * and on a failure the policy allows, wait and try again. Nothing reaches the client until
  * the loop has decided: a response that is going to be retried is drained, never forwarded.
  */
 export async function exchange(ctx: AttemptContext): Promise<void> {
   const { route, tx, req, res } = ctx
+  const fromHeader = headerFault(ctx)
+  if (fromHeader === 'invalid') return
+  const atClient = await injectAtClient(ctx)
+  if (atClient.answered) return
+
   const policy = route.retry
   tx.maxAttempts = policy.attempts
   const body = await readRequestBody(req, tx, {
@@ -36,8 +44,14 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     const elapsedMs = performance.now() - firstStartMs
     const budgetLeftMs = policy.budgetMs === undefined ? Infinity : Math.max(1, policy.budgetMs - elapsedMs)
     const timeoutMs = Math.min(route.timeoutMs, budgetLeftMs)
-    const overLimit = body.kind === 'stream' ? body.overLimit : undefined
-    const result = await runAttempt(ctx, { body: bodyFor(body, tx.attempts.length + 1), overLimit, backoffMs, retryOf, timeoutMs })
+    const result = await runAttempt(ctx, {
+      body: bodyFor(body, tx.attempts.length + 1),
+      overLimit: body.kind === 'stream' ? body.overLimit : undefined,
+      backoffMs,
+      retryOf,
+      timeoutMs,
+      injections: faultsFor(ctx, 'upstream', fromHeader),
+    })
     if (result.kind === 'aborted') return
     if (result.kind === 'too-large') {
       sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
@@ -56,8 +70,11 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     })
     if (!decision.retry) {
       tx.retryNote = decision.reason
-      if (result.kind === 'response') streamResponse(tx, route, result.proxyRes, res)
-      else answerFailure(ctx, result, timeoutMs < route.timeoutMs)
+      if (result.kind === 'response') {
+        streamResponse(tx, route, result.proxyRes, res, responseFaults(result.injected, atClient.effects))
+      } else {
+        answerFailure(ctx, result, timeoutMs < route.timeoutMs, atClient.effects)
+      }
       return
     }
     // Drain a response we will not forward so its connection can go back to the pool.
@@ -80,37 +97,30 @@ function outcomeOf(result: Extract<AttemptResult, { kind: 'response' | 'failure'
   return { kind: 'response', status: result.proxyRes.statusCode ?? 502, retryAfter }
 }
 
-function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'failure' }>, budgetCut: boolean): void {
+/** The response-side effects of this attempt's faults and of client-scope ones. */
+function responseFaults(injected: InjectedEffects, atClient?: InjectedEffects) {
+  const labels = [...(atClient?.labels ?? []), ...injected.labels]
+  return {
+    header: labels.length > 0 ? labels.join(', ') : undefined,
+    truncate: injected.truncate || (atClient?.truncate ?? false),
+    bytesPerSecond: injected.bytesPerSecond ?? atClient?.bytesPerSecond,
+  }
+}
+
+function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'failure' }>, budgetCut: boolean, atClient: InjectedEffects): void {
   const { route, tx, res } = ctx
   const { message, hint } = describeFailure(result.failure, result.attempt.target, result.code, {
     timeoutMs: route.timeoutMs,
     connectMs: route.connectMs,
     budgetMs: budgetCut ? route.retry.budgetMs : undefined,
   })
-  sendError(res, tx, FAILURE_TYPES[result.failure], {
-    message,
-    hint,
-    route: route.name,
-    target: result.attempt.target,
-    attempts: tx.attempts.length,
-    extra: tx.retryNote ? { retry: tx.retryNote } : undefined,
-  })
-}
-
-/** Waits before the next attempt; false if the client went away meanwhile. */
-function backoff(delayMs: number, ctx: AttemptContext): Promise<boolean> {
-  if (ctx.res.destroyed) return Promise.resolve(false)
-  return new Promise((resolve) => {
-    const onClose = () => {
-      clearTimeout(timer)
-      resolve(false)
-    }
-    const timer = setTimeout(() => {
-      ctx.res.off('close', onClose)
-      resolve(true)
-    }, delayMs)
-    ctx.res.once('close', onClose)
-  })
+  sendError(
+    res,
+    tx,
+    FAILURE_TYPES[result.failure],
+    { message, hint, route: route.name, target: result.attempt.target, attempts: tx.attempts.length, extra: tx.retryNote ? { retry: tx.retryNote } : undefined },
+    { fault: responseFaults(result.injected, atClient).header },
+  )
 }
 
 export function tooLarge(route: ResolvedRoute, tx: Transaction) {

@@ -21,7 +21,7 @@ function errorHeaders(type: ErrorType, body: string, close: boolean): Record<str
  * Answers with the proxy's own JSON error. If the response already started, the only honest
  * thing left is to cut the connection: a truncated body must never look complete.
  */
-export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType, details: ErrorDetails, options: { close?: boolean } = {}): void {
+export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType, details: ErrorDetails, options: { close?: boolean; fault?: string | undefined } = {}): void {
   const response = buildErrorResponse(type, details)
   tx.error = { type, message: details.message }
   if (res.headersSent || res.destroyed) {
@@ -32,6 +32,7 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   tx.status = response.status
   tx.ending = 'error'
   const headers = errorHeaders(type, response.body, options.close ?? false)
+  if (options.fault) headers['x-devproxy-fault'] = options.fault
   tx.responseHeadersSent = headers
   tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)
   res.writeHead(response.status, headers)

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
+import { createThrottle, truncationPoint } from '../faults/inject.js'
 import { buildResponseHeaders } from './headers.js'
 import type { Transaction } from './transaction.js'
 
@@ -8,9 +10,20 @@ import type { Transaction } from './transaction.js'
  * after the headers went out, the client connection is cut so a truncated body can never
  * pass for a complete one (DESIGN.md §3).
  */
-export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse): void {
+/** What injected faults do to a response on its way to the client. */
+export interface ResponseFaults {
+  /** `x-devproxy-fault` on the response: the kinds injected. */
+  readonly header?: string | undefined
+  /** Cut the client connection part way through the body. */
+  readonly truncate?: boolean | undefined
+  /** Send the body at this speed. */
+  readonly bytesPerSecond?: number | undefined
+}
+
+export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, faults: ResponseFaults = {}): void {
   const status = proxyRes.statusCode ?? 502
   const headers = buildResponseHeaders(proxyRes.headers, route.responseHeaders)
+  if (faults.header) headers['x-devproxy-fault'] = faults.header
   tx.status = status
   tx.responseHeadersReceived = proxyRes.headers
   tx.responseHeadersSent = headers
@@ -41,7 +54,39 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   // A client that goes away destroys the upstream request (http-proxy-3 listens for the
   // response's 'close'); an upstream that breaks cuts the client (above). `pipe` rather than
   // `pipeline`: the latter stacks a dozen listeners per response for the same two rules.
-  proxyRes.pipe(res)
+  let body: Readable = proxyRes
+  if (faults.bytesPerSecond !== undefined) body = body.pipe(createThrottle(faults.bytesPerSecond))
+  if (faults.truncate) sendPartWay(tx, body, proxyRes, res)
+  else body.pipe(res)
+}
+
+/**
+ * `--truncate`: send half of a declared body (or the first chunk of an unsized one), then cut
+ * the client connection — never a clean end, so the client sees an aborted body.
+ */
+function sendPartWay(tx: Transaction, body: Readable, proxyRes: IncomingMessage, res: ServerResponse): void {
+  const limit = truncationPoint(proxyRes.headers['content-length'] as string | undefined)
+  let sent = 0
+  const cut = () => {
+    tx.ending = 'upstream-aborted'
+    body.destroy()
+    proxyRes.destroy()
+    res.destroy()
+  }
+  const onData = (chunk: Buffer) => {
+    const room = limit === undefined ? chunk.length : limit - sent
+    const part = chunk.subarray(0, room)
+    sent += part.length
+    if (limit === undefined || sent >= limit) {
+      body.off('data', onData)
+      res.write(part, cut)
+    } else if (!res.write(part)) {
+      body.pause()
+      res.once('drain', () => body.resume())
+    }
+  }
+  body.on('data', onData)
+  body.once('end', () => res.write('', cut))
 }
 
 /**

@@ -57,6 +57,8 @@ export interface Transaction {
   maxAttempts: number
   /** Why a failure that the policy would retry was not retried (e.g. body over the replay cap). */
   retryNote: string | undefined
+  /** Faults injected into this transaction, in order, by kind (`reset`, `5xx`, `latency`). */
+  readonly faults: string[]
   error: { readonly type: ErrorType; readonly message: string } | undefined
   ending: Ending | undefined
   durationMs: number
@@ -90,6 +92,7 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     attempts: [],
     maxAttempts: 1,
     retryNote: undefined,
+    faults: [],
     error: undefined,
     ending: undefined,
     durationMs: 0,

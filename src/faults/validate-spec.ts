@@ -1,0 +1,109 @@
+import {
+  boolean,
+  checkObject,
+  child,
+  isPlainObject,
+  issue,
+  listOf,
+  MAX_TIMER_MS,
+  must,
+  nonEmptyString,
+  nonNegativeInteger,
+  oneOf,
+  positiveInteger,
+  TOKEN,
+  type Check,
+  type ConfigIssue,
+  type Shape,
+} from '../config/checks.js'
+import { FaultSpecError, parseFaultString } from './parse.js'
+import { FAULT_KINDS, type FaultSpec } from './types.js'
+
+/**
+ * Checks a FaultSpec that arrives as plain data: a `faults` entry in proxy.config.ts or a
+ * control API body. Same messages as the rest of the config: dotted path, expected, got.
+ */
+
+const rate = must('must be a rate from 0 to 1 (0.3 = 30%)', (v) => typeof v === 'number' && v >= 0 && v <= 1)
+const status = must('must be a status code from 100 to 599', (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 599)
+
+function checkLatency(value: unknown, path: string, issues: ConfigIssue[]): void {
+  const ok = Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v >= 0) && value[0] <= value[1]
+  if (!ok) issues.push(issue(path, 'must be [ms, ms] or a range [lo, hi] of milliseconds, e.g. [200, 800]', value))
+}
+
+const SPEC: Shape = {
+  expected: 'must be a fault such as { kind: "5xx", rate: 0.3 } or a string such as "5xx 30%"',
+  fields: {
+    kind: oneOf(FAULT_KINDS),
+    rate,
+    statuses: listOf(status, 'must be a non-empty array of status codes such as [429, 503]'),
+    retryAfterS: nonNegativeInteger(86_400),
+    latencyMs: checkLatency,
+    kbps: must('must be a positive number of KB/s', (v) => typeof v === 'number' && v > 0),
+    route: nonEmptyString,
+    path: must('must be a path glob starting with "/", e.g. "/api/**"', (v) => typeof v === 'string' && v.startsWith('/')),
+    method: must('must be an HTTP method name such as "GET"', (v) => typeof v === 'string' && TOKEN.test(v)),
+    first: positiveInteger(),
+    seed: nonNegativeInteger(),
+    forMs: positiveInteger(MAX_TIMER_MS),
+    at: oneOf(['upstream', 'client']),
+  },
+  required: ['kind'],
+}
+
+/** What each kind needs besides `kind`. */
+const NEEDS: Partial<Record<FaultSpec['kind'], { field: keyof FaultSpec; example: string }>> = {
+  status: { field: 'statuses', example: '{ kind: "status", statuses: [429], rate: 0.5 }' },
+  latency: { field: 'latencyMs', example: '{ kind: "latency", latencyMs: [200, 800] }' },
+  throttle: { field: 'kbps', example: '{ kind: "throttle", kbps: 64 }' },
+}
+
+export const checkFaultSpec: Check = (value, path, issues) => {
+  const before = issues.length
+  checkObject(value, path, SPEC, issues)
+  if (issues.length > before || !isPlainObject(value)) return
+  const need = NEEDS[value.kind as FaultSpec['kind']]
+  if (need && value[need.field] === undefined) {
+    issues.push({ path: child(path, need.field), message: `is required for kind "${String(value.kind)}"`, suggestion: `e.g. ${need.example}` })
+  }
+}
+
+export function validateFaultSpec(input: unknown, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  checkFaultSpec(input, path, issues)
+  return issues
+}
+
+/** A config entry: a spec object, or the `--fault` string form (`"reset 10% --route api"`). */
+const checkFaultEntry: Check = (value, path, issues) => {
+  if (typeof value !== 'string') return checkFaultSpec(value, path, issues)
+  try {
+    parseFaultString(value)
+  } catch (error) {
+    if (!(error instanceof FaultSpecError)) throw error
+    issues.push({ path, message: error.message.replace(/^--fault /, ''), ...(error.suggestion ? { suggestion: error.suggestion } : {}) })
+  }
+}
+
+const FAULTS_OBJECT: Shape = {
+  expected: 'must be an array of faults, or { allowHeader: true, rules: [...] }',
+  fields: {
+    allowHeader: boolean,
+    rules: (value, path, issues) => checkFaultList(value, path, issues),
+  },
+}
+
+function checkFaultList(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (!Array.isArray(value)) {
+    issues.push(issue(path, 'must be an array of faults such as [{ kind: "5xx", rate: 0.3 }]', value))
+    return
+  }
+  value.forEach((entry, index) => checkFaultEntry(entry, child(path, index), issues))
+}
+
+/** proxy.config.ts `faults`: an array of faults, or `{ allowHeader, rules }`. */
+export const checkFaultsConfig: Check = (value, path, issues) => {
+  if (Array.isArray(value)) checkFaultList(value, path, issues)
+  else checkObject(value, path, FAULTS_OBJECT, issues)
+}
