@@ -46,6 +46,7 @@ describe('validateConfig: valid configs have no issues', () => {
           },
           { path: '/v6', host: '[::1]', target: T },
         ],
+        faults: { allowHeader: true, rules: ['5xx 30% --route backend', { kind: 'latency', latencyMs: [10, 20], route: 'backend' }] },
       },
     },
   ])('$why', ({ config }) => {
@@ -136,6 +137,13 @@ describe('validateConfig: each rule names the dotted path and what is expected',
     { config: withRoute({ retry: { retryAfter: 'yes' } }), path: 'routes[0].retry.retryAfter', message: 'must be true or false (got "yes")' },
     { config: withRoute({ retry: { budgetMs: 0 } }), path: 'routes[0].retry.budgetMs', message: 'must be a positive integer (got 0)' },
     { config: withRoute({ retry: { maxReplayBodyBytes: 1.5 } }), path: 'routes[0].retry.maxReplayBodyBytes', message: 'must be a non-negative integer (got 1.5)' },
+    // faults
+    { config: { routes: [{ target: T }], faults: 'chaos' }, path: 'faults', message: 'must be an array of faults, or { allowHeader: true, rules: [...] } (got "chaos")' },
+    { config: { routes: [{ target: T }], faults: ['5xx 30'] }, path: 'faults[0]', message: '--5xx: "30" is not a rate; write 30%' },
+    { config: { routes: [{ target: T }], faults: [{ kind: 'reset', rate: 2 }] }, path: 'faults[0].rate', message: 'must be a rate from 0 to 1' },
+    { config: { routes: [{ target: T }], faults: { allowHeader: 'yes' } }, path: 'faults.allowHeader', message: 'must be true or false (got "yes")' },
+    { config: { routes: [{ name: 'api', target: T }], faults: [{ kind: 'reset', route: 'apii' }] }, path: 'faults[0].route', message: 'must name one of the routes (api) (got "apii")' },
+    { config: { routes: [{ name: 'api', target: T }], faults: { rules: [{ kind: 'reset', route: 'web' }] } }, path: 'faults.rules[0].route', message: 'must name one of the routes (api)' },
     // routes after the first
     { config: { routes: [{ target: T }, { path: '/b', target: T, timeoutMs: '30s' }] }, path: 'routes[1].timeoutMs', message: 'must be a positive integer (got "30s")' },
   ])('$path $message', ({ config, path, message }) => {
