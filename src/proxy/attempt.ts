@@ -31,6 +31,8 @@ export interface AttemptPlan {
   readonly timeoutMs: number
   /** Faults for this attempt: they stand in for the upstream (a reset, a hang, a 503) or slow it. */
   readonly injections: readonly Injection[]
+  /** Called just before the request really goes upstream (the body starts to flow). */
+  readonly onForward?: (() => void) | undefined
 }
 
 /** What injected faults asked of the response (header, cut, slow body), for streamResponse. */
@@ -120,6 +122,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       } else if (action?.kind === 'reset') {
         fail('reset', 'ECONNRESET')
       } else if (action?.kind !== 'hang') {
+        plan.onForward?.()
         forwardForReal()
       }
     }

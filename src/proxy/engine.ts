@@ -21,6 +21,8 @@ export interface Engine {
   readonly forwarder: Forwarder
   /** Faults in force; the control API and config reloads change them live. */
   readonly faults: FaultRegistry
+  /** Bodies are captured up to this many bytes each for the sinks (diffs, recording); 0: off. */
+  readonly captureBodyBytes: number
   /** Totals since start, for `devproxy status`. */
   readonly counters: Readonly<FaultCounters>
   /** Replaces the running config; in-flight requests finish on the one they started with. */
@@ -36,7 +38,7 @@ export function compileState(config: ResolvedConfig): EngineState {
   return { config, router: createRouter(config.routes), pools }
 }
 
-export function createEngine(config: ResolvedConfig, onSinkError: (error: unknown) => void): Engine {
+export function createEngine(config: ResolvedConfig, onSinkError: (error: unknown) => void, captureBodyBytes = 0): Engine {
   let state = compileState(config)
   const sinks: TransactionSink[] = []
   const forwarder = createForwarder()
@@ -50,6 +52,7 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
     forwarder,
     faults,
     counters,
+    captureBodyBytes,
     swap(next) {
       // Reinstalling unchanged config faults would restart their --first counts and seeds.
       if (JSON.stringify(next.faults.rules) !== JSON.stringify(state.config.faults.rules)) faults.setConfigFaults(next.faults.rules)

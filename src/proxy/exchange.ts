@@ -1,4 +1,5 @@
 import type { ResolvedRoute } from '../config/types.js'
+import { captureBody, type CapturedBody } from './body-capture.js'
 import { createRandom } from './random.js'
 import { runAttempt, type AttemptContext, type AttemptResult, type InjectedEffects } from './attempt.js'
 import { describeFailure, FAILURE_TYPES } from './error-map.js'
@@ -36,6 +37,10 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
     return
   }
+  const captureBytes = ctx.engine.captureBodyBytes
+  // A streamed body is captured when it starts flowing upstream, so no byte is lost to it.
+  const captureStream = captureBytes > 0 && body.kind === 'stream' ? () => (tx.requestBody ??= captureRequestBody(body, req, captureBytes)) : undefined
+  if (captureBytes > 0 && body.kind === 'buffered') tx.requestBody = captureRequestBody(body, req, captureBytes)
 
   const firstStartMs = performance.now()
   let backoffMs = 0
@@ -51,6 +56,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       retryOf,
       timeoutMs,
       injections: faultsFor(ctx, 'upstream', fromHeader),
+      onForward: captureStream,
     })
     if (result.kind === 'aborted') return
     if (result.kind === 'too-large') {
@@ -71,7 +77,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     if (!decision.retry) {
       tx.retryNote = decision.reason
       if (result.kind === 'response') {
-        streamResponse(tx, route, result.proxyRes, res, responseFaults(result.injected, atClient.effects))
+        streamResponse(tx, route, result.proxyRes, res, responseFaults(result.injected, atClient.effects), ctx.engine.captureBodyBytes)
       } else {
         answerFailure(ctx, result, timeoutMs < route.timeoutMs, atClient.effects)
       }
@@ -83,6 +89,14 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     backoffMs = decision.delayMs
     retryOf = decision.reason
   }
+}
+
+function captureRequestBody(body: RequestBody, req: AttemptContext['req'], maxBytes: number): CapturedBody | undefined {
+  const headers = { 'content-type': req.headers['content-type'], 'content-encoding': req.headers['content-encoding'] }
+  if (body.kind === 'empty') return undefined
+  if (body.kind === 'stream') return captureBody(body.source, headers, maxBytes)
+  const bytes = body.data.subarray(0, maxBytes)
+  return { contentType: headers['content-type'], contentEncoding: headers['content-encoding'], bytes, totalBytes: body.data.length, truncated: bytes.length < body.data.length }
 }
 
 function bodyFor(body: RequestBody, n: number) {

@@ -12,6 +12,8 @@ export interface StartOptions {
   readonly sinks?: readonly TransactionSink[]
   /** Called when a sink throws; the proxy keeps serving. */
   readonly onSinkError?: (error: unknown) => void
+  /** Capture each request and response body up to this many bytes for the sinks. Default: 0 (off). */
+  readonly captureBodyBytes?: number
 }
 
 export interface RunningProxy {
@@ -30,7 +32,7 @@ export interface RunningProxy {
 }
 
 export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
-  const engine = createEngine(config, options.onSinkError ?? (() => {}))
+  const engine = createEngine(config, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0)
   for (const sink of options.sinks ?? []) engine.addSink(sink)
 
   let active = 0

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
 import { createThrottle, truncationPoint } from '../faults/inject.js'
+import { captureBody } from './body-capture.js'
 import { buildResponseHeaders } from './headers.js'
 import type { Transaction } from './transaction.js'
 
@@ -20,7 +21,7 @@ export interface ResponseFaults {
   readonly bytesPerSecond?: number | undefined
 }
 
-export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, faults: ResponseFaults = {}): void {
+export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, faults: ResponseFaults = {}, captureBytes = 0): void {
   const status = proxyRes.statusCode ?? 502
   const headers = buildResponseHeaders(proxyRes.headers, route.responseHeaders)
   if (faults.header) headers['x-devproxy-fault'] = faults.header
@@ -35,6 +36,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   }
   proxyRes.once('aborted', onUpstreamBroke)
   proxyRes.once('error', onUpstreamBroke)
+  if (captureBytes > 0) tx.responseBody = captureBody(proxyRes, proxyRes.headers, captureBytes)
   const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
   proxyRes.on('data', (chunk: Buffer) => {
     tx.responseBytes += chunk.length

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import type { ErrorType, UpstreamFailure } from './error-map.js'
+import type { CapturedBody } from './body-capture.js'
 import { clientAddress } from './headers.js'
 
 /** One try at the upstream; a retried transaction has several. */
@@ -52,6 +53,9 @@ export interface Transaction {
   status: number | undefined
   requestBytes: number
   responseBytes: number
+  /** The first bytes of each body, when a sink asked for captures (`-vv`, recording). */
+  requestBody: CapturedBody | undefined
+  responseBody: CapturedBody | undefined
   readonly attempts: Attempt[]
   /** The retry policy's total attempts for this request (1 = no retry). */
   maxAttempts: number
@@ -89,6 +93,8 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     status: undefined,
     requestBytes: 0,
     responseBytes: 0,
+    requestBody: undefined,
+    responseBody: undefined,
     attempts: [],
     maxAttempts: 1,
     retryNote: undefined,

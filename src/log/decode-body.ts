@@ -1,0 +1,34 @@
+import { promisify } from 'node:util'
+import zlib from 'node:zlib'
+import type { CapturedBody } from '../proxy/body-capture.js'
+
+/**
+ * Decodes a captured body (gzip, br, deflate) for the diff only; what went over the wire is
+ * untouched. A capture cut at the cap is decoded as far as it goes.
+ */
+const gunzip = promisify(zlib.gunzip)
+const inflate = promisify(zlib.inflate)
+const inflateRaw = promisify(zlib.inflateRaw)
+const brotli = promisify(zlib.brotliDecompress)
+
+export interface DecodedBody {
+  readonly contentType: string | undefined
+  readonly bytes: Buffer
+  readonly truncated: boolean
+  readonly totalBytes: number
+}
+
+export async function decodeBody(body: CapturedBody): Promise<DecodedBody> {
+  const encoding = body.contentEncoding?.trim().toLowerCase()
+  const base = { contentType: body.contentType, truncated: body.truncated, totalBytes: body.totalBytes }
+  if (!encoding || encoding === 'identity' || body.bytes.length === 0) return { ...base, bytes: body.bytes }
+  const partial = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
+  try {
+    if (encoding === 'gzip' || encoding === 'x-gzip') return { ...base, bytes: await gunzip(body.bytes, partial) }
+    if (encoding === 'br') return { ...base, bytes: await brotli(body.bytes, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }) }
+    if (encoding === 'deflate') return { ...base, bytes: await inflate(body.bytes, partial).catch(() => inflateRaw(body.bytes, partial)) }
+  } catch {
+    // Not what the header says: diff the raw bytes rather than nothing.
+  }
+  return { ...base, bytes: body.bytes }
+}

@@ -1,0 +1,46 @@
+import type { Readable } from 'node:stream'
+
+/**
+ * A copy of the first `maxBytes` of a body for the log's diffs and the recorder, taken by
+ * listening to the stream as it passes: the stream is never paused, slowed or buffered for it.
+ */
+export interface CapturedBody {
+  readonly contentType: string | undefined
+  /** `content-encoding` as sent (gzip, br, deflate): the bytes are still encoded. */
+  readonly contentEncoding: string | undefined
+  /** The first bytes of the body, up to the cap. */
+  readonly bytes: Buffer
+  /** The whole body's size as it passed, in bytes. */
+  totalBytes: number
+  /** True when the body was larger than the cap (or did not finish). */
+  truncated: boolean
+}
+
+export function captureBody(stream: Readable, headers: { 'content-type'?: string | undefined; 'content-encoding'?: string | string[] | undefined }, maxBytes: number): CapturedBody {
+  const chunks: Buffer[] = []
+  let kept = 0
+  const body = {
+    contentType: headers['content-type'],
+    contentEncoding: Array.isArray(headers['content-encoding']) ? headers['content-encoding'].join(', ') : headers['content-encoding'],
+    get bytes() {
+      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept)
+    },
+    totalBytes: 0,
+    truncated: false,
+  }
+  const onData = (chunk: Buffer) => {
+    body.totalBytes += chunk.length
+    if (kept >= maxBytes) {
+      body.truncated = true
+      return
+    }
+    const part = kept + chunk.length > maxBytes ? chunk.subarray(0, maxBytes - kept) : chunk
+    if (part.length < chunk.length) body.truncated = true
+    // A copy: the original chunk may be pooled memory reused by the stream.
+    chunks.push(Buffer.from(part))
+    kept += part.length
+  }
+  stream.on('data', onData)
+  stream.once('aborted', () => (body.truncated = true))
+  return body
+}
