@@ -55,3 +55,23 @@ export class ListenError extends DevproxyError {
     super(code, message, options)
   }
 }
+
+/**
+ * Talking to a running proxy through its control API (`devproxy fault`, `devproxy status`):
+ * none is running, its state file is stale or unreadable, or it refused the request.
+ */
+export class ControlError extends DevproxyError {
+  constructor(code: ControlErrorCode, message: string, options: { suggestion?: string; cause?: unknown } = {}) {
+    super(code, message, options)
+  }
+}
+
+export type ControlErrorCode =
+  | 'proxy_not_running'
+  | 'proxy_stale'
+  | 'state_invalid'
+  | 'state_write_failed'
+  | 'control_unauthorized'
+  | 'control_unreachable'
+  | 'control_rejected'
+  | 'fault_not_found'

@@ -1,4 +1,5 @@
 import { Command, Flags } from '@oclif/core'
+import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
 import type { Logger } from '../log/logger.js'
 import type { RunningProxy } from '../proxy/server.js'
@@ -56,6 +57,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
+      const closeControl = await this.startControl(proxy, config, logger)
+      if (closeControl) cleanups.unshift(closeControl)
       if (watch && flags.watch) cleanups.unshift(await this.watch(watch, proxy, logger, flags))
       await stopped
     } catch (error) {
@@ -68,6 +71,28 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       throw error
     }
     await runAll(cleanups)
+  }
+
+  /**
+   * The control API for `devproxy fault` and `devproxy status`, found through the state file
+   * next to the config (or in the cwd). Without it the proxy still serves; returns the cleanup.
+   */
+  private async startControl(proxy: RunningProxy, config: ResolvedConfig, logger: Logger): Promise<(() => Promise<void>) | undefined> {
+    const { startControlServer } = await import('../control/server.js')
+    try {
+      const control = await startControlServer({
+        engine: proxy.engine,
+        proxyUrl: proxy.url,
+        configFile: config.file,
+        stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
+      })
+      logger.info(logger.palette.dim('  control: devproxy fault / devproxy status (from this directory)'))
+      return () => control.close()
+    } catch (error) {
+      if (!(error instanceof DevproxyError)) throw error
+      logger.warn(`${error.message}; devproxy fault and devproxy status will not find this proxy`)
+      return undefined
+    }
   }
 
   /** Hot reload: swaps each valid edit in and prints what changed; returns the cleanup. */

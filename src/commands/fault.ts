@@ -1,0 +1,144 @@
+import { Command, Flags } from '@oclif/core'
+import { dirname, resolve } from 'node:path'
+import { ControlError, DevproxyError } from '../errors.js'
+import type { FaultFlags } from '../faults/parse.js'
+import type { ActiveFault } from '../faults/types.js'
+
+export type FaultResult = { faults: ActiveFault[] } | { cleared: number } | { removed: string }
+
+const KINDS = ['5xx', 'status', 'latency', 'timeout', 'reset', 'truncate', 'throttle'] as const
+const OPTIONS = ['rate', 'retry-after', 'route', 'path', 'method', 'first', 'seed', 'for', 'at'] as const
+const ACTIONS = ['list', 'clear', 'remove'] as const
+
+const fault = (summary: string, helpValue: string) => Flags.string({ summary, helpValue, helpGroup: 'FAULT' })
+const option = (summary: string, helpValue: string, description?: string) =>
+  Flags.string({ summary, helpValue, helpGroup: 'WHICH REQUESTS', ...(description ? { description } : {}) })
+// Declared on the actions only: oclif checks it both ways, and the usage line stays readable.
+const action = (name: (typeof ACTIONS)[number]) => [...KINDS, ...OPTIONS, ...ACTIONS.filter((other) => other !== name)]
+
+export default class Fault extends Command {
+  static override summary = 'Inject faults into the running proxy, live.'
+  static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/state.json here or in a parent directory). Changes apply to the next request; nothing restarts.
+
+RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it. With no fault flag, lists the active faults.`
+
+  static override enableJsonFlag = true
+
+  static override usage = [
+    '<%= command.id %> FAULT-FLAGS [--route NAME] [--path GLOB] [--method M] [--first N] [--seed N] [--for DURATION] [--at upstream|client] [-c PATH] [--json]',
+    '<%= command.id %> [--list | --clear | --remove ID] [-c PATH] [--json]',
+  ]
+
+  static override examples = [
+    { description: '30% of requests get a 500, 502, 503 or 504', command: '<%= config.bin %> <%= command.id %> --5xx 30%' },
+    { description: 'Rate limiting on one route', command: '<%= config.bin %> <%= command.id %> --status 429 --rate 50% --retry-after 2 --route api' },
+    { description: 'The first 2 POSTs reset, then all pass', command: '<%= config.bin %> <%= command.id %> --reset 100% --method POST --first 2' },
+    { description: 'Slow responses for a minute', command: '<%= config.bin %> <%= command.id %> --latency 200-800 --for 1m' },
+    { description: 'Remove every fault', command: '<%= config.bin %> <%= command.id %> --clear' },
+  ]
+
+  static override flags = {
+    '5xx': fault('500/502/503/504 at random, for this share of requests.', 'RATE'),
+    status: fault('Answer with one of these statuses (with --rate).', 'CODES'),
+    latency: fault('Add this delay (ms), fixed or drawn from a range.', 'MS|LO-HI'),
+    timeout: fault('The upstream hangs: the route timeout gives a 504.', 'RATE'),
+    reset: fault('The upstream resets the connection.', 'RATE'),
+    truncate: fault('The response body is cut after the headers.', 'RATE'),
+    throttle: fault('The response body comes at this many KB/s.', 'KBPS'),
+    rate: option('Share of requests for --status and --latency.', 'RATE', 'Default: 100%.'),
+    'retry-after': option('Retry-After header (seconds) on --status and --5xx answers.', 'S'),
+    route: option('Only requests to this route.', 'NAME'),
+    path: option('Only request paths matching this glob.', 'GLOB', '`*` matches within a path segment, `**` across segments.'),
+    method: option('Only this method.', 'M'),
+    first: option('Fault the first N matching requests, then let everything pass.', 'N'),
+    seed: option('Seed for the random draws, for reproducible runs.', 'N'),
+    for: option('The fault removes itself after this long (30s, 5m).', 'DURATION'),
+    at: Flags.string({
+      summary: 'Fault each attempt (upstream, default) or the request once, before retries (client).',
+      options: ['upstream', 'client'],
+      helpGroup: 'WHICH REQUESTS',
+    }),
+    list: Flags.boolean({ summary: 'List the active faults (the default with no fault flag).', exclusive: action('list') }),
+    clear: Flags.boolean({ summary: 'Remove every active fault.', exclusive: action('clear') }),
+    remove: Flags.string({ summary: 'Remove one fault by id.', helpValue: 'ID', exclusive: action('remove') }),
+    config: Flags.string({
+      char: 'c',
+      summary: 'The config file the proxy was started with.',
+      helpValue: 'PATH',
+      description: 'Finds the proxy started from that file\'s directory. Default: the current directory (or a parent).',
+    }),
+  }
+
+  async run(): Promise<FaultResult> {
+    const { flags } = await this.parse(Fault)
+    const [{ connectToProxy }, { specsFromFlags, FaultSpecError }, format, { createLogger }] = await Promise.all([
+      import('../control/client.js'),
+      import('../faults/parse.js'),
+      import('../cli/format-control.js'),
+      import('../log/logger.js'),
+    ])
+    const { palette } = createLogger()
+    const dir = flags.config === undefined ? process.cwd() : dirname(resolve(process.cwd(), flags.config))
+    try {
+      // A mistake in the flags is reported whether or not a proxy runs.
+      const specs = specsFromFlags(faultFlags(flags))
+      if (specs.length === 0 && OPTIONS.some((name) => flags[name] !== undefined)) {
+        const given = OPTIONS.filter((name) => flags[name] !== undefined).map((name) => `--${name}`)
+        throw new FaultSpecError(`${given.join(', ')} ${given.length === 1 ? 'narrows or tunes' : 'narrow or tune'} a fault; name the fault too`, 'e.g. devproxy fault --5xx 30% --route api')
+      }
+      const proxy = await connectToProxy(dir)
+      if (flags.clear) {
+        const cleared = await proxy.clearFaults()
+        this.log(cleared === 0 ? 'no active faults to clear' : `cleared ${cleared} fault${cleared === 1 ? '' : 's'}`)
+        return { cleared }
+      }
+      if (flags.remove !== undefined) {
+        if (!(await proxy.removeFault(flags.remove))) {
+          throw new ControlError('fault_not_found', `no active fault ${JSON.stringify(flags.remove)}`, {
+            suggestion: '`devproxy fault --list` shows the active faults and their ids.',
+          })
+        }
+        this.log(`${palette.error('-')} ${flags.remove} removed`)
+        return { removed: flags.remove }
+      }
+      if (specs.length > 0) {
+        const added = await proxy.addFaults(specs)
+        for (const active of added) this.log(format.formatAddedFault(active, palette))
+        const one = added.length === 1 ? ` (or just this one: devproxy fault --remove ${added[0]?.id})` : ''
+        this.log(palette.dim(`  undo: devproxy fault --clear${one}`))
+        return { faults: added }
+      }
+      const faults = await proxy.listFaults()
+      for (const line of format.formatFaultTable(faults, palette, Date.now())) this.log(line)
+      return { faults }
+    } catch (error) {
+      if (!(error instanceof DevproxyError)) throw error
+      if (this.jsonEnabled()) this.error(error.message, { exit: 1, code: error.code, suggestions: error.suggestion ? [error.suggestion] : undefined })
+      const { formatUserError } = await import('../cli/user-error.js')
+      this.logToStderr(formatUserError(error, palette))
+      this.exit(1)
+    }
+  }
+}
+
+/** The oclif flags as the raw strings `specsFromFlags` reads. */
+function faultFlags(flags: Partial<Record<(typeof KINDS)[number] | (typeof OPTIONS)[number], string>>): FaultFlags {
+  return {
+    '5xx': flags['5xx'],
+    status: flags.status,
+    rate: flags.rate,
+    retryAfter: flags['retry-after'],
+    latency: flags.latency,
+    timeout: flags.timeout,
+    reset: flags.reset,
+    truncate: flags.truncate,
+    throttle: flags.throttle,
+    route: flags.route,
+    path: flags.path,
+    method: flags.method,
+    first: flags.first,
+    seed: flags.seed,
+    for: flags.for,
+    at: flags.at,
+  }
+}

@@ -1,0 +1,46 @@
+import type { ActiveFault, FaultCounters } from '../faults/types.js'
+
+/** The control API's JSON, shared by its server and its client. */
+
+export interface RouteSummary {
+  readonly name: string
+  readonly path: string
+  readonly host?: string
+  readonly methods?: readonly string[]
+  readonly targets: readonly string[]
+}
+
+/** `GET /v1/status`. */
+export interface ProxyStatus {
+  readonly pid: number
+  readonly url: string
+  /** Absent for `--target` and `--demo`. */
+  readonly configFile?: string
+  /** Epoch ms. */
+  readonly startedAt: number
+  readonly routes: readonly RouteSummary[]
+  readonly faults: readonly ActiveFault[]
+  readonly counters: FaultCounters
+}
+
+/** `POST /v1/faults` answers with the faults it added. */
+export interface AddedFaults {
+  readonly faults: readonly ActiveFault[]
+}
+
+/** `DELETE /v1/faults`. */
+export interface ClearedFaults {
+  readonly cleared: number
+}
+
+/** Every error answer. `issues` lists what is wrong with a posted fault, one per field. */
+export interface ErrorBody {
+  readonly error: {
+    readonly type: string
+    readonly message: string
+    readonly issues?: ReadonlyArray<{ readonly path: string; readonly message: string; readonly suggestion?: string }>
+  }
+}
+
+/** A posted body larger than this is refused (413): a list of faults is a few hundred bytes. */
+export const MAX_CONTROL_BODY_BYTES = 64 * 1024

@@ -1,0 +1,295 @@
+/**
+ * The control API on the wire: a real proxy, its control server in a temp directory, and raw
+ * HTTP requests that set exactly the headers under test.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { connectToProxy } from '../../src/control/client.js'
+import { startControlServer, type ControlServer } from '../../src/control/server.js'
+import { stateFilePath, writeState } from '../../src/control/state-file.js'
+import { ControlError } from '../../src/errors.js'
+import { echoHandler, request, startTestProxy, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
+
+let dir: string
+let upstream: TestUpstream
+let proxy: TestProxy
+let control: ControlServer
+let port: number
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'devproxy-control-'))
+  upstream = await startUpstream(echoHandler)
+  proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target: upstream.url, methods: ['GET', 'POST'] }] })
+  control = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: dir })
+  port = Number(new URL(control.url).port)
+})
+afterAll(async () => {
+  await control.close()
+  await proxy.close(0)
+  await upstream.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** A request to the control API: the right Host and token unless the test says otherwise. */
+function call(method: string, path: string, options: { token?: string | null; headers?: Record<string, string>; body?: unknown } = {}): Promise<SimpleResponse> {
+  const token = options.token === undefined ? control.token : options.token
+  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body)
+  return request(`${control.url}${path}`, {
+    method,
+    headers: {
+      host: `127.0.0.1:${port}`,
+      ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...options.headers,
+    },
+    ...(body === undefined ? {} : { body }),
+  })
+}
+
+describe('the control server', () => {
+  it('listens on 127.0.0.1 only, on a port of its own', () => {
+    expect(control.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+    expect(port).not.toBe(proxy.port)
+  })
+
+  it('writes .devproxy/state.json, mode 0600, with what a client needs', async () => {
+    const file = stateFilePath(dir)
+    expect(control.stateFile).toBe(file)
+    expect((await stat(file)).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dir, '.devproxy'))).mode & 0o777).toBe(0o700)
+    const state = JSON.parse(await readFile(file, 'utf8'))
+    expect(state).toEqual({ pid: process.pid, url: proxy.url, controlUrl: control.url, token: control.token, startedAt: expect.any(Number) })
+    expect(control.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+  })
+})
+
+describe('who may call it', () => {
+  it('no token: 401 with WWW-Authenticate', async () => {
+    const response = await call('GET', '/v1/status', { token: null })
+    expect(response.status).toBe(401)
+    expect(response.headers['www-authenticate']).toMatch(/^Bearer/)
+    expect(response.json().error.type).toBe('unauthorized')
+  })
+
+  it.each([
+    ['a wrong token of the same length', () => `${control.token.slice(0, -1)}${control.token.endsWith('A') ? 'B' : 'A'}`],
+    ['a shorter token', () => control.token.slice(0, 10)],
+    ['a longer token', () => `${control.token}x`],
+  ])('%s: 401', async (_what, token) => {
+    const response = await call('GET', '/v1/status', { token: token() })
+    expect(response.status).toBe(401)
+  })
+
+  it('another scheme: 401', async () => {
+    const response = await call('GET', '/v1/status', { token: null, headers: { authorization: `Basic ${control.token}` } })
+    expect(response.status).toBe(401)
+  })
+
+  it('the right token: 200', async () => {
+    expect((await call('GET', '/v1/status')).status).toBe(200)
+  })
+
+  it.each(['localhost', '[::1]'])('Host %s:PORT is accepted', async (host) => {
+    expect((await call('GET', '/v1/status', { headers: { host: `${host}:${port}` } })).status).toBe(200)
+  })
+
+  it.each([
+    ['another name (DNS rebinding)', () => `evil.example:${port}`],
+    ['no port', () => '127.0.0.1'],
+    ['another port', () => `127.0.0.1:${port + 1}`],
+  ])('Host with %s: 403, even with the right token', async (_what, host) => {
+    const response = await call('GET', '/v1/status', { headers: { host: host() } })
+    expect(response.status).toBe(403)
+    expect(response.json().error.type).toBe('forbidden')
+  })
+
+  it.each(['http://evil.example', 'null', 'http://localhost:5173'])('an Origin header (%s): 403, even with the right token', async (origin) => {
+    const response = await call('POST', '/v1/faults', { headers: { origin }, body: { faults: [{ kind: '5xx' }] } })
+    expect(response.status).toBe(403)
+    expect(proxy.engine.faults.list()).toEqual([])
+  })
+})
+
+describe('routes', () => {
+  it('GET /v1/status: the proxy, its routes, faults and counters', async () => {
+    const response = await call('GET', '/v1/status')
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8')
+    expect(response.headers['cache-control']).toBe('no-store')
+    expect(response.json()).toEqual({
+      pid: process.pid,
+      url: proxy.url,
+      startedAt: expect.any(Number),
+      routes: [{ name: 'api', path: '/api', methods: ['GET', 'POST'], targets: [upstream.url] }],
+      faults: [],
+      counters: { requests: expect.any(Number), errors: expect.any(Number), faults: expect.any(Number) },
+    })
+  })
+
+  it('counters follow the traffic', async () => {
+    const before = (await call('GET', '/v1/status')).json().counters.requests
+    await request(`${proxy.url}/api/x`)
+    await proxy.nextTransaction()
+    expect((await call('GET', '/v1/status')).json().counters.requests).toBe(before + 1)
+  })
+
+  it('POST, GET, DELETE /v1/faults: a round trip through the engine', async () => {
+    const added = await call('POST', '/v1/faults', {
+      body: { faults: [{ kind: '5xx', rate: 0.3, route: 'api', seed: 1 }, { kind: 'latency', latencyMs: [100, 200], forMs: 60_000 }] },
+    })
+    expect(added.status).toBe(201)
+    const faults = added.json().faults
+    expect(faults).toEqual([
+      expect.objectContaining({ id: expect.any(String), kind: '5xx', rate: 0.3, route: 'api', seed: 1, source: 'api', matched: 0, injected: 0 }),
+      expect.objectContaining({ id: expect.any(String), kind: 'latency', latencyMs: [100, 200], expiresAt: expect.any(Number) }),
+    ])
+    expect(proxy.engine.faults.list().map((f) => f.id)).toEqual(faults.map((f: { id: string }) => f.id))
+    expect((await call('GET', '/v1/faults')).json()).toEqual(faults)
+    expect((await call('GET', '/v1/status')).json().faults).toEqual(faults)
+
+    const [first, second] = faults as Array<{ id: string }>
+    const removed = await call('DELETE', `/v1/faults/${first!.id}`)
+    expect(removed.status).toBe(204)
+    expect(removed.body.length).toBe(0)
+    expect(proxy.engine.faults.list().map((f) => f.id)).toEqual([second!.id])
+    expect((await call('DELETE', `/v1/faults/${first!.id}`)).status).toBe(404)
+
+    const cleared = await call('DELETE', '/v1/faults')
+    expect(cleared.json()).toEqual({ cleared: 1 })
+    expect(proxy.engine.faults.list()).toEqual([])
+  })
+
+  it('an invalid spec: 400 listing each issue, and nothing is added', async () => {
+    const response = await call('POST', '/v1/faults', { body: { faults: [{ kind: '5xx', rate: 0.3 }, { kind: 'explode', rate: 3 }, { kind: 'status' }] } })
+    expect(response.status).toBe(400)
+    const { error } = response.json()
+    expect(error.type).toBe('fault_invalid')
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'faults[1].kind' }),
+        expect.objectContaining({ path: 'faults[1].rate' }),
+        expect.objectContaining({ path: 'faults[2].statuses' }),
+      ]),
+    )
+    expect(error.message).toContain('faults[1].rate must be a rate from 0 to 1')
+    expect(proxy.engine.faults.list()).toEqual([])
+  })
+
+  it.each([
+    ['not JSON', '{"faults": [', 'invalid_json'],
+    ['no body', '', 'invalid_json'],
+    ['no faults array', { kind: '5xx' }, 'fault_invalid'],
+    ['an empty faults array', { faults: [] }, 'fault_invalid'],
+  ])('a body with %s: 400', async (_what, body, type) => {
+    const response = await call('POST', '/v1/faults', { body })
+    expect(response.status).toBe(400)
+    expect(response.json().error.type).toBe(type)
+  })
+
+  it.each([
+    ['with Content-Length', {}],
+    ['chunked', { 'transfer-encoding': 'chunked' }],
+  ])('a body over 64 KiB (%s): 413', async (_what, headers) => {
+    const response = await call('POST', '/v1/faults', { headers, body: { faults: [{ kind: '5xx', route: 'x'.repeat(70_000) }] } })
+    expect(response.status).toBe(413)
+    expect(response.json().error.type).toBe('payload_too_large')
+  })
+
+  it('an unknown path: 404; a wrong method: 405 with Allow', async () => {
+    expect((await call('GET', '/v1/nope')).status).toBe(404)
+    expect((await call('GET', '/')).status).toBe(404)
+    const wrong = await call('PUT', '/v1/faults', { body: { faults: [] } })
+    expect(wrong.status).toBe(405)
+    expect(wrong.headers.allow).toBe('GET, POST, DELETE')
+    expect((await call('POST', '/v1/status')).headers.allow).toBe('GET')
+  })
+})
+
+describe('the client', () => {
+  it('finds the proxy from a subdirectory and drives it', async () => {
+    const sub = join(dir, 'src', 'deep')
+    await mkdir(sub, { recursive: true })
+    const client = await connectToProxy(sub)
+    expect(client.file).toBe(stateFilePath(dir))
+    const [added] = await client.addFaults([{ kind: 'reset', rate: 0.5 }])
+    expect(added).toMatchObject({ kind: 'reset', rate: 0.5, source: 'api' })
+    expect((await client.getStatus()).faults).toHaveLength(1)
+    expect(await client.listFaults()).toHaveLength(1)
+    expect(await client.removeFault(added!.id)).toBe(true)
+    expect(await client.removeFault(added!.id)).toBe(false)
+    await client.addFaults([{ kind: 'truncate' }, { kind: 'timeout', rate: 0.1 }])
+    expect(await client.clearFaults()).toBe(2)
+  })
+
+  it('an invalid spec comes back as an error with the issue', async () => {
+    const client = await connectToProxy(dir)
+    await expect(client.addFaults([{ kind: 'latency' }])).rejects.toMatchObject({ code: 'control_rejected', message: expect.stringContaining('faults[0].latencyMs') })
+  })
+
+  it('a live pid whose control port refuses connections is treated as stale', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'devproxy-refused-'))
+    try {
+      await writeState(other, { pid: process.pid, url: proxy.url, controlUrl: `http://127.0.0.1:${await closedPort()}`, token: control.token, startedAt: Date.now() })
+      const client = await connectToProxy(other)
+      const error = await client.getStatus().catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ControlError)
+      expect(error).toMatchObject({ code: 'proxy_stale' })
+      expect((error as ControlError).suggestion).toContain(`rm ${stateFilePath(other)}`)
+    } finally {
+      await rm(other, { recursive: true, force: true })
+    }
+  })
+
+  it('a token the proxy does not know: a clear error', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'devproxy-token-'))
+    try {
+      await writeState(other, { pid: process.pid, url: proxy.url, controlUrl: control.url, token: 'x'.repeat(43), startedAt: Date.now() })
+      const error = await (await connectToProxy(other)).getStatus().catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'control_unauthorized', message: expect.stringContaining('refused the token') })
+    } finally {
+      await rm(other, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('closing', () => {
+  it('removes the state file, and the control port stops answering', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
+    try {
+      const server = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, configFile: join(own, 'proxy.config.ts'), stateDir: own })
+      const state = JSON.parse(await readFile(stateFilePath(own), 'utf8'))
+      expect(state.configFile).toBe(join(own, 'proxy.config.ts'))
+      await server.close()
+      expect(existsSync(stateFilePath(own))).toBe(false)
+      await expect(request(`${server.url}/v1/status`)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+    } finally {
+      await rm(own, { recursive: true, force: true })
+    }
+  })
+
+  it('leaves a state file another proxy has written since', async () => {
+    const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
+    try {
+      const first = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: own })
+      const second = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: own })
+      await first.close()
+      expect(JSON.parse(await readFile(stateFilePath(own), 'utf8')).token).toBe(second.token)
+      await second.close()
+      expect(existsSync(stateFilePath(own))).toBe(false)
+    } finally {
+      await rm(own, { recursive: true, force: true })
+    }
+  })
+})
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port: free } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return free
+}
