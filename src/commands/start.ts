@@ -16,6 +16,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     { description: 'Everything to one service, no config file', command: '<%= config.bin %> <%= command.id %> --target http://localhost:3000' },
     { description: 'The built-in demo upstream', command: '<%= config.bin %> <%= command.id %> --demo' },
     { description: 'Another port and config', command: '<%= config.bin %> <%= command.id %> --port 9000 --config dev/proxy.config.ts' },
+    { description: 'Start with a flaky API', command: "<%= config.bin %> <%= command.id %> --fault '5xx 30% --route api'" },
   ]
 
   static override flags = {
@@ -24,6 +25,12 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     demo: Flags.boolean({ summary: 'Start the built-in demo upstream and route to it.', exclusive: ['config', 'target'] }),
     port: Flags.integer({ char: 'p', summary: 'Listen port.', description: 'Default: the config\'s port, else 8080.', min: 0, max: 65_535 }),
     host: Flags.string({ summary: 'Listen address.', description: 'Default: the config\'s host, else 127.0.0.1 (loopback only).' }),
+    fault: Flags.string({
+      summary: 'Inject a fault from the start; repeatable.',
+      helpValue: "'5xx 30%'",
+      description: "The devproxy fault flags as one string, e.g. --fault '5xx 30%' --fault 'latency 200-800 --route api'. Change them live with devproxy fault.",
+      multiple: true,
+    }),
     watch: Flags.boolean({
       summary: 'Reload the config file when it or a file it imports changes.',
       description: 'On by default; --no-watch keeps the config loaded at start-up.',
@@ -45,18 +52,26 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const logger = createLogger()
     const cleanups: Array<() => Promise<void>> = []
     try {
+      const { parseFaultString } = await import('../faults/parse.js')
+      const faults = (flags.fault ?? []).flatMap((text) => parseFaultString(text))
       const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
       const proxy = await startProxy(config, {
         sinks: [logger.transactions],
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
       })
       cleanups.unshift(() => proxy.close(5_000))
+      for (const spec of faults) proxy.engine.faults.add(spec, 'cli')
       onStop = () => logger.info(logger.palette.dim(`stopping: waiting for ${proxy.inFlight()} request(s) in flight (Ctrl-C again to force)`))
       for (const line of formatBanner(config, proxy.url, logger.palette, source)) logger.info(line)
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
+      const active = proxy.engine.faults.list()
+      if (active.length > 0) {
+        const { describeFault } = await import('../cli/format-control.js')
+        for (const fault of active) logger.info(logger.palette.warn(`  fault ${fault.id}: ${describeFault(fault)} (${fault.source === 'cli' ? '--fault' : 'config'})`))
+      }
       const closeControl = await this.startControl(proxy, config, logger)
       if (closeControl) cleanups.unshift(closeControl)
       if (watch && flags.watch) cleanups.unshift(await this.watch(watch, proxy, logger, flags))
