@@ -18,6 +18,7 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
     host: user.host ?? DEFAULT_HOST,
     routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`))),
     faults: resolveFaults(user.faults),
+    log: Object.freeze({ diff: user.log?.diff ?? 'none', ignore: Object.freeze([...(user.log?.ignore ?? [])]) }),
     file,
   })
 }

@@ -121,6 +121,17 @@ export interface UserFaults {
   rules?: UserFault[]
 }
 
+export interface UserLog {
+  /**
+   * What the log shows under each transaction line: `'none'`, `'headers'` (request as received
+   * → as forwarded, response as received → as sent; like `-v`) or `'body'` (headers plus a
+   * body diff against the previous response of the same endpoint; like `-vv`). Default: `'none'`.
+   */
+  diff?: 'none' | 'headers' | 'body'
+  /** Header names and JSON paths (`$.requestId`, `$.items[*].updatedAt`) left out of diffs. Default: none. */
+  ignore?: string[]
+}
+
 export interface UserConfig {
   /** Listen port. Default: `8080`. */
   port?: number
@@ -130,6 +141,8 @@ export interface UserConfig {
   routes: UserRoute[]
   /** Faults to inject: an array of faults, or `{ allowHeader, rules }`. Default: none. */
   faults?: UserFault[] | UserFaults
+  /** The transaction log. Default: one line per transaction, no diffs. */
+  log?: UserLog
 }
 
 export interface ResolvedRoute {
@@ -162,6 +175,7 @@ export interface ResolvedConfig {
   readonly host: string
   readonly routes: readonly ResolvedRoute[]
   readonly faults: ResolvedFaults
+  readonly log: { readonly diff: 'none' | 'headers' | 'body'; readonly ignore: readonly string[] }
   /** The file this config came from, if any. */
   readonly file: string | undefined
 }

@@ -138,6 +138,14 @@ const ROUTE: Shape = {
   required: ['target'],
 }
 
+const LOG: Shape = {
+  expected: 'must be an object such as { diff: "headers", ignore: ["date", "$.requestId"] }',
+  fields: {
+    diff: oneOf(['none', 'headers', 'body']),
+    ignore: listOf(nonEmptyString, 'must be a non-empty array of header names and JSON paths such as ["date", "$.requestId"]'),
+  },
+}
+
 const CONFIG: Shape = {
   expected: 'the config must export an object: export default defineConfig({ routes: [...] })',
   fields: {
@@ -145,6 +153,7 @@ const CONFIG: Shape = {
     host: must('must be a non-empty address such as "127.0.0.1"', (value) => typeof value === 'string' && value !== ''),
     routes: listOf(objectOf(ROUTE), 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
     faults: checkFaultsConfig,
+    log: objectOf(LOG),
   },
   required: ['routes'],
 }

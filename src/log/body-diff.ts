@@ -52,12 +52,17 @@ const JSON_TYPE = /^application\/json$|\+json$/
 export function classifyBody(body: DiffableBody): ClassifiedBody {
   const type = mediaType(body.contentType)
   const bytes = body.truncated ? withoutPartialCharacter(body.bytes) : body.bytes
-  if (JSON_TYPE.test(type) || ((type === '' || type.startsWith('text/')) && /^\s*[[{]/.test(bytes.subarray(0, 64).toString('latin1')))) {
+  if (JSON_TYPE.test(type) || ((type === '' || type.startsWith('text/')) && looksLikeJson(bytes))) {
     const value = parseJson(decodeText(bytes, undefined))
     if (value !== undefined) return { kind: 'json', value }
   }
   if (TEXT_TYPE.test(type) || (isUtf8(bytes) && !bytes.includes(0))) return { kind: 'text', text: decodeText(bytes, body.contentType) }
   return { kind: 'binary' }
+}
+
+/** Starts with `{` or `[`, after an optional UTF-8 BOM and whitespace: worth a parse. */
+function looksLikeJson(bytes: Buffer): boolean {
+  return /^(?:\xef\xbb\xbf)?\s*[[{]/.test(bytes.subarray(0, 64).toString('latin1'))
 }
 
 /** `application/json; charset=utf-8` → `application/json`. */

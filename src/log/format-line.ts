@@ -1,18 +1,41 @@
 import type { Transaction } from '../proxy/transaction.js'
 import { formatBytes, formatClock, formatDuration } from './format.js'
-import type { Palette } from './palette.js'
+import { plainPalette, type Palette } from './palette.js'
 
 /**
  * One line per transaction: time, method, path, route → target, status, duration, size and
  * tags. Pure: the same transaction and palette always give the same line.
  */
-export function formatTransactionLine(tx: Readonly<Transaction>, palette: Palette): string {
+export function formatTransactionLine(tx: Readonly<Transaction>, palette: Palette, width?: number): string {
+  if (width === undefined) return renderLine(tx, palette, tx.url, true)
+  // Measure without color and give the path what the terminal has left; on a narrow terminal
+  // drop the target, and as a last resort cut the (uncolored) line: it must never wrap.
+  for (const showTarget of [true, false]) {
+    const overflow = renderLine(tx, plainPalette, tx.url, showTarget).length - width
+    const url = overflow > 0 ? shortenMiddle(tx.url, tx.url.length - overflow) : tx.url
+    if (renderLine(tx, plainPalette, url, showTarget).length <= width) return renderLine(tx, palette, url, showTarget)
+  }
+  const plain = renderLine(tx, plainPalette, shortenMiddle(tx.url, MIN_PATH), false)
+  return `${plain.slice(0, Math.max(1, width - 1))}…`
+}
+
+const MIN_PATH = 12
+
+/** `/api/users/12345/orders?page=2` → `/api/us…?page=2` in `max` characters (at least 12). */
+export function shortenMiddle(text: string, max: number): string {
+  const room = Math.max(MIN_PATH, max)
+  if (text.length <= room) return text
+  const tail = Math.floor((room - 1) / 2)
+  return `${text.slice(0, room - 1 - tail)}…${text.slice(text.length - tail)}`
+}
+
+function renderLine(tx: Readonly<Transaction>, palette: Palette, url: string, showTarget: boolean): string {
   const method = tx.kind === 'websocket' ? 'WS' : tx.method
   const parts = [
     palette.dim(formatClock(tx.startedAt)),
     palette.method(method, method.padEnd(6)),
-    tx.url,
-    palette.route(tx.route ? `${tx.route} → ${tx.target ?? '-'}` : '(no route)'),
+    url,
+    palette.route(tx.route ? (showTarget ? `${tx.route} → ${tx.target ?? '-'}` : tx.route) : '(no route)'),
     palette.status(tx.status, tx.status === undefined ? '---' : String(tx.status)),
     formatDuration(tx.durationMs),
     formatBytes(tx.responseBytes),

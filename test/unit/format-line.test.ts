@@ -134,3 +134,38 @@ describe('transactionTags: retries', () => {
   })
 })
 
+
+describe('formatTransactionLine: fits the terminal width', () => {
+  const long = `/api/users/${'1234567890'.repeat(8)}/orders?page=2`
+
+  it.each([80, 100, 120])('a long path is shortened in the middle to fit %s columns', (width) => {
+    const text = formatTransactionLine(transaction({ url: long }), plainPalette, width)
+    expect(text.length).toBeLessThanOrEqual(width)
+    expect(text).toContain('…')
+    expect(text).toContain('/api/')
+    expect(text).toContain('?page=2')
+  })
+
+  it('a line that fits is left alone', () => {
+    expect(formatTransactionLine(transaction(), plainPalette, 200)).toBe(formatTransactionLine(transaction(), plainPalette))
+  })
+
+  it('a narrow terminal drops the target before the path goes under 12 characters', () => {
+    const text = formatTransactionLine(transaction({ url: long }), plainPalette, 60)
+    expect(text.length).toBeLessThanOrEqual(60)
+    expect(text).toMatch(/ \/api\/\S+…\S+ api 200 /)
+    expect(text).not.toContain('http://localhost:3000')
+  })
+
+  it('a tiny terminal gets a cut line, never a wrapped one', () => {
+    const text = formatTransactionLine(transaction({ url: long }), plainPalette, 30)
+    expect(text.length).toBe(30)
+    expect(text.endsWith('…')).toBe(true)
+  })
+
+  it('color codes do not count toward the width', () => {
+    const marked = { ...plainPalette, dim: (t: string) => `\u001b[2m${t}\u001b[22m` }
+    const text = formatTransactionLine(transaction({ url: long }), marked, 80)
+    expect(text.replace(/\u001b\[\d+m/g, '').length).toBeLessThanOrEqual(80)
+  })
+})

@@ -42,7 +42,7 @@ describe('diffJson: structural changes, by JSONPath', () => {
       after: { 'weird key': 2, '3': 2, $ref: 2, 'a"b': 2, '': 2 },
       changes: ['~ $["3"] 1 2', '~ $["weird key"] 1 2', '~ $["$ref"] 1 2', '~ $["a\\"b"] 1 2', '~ $[""] 1 2'],
     },
-    { case: 'a __proto__ key is data like any other', before: JSON.parse('{"__proto__":{"x":1}}'), after: JSON.parse('{"__proto__":{"x":2}}'), changes: ['~ $["__proto__"].x 1 2'] },
+    { case: 'a __proto__ key is data like any other', before: JSON.parse('{"__proto__":{"x":1}}'), after: JSON.parse('{"__proto__":{"x":2}}'), changes: ['~ $.__proto__.x 1 2'] },
   ])('$case', ({ before, after, changes }) => {
     expect(brief(diffJson(before, after))).toEqual(changes)
   })
@@ -63,7 +63,7 @@ describe('diffJson: structural changes, by JSONPath', () => {
 describe('diffJson: ignore paths', () => {
   const before = { requestId: 'a', user: { id: 1, updatedAt: 't1' }, items: [{ id: 1, at: 't1', meta: { updatedAt: 't1' } }], 'weird key': 1 }
   const after = { requestId: 'b', user: { id: 1, updatedAt: 't2' }, items: [{ id: 2, at: 't2', meta: { updatedAt: 't2' } }], 'weird key': 2 }
-  const all = ['~ $.requestId "a" "b"', '~ $.user.updatedAt "t1" "t2"', '~ $.items[0].id 1 2', '~ $.items[0].at "t1" "t2"', '~ $.items[0].meta.updatedAt "t1" "t2"', '~ $["weird key"] 1 2']
+  const all = ['$.requestId', '$.user.updatedAt', '$.items[0].id', '$.items[0].at', '$.items[0].meta.updatedAt', '$["weird key"]']
 
   it.each<{ case: string; ignore: string[]; hides: string[] }>([
     { case: 'nothing ignored', ignore: [], hides: [] },
@@ -78,11 +78,10 @@ describe('diffJson: ignore paths', () => {
     { case: 'a specific index', ignore: ['$.items[0]'], hides: ['$.items[0].id', '$.items[0].at', '$.items[0].meta.updatedAt'] },
     { case: 'a quoted key', ignore: ['$["weird key"]'], hides: ['$["weird key"]'] },
     { case: 'a single-quoted key', ignore: ["$['weird key']"], hides: ['$["weird key"]'] },
-    { case: 'several at once', ignore: ['$.requestId', '$..updatedAt', '$.items[*].id', '$.items[*].at', '$["weird key"]'], hides: all.map((c) => c.split(' ')[1]!) },
-    { case: 'a path that matches nothing', ignore: ['$.nope', '$..nope'], hides: [] },
+    { case: 'several at once', ignore: ['$.requestId', '$..updatedAt', '$.items[*].id', '$.items[*].at', '$["weird key"]'], hides: all },
+    { case: 'a path that matches nothing', ignore: ['$.nope', '$..nope', '$.items[1]'], hides: [] },
   ])('$case: $ignore', ({ ignore, hides }) => {
-    const expected = all.filter((change) => !hides.includes(change.split(' ')[1]!))
-    expect(brief(diffJson(before, after, { ignore }))).toEqual(expected)
+    expect(diffJson(before, after, { ignore }).map((change) => change.path)).toEqual(all.filter((path) => !hides.includes(path)))
   })
 
   it('$ ignores everything', () => {
@@ -147,7 +146,7 @@ describe('compactJson: values shortened to one line', () => {
     { value: { a: [1, { b: true }], c: 'x' }, shown: '{"a":[1,{"b":true}],"c":"x"}' },
     { value: 'line\nbreak', shown: '"line\\nbreak"' },
     { value: 'x'.repeat(200), shown: `"${'x'.repeat(78)}…` },
-    { value: Array.from({ length: 100_000 }, (_, i) => i), shown: `[${Array.from({ length: 30 }, (_, i) => i).join(',')},3…` },
+    { value: Array.from({ length: 100_000 }, (_, i) => i), shown: `[${Array.from({ length: 29 }, (_, i) => i).join(',')},2…` },
     { value: JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`), shown: `${'['.repeat(79)}…` },
   ])('$shown', ({ value, shown }) => {
     expect(compactJson(value)).toBe(shown)

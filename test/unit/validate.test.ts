@@ -46,6 +46,7 @@ describe('validateConfig: valid configs have no issues', () => {
           },
           { path: '/v6', host: '[::1]', target: T },
         ],
+        log: { diff: 'body', ignore: ['date', '$.requestId'] },
         faults: { allowHeader: true, rules: ['5xx 30% --route backend', { kind: 'latency', latencyMs: [10, 20], route: 'backend' }] },
       },
     },
@@ -144,6 +145,9 @@ describe('validateConfig: each rule names the dotted path and what is expected',
     { config: { routes: [{ target: T }], faults: { allowHeader: 'yes' } }, path: 'faults.allowHeader', message: 'must be true or false (got "yes")' },
     { config: { routes: [{ name: 'api', target: T }], faults: [{ kind: 'reset', route: 'apii' }] }, path: 'faults[0].route', message: 'must name one of the routes (api) (got "apii")' },
     { config: { routes: [{ name: 'api', target: T }], faults: { rules: [{ kind: 'reset', route: 'web' }] } }, path: 'faults.rules[0].route', message: 'must name one of the routes (api)' },
+    // log
+    { config: { routes: [{ target: T }], log: { diff: 'bodies' } }, path: 'log.diff', message: 'must be one of "none", "headers", "body" (got "bodies")' },
+    { config: { routes: [{ target: T }], log: { ignore: 'date' } }, path: 'log.ignore', message: 'must be a non-empty array of header names and JSON paths' },
     // routes after the first
     { config: { routes: [{ target: T }, { path: '/b', target: T, timeoutMs: '30s' }] }, path: 'routes[1].timeoutMs', message: 'must be a positive integer (got "30s")' },
   ])('$path $message', ({ config, path, message }) => {
