@@ -31,6 +31,16 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       description: "The devproxy fault flags as one string, e.g. --fault '5xx 30%' --fault 'latency 200-800 --route api'. Change them live with devproxy fault.",
       multiple: true,
     }),
+    quiet: Flags.boolean({ char: 'q', summary: 'Show only errors, 5xx and injected faults.', exclusive: ['verbose'] }),
+    verbose: Flags.boolean({
+      char: 'v',
+      summary: 'Show header diffs under each line; -vv adds body diffs.',
+      description: '-v: request as received → as forwarded, response as received → as sent. -vv: also the body against the previous response of the same endpoint (or --baseline).',
+    }),
+    json: Flags.boolean({ summary: 'Print one JSON object per transaction on stdout (the banner goes to stderr).' }),
+    'log-file': Flags.string({ summary: 'Also write the log, plain, to this file.', helpValue: 'PATH' }),
+    ignore: Flags.string({ summary: 'Header name or JSON path to leave out of diffs; repeatable.', helpValue: 'NAME|$.PATH', multiple: true }),
+    baseline: Flags.string({ summary: 'Diff bodies against this HAR recording instead of the previous response (-vv).', helpValue: 'FILE.har' }),
     watch: Flags.boolean({
       summary: 'Reload the config file when it or a file it imports changes.',
       description: 'On by default; --no-watch keeps the config loaded at start-up.',
@@ -40,7 +50,9 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
   }
 
   async run(): Promise<void> {
-    const { flags } = await this.parse(Start)
+    const { extractVerbosity } = await import('../cli/verbosity.js')
+    const { argv, verbose } = extractVerbosity(this.argv)
+    const { flags } = await this.parse(Start, argv)
     // Listen for Ctrl-C before anything starts, so a signal during start-up still stops cleanly.
     let onStop = () => {}
     const stopped = waitForSignal(() => onStop())
@@ -49,14 +61,20 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       import('../proxy/server.js'),
       import('../log/banner.js'),
     ])
-    const logger = createLogger()
+    // With --json, stdout is for the transactions alone.
+    const logger = createLogger(flags.json ? { out: process.stderr } : {})
     const cleanups: Array<() => Promise<void>> = []
     try {
       const { parseFaultString } = await import('../faults/parse.js')
       const faults = (flags.fault ?? []).flatMap((text) => parseFaultString(text))
       const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
+      const { createLogSinks } = await import('../cli/log-sinks.js')
+      const baseline = flags.baseline ? await (await import('../record/har-baseline.js')).loadBaseline(flags.baseline) : undefined
+      const log = createLogSinks({ quiet: flags.quiet, verbose, json: flags.json, logFile: flags['log-file'], ignore: flags.ignore }, config, logger, baseline)
+      cleanups.push(() => log.close())
       const proxy = await startProxy(config, {
-        sinks: [logger.transactions],
+        sinks: log.sinks,
+        captureBodyBytes: log.captureBodyBytes,
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
       })
       cleanups.unshift(() => proxy.close(5_000))

@@ -1,0 +1,86 @@
+import type { Transaction } from '../proxy/transaction.js'
+
+/**
+ * `--json`: one object per transaction, one line each, for tools and tests. The shape is
+ * documented in the README; fields are always present (null when unknown) so consumers need
+ * no guessing.
+ */
+export interface TransactionJson {
+  readonly id: string
+  /** ISO 8601 start time. */
+  readonly time: string
+  readonly kind: 'http' | 'websocket'
+  readonly method: string
+  readonly url: string
+  readonly route: string | null
+  readonly target: string | null
+  readonly forwardedUrl: string | null
+  readonly status: number | null
+  readonly durationMs: number
+  readonly requestBytes: number
+  readonly responseBytes: number
+  /** completed | client-aborted | upstream-aborted | error */
+  readonly ending: string | null
+  readonly error: { readonly type: string; readonly message: string } | null
+  readonly attempts: ReadonlyArray<{
+    readonly n: number
+    readonly target: string
+    readonly outcome: string | null
+    readonly status: number | null
+    readonly errorCode: string | null
+    readonly durationMs: number
+    readonly backoffMs: number
+    readonly retryOf: string | null
+  }>
+  readonly retryNote: string | null
+  readonly faults: readonly string[]
+  readonly headers: {
+    readonly request: Readonly<Record<string, unknown>>
+    readonly forwarded: Readonly<Record<string, unknown>> | null
+    readonly response: Readonly<Record<string, unknown>> | null
+    readonly sent: Readonly<Record<string, unknown>> | null
+  }
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100
+
+export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
+  return {
+    id: tx.id,
+    time: new Date(tx.startedAt).toISOString(),
+    kind: tx.kind,
+    method: tx.method,
+    url: tx.url,
+    route: tx.route ?? null,
+    target: tx.target ?? null,
+    forwardedUrl: tx.forwardedUrl ?? null,
+    status: tx.status ?? null,
+    durationMs: round(tx.durationMs),
+    requestBytes: tx.requestBytes,
+    responseBytes: tx.responseBytes,
+    ending: tx.ending ?? null,
+    error: tx.error ?? null,
+    attempts: tx.attempts.map((a) => ({
+      n: a.n,
+      target: a.target,
+      outcome: a.outcome ?? null,
+      status: a.status ?? null,
+      errorCode: a.errorCode ?? null,
+      durationMs: round(a.durationMs),
+      backoffMs: a.backoffMs,
+      retryOf: a.retryOf ?? null,
+    })),
+    retryNote: tx.retryNote ?? null,
+    faults: [...tx.faults],
+    headers: {
+      request: { ...tx.requestHeaders },
+      forwarded: tx.forwardedHeaders ? { ...tx.forwardedHeaders } : null,
+      response: tx.responseHeadersReceived ? { ...tx.responseHeadersReceived } : null,
+      sent: tx.responseHeadersSent ? { ...tx.responseHeadersSent } : null,
+    },
+  }
+}
+
+export function formatTransactionJson(tx: Readonly<Transaction>): string {
+  return JSON.stringify(toTransactionJson(tx))
+}

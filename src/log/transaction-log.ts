@@ -1,0 +1,106 @@
+import type { Transaction, TransactionSink } from '../proxy/transaction.js'
+import { diffBodies, formatBodyDiff, summarizeBody, type DiffableBody } from './body-diff.js'
+import { decodeBody } from './decode-body.js'
+import { createBodyHistory, endpointKey } from './endpoint.js'
+import { formatTransactionJson } from './format-json.js'
+import { formatTransactionLine } from './format-line.js'
+import { diffHeaders, formatHeaderChanges } from './header-diff.js'
+import type { Palette } from './palette.js'
+
+/**
+ * The terminal log as a transaction sink (DESIGN.md §5): one line per transaction, plus header
+ * diffs (`-v`) and body diffs (`-vv`) under it, or one JSON object per transaction (`--json`).
+ * Body diffs are decoded off the request path; blocks are printed in finishing order.
+ */
+
+export type LogDetail = 'quiet' | 'normal' | 'headers' | 'body'
+
+export interface TransactionLogOptions {
+  readonly detail: LogDetail
+  readonly json: boolean
+  readonly palette: Palette
+  /** Terminal columns for the one-line form; undefined: do not fit. */
+  readonly width?: (() => number | undefined) | undefined
+  /** Header names and JSON paths (`$.requestId`) left out of diffs. */
+  readonly ignore: readonly string[]
+  /** Bodies to diff against instead of the previous response (`--baseline file.har`), by endpoint key without route. */
+  readonly baseline?: ReadonlyMap<string, DiffableBody> | undefined
+  /** Where the lines go. */
+  write(text: string): void
+}
+
+export interface TransactionLog extends TransactionSink {
+  /** Resolves once every block handed in so far is written (body diffs are async). */
+  flushed(): Promise<void>
+}
+
+export function createTransactionLog(options: TransactionLogOptions): TransactionLog {
+  const history = createBodyHistory<DiffableBody>()
+  const headerIgnore = options.ignore.filter((name) => !name.startsWith('$'))
+  const jsonIgnore = options.ignore.filter((name) => name.startsWith('$'))
+  let queue: Promise<void> = Promise.resolve()
+
+  const sink = (tx: Readonly<Transaction>) => {
+    if (options.detail === 'quiet' && !isNoteworthy(tx)) return
+    if (options.json) {
+      options.write(`${formatTransactionJson(tx)}\n`)
+      return
+    }
+    const line = formatTransactionLine(tx, options.palette, options.width?.())
+    if (options.detail !== 'headers' && options.detail !== 'body') {
+      options.write(`${line}\n`)
+      return
+    }
+    const headerLines = formatHeaderBlock(tx, options.palette, headerIgnore)
+    if (options.detail === 'headers') {
+      options.write([line, ...headerLines].map((l) => `${l}\n`).join(''))
+      return
+    }
+    // Decoding is async; keep each transaction's block together and in order.
+    queue = queue
+      .then(() => bodyBlock(tx, options, history, jsonIgnore))
+      .catch((error: unknown) => [options.palette.error(`  (body diff failed: ${(error as Error).message})`)])
+      .then((bodyLines) => options.write([line, ...headerLines, ...bodyLines].map((l) => `${l}\n`).join('')))
+  }
+  return Object.assign(sink, { flushed: () => queue })
+}
+
+/** What `-q` keeps: errors, server errors, faults, cut connections. */
+export function isNoteworthy(tx: Readonly<Transaction>): boolean {
+  return tx.error !== undefined || (tx.status !== undefined && tx.status >= 500) || tx.faults.length > 0 || tx.ending === 'upstream-aborted'
+}
+
+function formatHeaderBlock(tx: Readonly<Transaction>, palette: Palette, ignore: readonly string[]): string[] {
+  const lines: string[] = []
+  if (tx.forwardedHeaders) {
+    const changes = diffHeaders(tx.requestHeaders, tx.forwardedHeaders as Record<string, string>, { ignore })
+    lines.push(palette.dim('  request: received → forwarded'), ...orNone(formatHeaderChanges(changes, palette), palette))
+  }
+  if (tx.responseHeadersReceived && tx.responseHeadersSent) {
+    const changes = diffHeaders(tx.responseHeadersReceived, tx.responseHeadersSent as Record<string, string>, { ignore })
+    lines.push(palette.dim('  response: received → sent'), ...orNone(formatHeaderChanges(changes, palette), palette))
+  }
+  return lines
+}
+
+function orNone(lines: string[], palette: Palette): string[] {
+  return lines.length > 0 ? lines : [palette.dim('    (no changes)')]
+}
+
+async function bodyBlock(
+  tx: Readonly<Transaction>,
+  options: TransactionLogOptions,
+  history: ReturnType<typeof createBodyHistory<DiffableBody>>,
+  jsonIgnore: readonly string[],
+): Promise<string[]> {
+  if (!tx.responseBody || tx.status === undefined) return []
+  const body = await decodeBody(tx.responseBody)
+  const key = endpointKey(tx.method, tx.route, tx.url)
+  const baseline = options.baseline?.get(endpointKey(tx.method, undefined, tx.url))
+  const previous = baseline ?? history.get(key)
+  history.set(key, body)
+  const { palette } = options
+  if (previous === undefined) return [palette.dim('  body (first seen): ') + summarizeBody(body)]
+  const against = baseline ? 'the baseline' : 'the previous response'
+  return [palette.dim(`  body vs ${against}:`), ...formatBodyDiff(diffBodies(previous, body, { ignore: jsonIgnore }), palette)]
+}
