@@ -3,7 +3,7 @@ import type { ResolvedConfig } from '../config/types.js'
 import type { DiffableBody } from '../log/body-diff.js'
 import type { Logger } from '../log/logger.js'
 import { plainPalette } from '../log/palette.js'
-import { createTransactionLog, type LogDetail } from '../log/transaction-log.js'
+import { createTransactionLog, type LogDetail, type TransactionLog } from '../log/transaction-log.js'
 import type { TransactionSink } from '../proxy/transaction.js'
 
 /** Per body, for diffs (`-vv`): enough for any API response, small enough to never matter. */
@@ -38,7 +38,7 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
   const detail = logDetail(flags, config)
   const ignore = [...config.log.ignore, ...(flags.ignore ?? [])]
   const common = { detail, json: flags.json, ignore, baseline }
-  const sinks: TransactionSink[] = [
+  const sinks: TransactionLog[] = [
     createTransactionLog({
       ...common,
       palette: logger.palette,
@@ -56,6 +56,10 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
   return {
     sinks,
     captureBodyBytes: detail === 'body' ? DIFF_CAPTURE_BYTES : 0,
-    close: () => new Promise<void>((resolve) => (file ? file.end(() => resolve()) : resolve())),
+    // Body diffs still being decoded are printed before the log file is closed.
+    close: async () => {
+      await Promise.all(sinks.map((sink) => sink.flushed()))
+      await new Promise<void>((resolve) => (file ? file.end(() => resolve()) : resolve()))
+    },
   }
 }

@@ -61,11 +61,12 @@ export interface TestProxy extends RunningProxy {
 }
 
 /** A real proxy on 127.0.0.1, port 0, collecting finished transactions. */
-export async function startTestProxy(config: UserConfig): Promise<TestProxy> {
+export async function startTestProxy(config: UserConfig, options: { captureBodyBytes?: number } = {}): Promise<TestProxy> {
   const transactions: Readonly<Transaction>[] = []
   const waiters: Array<(tx: Readonly<Transaction>) => void> = []
   let taken = 0
   const proxy = await startProxy(resolveConfig({ port: 0, ...config }), {
+    captureBodyBytes: options.captureBodyBytes,
     sinks: [
       (tx) => {
         transactions.push(tx)

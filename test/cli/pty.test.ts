@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { BIN } from '../helpers/cli.js'
+import { request, startUpstream, type TestUpstream } from '../helpers/servers.js'
+import { within } from '../helpers/wait.js'
+
+const ANSI = /\u001b\[[\d;]*m/g
+
+/**
+ * `devproxy start` in a pseudo-terminal, as a developer sees it: util-linux `script` gives the
+ * process a real TTY of 100 columns, so color and width detection run for real.
+ */
+function startInPty(args: string[], env: NodeJS.ProcessEnv) {
+  const command = `stty cols 100 rows 40; exec ${[process.execPath, BIN, ...args].map((a) => `'${a}'`).join(' ')}`
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
+  for (const key of ['NO_COLOR', 'FORCE_COLOR', 'CI']) if (!(key in env)) delete childEnv[key]
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: childEnv, detached: true })
+  let output = ''
+  const waiters: Array<() => void> = []
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+    for (const wake of waiters.splice(0)) wake()
+  })
+  const waitFor = (pattern: RegExp) =>
+    within(10_000, new Promise<RegExpMatchArray>((resolve) => {
+      const check = () => {
+        const match = output.replace(ANSI, '').match(pattern)
+        if (match) resolve(match)
+        else waiters.push(check)
+      }
+      check()
+    }), `${pattern} in the pty output`)
+  const stop = async () => {
+    const exited = new Promise((resolve) => child.once('exit', resolve))
+    process.kill(-child.pid!, 'SIGINT')
+    await within(10_000, exited, 'the pty session to end')
+  }
+  return { output: () => output, waitFor, stop }
+}
+
+describe('devproxy start in a terminal', () => {
+  let upstream: TestUpstream
+  beforeAll(async () => {
+    upstream = await startUpstream((_req, res) => res.end('ok'))
+  })
+  afterAll(async () => {
+    await upstream.close()
+  })
+
+  const longPath = `/api/${'segment/'.repeat(20)}end?page=2`
+
+  it('colors the log and fits each line to the terminal width', async () => {
+    const session = startInPty(['start', '--target', upstream.url, '--port', '0', '--no-watch'], {})
+    try {
+      const [, url] = await session.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
+      await request(`${url}${longPath}`)
+      const [line] = await session.waitFor(/^\d\d:\d\d:\d\d\.\d{3} GET .*$/m)
+      expect(session.output()).toMatch(ANSI)
+      expect(line.trimEnd().length).toBeLessThanOrEqual(100)
+      expect(line).toContain('…')
+      expect(line).toContain('?page=2')
+    } finally {
+      await session.stop()
+    }
+  })
+
+  it('NO_COLOR=1 turns color off, even in a terminal', async () => {
+    const session = startInPty(['start', '--target', upstream.url, '--port', '0', '--no-watch'], { NO_COLOR: '1' })
+    try {
+      const [, url] = await session.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
+      await request(`${url}/plain`)
+      await session.waitFor(/GET\s+\/plain/)
+      expect(session.output()).not.toMatch(ANSI)
+    } finally {
+      await session.stop()
+    }
+  })
+})
