@@ -2,7 +2,24 @@ import { Command, Flags } from '@oclif/core'
 import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
 import type { Logger } from '../log/logger.js'
-import type { RunningProxy } from '../proxy/server.js'
+import type { RunningProxy, StartOptions } from '../proxy/server.js'
+import type { TransactionSink } from '../proxy/transaction.js'
+
+/** What a command built on start sees of its own run. */
+export interface CommandContext {
+  readonly flags: Record<string, unknown>
+  readonly args: Record<string, unknown>
+  readonly config: ResolvedConfig
+  readonly logger: Logger
+}
+
+export interface ExtraSinks {
+  readonly sinks: readonly TransactionSink[]
+  readonly captureBodyBytes: number
+  /** Lines for the banner. */
+  readonly banner: readonly string[]
+  close(): Promise<void>
+}
 import { DevproxyError } from '../errors.js'
 
 export default class Start extends Command {
@@ -52,7 +69,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
   async run(): Promise<void> {
     const { extractVerbosity } = await import('../cli/verbosity.js')
     const { argv, verbose } = extractVerbosity(this.argv)
-    const { flags } = await this.parse(Start, argv)
+    const { flags, args } = await this.parse(this.constructor as typeof Start, argv)
     // Listen for Ctrl-C before anything starts, so a signal during start-up still stops cleanly.
     let onStop = () => {}
     const stopped = waitForSignal(() => onStop())
@@ -72,9 +89,12 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       const baseline = flags.baseline ? await (await import('../record/har-baseline.js')).loadBaseline(flags.baseline) : undefined
       const log = createLogSinks({ quiet: flags.quiet, verbose, json: flags.json, logFile: flags['log-file'], ignore: flags.ignore }, config, logger, baseline)
       cleanups.push(() => log.close())
+      const extra = await this.extraSinks({ flags, args, config, logger })
+      if (extra) cleanups.push(() => extra.close())
       const proxy = await startProxy(config, {
-        sinks: log.sinks,
-        captureBodyBytes: log.captureBodyBytes,
+        sinks: [...log.sinks, ...(extra?.sinks ?? [])],
+        captureBodyBytes: Math.max(log.captureBodyBytes, extra?.captureBodyBytes ?? 0),
+        ...this.engineOptions({ flags, args, config, logger }),
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
       })
       cleanups.unshift(() => proxy.close(5_000))
@@ -85,6 +105,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
+      for (const line of extra?.banner ?? []) logger.info(line)
       const active = proxy.engine.faults.list()
       if (active.length > 0) {
         const { describeFault } = await import('../cli/format-control.js')
@@ -104,6 +125,16 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       throw error
     }
     await runAll(cleanups)
+  }
+
+  /** More sinks for commands built on start (record); none here. */
+  protected async extraSinks(_context: CommandContext): Promise<ExtraSinks | undefined> {
+    return undefined
+  }
+
+  /** More engine options for commands built on start (replay); none here. */
+  protected engineOptions(_context: CommandContext): Partial<StartOptions> {
+    return {}
   }
 
   /**
@@ -153,7 +184,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     return () => watcher.close()
   }
 
-  private async resolveSource(
+  protected async resolveSource(
     flags: { config?: string | undefined; target?: string | undefined; demo: boolean; port?: number | undefined; host?: string | undefined },
     cleanups: Array<() => Promise<void>>,
   ): Promise<{ config: ResolvedConfig; source: string; tryLines: (url: string) => string[]; watch?: { file: string; files: readonly string[] } }> {

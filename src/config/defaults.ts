@@ -20,3 +20,5 @@ export const DEFAULT_RETRY = Object.freeze({
 export const DEFAULT_CONNECT_MS = 5_000
 /** 0: a response body may pause for any time (server-sent events are often quiet). */
 export const DEFAULT_IDLE_MS = 0
+/** `devproxy record` keeps bodies up to this size. */
+export const DEFAULT_RECORD_BODY_BYTES = 1024 * 1024

@@ -1,5 +1,5 @@
 import { ConfigValidationError } from '../errors.js'
-import { DEFAULT_CONNECT_MS, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from './defaults.js'
+import { DEFAULT_CONNECT_MS, DEFAULT_RECORD_BODY_BYTES, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from './defaults.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
 import { parseFaultString } from '../faults/parse.js'
@@ -18,6 +18,10 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
     host: user.host ?? DEFAULT_HOST,
     routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`))),
     faults: resolveFaults(user.faults),
+    record: Object.freeze({
+      redact: Object.freeze((user.record?.redact ?? []).map((name) => name.toLowerCase())),
+      maxBodyBytes: user.record?.maxBodyBytes ?? DEFAULT_RECORD_BODY_BYTES,
+    }),
     log: Object.freeze({ diff: user.log?.diff ?? 'none', ignore: Object.freeze([...(user.log?.ignore ?? [])]) }),
     file,
   })

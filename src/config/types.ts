@@ -132,6 +132,16 @@ export interface UserLog {
   ignore?: string[]
 }
 
+export interface UserRecord {
+  /**
+   * More header names whose values `devproxy record` replaces with `[REDACTED]`, on top of
+   * authorization, proxy-authorization, cookie, set-cookie and x-api-key. Default: none.
+   */
+  redact?: string[]
+  /** Bodies are recorded up to this many bytes each (`_devproxy.truncated` past it). Default: `1048576` (1 MiB). */
+  maxBodyBytes?: number
+}
+
 export interface UserConfig {
   /** Listen port. Default: `8080`. */
   port?: number
@@ -143,6 +153,8 @@ export interface UserConfig {
   faults?: UserFault[] | UserFaults
   /** The transaction log. Default: one line per transaction, no diffs. */
   log?: UserLog
+  /** `devproxy record` settings. */
+  record?: UserRecord
 }
 
 export interface ResolvedRoute {
@@ -176,6 +188,7 @@ export interface ResolvedConfig {
   readonly routes: readonly ResolvedRoute[]
   readonly faults: ResolvedFaults
   readonly log: { readonly diff: 'none' | 'headers' | 'body'; readonly ignore: readonly string[] }
+  readonly record: { readonly redact: readonly string[]; readonly maxBodyBytes: number }
   /** The file this config came from, if any. */
   readonly file: string | undefined
 }

@@ -146,6 +146,14 @@ const LOG: Shape = {
   },
 }
 
+const RECORD: Shape = {
+  expected: 'must be an object such as { redact: ["x-session"], maxBodyBytes: 1048576 }',
+  fields: {
+    redact: listOf(must('must be a header name', (value) => typeof value === 'string' && TOKEN.test(value)), 'must be a non-empty array of header names such as ["x-session"]'),
+    maxBodyBytes: nonNegativeInteger(),
+  },
+}
+
 const CONFIG: Shape = {
   expected: 'the config must export an object: export default defineConfig({ routes: [...] })',
   fields: {
@@ -154,6 +162,7 @@ const CONFIG: Shape = {
     routes: listOf(objectOf(ROUTE), 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
     faults: checkFaultsConfig,
     log: objectOf(LOG),
+    record: objectOf(RECORD),
   },
   required: ['routes'],
 }

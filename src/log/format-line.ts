@@ -52,6 +52,9 @@ interface Tag {
 
 export function transactionTags(tx: Readonly<Transaction>): Tag[] {
   const tags: Tag[] = []
+  if (tx.replay === 'hit') tags.push({ text: 'replay', severity: 'warn' })
+  if (tx.replay === 'miss') tags.push({ text: 'replay miss', severity: 'error' })
+  if (tx.replay === 'fallthrough') tags.push({ text: 'replay miss → live', severity: 'warn' })
   for (const fault of tx.faults) tags.push({ text: `fault ${fault}`, severity: 'warn' })
   for (const attempt of tx.attempts) {
     if (attempt.n === 1) continue

@@ -4,6 +4,7 @@ import type { ResolvedRoute } from '../config/types.js'
 import type { Engine, EngineState } from './engine.js'
 import { describeInjection, simulatedResponse } from '../faults/inject.js'
 import type { Injection } from '../faults/types.js'
+import { missResponse, recordedResponse } from '../record/replay-response.js'
 import { classifyUpstreamError, type UpstreamFailure } from './error-map.js'
 import { buildForwardHeaders } from './headers.js'
 import { forwardPath } from './path-rewrite.js'
@@ -33,6 +34,8 @@ export interface AttemptPlan {
   readonly injections: readonly Injection[]
   /** Called just before the request really goes upstream (the body starts to flow). */
   readonly onForward?: (() => void) | undefined
+  /** The whole request body when it was buffered (replay matching needs it). */
+  readonly requestBody?: Buffer | undefined
 }
 
 /** What injected faults asked of the response (header, cut, slow body), for streamResponse. */
@@ -121,10 +124,24 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
         if (settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) attempt.status = action.status
       } else if (action?.kind === 'reset') {
         fail('reset', 'ECONNRESET')
-      } else if (action?.kind !== 'hang') {
+      } else if (action?.kind !== 'hang' && !answerFromRecording()) {
         plan.onForward?.()
         forwardForReal()
       }
+    }
+    // `devproxy replay`: the recording stands in for the upstream, like a fault does.
+    const answerFromRecording = (): boolean => {
+      const replay = engine.replay
+      if (!replay) return false
+      const match = replay.index.match({ method: tx.method, url: ctx.url, body: plan.requestBody })
+      if (match.kind === 'miss' && replay.fallthroughRoutes.has(route.name)) {
+        tx.replay = 'fallthrough'
+        return false
+      }
+      tx.replay = match.kind
+      const proxyRes = match.kind === 'hit' ? recordedResponse(match.entry) : missResponse(match, tx.method, ctx.url)
+      if (settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) attempt.status = proxyRes.statusCode
+      return true
     }
 
     const forwardForReal = () => engine.forwarder.web(req, res, target, plan.body, {

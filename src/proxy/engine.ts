@@ -1,6 +1,7 @@
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js'
 import { createFaultRegistry, type FaultRegistry } from '../faults/registry.js'
 import type { FaultCounters } from '../faults/types.js'
+import type { ReplayIndex } from '../record/replay-match.js'
 import { createForwarder, type Forwarder } from './forward.js'
 import { createRouter, type Router } from './router.js'
 import { createTargetPool, type TargetPool } from './target-pool.js'
@@ -23,6 +24,8 @@ export interface Engine {
   readonly faults: FaultRegistry
   /** Bodies are captured up to this many bytes each for the sinks (diffs, recording); 0: off. */
   readonly captureBodyBytes: number
+  /** `devproxy replay`: answers come from a recording (misses of the listed routes go live). */
+  readonly replay: ReplaySource | undefined
   /** Totals since start, for `devproxy status`. */
   readonly counters: Readonly<FaultCounters>
   /** Replaces the running config; in-flight requests finish on the one they started with. */
@@ -38,7 +41,13 @@ export function compileState(config: ResolvedConfig): EngineState {
   return { config, router: createRouter(config.routes), pools }
 }
 
-export function createEngine(config: ResolvedConfig, onSinkError: (error: unknown) => void, captureBodyBytes = 0): Engine {
+export interface ReplaySource {
+  readonly index: ReplayIndex
+  /** Routes whose misses are forwarded to the live target (`--fallthrough`). */
+  readonly fallthroughRoutes: ReadonlySet<string>
+}
+
+export function createEngine(config: ResolvedConfig, onSinkError: (error: unknown) => void, captureBodyBytes = 0, replay?: ReplaySource): Engine {
   let state = compileState(config)
   const sinks: TransactionSink[] = []
   const forwarder = createForwarder()
@@ -53,6 +62,7 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
     faults,
     counters,
     captureBodyBytes,
+    replay,
     swap(next) {
       // Reinstalling unchanged config faults would restart their --first counts and seeds.
       if (JSON.stringify(next.faults.rules) !== JSON.stringify(state.config.faults.rules)) faults.setConfigFaults(next.faults.rules)

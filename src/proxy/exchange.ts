@@ -12,6 +12,8 @@ import { streamResponse } from './stream-response.js'
 import type { Transaction } from './transaction.js'
 
 const random = createRandom()
+/** Request bodies up to this size are read whole in replay mode, to match them. */
+const REPLAY_MATCH_BYTES = 10 * 1024 * 1024
 
 /**
  * The attempt loop (DESIGN.md §3): client-scope faults, then read the body if it may need
@@ -30,7 +32,8 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   tx.maxAttempts = policy.attempts
   const body = await readRequestBody(req, tx, {
     maxRequestBodyBytes: route.maxRequestBodyBytes,
-    replayBytes: policy.attempts > 1 ? policy.maxReplayBodyBytes : undefined,
+    // Retries resend the body, and replay matches on it: both need it whole.
+    replayBytes: policy.attempts > 1 || ctx.engine.replay ? Math.max(policy.maxReplayBodyBytes, ctx.engine.replay ? REPLAY_MATCH_BYTES : 0) : undefined,
   })
   if (body === 'aborted') return
   if (body === 'too-large') {
@@ -57,6 +60,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       timeoutMs,
       injections: faultsFor(ctx, 'upstream', fromHeader),
       onForward: captureStream,
+      requestBody: body.kind === 'buffered' ? body.data : undefined,
     })
     if (result.kind === 'aborted') return
     if (result.kind === 'too-large') {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ResolvedConfig } from '../config/types.js'
 import { ListenError } from '../errors.js'
-import { createEngine, type Engine } from './engine.js'
+import { createEngine, type Engine, type ReplaySource } from './engine.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
 import type { TransactionSink } from './transaction.js'
@@ -14,6 +14,8 @@ export interface StartOptions {
   readonly onSinkError?: (error: unknown) => void
   /** Capture each request and response body up to this many bytes for the sinks. Default: 0 (off). */
   readonly captureBodyBytes?: number
+  /** Answer from a recording instead of the targets (`devproxy replay`). */
+  readonly replay?: ReplaySource | undefined
 }
 
 export interface RunningProxy {
@@ -32,7 +34,7 @@ export interface RunningProxy {
 }
 
 export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
-  const engine = createEngine(config, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0)
+  const engine = createEngine(config, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0, options.replay)
   for (const sink of options.sinks ?? []) engine.addSink(sink)
 
   let active = 0

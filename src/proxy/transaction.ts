@@ -63,6 +63,8 @@ export interface Transaction {
   retryNote: string | undefined
   /** Faults injected into this transaction, in order, by kind (`reset`, `5xx`, `latency`). */
   readonly faults: string[]
+  /** `devproxy replay`: answered from the recording, a miss, or forwarded live on a miss. */
+  replay: 'hit' | 'miss' | 'fallthrough' | undefined
   error: { readonly type: ErrorType; readonly message: string } | undefined
   ending: Ending | undefined
   durationMs: number
@@ -99,6 +101,7 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     maxAttempts: 1,
     retryNote: undefined,
     faults: [],
+    replay: undefined,
     error: undefined,
     ending: undefined,
     durationMs: 0,

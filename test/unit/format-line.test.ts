@@ -28,7 +28,7 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
     responseBytes: 1_234,
     attempts: [],
     maxAttempts: 1,
-    retryNote: undefined, faults: [], requestBody: undefined, responseBody: undefined,
+    retryNote: undefined, faults: [], replay: undefined, requestBody: undefined, responseBody: undefined,
     error: undefined,
     ending: 'completed',
     durationMs: 12.4,

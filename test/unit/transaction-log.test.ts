@@ -21,7 +21,7 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
     forwardedHeaders: { host: 'localhost:3000', accept: '*/*', 'x-forwarded-for': '127.0.0.1', via: '1.1 devproxy' },
     responseHeadersReceived: { 'content-type': 'application/json', 'keep-alive': 'timeout=5', date: 'Mon' },
     responseHeadersSent: { 'content-type': 'application/json', via: '1.1 devproxy', date: 'Mon' },
-    status: 200, requestBytes: 0, responseBytes: 27, attempts: [], maxAttempts: 1, retryNote: undefined, faults: [],
+    status: 200, requestBytes: 0, responseBytes: 27, attempts: [], maxAttempts: 1, retryNote: undefined, faults: [], replay: undefined,
     requestBody: undefined, responseBody: undefined, error: undefined, ending: 'completed', durationMs: 12.4,
     ...overrides,
   }

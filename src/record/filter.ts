@@ -1,0 +1,58 @@
+import { DevproxyError } from '../errors.js'
+import { compilePathGlob } from '../faults/selector.js'
+import type { Transaction } from '../proxy/transaction.js'
+
+/**
+ * `devproxy record --filter KEY=VALUE` (repeatable, all must match): `route=api`,
+ * `method=GET,POST`, `path=/api/**`, `status=200-299` / `status=5xx` / `status=404`.
+ */
+export type RecordFilter = (tx: Readonly<Transaction>) => boolean
+
+export function parseRecordFilters(specs: readonly string[]): RecordFilter {
+  const tests = specs.map(parseOne)
+  return (tx) => tests.every((test) => test(tx))
+}
+
+function parseOne(spec: string): RecordFilter {
+  const at = spec.indexOf('=')
+  const key = spec.slice(0, at).trim()
+  const value = spec.slice(at + 1).trim()
+  if (at === -1 || value === '') throw filterError(spec)
+  switch (key) {
+    case 'route': {
+      const names = value.split(',')
+      return (tx) => tx.route !== undefined && names.includes(tx.route)
+    }
+    case 'method': {
+      const methods = value.toUpperCase().split(',')
+      return (tx) => methods.includes(tx.method)
+    }
+    case 'path': {
+      const matches = compilePathGlob(value)
+      return (tx) => matches(tx.url.split('?')[0] ?? tx.url)
+    }
+    case 'status': {
+      const [lo, hi] = statusRange(value, spec)
+      return (tx) => tx.status !== undefined && tx.status >= lo && tx.status <= hi
+    }
+    default:
+      throw filterError(spec)
+  }
+}
+
+function statusRange(value: string, spec: string): [number, number] {
+  const klass = /^([1-5])xx$/i.exec(value)
+  if (klass) return [Number(klass[1]) * 100, Number(klass[1]) * 100 + 99]
+  const range = /^(\d{3})(?:-(\d{3}))?$/.exec(value)
+  if (!range) throw filterError(spec)
+  const lo = Number(range[1])
+  const hi = range[2] === undefined ? lo : Number(range[2])
+  if (hi < lo) throw filterError(spec)
+  return [lo, hi]
+}
+
+function filterError(spec: string): DevproxyError {
+  return new DevproxyError('filter_invalid', `--filter ${JSON.stringify(spec)} is not a filter`, {
+    suggestion: 'Use route=NAME, method=GET,POST, path=/api/** or status=200-299 (also status=5xx); repeat --filter to combine.',
+  })
+}
