@@ -126,8 +126,9 @@ function nearest(recorded: readonly Recorded[], method: string, path: string, qu
       score += 2
     }
     if (item.body !== body) {
-      differences.push(describeBodyDifference(item.body, body))
-      score += 1
+      const difference = describeBodyDifference(item.body, body)
+      differences.push(difference.text)
+      score += 1 + Math.min(difference.changes, 9) / 10
     }
     if (!best || score < best.score) best = { item, differences, score }
   }
@@ -151,13 +152,14 @@ function diffQuery(recorded: readonly string[], got: readonly string[]): string 
   return `query: ${recorded.join('&') || '(none)'} (recorded) vs ${got.join('&') || '(none)'}`
 }
 
-function describeBodyDifference(recorded: string | undefined, got: string | undefined): string {
-  if (recorded === undefined) return 'body: none recorded, this request has one'
-  if (got === undefined) return 'body: recorded with a body, this request has none'
+/** What differs between two bodies, and how much (closer bodies make a nearer match). */
+function describeBodyDifference(recorded: string | undefined, got: string | undefined): { text: string; changes: number } {
+  if (recorded === undefined) return { text: 'body: none recorded, this request has one', changes: 9 }
+  if (got === undefined) return { text: 'body: recorded with a body, this request has none', changes: 9 }
   if (recorded.startsWith('json:') && got.startsWith('json:')) {
     const changes = diffJson(JSON.parse(recorded.slice(5)), JSON.parse(got.slice(5)))
     const shown = changes.slice(0, 3).map((c) => c.path).join(', ')
-    return `body: JSON differs at ${shown}${changes.length > 3 ? ` and ${changes.length - 3} more` : ''}`
+    return { text: `body: JSON differs at ${shown}${changes.length > 3 ? ` and ${changes.length - 3} more` : ''}`, changes: changes.length }
   }
-  return 'body: differs'
+  return { text: 'body: differs', changes: 9 }
 }

@@ -1,0 +1,125 @@
+import type { Entry } from 'har-format'
+import { describe, expect, it } from 'vitest'
+import { parseRecordFilters } from '../../src/record/filter.js'
+import { buildHarEntry, DEFAULT_REDACT, entryTimings, harHeaders, REDACTED } from '../../src/record/har-entry.js'
+import { parseHar } from '../../src/record/har-read.js'
+import type { Transaction } from '../../src/proxy/transaction.js'
+
+function transaction(overrides: Partial<Transaction> = {}): Transaction {
+  return {
+    id: 'a', kind: 'http', startedAt: Date.UTC(2026, 10, 23, 10, 0, 0), startMs: 100, method: 'POST', url: '/api/users?b=2&a=1', httpVersion: '1.1', clientIp: '127.0.0.1',
+    requestHeaders: { host: 'localhost:8080', authorization: 'Bearer s3cret', cookie: 'sid=1', 'content-type': 'application/json' },
+    route: 'api', target: 'http://localhost:3000', forwardedUrl: '/api/users?b=2&a=1', forwardedHeaders: {},
+    responseHeadersReceived: {}, responseHeadersSent: { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'], location: '/api/users/7' },
+    status: 201, requestBytes: 13, responseBytes: 9,
+    attempts: [{ n: 1, target: 'http://localhost:3000', startMs: 101, backoffMs: 0, retryOf: undefined, durationMs: 20.5, outcome: 'response', status: 201, errorCode: undefined }],
+    maxAttempts: 1, retryNote: undefined, faults: ['latency 20ms'], replay: undefined, requestBody: undefined, responseBody: undefined,
+    error: undefined, ending: 'completed', durationMs: 30.25, ...overrides,
+  }
+}
+
+const redact = new Set<string>(DEFAULT_REDACT)
+const body = (text: string | Buffer, contentType = 'application/json', truncated = false) => {
+  const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text)
+  return { contentType, bytes, truncated, wireBytes: bytes.length }
+}
+
+describe('buildHarEntry: a transaction as a HAR 1.2 entry', () => {
+  const entry = buildHarEntry(transaction(), { redact, request: body('{"name":"Ada"}'), response: body('{"id":7}') })
+
+  it('request: absolute URL, query string, headers with secrets redacted, post data', () => {
+    expect(entry.request).toMatchObject({
+      method: 'POST',
+      url: 'http://localhost:8080/api/users?b=2&a=1',
+      httpVersion: 'HTTP/1.1',
+      queryString: [{ name: 'b', value: '2' }, { name: 'a', value: '1' }],
+      postData: { mimeType: 'application/json', text: '{"name":"Ada"}' },
+      bodySize: 13,
+    })
+    expect(entry.request.headers).toContainEqual({ name: 'authorization', value: REDACTED })
+    expect(entry.request.headers).toContainEqual({ name: 'cookie', value: REDACTED })
+    expect(entry.request.headers).toContainEqual({ name: 'host', value: 'localhost:8080' })
+  })
+
+  it('response: status, each set-cookie redacted, content, redirect URL', () => {
+    expect(entry.response).toMatchObject({ status: 201, statusText: 'Created', redirectURL: '/api/users/7', content: { size: 8, mimeType: 'application/json', text: '{"id":7}' }, bodySize: 9 })
+    expect(entry.response.headers.filter((h) => h.name === 'set-cookie')).toEqual([
+      { name: 'set-cookie', value: REDACTED },
+      { name: 'set-cookie', value: REDACTED },
+    ])
+  })
+
+  it('timings add up to time', () => {
+    const { send, wait, receive } = entry.timings
+    expect(send + wait + (receive ?? 0)).toBeCloseTo(entry.time, 6)
+    expect(entry.time).toBeCloseTo(30.25, 6)
+    expect(wait).toBeCloseTo(21.5, 6)
+    expect(entry.timings).toMatchObject({ blocked: -1, dns: -1, connect: -1 })
+  })
+
+  it('_devproxy: route, target, attempts, faults, truncation', () => {
+    expect(entry._devproxy).toEqual({ id: 'a', route: 'api', target: 'http://localhost:3000', attempts: 1, fault: ['latency 20ms'], truncated: { request: false, response: false }, ending: 'completed', error: null })
+  })
+
+  it('binary bodies are base64 with encoding; a truncated one says so', () => {
+    const binary = buildHarEntry(transaction({ responseHeadersSent: { 'content-type': 'image/png' } }), { redact, request: undefined, response: body(Buffer.from([0, 1, 2, 255]), 'image/png', true) })
+    expect(binary.response.content).toEqual({ size: 4, mimeType: 'image/png', text: 'AAEC/w==', encoding: 'base64' })
+    expect(binary._devproxy.truncated.response).toBe(true)
+    expect(binary.request.postData).toBeUndefined()
+  })
+
+  it('--no-redact keeps secrets as they are', () => {
+    expect(harHeaders({ authorization: 'Bearer s3cret' }, new Set())).toEqual([{ name: 'authorization', value: 'Bearer s3cret' }])
+  })
+
+  it('a transaction with no attempt (404 no route) waits 0 and receives nothing extra', () => {
+    expect(entryTimings(transaction({ attempts: [], durationMs: 2 }))).toMatchObject({ send: 0, wait: 2, receive: 0 })
+  })
+})
+
+describe('parseRecordFilters: --filter', () => {
+  it.each([
+    { filters: ['route=api'], tx: {}, kept: true },
+    { filters: ['route=web,admin'], tx: {}, kept: false },
+    { filters: ['method=get,post'], tx: {}, kept: true },
+    { filters: ['path=/api/**'], tx: {}, kept: true },
+    { filters: ['path=/web/*'], tx: {}, kept: false },
+    { filters: ['status=2xx'], tx: {}, kept: true },
+    { filters: ['status=400-599'], tx: {}, kept: false },
+    { filters: ['status=201'], tx: {}, kept: true },
+    { filters: ['route=api', 'status=5xx'], tx: {}, kept: false },
+    { filters: [], tx: {}, kept: true },
+  ])('$filters → $kept', ({ filters, tx, kept }) => {
+    expect(parseRecordFilters(filters)(transaction(tx))).toBe(kept)
+  })
+
+  it.each(['route', 'colour=red', 'status=lots', 'status=500-400'])('%s is explained', (spec) => {
+    expect(() => parseRecordFilters([spec])).toThrow(/is not a filter/)
+  })
+})
+
+describe('parseHar: finished files, and recordings cut off by a crash', () => {
+  const head = '{"log":{"version":"1.2","creator":{"name":"devproxy","version":"0.1.0"},"pages":[],"entries":['
+  const e = (n: number) => JSON.stringify({ startedDateTime: 'x', time: n } as unknown as Entry)
+
+  it('a finished file', () => {
+    expect(parseHar(`${head}\n${e(1)}\n,${e(2)}\n]}}\n`)).toMatchObject({ complete: true, dropped: 0, har: { log: { entries: [{ time: 1 }, { time: 2 }] } } })
+  })
+
+  it('killed after two entries: both are read', () => {
+    expect(parseHar(`${head}\n${e(1)}\n,${e(2)}\n`)).toMatchObject({ complete: false, dropped: 0, har: { log: { entries: [{ time: 1 }, { time: 2 }] } } })
+  })
+
+  it('killed in the middle of writing the third: the two complete ones are read', () => {
+    expect(parseHar(`${head}\n${e(1)}\n,${e(2)}\n,{"startedDate`)).toMatchObject({ complete: false, dropped: 1, har: { log: { entries: [{ time: 1 }, { time: 2 }] } } })
+  })
+
+  it('killed before any entry', () => {
+    expect(parseHar(`${head}\n`)).toMatchObject({ complete: false, har: { log: { entries: [] } } })
+  })
+
+  it('not a HAR at all', () => {
+    expect(parseHar('{"hello":1}')).toBeUndefined()
+    expect(parseHar('garbage')).toBeUndefined()
+  })
+})
