@@ -58,6 +58,10 @@ export function transactionTags(tx: Readonly<Transaction>): Tag[] {
   for (const fault of tx.faults) tags.push({ text: `fault ${fault}`, severity: 'warn' })
   for (const attempt of tx.attempts) {
     if (attempt.n === 1) continue
+    if (attempt.retryOf === 'stale connection') {
+      tags.push({ text: 'reconnected: stale keep-alive connection', severity: 'warn' })
+      continue
+    }
     tags.push({ text: `retry ${attempt.n}/${tx.maxAttempts} after ${Math.round(attempt.backoffMs)}ms: ${attempt.retryOf ?? '?'}`, severity: 'warn' })
   }
   const failed = tx.error !== undefined || (tx.status !== undefined && tx.status >= 500)

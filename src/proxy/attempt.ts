@@ -36,6 +36,8 @@ export interface AttemptPlan {
   readonly onForward?: (() => void) | undefined
   /** The whole request body when it was buffered (replay matching needs it). */
   readonly requestBody?: Buffer | undefined
+  /** Use a new connection, not a pooled one (the retry after a stale keep-alive socket). */
+  readonly freshConnection?: boolean | undefined
 }
 
 /** What injected faults asked of the response (header, cut, slow body), for streamResponse. */
@@ -48,7 +50,15 @@ export interface InjectedEffects {
 
 export type AttemptResult =
   | { readonly kind: 'response'; readonly attempt: Attempt; readonly proxyRes: IncomingMessage; readonly injected: InjectedEffects }
-  | { readonly kind: 'failure'; readonly attempt: Attempt; readonly failure: UpstreamFailure; readonly code: string | undefined; readonly injected: InjectedEffects }
+  | {
+      readonly kind: 'failure'
+      readonly attempt: Attempt
+      readonly failure: UpstreamFailure
+      readonly code: string | undefined
+      readonly injected: InjectedEffects
+      /** A pooled keep-alive connection the upstream had already closed: nothing came back. */
+      readonly stale?: boolean
+    }
   /** The client went away; nothing more to do. */
   | { readonly kind: 'aborted'; readonly attempt: Attempt }
   /** A body of unknown length grew past maxRequestBodyBytes while it streamed. */
@@ -99,8 +109,8 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       resolve(result)
       return true
     }
-    const fail = (failure: UpstreamFailure, code?: string) => {
-      if (!settle({ kind: 'failure', attempt, failure, code, injected }, failure, code)) return
+    const fail = (failure: UpstreamFailure, code?: string, stale = false) => {
+      if (!settle({ kind: 'failure', attempt, failure, code, injected, stale }, failure, code)) return
       proxyReq?.destroy()
       if (failure === 'connect-failure' || failure === 'connect-timeout') pool.eject(target, Date.now())
     }
@@ -185,9 +195,12 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
           onClientClose()
           return
         }
-        fail(classifyUpstreamError(error, connected), error.code)
+        // Node's advice for keep-alive clients: a reused socket that resets before any
+        // response byte was closed by the server while idle; the request never ran.
+        const stale = proxyReq?.reusedSocket === true && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        fail(classifyUpstreamError(error, connected), error.code, stale)
       },
-    })
+    }, plan.freshConnection)
 
     // An injected delay runs inside the attempt, so the response timer can fire during it.
     const delayMs = plan.injections.reduce((sum, i) => sum + (i.action.kind === 'delay' ? i.action.ms : 0), 0)

@@ -12,6 +12,8 @@ import { streamResponse } from './stream-response.js'
 import type { Transaction } from './transaction.js'
 
 const random = createRandom()
+/** `retryOf` of the attempt that replaces one lost to a stale keep-alive connection. */
+export const STALE = 'stale connection'
 /** Request bodies up to this size are read whole in replay mode, to match them. */
 const REPLAY_MATCH_BYTES = 10 * 1024 * 1024
 
@@ -48,6 +50,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   const firstStartMs = performance.now()
   let backoffMs = 0
   let retryOf: string | undefined
+  let staleRetries = 0
   for (;;) {
     const elapsedMs = performance.now() - firstStartMs
     const budgetLeftMs = policy.budgetMs === undefined ? Infinity : Math.max(1, policy.budgetMs - elapsedMs)
@@ -61,16 +64,25 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       injections: faultsFor(ctx, 'upstream', fromHeader),
       onForward: captureStream,
       requestBody: body.kind === 'buffered' ? body.data : undefined,
+      freshConnection: retryOf === STALE,
     })
     if (result.kind === 'aborted') return
     if (result.kind === 'too-large') {
       sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
       return
     }
+    // A pooled connection the upstream closed while idle: the request never ran, so any
+    // method is sent again once, on a new connection, outside the retry policy.
+    if (result.kind === 'failure' && result.stale && staleRetries === 0 && body.kind !== 'stream') {
+      staleRetries++
+      backoffMs = 0
+      retryOf = STALE
+      continue
+    }
     const decision = decideRetry({
       policy,
       method: tx.method,
-      attempt: result.attempt.n,
+      attempt: result.attempt.n - staleRetries,
       outcome: outcomeOf(result),
       elapsedMs: performance.now() - firstStartMs,
       previousDelayMs: backoffMs,

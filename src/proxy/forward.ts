@@ -28,7 +28,8 @@ export interface UpgradeHandlers {
 
 export interface Forwarder {
   /** Forwards `req` (its url and headers already rewritten) to `target`. */
-  web(req: IncomingMessage, res: ServerResponse, target: URL, body: Readable | undefined, handlers: AttemptHandlers): void
+  /** `fresh`: a new connection outside the pool, for a retry after a dead pooled one. */
+  web(req: IncomingMessage, res: ServerResponse, target: URL, body: Readable | undefined, handlers: AttemptHandlers, fresh?: boolean): void
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, target: URL, handlers: UpgradeHandlers): void
   /** Closes idle pooled connections to targets no longer in use (config swaps). */
   release(origins: Iterable<string>): void
@@ -73,8 +74,8 @@ export function createForwarder(): Forwarder {
   }
 
   return {
-    web(req, res, target, body, handlers) {
-      const options = { target, agent: agentFor(target), buffer: body, [HANDLERS]: handlers }
+    web(req, res, target, body, handlers, fresh = false) {
+      const options = { target, agent: fresh ? false : agentFor(target), buffer: body, [HANDLERS]: handlers }
       proxy.web(req, res, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
     },
     ws(req, socket, head, target, handlers) {

@@ -14,6 +14,8 @@ export interface StartOptions {
   readonly onSinkError?: (error: unknown) => void
   /** Capture each request and response body up to this many bytes for the sinks. Default: 0 (off). */
   readonly captureBodyBytes?: number
+  /** A client must send its whole request head within this many ms (slow-header attacks). Default: 30000. */
+  readonly headersTimeoutMs?: number
   /** Answer from a recording instead of the targets (`devproxy replay`). */
   readonly replay?: ReplaySource | undefined
 }
@@ -41,10 +43,13 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   let closing = false
   let onIdle: (() => void) | undefined
   const sockets = new Set<Duplex>()
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
   const server = http.createServer({
     // A whole-request deadline would cut long uploads and streams; slow clients are bounded
-    // by the headers timeout instead.
+    // by the headers timeout instead, checked often enough to be felt.
     requestTimeout: 0,
+    headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
   })
   server.on('request', (req, res) => {
     active++
@@ -59,8 +64,11 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   })
   server.on('upgrade', (req, socket, head) => handleUpgrade(engine, req, socket, head, sockets))
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // A request the parser refused (smuggling attempts, bad framing, oversized heads) is never
+    // forwarded: answer once and close, so nothing after it is read as a request either.
     if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      const status = clientErrorStatus(error.code)
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
     } else {
       socket.destroy(error)
     }
@@ -94,6 +102,15 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
       await closed
     },
   }
+}
+
+const DEFAULT_HEADERS_TIMEOUT_MS = 30_000
+
+/** 431 for a head over the size limit (RFC 6585), 408 for one too slow to arrive, else 400. */
+export function clientErrorStatus(code: string | undefined): number {
+  if (code === 'HPE_HEADER_OVERFLOW') return 431
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408
+  return 400
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -172,7 +172,9 @@ describe('the forwarded path', () => {
     ['as is', `/api/x${QUERY}`, `/api/x${QUERY}`, {}],
     ['with stripPrefix', `/api/x${QUERY}`, `/x${QUERY}`, { stripPrefix: true }],
     ['on the bare prefix with stripPrefix', `/api${QUERY}`, `/${QUERY}`, { stripPrefix: true }],
-    ['unusual bytes in the path', "/api/%7Euser/a+b/'q'/%2e%2E/x%2Fy;p=1", "/api/%7Euser/a+b/'q'/%2e%2E/x%2Fy;p=1", {}],
+    ['unusual bytes in the path', "/api/%7Euser/a+b/'q'/%2e%2Ex/x%2Fy;p=1", "/api/%7Euser/a+b/'q'/%2e%2Ex/x%2Fy;p=1", {}],
+    // A dot segment, encoded or not, is resolved before routing (test/hardening: path normalization).
+    ['an encoded dot segment is resolved', '/api/v1/%2e%2E/v2/users', '/api/v2/users', {}],
   ])('the request target is forwarded byte for byte, %s: %s', async (_name, sent, expected, options) => {
     const proxy = await proxyWith([{ path: '/api', target: a.url, ...options }])
     const res = await get(proxy, sent)
