@@ -16,6 +16,8 @@ export type ErrorType =
   | 'upstream_malformed'
   | 'payload_too_large'
   | 'no_route'
+  /** HTTP/0.9 and anything else that is not HTTP/1.x (RFC 9110 §15.6.6). */
+  | 'unsupported_http_version'
   /** An `x-devproxy-fault` request header that does not name a fault. */
   | 'invalid_fault_header'
   /** A bug in devproxy itself: answered 500 rather than crashing the proxy. */
@@ -61,6 +63,7 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   payload_too_large: 413,
   no_route: 404,
   invalid_fault_header: 400,
+  unsupported_http_version: 505,
   proxy_internal_error: 500,
 }
 

@@ -2,9 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { exchange, tooLarge } from './exchange.js'
 import type { Engine, EngineState } from './engine.js'
 import { sendError } from './respond.js'
-import { normalizeRequestTarget } from './normalize-path.js'
-import { declaredLength, toOriginForm } from './request-target.js'
-import { splitUrl } from './router.js'
+import { declaredLength } from './request-target.js'
+import { routeRequestTarget } from './request-route.js'
 import { createTransaction, type Transaction } from './transaction.js'
 
 /**
@@ -16,8 +15,15 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   const tx = createTransaction(req, 'http')
   res.once('close', () => finish(engine, tx, res))
 
-  const originForm = toOriginForm(tx.url)
-  if (originForm === undefined) {
+  if (req.httpVersionMajor !== 1) {
+    sendError(res, tx, 'unsupported_http_version', {
+      message: `HTTP/${req.httpVersion} is not supported`,
+      hint: 'Send HTTP/1.0 or HTTP/1.1 requests.',
+    }, { close: true })
+    return
+  }
+  const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
+  if (routing.kind === 'not-a-path') {
     sendError(res, tx, 'no_route', {
       message: `request target ${JSON.stringify(tx.url)} is not a path`,
       hint: 'devproxy is a reverse proxy: send requests to it as you would to the service, e.g. GET /api/users.',
@@ -25,7 +31,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     })
     return
   }
-  if (!servesAuthority(state, tx.url)) {
+  if (routing.kind === 'open-proxy') {
     sendError(res, tx, 'no_route', {
       message: `devproxy is a reverse proxy, not an open proxy: no route serves ${JSON.stringify(tx.url)}`,
       hint: 'Send requests to devproxy as you would to the service (GET /api/users), or add a route with a host filter for this host.',
@@ -33,10 +39,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     })
     return
   }
-  const url = normalizeRequestTarget(originForm).url
-  // RFC 9112 §3.2.2: with an absolute-form target, its authority is the host, not Host.
-  const host = authorityOf(tx.url) ?? req.headers.host
-  const route = state.router.match(tx.method, host, splitUrl(url).pathname)
+  const { url, route } = routing
   if (route === undefined) {
     sendError(res, tx, 'no_route', {
       message: `no route matches ${tx.method} ${url}${req.headers.host ? ` (host ${req.headers.host})` : ''}`,
@@ -68,30 +71,6 @@ function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
   tx.durationMs = performance.now() - tx.startMs
   tx.ending ??= res.writableFinished ? 'completed' : 'client-aborted'
   engine.emit(tx)
-}
-
-/**
- * An absolute-form target (`GET http://host/path`) is what a client sends to a forward
- * proxy. devproxy serves it only for its own address or a host one of its routes names, so
- * it can never be used to reach other hosts.
- */
-function servesAuthority(state: EngineState, target: string): boolean {
-  const hostname = authorityOf(target)
-  if (hostname === undefined) return true
-  if (LOOPBACK_NAMES.has(hostname) || hostname === state.config.host) return true
-  return state.config.routes.some((r) => r.host !== undefined && (r.host === hostname || (r.host.startsWith('*.') && hostname.endsWith(r.host.slice(1)))))
-}
-
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '::1', '[::1]'])
-
-/** The host of an absolute-form target; undefined for origin form. */
-function authorityOf(target: string): string | undefined {
-  if (target.startsWith('/')) return undefined
-  try {
-    return new URL(target).hostname.toLowerCase()
-  } catch {
-    return ''
-  }
 }
 
 export function listRoutes(state: EngineState) {

@@ -5,9 +5,8 @@ import { classifyUpstreamError, describeFailure, FAILURE_TYPES } from './error-m
 import { listRoutes } from './handle-request.js'
 import { buildForwardHeaders } from './headers.js'
 import { forwardPath } from './path-rewrite.js'
-import { toOriginForm } from './request-target.js'
+import { routeRequestTarget } from './request-route.js'
 import { sendSocketError } from './respond.js'
-import { splitUrl } from './router.js'
 import { createTransaction, startAttempt } from './transaction.js'
 
 /**
@@ -26,11 +25,13 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
   })
   socket.on('error', () => socket.destroy())
 
-  const url = toOriginForm(tx.url)
-  const route = url === undefined ? undefined : state.router.match(tx.method, req.headers.host, splitUrl(url).pathname)
+  const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
+  const url = routing.kind === 'routed' ? routing.url : undefined
+  const route = routing.kind === 'routed' ? routing.route : undefined
   if (url === undefined || route === undefined || !route.ws) {
+    const refused = routing.kind === 'open-proxy' ? `devproxy is a reverse proxy, not an open proxy: no route serves ${JSON.stringify(tx.url)}` : undefined
     sendSocketError(socket, tx, 'no_route', {
-      message: route ? `route "${route.name}" does not proxy WebSockets (ws: false)` : `no route matches the WebSocket upgrade for ${tx.url}`,
+      message: refused ?? (route ? `route "${route.name}" does not proxy WebSockets (ws: false)` : `no route matches the WebSocket upgrade for ${tx.url}`),
       hint: route ? 'Set ws: true on the route.' : 'Add a route for this path to proxy.config.ts.',
       route: route?.name,
       extra: { routes: listRoutes(state) },
