@@ -9,7 +9,7 @@ import { loadConfig } from '../dist/config/load.js'
 import { startLiveReload } from '../dist/config/live-reload.js'
 import { DEFAULT_DEBOUNCE_MS } from '../dist/config/watch.js'
 import { startProxy } from '../dist/proxy/server.js'
-import { summarize } from './stats.js'
+import { summarize } from './lib/stats.js'
 
 const POLL_MS = 2
 const TIMEOUT_MS = 5_000

@@ -1,14 +1,73 @@
-// `npm run bench` (full) or `npm run bench -- --quick`. Runs against the built dist/ (npm ci
-// builds it). Prints a table; copy it into bench/RESULTS.md with the command that made it.
+// `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (under 2 minutes): the
+// same table either way. Runs the built dist/ (npm ci builds it) against one upstream, each
+// subject in turn, 3 rounds, medians; ratios and deltas are to the bare http-proxy-3 baseline
+// of the same run. Progress goes to stderr, the table to stdout (paste it into RESULTS.md).
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { benchDownload } from './download.js'
+import { benchIdleConnections } from './idle-connections.js'
+import { benchLatency } from './latency.js'
+import { startChild } from './lib/children.js'
+import { recordingBuilt, ROOT, unavailable } from './lib/subjects.js'
+import { fmt, formatTable, row } from './lib/table.js'
 import { benchReload } from './reload.js'
+import { benchSse } from './sse.js'
+import { benchStartup } from './startup.js'
+import { benchThroughput } from './throughput.js'
 
 const quick = process.argv.includes('--quick')
-const ms = (value) => `${value.toFixed(1)} ms`
+// --quick keeps every row and the 3 rounds, with shorter runs (and a 256 MiB download).
+const PLAN = quick
+  ? { rounds: 3, loadS: 1, warmupS: 0.5, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000 }
+  : { rounds: 3, loadS: 8, warmupS: 2, latencyS: 5, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000 }
 
-const reload = await benchReload({ iterations: quick ? 10 : 40 })
-console.log(`devproxy benchmarks (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}`)
+if (!existsSync(join(ROOT, 'dist/commands/start.js'))) {
+  console.error('bench: dist/ is missing; run `npm run build` (npm ci does) first.')
+  process.exit(1)
+}
+if (!recordingBuilt()) unavailable.set('recording', 'not built yet')
+
+const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-'))
+const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
+const common = { upstreamUrl: upstream.url, rounds: PLAN.rounds }
+const rows = []
+const runStarted = performance.now()
+
+async function step(name, measure) {
+  const started = performance.now()
+  process.stderr.write(`bench: ${name}…`)
+  rows.push(...(await measure()))
+  process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
+}
+
+try {
+  await step('small responses, 32 connections', () =>
+    benchThroughput({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'verbose', 'recording'], durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
+  await step('latency, 1 connection', () =>
+    benchLatency({ ...common, subjects: ['direct', 'baseline', 'devproxy'], durationS: PLAN.latencyS, warmupS: PLAN.warmupS }))
+  await step(`${PLAN.downloadBytes / 2 ** 20} MiB download`, () =>
+    benchDownload({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'bodyDiffs', 'recording'], bytes: PLAN.downloadBytes }))
+  await step('server-sent events', () => benchSse({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'recording'], durationS: PLAN.sseS }))
+  await step('start-up', () => benchStartup({ upstreamUrl: upstream.url, runs: PLAN.startupRuns }))
+  await step('config reload', async () => {
+    const reload = await benchReload({ iterations: PLAN.reloads })
+    return [
+      row(`${reload.name} (median of ${reload.reload.n}, debounce ${reload.debounceMs} ms; p95 ${fmt.ms(reload.reload.p95)})`, fmt.ms(reload.reload.median), '—', '', '< 300 ms', reload.reload.median < 300),
+      row('… of which loading + validating the config (reference)', fmt.ms(reload.load.median), '—', '', '', undefined),
+    ]
+  })
+  await step('5,000 idle connections', () => benchIdleConnections({ ...common, subjects: ['baseline', 'devproxy'], count: 5_000, holdMs: PLAN.idleHoldMs }))
+} finally {
+  await upstream.stop()
+  rmSync(dir, { recursive: true, force: true })
+}
+
+const command = quick ? 'npm run bench -- --quick' : 'npm run bench'
+console.log(`devproxy benchmarks: \`${command}\`, ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${PLAN.rounds} rounds, took ${((performance.now() - runStarted) / 1000).toFixed(0)} s`)
 console.log('')
-console.log('| benchmark | n | median | p95 | max | target |')
-console.log('|---|---|---|---|---|---|')
-console.log(`| ${reload.name} (debounce ${reload.debounceMs} ms) | ${reload.reload.n} | ${ms(reload.reload.median)} | ${ms(reload.reload.p95)} | ${ms(reload.reload.max)} | < 300 ms |`)
-console.log(`| … of which: loading + validating the config | ${reload.load.n} | ${ms(reload.load.median)} | ${ms(reload.load.p95)} | ${ms(reload.load.max)} | |`)
+console.log(formatTable(rows))
+const failed = rows.filter((r) => r.pass === false).length
+console.log('')
+console.log(failed === 0 ? 'All targets met.' : `${failed} target(s) missed.`)
+process.exitCode = failed === 0 ? 0 : 1

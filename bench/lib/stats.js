@@ -1,6 +1,14 @@
 /** Median and tail of a list of samples (ms). */
 export function summarize(samples) {
   const sorted = [...samples].sort((a, b) => a - b)
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
-  return { n: sorted.length, median: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1] }
+  return { n: sorted.length, median: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), max: sorted[sorted.length - 1] }
+}
+
+/** The q-quantile (nearest rank) of samples already sorted ascending. */
+export function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+}
+
+export function median(samples) {
+  return quantile([...samples].sort((a, b) => a - b), 0.5)
 }

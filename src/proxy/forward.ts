@@ -1,7 +1,7 @@
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
 import https from 'node:https'
 import type { Duplex, Readable } from 'node:stream'
-import { createProxyServer } from 'http-proxy-3'
+import { createProxyServer, type ProxyServer } from 'http-proxy-3'
 
 /**
  * The one importer of http-proxy-3. It builds and pipes the upstream request; everything
@@ -43,25 +43,52 @@ interface CallOptions {
   [HANDLERS]: AttemptHandlers | UpgradeHandlers
 }
 
+/** The attempt a plain call (no per-call options) belongs to, until its 'proxyReq' fires. */
+interface TaggedRequest extends IncomingMessage {
+  [HANDLERS]?: AttemptHandlers | undefined
+}
+
+const ENGINE_OPTIONS = { selfHandleResponse: true, toProxy: true, prependPath: true, xfwd: false } as const
+
 export function createForwarder(): Forwarder {
   const agents = new Map<string, http.Agent>()
-  const proxy = createProxyServer({ selfHandleResponse: true, toProxy: true, prependPath: true, xfwd: false })
+  const proxy = listenTo(createProxyServer(ENGINE_OPTIONS))
+  // http-proxy-3 merges per-call options into a new object on every call, which costs ~25 µs
+  // a request (bench/RESULTS.md); a call without options only clones the server's. So the
+  // common case (no body to replay, pooled connection) goes through one server per target
+  // whose own options hold the target and its agent, and finds its handlers on `req`: an
+  // attempt's 'proxyReq' fires (socket assigned) before it can settle and the next one start.
+  const byTarget = new Map<string, ProxyServer>()
 
-  proxy.on('proxyReq', (proxyReq, _req, _res, options) => {
-    const handlers = (options as unknown as CallOptions)[HANDLERS] as AttemptHandlers
-    handlers.onRequest(proxyReq)
-    proxyReq.on('response', handlers.onResponse)
-  })
-  proxy.on('proxyReqWs', (proxyReq, _req, _socket, options) => {
-    const handlers = (options as unknown as CallOptions)[HANDLERS] as UpgradeHandlers
-    handlers.onRequest(proxyReq)
-    proxyReq.on('upgrade', handlers.onUpgrade)
-  })
-  // http-proxy-3 reports a client that vanished mid-request here rather than through the
-  // callback; the transaction learns of it from the response's 'close'.
-  proxy.on('econnreset', () => {})
-  // Errors reach the per-call callbacks; this listener only keeps the emitter from throwing.
-  proxy.on('error', () => {})
+  function listenTo(server: ProxyServer): ProxyServer {
+    server.on('proxyReq', (proxyReq, req, _res, options) => {
+      const tagged = req as TaggedRequest
+      const handlers = ((options as unknown as Partial<CallOptions>)[HANDLERS] ?? tagged[HANDLERS]) as AttemptHandlers
+      tagged[HANDLERS] = undefined
+      handlers.onRequest(proxyReq)
+      proxyReq.on('response', handlers.onResponse)
+    })
+    server.on('proxyReqWs', (proxyReq, _req, _socket, options) => {
+      const handlers = (options as unknown as CallOptions)[HANDLERS] as UpgradeHandlers
+      handlers.onRequest(proxyReq)
+      proxyReq.on('upgrade', handlers.onUpgrade)
+    })
+    // http-proxy-3 reports a client that vanished mid-request here rather than through the
+    // callback; the transaction learns of it from the response's 'close'.
+    server.on('econnreset', () => {})
+    // Errors reach the per-call callbacks; this listener only keeps the emitter from throwing.
+    server.on('error', () => {})
+    return server
+  }
+
+  function serverFor(target: URL): ProxyServer {
+    let server = byTarget.get(target.origin)
+    if (!server) {
+      server = listenTo(createProxyServer({ ...ENGINE_OPTIONS, target, agent: agentFor(target) }))
+      byTarget.set(target.origin, server)
+    }
+    return server
+  }
 
   function agentFor(target: URL): http.Agent {
     let agent = agents.get(target.origin)
@@ -75,8 +102,14 @@ export function createForwarder(): Forwarder {
 
   return {
     web(req, res, target, body, handlers, fresh = false) {
+      const onError = (error: Error) => handlers.onError(error as NodeJS.ErrnoException)
+      if (!fresh && (body === undefined || body === req)) {
+        ;(req as TaggedRequest)[HANDLERS] = handlers
+        serverFor(target).web(req, res, onError)
+        return
+      }
       const options = { target, agent: fresh ? false : agentFor(target), buffer: body, [HANDLERS]: handlers }
-      proxy.web(req, res, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
+      proxy.web(req, res, options, onError)
     },
     ws(req, socket, head, target, handlers) {
       // Upgraded sockets leave the pool anyway; a fresh connection keeps `Connection: upgrade`.
@@ -88,11 +121,13 @@ export function createForwarder(): Forwarder {
         const agent = agents.get(origin)
         if (agent) retire(agent)
         agents.delete(origin)
+        byTarget.delete(origin)
       }
     },
     destroy() {
       for (const agent of agents.values()) agent.destroy()
       agents.clear()
+      byTarget.clear()
     },
   }
 }

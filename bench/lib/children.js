@@ -1,0 +1,70 @@
+// Child processes for the benchmarks: each prints `listening on http://…` (to a file, as a
+// user's `devproxy start > proxy.log` would), is found by that line, measured through /proc,
+// and stopped. Whatever is still running when the harness exits is killed with it.
+import { spawn } from 'node:child_process'
+import { closeSync, openSync, readFileSync } from 'node:fs'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+const running = new Set()
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL')
+})
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130))
+
+const LISTENING = /listening on (http:\/\/[\d.]+:\d+)/
+
+/**
+ * Starts `node ...args` with stdout going to `outFile` and waits for its listening line.
+ * `nodeFlags` go before the script (e.g. --cpu-prof).
+ */
+export async function startChild({ args, outFile, cwd, nodeFlags = [], timeoutMs = 10_000 }) {
+  const child = spawnNode([...nodeFlags, ...args], { cwd, outFile })
+  const deadline = performance.now() + timeoutMs
+  for (;;) {
+    const match = LISTENING.exec(readFileSync(outFile, 'utf8'))
+    if (match) return { url: match[1], pid: child.pid, stop: () => stopChild(child), memory: () => memoryOf(child.pid) }
+    if (child.exitCode !== null || performance.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`node ${args.join(' ')} did not start: ${child.stderrText().trim() || 'no listening line'}`)
+    }
+    await sleep(5)
+  }
+}
+
+/** `node ...args` with stdout to a file (or ignored) and stderr kept for error messages. */
+export function spawnNode(args, { cwd, outFile } = {}) {
+  const out = outFile ? openSync(outFile, 'w') : 'ignore'
+  const env = { ...process.env, NO_COLOR: '1' }
+  delete env.FORCE_COLOR
+  // stdin is a pipe our own scripts watch: if the harness dies, they exit with it.
+  const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', out, 'pipe'] })
+  if (typeof out === 'number') closeSync(out)
+  let stderr = ''
+  child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4_000)))
+  child.stderrText = () => stderr
+  running.add(child)
+  child.once('exit', () => running.delete(child))
+  return child
+}
+
+/** SIGTERM (devproxy finishes in-flight requests and exits), SIGKILL after 5 s. */
+export async function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5_000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** Resident memory of a process, Linux only: now (VmRSS) and peak (VmHWM), in bytes. */
+export function memoryOf(pid) {
+  let status
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return { rssBytes: NaN, peakRssBytes: NaN }
+  }
+  const kib = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024
+  return { rssBytes: kib('VmRSS'), peakRssBytes: kib('VmHWM') }
+}

@@ -1,0 +1,79 @@
+// What is measured: the upstream reached directly, the bare engine (the baseline every ratio is
+// taken against), and devproxy as a user runs it — log to a file, with diffs, recording.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startChild } from './children.js'
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
+const DEVPROXY = join(ROOT, 'bin/run.js')
+
+/** The devproxy command line for a subject (`start ...` or `record ...`), upstream `target`. */
+const COMMANDS = {
+  devproxy: (target) => ['start', '--target', target, '--port', '0', '--no-watch'],
+  verbose: (target) => ['start', '--target', target, '--port', '0', '--no-watch', '-v'],
+  bodyDiffs: (target) => ['start', '--target', target, '--port', '0', '--no-watch', '-vv'],
+  recording: (target) => ['record', '--target', target, '--port', '0', '--no-watch', '--out', 'bench.har'],
+}
+
+export const LABELS = {
+  direct: 'direct to upstream',
+  baseline: 'bare http-proxy-3',
+  devproxy: 'devproxy (log to file)',
+  verbose: 'devproxy -v',
+  bodyDiffs: 'devproxy -vv',
+  recording: 'devproxy record',
+}
+
+/** `devproxy record` is measured only once it exists (`record --help` exits 0). */
+export function recordingBuilt() {
+  return spawnSync(process.execPath, [DEVPROXY, 'record', '--help'], { stdio: 'ignore' }).status === 0
+}
+
+/**
+ * Starts a subject in a fresh process and temp directory (its log, HAR and state file go
+ * there) and resolves once it listens. `BENCH_CPU_PROF=DIR` writes each one's CPU profile there.
+ */
+export async function startSubject(name, upstreamUrl) {
+  if (name === 'direct') return { name, url: upstreamUrl, pid: undefined, memory: () => undefined, stop: async () => {} }
+  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
+  const args = name === 'baseline' ? [join(ROOT, 'bench/baseline-proxy.js'), upstreamUrl] : [DEVPROXY, ...COMMANDS[name](upstreamUrl)]
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const child = await startChild({ args, nodeFlags: profile, cwd: dir, outFile: join(dir, 'stdout.log') })
+  return {
+    name,
+    url: child.url,
+    pid: child.pid,
+    memory: child.memory,
+    async stop() {
+      await child.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Subjects that cannot run in this checkout, with why (a row says so instead of a number). */
+export const unavailable = new Map()
+
+/**
+ * Runs `measure(subject)` on each subject in turn, `rounds` times, each on a fresh process.
+ * Returns the samples by subject name (or, for an unavailable subject, the reason).
+ */
+export async function alternate(names, rounds, upstreamUrl, measure) {
+  const results = Object.fromEntries(names.map((name) => [name, unavailable.get(name) ?? []]))
+  const runnable = names.filter((name) => !unavailable.has(name))
+  for (let round = 0; round < rounds; round++) {
+    // Each round starts with the next subject, so none always runs first on a cold machine.
+    for (const name of runnable.map((_, i) => runnable[(i + round) % runnable.length])) {
+      const subject = await startSubject(name, upstreamUrl)
+      try {
+        results[name].push(await measure(subject))
+      } finally {
+        await subject.stop()
+      }
+    }
+  }
+  return results
+}
