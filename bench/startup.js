@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { spawnNode, stopChild } from './lib/children.js'
 import { median } from './lib/stats.js'
-import { ROOT } from './lib/subjects.js'
+import { DEVPROXY_NODE_FLAGS, ROOT } from './lib/subjects.js'
 import { fmt, row } from './lib/table.js'
 
 const DEVPROXY = join(ROOT, 'bin/run.js')
@@ -40,7 +40,7 @@ async function timeToFirst200(upstreamUrl) {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-startup-'))
   const started = performance.now()
-  const child = spawnNode([DEVPROXY, 'start', '--target', upstreamUrl, '--port', String(port), '--no-watch'], { cwd: dir, outFile: join(dir, 'stdout.log') })
+  const child = spawnNode([...DEVPROXY_NODE_FLAGS, DEVPROXY, 'start', '--target', upstreamUrl, '--port', String(port), '--no-watch'], { cwd: dir, outFile: join(dir, 'stdout.log') })
   try {
     while ((await status(`http://127.0.0.1:${port}/small`)) !== 200) {
       if (child.exitCode !== null) throw new Error(`devproxy start exited ${child.exitCode}: ${child.stderrText()}`)
@@ -59,7 +59,7 @@ export async function benchStartup({ upstreamUrl, runs }) {
   // Interleaved, so a slow moment of the machine lands on all three alike.
   for (let i = 0; i < runs; i++) {
     node.push(await timeToExit(['-e', '0']))
-    help.push(await timeToExit([DEVPROXY, '--help']))
+    help.push(await timeToExit([...DEVPROXY_NODE_FLAGS, DEVPROXY, '--help']))
     start.push(await timeToFirst200(upstreamUrl))
   }
   const floor = median(node)

@@ -1,7 +1,7 @@
 // What is measured: the upstream reached directly, the bare engine (the baseline every ratio is
 // taken against), and devproxy as a user runs it — log to a file, with diffs, recording.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,6 +9,8 @@ import { startChild } from './children.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEVPROXY = join(ROOT, 'bin/run.js')
+/** The node flags on bin/run.js's shebang: what a user's shell runs `devproxy` with. */
+export const DEVPROXY_NODE_FLAGS = (readFileSync(DEVPROXY, 'utf8').split('\n')[0] ?? '').split(/\s+/).filter((word) => word.startsWith('--'))
 
 /** The devproxy command line for a subject (`start ...` or `record ...`), upstream `target`. */
 const COMMANDS = {
@@ -41,7 +43,8 @@ export async function startSubject(name, upstreamUrl) {
   const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
   const args = name === 'baseline' ? [join(ROOT, 'bench/baseline-proxy.js'), upstreamUrl] : [DEVPROXY, ...COMMANDS[name](upstreamUrl)]
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
-  const child = await startChild({ args, nodeFlags: profile, cwd: dir, outFile: join(dir, 'stdout.log') })
+  const nodeFlags = name === 'baseline' ? profile : [...DEVPROXY_NODE_FLAGS, ...profile]
+  const child = await startChild({ args, nodeFlags, cwd: dir, outFile: join(dir, 'stdout.log') })
   return {
     name,
     url: child.url,
