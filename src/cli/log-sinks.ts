@@ -2,6 +2,7 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import type { ResolvedConfig } from '../config/types.js'
 import type { DiffableBody } from '../log/body-diff.js'
 import type { Logger } from '../log/logger.js'
+import { createBatchedWriter } from '../log/batched-writer.js'
 import { plainPalette } from '../log/palette.js'
 import { createTransactionLog, type LogDetail, type TransactionLog } from '../log/transaction-log.js'
 import type { TransactionSink } from '../proxy/transaction.js'
@@ -38,20 +39,26 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
   const detail = logDetail(flags, config)
   const ignore = [...config.log.ignore, ...(flags.ignore ?? [])]
   const common = { detail, json: flags.json, ignore, baseline }
+  // Lines are gathered per event-loop turn and written at once: one write call (a syscall when
+  // stdout is a file) per turn instead of one per transaction.
+  const stdout = createBatchedWriter((text) => process.stdout.write(text))
   const sinks: TransactionLog[] = [
     createTransactionLog({
       ...common,
       palette: logger.palette,
       width: () => (process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined),
-      write: (text) => process.stdout.write(text),
+      write: stdout.write,
     }),
   ]
   let file: WriteStream | undefined
+  const flushers = [stdout.flush]
   if (flags.logFile) {
     const stream = createWriteStream(flags.logFile, { flags: 'a' })
     stream.on('error', (error) => logger.error(`cannot write the log file ${flags.logFile}: ${error.message}`))
     file = stream
-    sinks.push(createTransactionLog({ ...common, palette: plainPalette, write: (text) => stream.write(text) }))
+    const toFile = createBatchedWriter((text) => stream.write(text))
+    flushers.push(toFile.flush)
+    sinks.push(createTransactionLog({ ...common, palette: plainPalette, write: toFile.write }))
   }
   return {
     sinks,
@@ -59,6 +66,7 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
     // Body diffs still being decoded are printed before the log file is closed.
     close: async () => {
       await Promise.all(sinks.map((sink) => sink.flushed()))
+      for (const flush of flushers) flush()
       await new Promise<void>((resolve) => (file ? file.end(() => resolve()) : resolve()))
     },
   }

@@ -2,6 +2,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Entry } from 'har-format'
+import { createBatchedWriter } from '../log/batched-writer.js'
 
 /**
  * Writes a HAR file as transactions finish: the header line first, then one entry per line,
@@ -31,16 +32,19 @@ export async function openHarWriter(file: string, creatorVersion: string): Promi
   out.write(`${JSON.stringify(header).slice(0, -'[]}}'.length)}[\n`)
   let count = 0
   let closed = false
+  // One write per event-loop turn, however many entries finished in it.
+  const batch = createBatchedWriter((text) => out.write(text))
   return {
     append(entry) {
       if (closed) return
-      out.write(`${count === 0 ? '' : ','}${JSON.stringify(entry)}\n`)
+      batch.write(`${count === 0 ? '' : ','}${JSON.stringify(entry)}\n`)
       count++
     },
     count: () => count,
     close() {
       if (closed) return Promise.resolve()
       closed = true
+      batch.flush()
       return new Promise<void>((resolve, reject) => {
         out.end(']}}\n', () => (failure ? reject(failure) : resolve()))
       })
