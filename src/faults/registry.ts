@@ -17,6 +17,8 @@ export interface FaultRegistry {
   list(nowMs?: number): ActiveFault[]
   /** The injections for one attempt (or request, at client scope), in the order to apply. */
   decide(ctx: FaultContext): Injection[]
+  /** True while no fault is installed: the request path skips asking. */
+  isEmpty(): boolean
 }
 
 interface Entry {
@@ -68,6 +70,9 @@ export function createFaultRegistry(): FaultRegistry {
     list(nowMs = Date.now()) {
       prune(nowMs)
       return entries.map((e) => ({ ...e.fault }))
+    },
+    isEmpty() {
+      return entries.length === 0
     },
     decide(ctx) {
       prune(ctx.nowMs)

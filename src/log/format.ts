@@ -24,7 +24,20 @@ export function formatDuration(ms: number): string {
 
 /** `HH:MM:SS.mmm` in local time. */
 export function formatClock(epochMs: number): string {
-  const d = new Date(epochMs)
-  const pad = (n: number, width = 2) => String(n).padStart(width, '0')
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`
+  // Every log line asks for this; the `HH:MM:SS.` part changes once a second (time zones are
+  // whole minutes), so it is kept.
+  const second = Math.floor(epochMs / 1000)
+  if (second !== clock.second) {
+    const d = new Date(second * 1000)
+    clock.second = second
+    clock.prefix = `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.`
+  }
+  const ms = Math.floor(epochMs) - second * 1000
+  return `${clock.prefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`
+}
+
+const clock = { second: NaN, prefix: '' }
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n)
 }

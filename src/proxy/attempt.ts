@@ -19,6 +19,12 @@ export interface AttemptContext {
   readonly url: string
   readonly req: IncomingMessage
   readonly res: ServerResponse
+  /** Where the attempt in flight puts what to do if the client goes away (the request's one 'close' listener calls it). */
+  readonly clientGone: ClientGone
+}
+
+export interface ClientGone {
+  listener: (() => void) | undefined
 }
 
 export interface AttemptPlan {
@@ -102,7 +108,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       if (attempt.outcome !== undefined) return false
       clearTimeout(responseTimer)
       clearTimeout(connectTimer)
-      res.off('close', onClientClose)
+      if (ctx.clientGone.listener === onClientClose) ctx.clientGone.listener = undefined
       attempt.outcome = outcome
       attempt.errorCode = code
       attempt.durationMs = performance.now() - attempt.startMs
@@ -119,7 +125,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     }
 
     const responseTimer = setTimeout(() => fail('timeout'), plan.timeoutMs)
-    res.once('close', onClientClose)
+    ctx.clientGone.listener = onClientClose
     void plan.overLimit?.then(() => {
       if (settle({ kind: 'too-large', attempt }, 'aborted')) proxyReq?.destroy()
     })
@@ -209,7 +215,10 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   })
 }
 
+const NO_EFFECTS: InjectedEffects = { labels: [], truncate: false, bytesPerSecond: undefined }
+
 function effectsOf(injections: readonly Injection[]): InjectedEffects {
+  if (injections.length === 0) return NO_EFFECTS
   const throttle = injections.find((i) => i.action.kind === 'throttle')?.action
   return {
     labels: injections.map((i) => i.label),

@@ -3,15 +3,18 @@ import { captureBody, type CapturedBody } from './body-capture.js'
 import { createRandom } from './random.js'
 import { runAttempt, type AttemptContext, type AttemptResult, type InjectedEffects } from './attempt.js'
 import { describeFailure, FAILURE_TYPES } from './error-map.js'
-import { faultsFor, headerFault, injectAtClient } from './fault-scope.js'
-import { readRequestBody, replay, type RequestBody } from './request-body.js'
+import { faultsFor, headerFault, injectAtClient, NO_CLIENT_FAULTS } from './fault-scope.js'
+import { hasBody, readRequestBody, replay, type RequestBody } from './request-body.js'
 import { sendError } from './respond.js'
 import { backoff } from './wait.js'
 import { decideRetry, type AttemptOutcome } from './retry-policy.js'
-import { streamResponse } from './stream-response.js'
+import { streamResponse, type ResponseFaults } from './stream-response.js'
+
+const NO_RESPONSE_FAULTS: ResponseFaults = {}
 import type { Transaction } from './transaction.js'
 
 const random = createRandom()
+const EMPTY_BODY: RequestBody = { kind: 'empty' }
 /** `retryOf` of the attempt that replaces one lost to a stale keep-alive connection. */
 export const STALE = 'stale connection'
 /** Request bodies up to this size are read whole in replay mode, to match them. */
@@ -27,12 +30,14 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   const { route, tx, req, res } = ctx
   const fromHeader = headerFault(ctx)
   if (fromHeader === 'invalid') return
-  const atClient = await injectAtClient(ctx)
+  // Most requests meet no fault and carry no body: they go through without waiting a turn.
+  const clientInjections = faultsFor(ctx, 'client')
+  const atClient = clientInjections.length === 0 ? NO_CLIENT_FAULTS : await injectAtClient(ctx, clientInjections)
   if (atClient.answered) return
 
   const policy = route.retry
   tx.maxAttempts = policy.attempts
-  const body = await readRequestBody(req, tx, {
+  const body = !hasBody(req) ? EMPTY_BODY : await readRequestBody(req, tx, {
     maxRequestBodyBytes: route.maxRequestBodyBytes,
     // Retries resend the body, and replay matches on it: both need it whole.
     replayBytes: policy.attempts > 1 || ctx.engine.replay ? Math.max(policy.maxReplayBodyBytes, ctx.engine.replay ? REPLAY_MATCH_BYTES : 0) : undefined,
@@ -128,7 +133,8 @@ function outcomeOf(result: Extract<AttemptResult, { kind: 'response' | 'failure'
 }
 
 /** The response-side effects of this attempt's faults and of client-scope ones. */
-function responseFaults(injected: InjectedEffects, atClient?: InjectedEffects) {
+function responseFaults(injected: InjectedEffects, atClient?: InjectedEffects): ResponseFaults {
+  if (injected.labels.length === 0 && (atClient === undefined || atClient.labels.length === 0)) return NO_RESPONSE_FAULTS
   const labels = [...(atClient?.labels ?? []), ...injected.labels]
   return {
     header: labels.length > 0 ? labels.join(', ') : undefined,

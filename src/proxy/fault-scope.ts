@@ -16,8 +16,11 @@ import { backoff } from './wait.js'
 
 export const FAULT_HEADER = 'x-devproxy-fault'
 
+const NO_INJECTIONS: readonly Injection[] = Object.freeze([])
+
 /** The injections that fire for this request at `scope`. */
-export function faultsFor(ctx: AttemptContext, scope: 'upstream' | 'client', fromHeader?: FaultSpec): Injection[] {
+export function faultsFor(ctx: AttemptContext, scope: 'upstream' | 'client', fromHeader?: FaultSpec): readonly Injection[] {
+  if (fromHeader === undefined && ctx.engine.faults.isEmpty()) return NO_INJECTIONS
   const injections = ctx.engine.faults.decide({
     route: ctx.route.name,
     path: splitUrl(ctx.url).pathname,
@@ -58,10 +61,14 @@ export interface ClientScope {
 
 const NONE: InjectedEffects = { labels: [], truncate: false, bytesPerSecond: undefined }
 
-/** Client-scope faults, once, before the attempt loop: the client sees them as they are. */
-export async function injectAtClient(ctx: AttemptContext): Promise<ClientScope> {
-  const injections = faultsFor(ctx, 'client')
-  if (injections.length === 0) return { answered: false, effects: NONE }
+/** No client-scope fault fired: the request goes on untouched. */
+export const NO_CLIENT_FAULTS: ClientScope = { answered: false, effects: NONE }
+
+/**
+ * Client-scope faults, once, before the attempt loop: the client sees them as they are.
+ * `injections` are this request's (faultsFor(ctx, 'client')), at least one.
+ */
+export async function injectAtClient(ctx: AttemptContext, injections: readonly Injection[]): Promise<ClientScope> {
   const { tx, res, route } = ctx
   for (const injection of injections) tx.faults.push(describeInjection(injection))
   const labels = injections.map((i) => i.label)

@@ -48,6 +48,11 @@ interface TaggedRequest extends IncomingMessage {
   [HANDLERS]?: AttemptHandlers | undefined
 }
 
+/** An upstream request, with the attempt it belongs to. */
+interface TaggedClientRequest extends ClientRequest {
+  [HANDLERS]?: AttemptHandlers | undefined
+}
+
 const ENGINE_OPTIONS = { selfHandleResponse: true, toProxy: true, prependPath: true, xfwd: false } as const
 
 export function createForwarder(): Forwarder {
@@ -65,8 +70,15 @@ export function createForwarder(): Forwarder {
       const tagged = req as TaggedRequest
       const handlers = ((options as unknown as Partial<CallOptions>)[HANDLERS] ?? tagged[HANDLERS]) as AttemptHandlers
       tagged[HANDLERS] = undefined
+      // The response finds its attempt through its own request (`proxyRes.req`), never
+      // through `req`, which the next attempt may already have taken.
+      ;(proxyReq as TaggedClientRequest)[HANDLERS] = handlers
       handlers.onRequest(proxyReq)
-      proxyReq.on('response', handlers.onResponse)
+    })
+    server.on('proxyRes', (proxyRes) => {
+      const handlers = ((proxyRes as IncomingMessage & { req?: TaggedClientRequest }).req)?.[HANDLERS]
+      if (handlers) handlers.onResponse(proxyRes)
+      else proxyRes.destroy()
     })
     server.on('proxyReqWs', (proxyReq, _req, _socket, options) => {
       const handlers = (options as unknown as CallOptions)[HANDLERS] as UpgradeHandlers

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { exchange, tooLarge } from './exchange.js'
+import type { ClientGone } from './attempt.js'
 import type { Engine, EngineState } from './engine.js'
 import { sendError } from './respond.js'
 import { declaredLength } from './request-target.js'
@@ -10,10 +11,17 @@ import { createTransaction, type Transaction } from './transaction.js'
  * The request pipeline: route → limits → upstream attempt → respond. Every request ends as
  * a finished transaction handed to the sinks, whatever happened to it.
  */
-export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse): void {
+export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse, onClosed?: () => void): void {
   const state = engine.state
   const tx = createTransaction(req, 'http')
-  res.once('close', () => finish(engine, tx, res))
+  const clientGone: ClientGone = { listener: undefined }
+  // The one 'close' listener a request gets: the attempt in flight learns first, then the
+  // transaction is finished and handed on.
+  res.once('close', () => {
+    clientGone.listener?.()
+    finish(engine, tx, res)
+    onClosed?.()
+  })
 
   if (req.httpVersionMajor !== 1) {
     sendError(res, tx, 'unsupported_http_version', {
@@ -56,7 +64,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
     return
   }
-  exchange({ engine, state, route, tx, url, req, res }).catch((error: unknown) => {
+  exchange({ engine, state, route, tx, url, req, res, clientGone }).catch((error: unknown) => {
     sendError(res, tx, 'proxy_internal_error', {
       message: `devproxy failed while handling this request: ${(error as Error)?.message ?? String(error)}`,
       hint: 'This is a bug in devproxy; please report it with the request that caused it.',

@@ -18,9 +18,15 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ])
 
+const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive'])
+const CLOSE: ReadonlySet<string> = new Set(['close'])
+
 /** The header names a `Connection` header declares hop-by-hop, lower-cased. */
-export function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+export function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | undefined {
   if (value === undefined) return undefined
+  // Nearly every request says one of these two; no need to split and build a set for them.
+  if (value === 'keep-alive' || value === 'Keep-Alive') return KEEP_ALIVE
+  if (value === 'close' || value === 'Close') return CLOSE
   const tokens = new Set<string>()
   for (const part of (Array.isArray(value) ? value.join(',') : value).split(',')) {
     const token = part.trim().toLowerCase()

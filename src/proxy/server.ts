@@ -53,14 +53,13 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   })
   server.on('request', (req, res) => {
     active++
-    res.once('close', () => {
+    handleRequest(engine, req, res, () => {
       active--
       if (!closing) return
       // Keep-alive connections that just went idle would otherwise hold the close open.
       server.closeIdleConnections()
       if (active === 0) onIdle?.()
     })
-    handleRequest(engine, req, res)
   })
   server.on('upgrade', (req, socket, head) => handleUpgrade(engine, req, socket, head, sockets))
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {

@@ -29,20 +29,8 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   tx.responseHeadersReceived = proxyRes.headers
   tx.responseHeadersSent = headers
 
-  const onUpstreamBroke = () => {
-    if (res.destroyed) return
-    tx.ending ??= 'upstream-aborted'
-    res.destroy()
-  }
-  proxyRes.once('aborted', onUpstreamBroke)
-  proxyRes.once('error', onUpstreamBroke)
   if (captureBytes > 0) tx.responseBody = captureBody(proxyRes, proxyRes.headers, captureBytes)
   const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
-  proxyRes.on('data', (chunk: Buffer) => {
-    tx.responseBytes += chunk.length
-    idle?.refresh()
-  })
-  const nothingWrittenYet = () => tx.responseBytes === 0 && !res.writableEnded && !res.destroyed
 
   res.writeHead(status, proxyRes.statusMessage, headers)
   // Node holds headers back until the first body write. A response without a length may be
@@ -51,15 +39,50 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   if (proxyRes.headers['content-length'] === undefined) {
     if (String(proxyRes.headers['content-type']).startsWith('text/event-stream')) res.flushHeaders()
     // (`res.headersSent` turns true at writeHead, before anything reaches the socket.)
-    else setImmediate(() => nothingWrittenYet() && res.flushHeaders())
+    else setImmediate(() => tx.responseBytes === 0 && !res.writableEnded && !res.destroyed && res.flushHeaders())
   }
-  // A client that goes away destroys the upstream request (http-proxy-3 listens for the
-  // response's 'close'); an upstream that breaks cuts the client (above). `pipe` rather than
-  // `pipeline`: the latter stacks a dozen listeners per response for the same two rules.
+  // An upstream that breaks mid-body cuts the client; a client that goes away destroys the
+  // upstream request (http-proxy-3 listens for the response's 'close').
+  proxyRes.once('close', () => {
+    idle?.stop()
+    if (proxyRes.readableEnded || res.destroyed) return
+    tx.ending ??= 'upstream-aborted'
+    res.destroy()
+  })
+  if (faults.bytesPerSecond === undefined && !faults.truncate) {
+    pump(tx, proxyRes, res, idle)
+    return
+  }
+  proxyRes.on('data', (chunk: Buffer) => {
+    tx.responseBytes += chunk.length
+    idle?.refresh()
+  })
   let body: Readable = proxyRes
   if (faults.bytesPerSecond !== undefined) body = body.pipe(createThrottle(faults.bytesPerSecond))
   if (faults.truncate) sendPartWay(tx, body, proxyRes, res)
   else body.pipe(res)
+}
+
+/**
+ * `proxyRes.pipe(res)` with the byte count and idle timer folded into its one 'data'
+ * listener: `pipe` adds six listeners per response and the counting two more, a measurable
+ * share of a small response's cost (bench/RESULTS.md). Backpressure is pipe's: pause on a
+ * full socket, resume on 'drain'.
+ */
+function pump(tx: Transaction, proxyRes: Readable, res: ServerResponse, idle: IdleTimer | undefined): void {
+  const resume = () => proxyRes.resume()
+  proxyRes.on('data', (chunk: Buffer) => {
+    tx.responseBytes += chunk.length
+    idle?.refresh()
+    if (!res.write(chunk) && !res.destroyed) {
+      proxyRes.pause()
+      res.once('drain', resume)
+    }
+  })
+  proxyRes.once('end', () => {
+    idle?.stop()
+    res.end()
+  })
 }
 
 /**
@@ -91,11 +114,17 @@ function sendPartWay(tx: Transaction, body: Readable, proxyRes: IncomingMessage,
   body.once('end', () => res.write('', cut))
 }
 
+interface IdleTimer {
+  refresh(): void
+  stop(): void
+}
+
 /**
  * `idleMs`: once the headers are out, a body that stalls longer than this between chunks
- * cuts the client connection (the status cannot change any more).
+ * cuts the client connection (the status cannot change any more). The caller refreshes it on
+ * each chunk and stops it when the body ends or breaks.
  */
-function startIdleTimer(tx: Transaction, idleMs: number, proxyRes: IncomingMessage, res: ServerResponse): NodeJS.Timeout {
+function startIdleTimer(tx: Transaction, idleMs: number, proxyRes: IncomingMessage, res: ServerResponse): IdleTimer {
   const timer = setTimeout(() => {
     if (res.writableFinished || res.destroyed) return
     tx.error = { type: 'upstream_timeout', message: `the response body stalled for more than idleMs (${idleMs} ms)` }
@@ -103,9 +132,5 @@ function startIdleTimer(tx: Transaction, idleMs: number, proxyRes: IncomingMessa
     proxyRes.destroy()
     res.destroy()
   }, idleMs)
-  const stop = () => clearTimeout(timer)
-  proxyRes.once('end', stop)
-  proxyRes.once('close', stop)
-  res.once('close', stop)
-  return timer
+  return { refresh: () => timer.refresh(), stop: () => clearTimeout(timer) }
 }

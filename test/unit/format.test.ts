@@ -69,6 +69,12 @@ describe('formatClock: HH:MM:SS.mmm in local time', () => {
     expect(formatClock(date.getTime())).toMatch(/^\d{2}:\d{2}:\d{2}\.\d{3}$/)
   })
 
+  it('stays right across second boundaries (the HH:MM:SS part is reused within a second)', () => {
+    const start = new Date(2024, 0, 2, 3, 4, 5, 998).getTime()
+    expect([0, 1, 2, 3, 1002].map((step) => formatClock(start + step))).toEqual(['03:04:05.998', '03:04:05.999', '03:04:06.000', '03:04:06.001', '03:04:07.000'])
+    expect(formatClock(start - 1000)).toBe('03:04:04.998')
+  })
+
   it('03:04:05.006 for a local 03:04:05.006', () => {
     expect(formatClock(new Date(2024, 0, 2, 3, 4, 5, 6).getTime())).toBe('03:04:05.006')
   })
