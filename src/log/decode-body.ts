@@ -18,10 +18,21 @@ export interface DecodedBody {
   readonly totalBytes: number
 }
 
+/** True when the body must be decompressed (asynchronously) before it can be read. */
+export function isEncoded(body: CapturedBody): boolean {
+  const encoding = body.contentEncoding?.trim().toLowerCase()
+  return !!encoding && encoding !== 'identity' && body.totalBytes > 0
+}
+
+/** A body that is not encoded, as it is (see isEncoded). */
+export function plainBody(body: CapturedBody): DecodedBody {
+  return { contentType: body.contentType, truncated: body.truncated, totalBytes: body.totalBytes, bytes: body.bytes }
+}
+
 export async function decodeBody(body: CapturedBody): Promise<DecodedBody> {
   const encoding = body.contentEncoding?.trim().toLowerCase()
   const base = { contentType: body.contentType, truncated: body.truncated, totalBytes: body.totalBytes }
-  if (!encoding || encoding === 'identity' || body.bytes.length === 0) return { ...base, bytes: body.bytes }
+  if (!isEncoded(body) || !encoding) return plainBody(body)
   const partial = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
   try {
     if (encoding === 'gzip' || encoding === 'x-gzip') return { ...base, bytes: await gunzip(body.bytes, partial) }

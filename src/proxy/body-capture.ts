@@ -13,12 +13,13 @@ export interface CapturedBody {
   /** The whole body's size as it passed, in bytes. */
   totalBytes: number
   /** True when the body was larger than the cap (or did not finish). */
-  truncated: boolean
+  readonly truncated: boolean
 }
 
 export function captureBody(stream: Readable, headers: { 'content-type'?: string | undefined; 'content-encoding'?: string | string[] | undefined }, maxBytes: number): CapturedBody {
   const chunks: Buffer[] = []
   let kept = 0
+  let cut = false
   const body = {
     contentType: headers['content-type'],
     contentEncoding: Array.isArray(headers['content-encoding']) ? headers['content-encoding'].join(', ') : headers['content-encoding'],
@@ -26,21 +27,22 @@ export function captureBody(stream: Readable, headers: { 'content-type'?: string
       return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept)
     },
     totalBytes: 0,
-    truncated: false,
+    /** Over the cap, or the stream has not ended (it broke, or is still going). */
+    get truncated() {
+      return cut || !stream.readableEnded
+    },
   }
-  const onData = (chunk: Buffer) => {
+  stream.on('data', (chunk: Buffer) => {
     body.totalBytes += chunk.length
     if (kept >= maxBytes) {
-      body.truncated = true
+      cut = true
       return
     }
     const part = kept + chunk.length > maxBytes ? chunk.subarray(0, maxBytes - kept) : chunk
-    if (part.length < chunk.length) body.truncated = true
+    if (part.length < chunk.length) cut = true
     // A copy: the original chunk may be pooled memory reused by the stream.
     chunks.push(Buffer.from(part))
     kept += part.length
-  }
-  stream.on('data', onData)
-  stream.once('aborted', () => (body.truncated = true))
+  })
   return body
 }

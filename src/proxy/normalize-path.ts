@@ -17,6 +17,8 @@ const ENCODED_DOT_OR_SLASH = /%2e|%2f|%5c/i
 export function normalizeRequestTarget(url: string): NormalizedTarget {
   const at = url.indexOf('?')
   const path = at === -1 ? url : url.slice(0, at)
+  // Nearly every path has no dot segment, no escape and no backslash: nothing to rewrite.
+  if (path.startsWith('/') && !path.includes('/.') && !path.includes('%') && !path.includes('\\')) return { url, changed: false }
   const query = at === -1 ? '' : url.slice(at)
   const decoded = ENCODED_DOT_OR_SLASH.test(path) ? path.replace(/%2e/gi, '.').replace(/%2f/gi, '/').replace(/%5c/gi, '\\') : path
   // Backslashes are path separators to some servers (IIS, some frameworks): treat them as such.

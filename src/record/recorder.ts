@@ -1,4 +1,4 @@
-import { decodeBody } from '../log/decode-body.js'
+import { decodeBody, isEncoded, plainBody, type DecodedBody } from '../log/decode-body.js'
 import type { CapturedBody } from '../proxy/body-capture.js'
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
 import type { RecordFilter } from './filter.js'
@@ -28,15 +28,33 @@ export interface Recorder {
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
   const writer = await openHarWriter(options.file, options.creatorVersion)
   let queue: Promise<void> = Promise.resolve()
+  /** Entries waiting on a compressed body to be decoded; later ones wait behind them. */
+  let waiting = 0
+  const append = (tx: Readonly<Transaction>, request: RecordedBody | undefined, response: RecordedBody | undefined) =>
+    writer.append(buildHarEntry(tx, { redact: options.redact, request, response }))
+
   const sink = (tx: Readonly<Transaction>) => {
     // WebSocket traffic has no HAR 1.2 form; only HTTP exchanges are recorded.
     if (tx.kind !== 'http' || !options.filter(tx)) return
+    const { requestBody, responseBody } = tx
+    // Most bodies are not compressed: those entries are written now, without a trip through
+    // the promise queue (unless an earlier entry is still being decoded: order is kept).
+    if (waiting === 0 && !(requestBody && isEncoded(requestBody)) && !(responseBody && isEncoded(responseBody))) {
+      try {
+        append(tx, requestBody && capped(plainBody(requestBody), options.maxBodyBytes), responseBody && capped(plainBody(responseBody), options.maxBodyBytes))
+      } catch (error) {
+        options.onError(error)
+      }
+      return
+    }
+    waiting++
     queue = queue
       .then(async () => {
-        const [request, response] = await Promise.all([recorded(tx.requestBody, options.maxBodyBytes), recorded(tx.responseBody, options.maxBodyBytes)])
-        writer.append(buildHarEntry(tx, { redact: options.redact, request, response }))
+        const [request, response] = await Promise.all([recorded(requestBody, options.maxBodyBytes), recorded(responseBody, options.maxBodyBytes)])
+        append(tx, request, response)
       })
       .catch(options.onError)
+      .finally(() => waiting--)
   }
   return {
     sink,
@@ -49,8 +67,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
 }
 
 async function recorded(body: CapturedBody | undefined, maxBytes: number): Promise<RecordedBody | undefined> {
-  if (!body) return undefined
-  const decoded = await decodeBody(body)
+  return body && capped(await decodeBody(body), maxBytes)
+}
+
+/** The decoded body cut to the recording's cap. */
+function capped(decoded: DecodedBody, maxBytes: number): RecordedBody {
   const bytes = decoded.bytes.length > maxBytes ? decoded.bytes.subarray(0, maxBytes) : decoded.bytes
-  return { contentType: body.contentType, bytes, truncated: body.truncated || bytes.length < decoded.bytes.length, wireBytes: body.totalBytes }
+  return { contentType: decoded.contentType, bytes, truncated: decoded.truncated || bytes.length < decoded.bytes.length, wireBytes: decoded.totalBytes }
 }
