@@ -10,11 +10,18 @@ import { compareRows, fmt } from './lib/table.js'
 const BATCH = 500
 const SAMPLE = 100
 
+/** A request or connection that takes longer than this counts as failed (the run never hangs). */
+const GIVE_UP_MS = 10_000
+
 /** One GET /small on an open socket; resolves with the status (or undefined on failure). */
 function request(socket) {
+  // A socket that failed to connect (or was closed) has already emitted 'close'.
+  if (socket.destroyed) return Promise.resolve(undefined)
   return new Promise((resolve) => {
     let received = ''
+    const timer = setTimeout(() => done(undefined), GIVE_UP_MS)
     const done = (status) => {
+      clearTimeout(timer)
       socket.off('data', onData)
       socket.off('close', onClose)
       resolve(status)
@@ -37,26 +44,33 @@ function connect(port) {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1')
     socket.setEncoding('latin1')
-    socket.once('connect', () => resolve(socket))
-    socket.once('error', () => resolve(socket))
+    const timer = setTimeout(() => socket.destroy(), GIVE_UP_MS)
+    socket.once('connect', () => {
+      clearTimeout(timer)
+      resolve(socket)
+    })
+    // A failed connection counts as not held (request() answers undefined for it).
+    socket.once('close', () => {
+      clearTimeout(timer)
+      resolve(socket)
+    })
+    socket.on('error', () => {})
   })
 }
 
 async function holdIdle(subject, { count, holdMs }) {
   const port = Number(new URL(subject.url).port)
   const sockets = []
-  let closed = 0
   let failedRequests = 0
   for (let opened = 0; opened < count; opened += BATCH) {
     const batch = await Promise.all(Array.from({ length: Math.min(BATCH, count - opened) }, () => connect(port)))
-    for (const socket of batch) socket.once('close', () => closed++)
     const statuses = await Promise.all(batch.map(request))
     failedRequests += statuses.filter((s) => s !== 200).length
     sockets.push(...batch)
   }
   await sleep(holdMs)
   const rssBytes = subject.memory()?.rssBytes
-  const stillOpen = count - closed
+  const stillOpen = sockets.filter((socket) => !socket.destroyed).length
   const sample = sockets.filter((_, i) => i % Math.floor(count / SAMPLE) === 0).slice(0, SAMPLE)
   const sampleStatuses = await Promise.all(sample.map(request))
   const sampleOk = sampleStatuses.filter((s) => s === 200).length

@@ -37,7 +37,12 @@ const runStarted = performance.now()
 async function step(name, measure) {
   const started = performance.now()
   process.stderr.write(`bench: ${name}…`)
-  rows.push(...(await measure()))
+  try {
+    rows.push(...(await measure()))
+  } catch (error) {
+    // One broken benchmark must not cost the others' results: it shows as a failed row.
+    rows.push(row(`${name}: did not finish (${error?.message ?? error})`, '—', '—', '', 'finishes', false))
+  }
   process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
 }
 
