@@ -39,8 +39,8 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
   const detail = logDetail(flags, config)
   const ignore = [...config.log.ignore, ...(flags.ignore ?? [])]
   const common = { detail, json: flags.json, ignore, baseline }
-  // Lines are gathered per event-loop turn and written at once: one write call (a syscall when
-  // stdout is a file) per turn instead of one per transaction.
+  // Lines are gathered for up to 16 ms and written at once: one write call (a syscall when
+  // stdout is a file) per batch instead of one per transaction.
   const stdout = createBatchedWriter((text) => process.stdout.write(text))
   const sinks: TransactionLog[] = [
     createTransactionLog({

@@ -1,4 +1,5 @@
 import { Command, Flags } from '@oclif/core'
+import { runningProxyConfigFlag } from '../cli/proxy-config-flag.js'
 import { dirname, resolve } from 'node:path'
 import { ControlError, DevproxyError } from '../errors.js'
 import type { FaultFlags } from '../faults/parse.js'
@@ -61,12 +62,7 @@ RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --m
     list: Flags.boolean({ summary: 'List the active faults (the default with no fault flag).', exclusive: action('list') }),
     clear: Flags.boolean({ summary: 'Remove every active fault.', exclusive: action('clear') }),
     remove: Flags.string({ summary: 'Remove one fault by id.', helpValue: 'ID', exclusive: action('remove') }),
-    config: Flags.string({
-      char: 'c',
-      summary: 'The config file the proxy was started with.',
-      helpValue: 'PATH',
-      description: 'Finds the proxy started from that file\'s directory. Default: the current directory (or a parent).',
-    }),
+    config: runningProxyConfigFlag(),
   }
 
   async run(): Promise<FaultResult> {

@@ -1,4 +1,5 @@
-import { Command, Flags } from '@oclif/core'
+import { Command } from '@oclif/core'
+import { runningProxyConfigFlag } from '../cli/proxy-config-flag.js'
 import { dirname, resolve } from 'node:path'
 import type { ProxyStatus } from '../control/protocol.js'
 import { DevproxyError } from '../errors.js'
@@ -18,12 +19,7 @@ Exits 1 when no devproxy is running for this directory.`
   ]
 
   static override flags = {
-    config: Flags.string({
-      char: 'c',
-      summary: 'The config file the proxy was started with.',
-      helpValue: 'PATH',
-      description: 'Finds the proxy started from that file\'s directory. Default: the current directory (or a parent).',
-    }),
+    config: runningProxyConfigFlag(),
   }
 
   async run(): Promise<ProxyStatus> {

@@ -30,9 +30,9 @@ export function plainBody(body: CapturedBody): DecodedBody {
 }
 
 export async function decodeBody(body: CapturedBody): Promise<DecodedBody> {
-  const encoding = body.contentEncoding?.trim().toLowerCase()
+  if (!isEncoded(body)) return plainBody(body)
+  const encoding = body.contentEncoding!.trim().toLowerCase()
   const base = { contentType: body.contentType, truncated: body.truncated, totalBytes: body.totalBytes }
-  if (!isEncoded(body) || !encoding) return plainBody(body)
   const partial = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
   try {
     if (encoding === 'gzip' || encoding === 'x-gzip') return { ...base, bytes: await gunzip(body.bytes, partial) }

@@ -32,7 +32,7 @@ export async function openHarWriter(file: string, creatorVersion: string): Promi
   out.write(`${JSON.stringify(header).slice(0, -'[]}}'.length)}[\n`)
   let count = 0
   let closed = false
-  // One write per event-loop turn, however many entries finished in it.
+  // One write per batch (up to 16 ms), however many entries finished in it.
   const batch = createBatchedWriter((text) => out.write(text))
   return {
     append(entry) {
