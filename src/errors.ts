@@ -75,3 +75,13 @@ export type ControlErrorCode =
   | 'control_unreachable'
   | 'control_rejected'
   | 'fault_not_found'
+
+/** The recording file cannot be created or written (`devproxy record --out`). */
+export class RecordingError extends DevproxyError {
+  constructor(file: string, cause: unknown) {
+    super('recording_write_failed', `cannot write the recording ${file}: ${(cause as Error).message}`, {
+      suggestion: 'Give --out a file path in a directory you can write to (and a disk with room).',
+      cause,
+    })
+  }
+}

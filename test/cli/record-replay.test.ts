@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { gzipSync, gunzipSync } from 'node:zlib'
 import { createRequire } from 'node:module'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnCli, type RunningCli } from '../helpers/cli.js'
+import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js'
 import { request, startUpstream, type SimpleResponse, type TestUpstream } from '../helpers/servers.js'
 
 const validateHar = createRequire(import.meta.url)('har-validator').har as (har: unknown) => Promise<unknown>
@@ -147,6 +147,20 @@ describe('a recorder killed with SIGKILL', () => {
       }
     } finally {
       await upstream.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('--out that cannot be written (a directory) is explained before anything listens', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'devproxy-badout-'))
+    try {
+      const result = await runCli(['record', '--demo', '--port', '0', '--out', dir])
+      expect(result.code).toBe(1)
+      expect(result.stderr).toContain(`cannot write the recording ${dir}: EISDIR`)
+      expect(result.stderr).toContain('Give --out a file path in a directory you can write to')
+      expect(result.stderr).not.toMatch(/\n\s+at /)
+      expect(result.stdout).not.toContain('listening on')
+    } finally {
       await rm(dir, { recursive: true, force: true })
     }
   })

@@ -1,7 +1,7 @@
 import type { Entry } from 'har-format'
 import { describe, expect, it } from 'vitest'
 import { parseRecordFilters } from '../../src/record/filter.js'
-import { buildHarEntry, DEFAULT_REDACT, entryTimings, harHeaders, REDACTED } from '../../src/record/har-entry.js'
+import { buildHarEntry, DEFAULT_REDACT, entryTimings, harEntryJson, harHeaders, REDACTED } from '../../src/record/har-entry.js'
 import { parseHar } from '../../src/record/har-read.js'
 import type { Transaction } from '../../src/proxy/transaction.js'
 
@@ -70,6 +70,23 @@ describe('buildHarEntry: a transaction as a HAR 1.2 entry', () => {
 
   it('--no-redact keeps secrets as they are', () => {
     expect(harHeaders({ authorization: 'Bearer s3cret' }, new Set())).toEqual([{ name: 'authorization', value: 'Bearer s3cret' }])
+  })
+
+  it('the entry is one line of JSON that keeps awkward strings exactly, and unknown numbers as null', () => {
+    const awkward = 'q"uote \\ line\nbreak \u2028 \u0001 ü €'
+    const line = harEntryJson(
+      transaction({ url: `/p?x=${encodeURIComponent(awkward)}`, requestHeaders: { host: 'h', 'x-odd': awkward }, responseHeadersSent: { location: awkward, 'content-type': awkward, 'x-n': 5 }, faults: [awkward], durationMs: NaN }),
+      { redact: new Set(), request: body(awkward, 'text/plain'), response: body(awkward, awkward) },
+    )
+    expect(line).not.toContain('\n')
+    const entry = JSON.parse(line) as ReturnType<typeof buildHarEntry>
+    expect(entry.request.headers).toContainEqual({ name: 'x-odd', value: awkward })
+    expect(entry.request.queryString).toEqual([{ name: 'x', value: awkward }])
+    expect(entry.request.postData).toEqual({ mimeType: 'text/plain', text: awkward })
+    expect(entry.response).toMatchObject({ redirectURL: awkward, content: { mimeType: awkward, text: awkward } })
+    expect(entry.response.headers).toContainEqual({ name: 'x-n', value: '5' })
+    expect(entry._devproxy.fault).toEqual([awkward])
+    expect(entry.time).toBeNull()
   })
 
   it('a transaction with no attempt (404 no route) waits 0 and receives nothing extra', () => {
