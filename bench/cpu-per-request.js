@@ -1,7 +1,10 @@
 // Proxy CPU per small request, for profiling work between full runs:
 //   node bench/cpu-per-request.js [rounds=3] [seconds=4] [subject ...]
-// Subjects are bench/lib/subjects.js names (baseline, devproxy, verbose, recording) or
-// `dp:FLAGS` for `devproxy start` with extra flags (e.g. `dp:-q`). Each round runs every
+// Subjects are bench/lib/subjects.js names (baseline, devproxy, verbose, recording),
+// `dp:FLAGS` for `devproxy start` with extra flags (e.g. `dp:-q`), or `copy:DIR:COMMAND` for
+// another build of devproxy (a copy of bin/, dist/, package.json, oclif.manifest.json and a
+// node_modules link in DIR, e.g. with one change patched into dist/) running COMMAND, e.g.
+// `copy:/tmp/v1:record --out b.har` (default `start`): A/B runs in one go. Each round runs every
 // subject on a fresh process: 1 s warm-up, then 32 connections for `seconds`; the proxy's
 // user+system CPU comes from /proc (Linux). Prints medians and ratios to the first subject.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -17,9 +20,11 @@ const dir = mkdtempSync(join(tmpdir(), 'devproxy-cpu-'))
 const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
 
 function start(name) {
-  if (!name.startsWith('dp:')) return startSubject(name, upstream.url)
-  const flags = name.slice(3).split(' ').filter(Boolean)
-  const args = [join(ROOT, 'bin/run.js'), 'start', '--target', upstream.url, '--port', '0', '--no-watch', ...flags]
+  const [kind, ...rest] = name.split(':')
+  if (kind !== 'dp' && kind !== 'copy') return startSubject(name, upstream.url)
+  const root = kind === 'copy' ? rest.shift() : ROOT
+  const [command, ...flags] = (kind === 'copy' ? rest.join(':') || 'start' : `start ${rest.join(':')}`).split(' ').filter(Boolean)
+  const args = [join(root, 'bin/run.js'), command, '--target', upstream.url, '--port', '0', '--no-watch', ...flags]
   return startChild({ args, nodeFlags: DEVPROXY_NODE_FLAGS, cwd: dir, outFile: join(dir, 'proxy.log') })
 }
 
