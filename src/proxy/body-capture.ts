@@ -16,38 +16,60 @@ export interface CapturedBody {
   readonly truncated: boolean
 }
 
-export function captureBody(stream: Readable, headers: { 'content-type'?: string | undefined; 'content-encoding'?: string | string[] | undefined }, maxBytes: number): CapturedBody {
-  const chunks: Buffer[] = []
-  let kept = 0
-  let cut = false
-  // A flag, not `stream.readableEnded`: a getter that holds the stream keeps the whole
-  // response (socket, parser state, request) reachable from the transaction, and young-
-  // generation GC per request went from ~3 to ~14 µs (bench/RESULTS.md).
-  let ended = false
-  const body = {
-    contentType: headers['content-type'],
-    contentEncoding: Array.isArray(headers['content-encoding']) ? headers['content-encoding'].join(', ') : headers['content-encoding'],
-    get bytes() {
-      return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, kept)
-    },
-    totalBytes: 0,
-    /** Over the cap, or the stream has not ended (it broke, or is still going). */
-    get truncated() {
-      return cut || !ended
-    },
+type CaptureHeaders = { 'content-type'?: string | undefined; 'content-encoding'?: string | string[] | undefined }
+
+/**
+ * A capture fed chunk by chunk: by the response pump itself (no second 'data' listener on the
+ * hot path), or by `captureBody`'s listeners. It holds no reference to the stream: a
+ * transaction that kept the upstream response reachable made young-generation GC per request
+ * go from ~3 to ~14 µs while recording (bench/RESULTS.md).
+ */
+export class BodyCapture implements CapturedBody {
+  readonly contentType: string | undefined
+  readonly contentEncoding: string | undefined
+  totalBytes = 0
+  private readonly chunks: Buffer[] = []
+  private kept = 0
+  private cut = false
+  private ended = false
+
+  constructor(headers: CaptureHeaders, private readonly maxBytes: number) {
+    this.contentType = headers['content-type']
+    const encoding = headers['content-encoding']
+    this.contentEncoding = Array.isArray(encoding) ? encoding.join(', ') : encoding
   }
-  stream.once('end', () => (ended = true))
-  stream.on('data', (chunk: Buffer) => {
-    body.totalBytes += chunk.length
-    if (kept >= maxBytes) {
-      cut = true
+
+  get bytes(): Buffer {
+    return this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.kept)
+  }
+
+  /** Over the cap, or the stream has not ended (it broke, or is still going). */
+  get truncated(): boolean {
+    return this.cut || !this.ended
+  }
+
+  add(chunk: Buffer): void {
+    this.totalBytes += chunk.length
+    if (this.kept >= this.maxBytes) {
+      this.cut = true
       return
     }
-    const part = kept + chunk.length > maxBytes ? chunk.subarray(0, maxBytes - kept) : chunk
-    if (part.length < chunk.length) cut = true
+    const part = this.kept + chunk.length > this.maxBytes ? chunk.subarray(0, this.maxBytes - this.kept) : chunk
+    if (part.length < chunk.length) this.cut = true
     // A copy: the original chunk may be pooled memory reused by the stream.
-    chunks.push(Buffer.from(part))
-    kept += part.length
-  })
-  return body
+    this.chunks.push(Buffer.from(part))
+    this.kept += part.length
+  }
+
+  end(): void {
+    this.ended = true
+  }
+}
+
+/** A capture of `stream` taken by listening to it as it passes. */
+export function captureBody(stream: Readable, headers: CaptureHeaders, maxBytes: number): CapturedBody {
+  const capture = new BodyCapture(headers, maxBytes)
+  stream.once('end', () => capture.end())
+  stream.on('data', (chunk: Buffer) => capture.add(chunk))
+  return capture
 }

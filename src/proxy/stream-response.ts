@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
 import { createThrottle, truncationPoint } from '../faults/inject.js'
-import { captureBody } from './body-capture.js'
+import { BodyCapture, captureBody } from './body-capture.js'
 import { buildResponseHeaders } from './headers.js'
 import type { Transaction } from './transaction.js'
 
@@ -29,7 +29,10 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   tx.responseHeadersReceived = proxyRes.headers
   tx.responseHeadersSent = headers
 
-  if (captureBytes > 0) tx.responseBody = captureBody(proxyRes, proxyRes.headers, captureBytes)
+  const plain = faults.bytesPerSecond === undefined && !faults.truncate
+  // The plain path's pump feeds the capture itself; fault paths listen for it.
+  const capture = captureBytes > 0 && plain ? new BodyCapture(proxyRes.headers, captureBytes) : undefined
+  if (captureBytes > 0) tx.responseBody = capture ?? captureBody(proxyRes, proxyRes.headers, captureBytes)
   const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
 
   res.writeHead(status, proxyRes.statusMessage, headers)
@@ -49,8 +52,8 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
     tx.ending ??= 'upstream-aborted'
     res.destroy()
   })
-  if (faults.bytesPerSecond === undefined && !faults.truncate) {
-    pump(tx, proxyRes, res, idle)
+  if (plain) {
+    pump(tx, proxyRes, res, idle, capture)
     return
   }
   proxyRes.on('data', (chunk: Buffer) => {
@@ -64,16 +67,17 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
 }
 
 /**
- * `proxyRes.pipe(res)` with the byte count and idle timer folded into its one 'data'
+ * `proxyRes.pipe(res)` with the byte count, idle timer and capture folded into its one 'data'
  * listener: `pipe` adds six listeners per response and the counting two more, a measurable
  * share of a small response's cost (bench/RESULTS.md). Backpressure is pipe's: pause on a
  * full socket, resume on 'drain'.
  */
-function pump(tx: Transaction, proxyRes: Readable, res: ServerResponse, idle: IdleTimer | undefined): void {
+function pump(tx: Transaction, proxyRes: Readable, res: ServerResponse, idle: IdleTimer | undefined, capture: BodyCapture | undefined): void {
   const resume = () => proxyRes.resume()
   proxyRes.on('data', (chunk: Buffer) => {
     tx.responseBytes += chunk.length
     idle?.refresh()
+    capture?.add(chunk)
     if (!res.write(chunk) && !res.destroyed) {
       proxyRes.pause()
       res.once('drain', resume)
@@ -81,6 +85,7 @@ function pump(tx: Transaction, proxyRes: Readable, res: ServerResponse, idle: Id
   })
   proxyRes.once('end', () => {
     idle?.stop()
+    capture?.end()
     res.end()
   })
 }
