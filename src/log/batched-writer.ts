@@ -14,12 +14,12 @@ export interface Batch<T> {
 }
 
 /**
- * Holds items for up to FLUSH_DELAY_MS and hands them on together: under load, the work per
+ * Holds items for up to FLUSH_DELAY_MS (or until `maxItems` wait) and hands them on together: under load, the work per
  * item (a write call, serializing a recording entry) is done once per batch of ~70 instead of
  * once per transaction, in one tight loop instead of interleaved with the proxying
  * (bench/RESULTS.md). Whatever is waiting is handed on when the process exits.
  */
-export function createBatch<T>(handle: (items: T[]) => void): Batch<T> {
+export function createBatch<T>(handle: (items: T[]) => void, maxItems = Infinity): Batch<T> {
   let items: T[] = []
   let timer: NodeJS.Timeout | undefined
   const flush = () => {
@@ -34,6 +34,7 @@ export function createBatch<T>(handle: (items: T[]) => void): Batch<T> {
   return {
     add(item) {
       items.push(item)
+      if (items.length >= maxItems) return flush()
       if (timer !== undefined) return
       timer = setTimeout(flush, FLUSH_DELAY_MS)
       holding.add(flush)

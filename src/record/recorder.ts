@@ -62,9 +62,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
 
   // Finished transactions are serialized a batch at a time (up to 16 ms apart): in one loop,
   // away from the proxying, that costs a fraction of doing it as each one finishes.
-  let held = 0
   const batch = createBatch<Readonly<Transaction>>((txs) => {
-    held = 0
     const lines: string[] = []
     let i = 0
     // Most bodies are not compressed: those entries are written now, without a trip through
@@ -79,12 +77,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     }
     write(lines)
     if (i < txs.length) later(txs.slice(i))
-  })
+  }, MAX_BATCH)
   const sink = (tx: Readonly<Transaction>) => {
     // WebSocket traffic has no HAR 1.2 form; only HTTP exchanges are recorded.
     if (tx.kind !== 'http' || !options.filter(tx)) return
     batch.add(tx)
-    if (++held >= MAX_BATCH) batch.flush()
   }
   return {
     sink,

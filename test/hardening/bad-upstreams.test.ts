@@ -17,10 +17,7 @@ afterEach(async () => {
 })
 
 async function rawUpstream(onSocket: (socket: Socket) => void): Promise<TestUpstream> {
-  const upstream = await startRawUpstream((socket) => {
-    socket.on('error', () => {})
-    onSocket(socket)
-  })
+  const upstream = await startRawUpstream(onSocket)
   cleanups.push(() => upstream.close())
   return upstream
 }

@@ -132,17 +132,24 @@ interface Call {
   readonly check: (status: number, body: string) => string | undefined
 }
 
+/** The one result of an exchange: counted once (as 'abort' when it was meant to be cut short), then `done`. */
+function settleOnce(kind: Kind, abort: boolean, done: () => void): (result: Result, detail?: string) => void {
+  let settled = false
+  return (result, detail) => {
+    if (settled) return
+    settled = true
+    count(kind, abort ? 'abort' : result, detail)
+    done()
+  }
+}
+
 function call(base: URL, kind: Kind, c: Call): Promise<void> {
   const abort = chance(ABORT_RATE)
   return new Promise((resolve) => {
-    let done = false
-    const finish = (result: Result, detail?: string) => {
-      if (done) return
-      done = true
+    const finish = settleOnce(kind, abort, () => {
       clearTimeout(bound)
-      count(kind, abort ? 'abort' : result, detail)
       resolve()
-    }
+    })
     const req = http.request(
       { host: base.hostname, port: base.port, method: c.method, path: c.path, agent: c.agent, headers: c.body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(c.body) } : {} },
       (res) => {
@@ -212,14 +219,10 @@ async function downloadWorker(base: URL, until: () => boolean): Promise<void> {
 function sseStream(base: URL): Promise<void> {
   const abort = chance(ABORT_RATE)
   return new Promise((resolve) => {
-    let done = false
-    const finish = (result: Result, detail?: string) => {
-      if (done) return
-      done = true
+    const finish = settleOnce('sse', abort, () => {
       clearTimeout(bound)
-      count('sse', abort ? 'abort' : result, detail)
       resolve()
-    }
+    })
     const req = http.get({ host: base.hostname, port: base.port, path: '/events?count=10&intervalMs=20', agent: false }, (res) => {
       let text = ''
       res.setEncoding('utf8')
@@ -249,14 +252,10 @@ async function sseWorker(base: URL, until: () => boolean): Promise<void> {
 function webSocketSession(base: URL): Promise<void> {
   const abort = chance(ABORT_RATE)
   return new Promise((resolve) => {
-    let done = false
-    const finish = (result: Result, detail?: string) => {
-      if (done) return
-      done = true
+    const finish = settleOnce('websocket', abort, () => {
       clearTimeout(bound)
-      count('websocket', abort ? 'abort' : result, detail)
       resolve()
-    }
+    })
     const ws = new WebSocket(`ws://${base.host}/ws`)
     const bound = setTimeout(() => {
       finish('unexpected', `websocket: not done within ${REQUEST_BOUND_MS} ms`)

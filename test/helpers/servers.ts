@@ -24,7 +24,11 @@ export async function startUpstream(handler: RequestListener): Promise<TestUpstr
 
 /** A raw TCP upstream for misbehaving servers (garbage, resets, hangs). */
 export async function startRawUpstream(onSocket: (socket: Socket) => void): Promise<TestUpstream> {
-  const server = net.createServer(onSocket)
+  const server = net.createServer((socket) => {
+    // A proxy that cuts the connection must not crash the test upstream.
+    socket.on('error', () => {})
+    onSocket(socket)
+  })
   return wrap(server, () => {})
 }
 

@@ -25,11 +25,7 @@ async function upstreamWith(handler: (req: IncomingMessage, res: ServerResponse)
 }
 
 async function rawUpstream(onSocket: (socket: Socket) => void): Promise<TestUpstream> {
-  const upstream = await startRawUpstream((socket) => {
-    // A proxy that cuts the connection must not crash the test upstream.
-    socket.on('error', () => {})
-    onSocket(socket)
-  })
+  const upstream = await startRawUpstream(onSocket)
   cleanups.push(() => upstream.close())
   return upstream
 }
