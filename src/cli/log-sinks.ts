@@ -2,7 +2,6 @@ import { createWriteStream, type WriteStream } from 'node:fs'
 import type { ResolvedConfig } from '../config/types.js'
 import type { DiffableBody } from '../log/body-diff.js'
 import type { Logger } from '../log/logger.js'
-import { createBatchedWriter } from '../log/batched-writer.js'
 import { plainPalette } from '../log/palette.js'
 import { createTransactionLog, type LogDetail, type TransactionLog } from '../log/transaction-log.js'
 import type { TransactionSink } from '../proxy/transaction.js'
@@ -39,26 +38,22 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
   const detail = logDetail(flags, config)
   const ignore = [...config.log.ignore, ...(flags.ignore ?? [])]
   const common = { detail, json: flags.json, ignore, baseline }
-  // Lines are gathered for up to 16 ms and written at once: one write call (a syscall when
-  // stdout is a file) per batch instead of one per transaction.
-  const stdout = createBatchedWriter((text) => process.stdout.write(text))
+  // Each log gathers its lines for up to 16 ms and writes them at once: one write call (a
+  // syscall when stdout is a file) per batch instead of one per transaction.
   const sinks: TransactionLog[] = [
     createTransactionLog({
       ...common,
       palette: logger.palette,
       width: () => (process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined),
-      write: stdout.write,
+      write: (text) => process.stdout.write(text),
     }),
   ]
   let file: WriteStream | undefined
-  const flushers = [stdout.flush]
   if (flags.logFile) {
     const stream = createWriteStream(flags.logFile, { flags: 'a' })
     stream.on('error', (error) => logger.error(`cannot write the log file ${flags.logFile}: ${error.message}`))
     file = stream
-    const toFile = createBatchedWriter((text) => stream.write(text))
-    flushers.push(toFile.flush)
-    sinks.push(createTransactionLog({ ...common, palette: plainPalette, write: toFile.write }))
+    sinks.push(createTransactionLog({ ...common, palette: plainPalette, write: (text) => stream.write(text) }))
   }
   return {
     sinks,
@@ -66,7 +61,6 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
     // Body diffs still being decoded are printed before the log file is closed.
     close: async () => {
       await Promise.all(sinks.map((sink) => sink.flushed()))
-      for (const flush of flushers) flush()
       await new Promise<void>((resolve) => (file ? file.end(() => resolve()) : resolve()))
     },
   }

@@ -1,7 +1,7 @@
 import { Chalk, supportsColor } from 'chalk'
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
 import { formatTransactionLine } from './format-line.js'
-import type { Palette } from './palette.js'
+import { plainPalette, type Palette } from './palette.js'
 
 /**
  * The one importer of chalk, and the one place output is written. Color follows chalk's
@@ -32,6 +32,8 @@ export function colorLevel(env: NodeJS.ProcessEnv, detected: number): 0 | 1 | 2 
 }
 
 export function createPalette(level: 0 | 1 | 2 | 3): Palette {
+  // Without color every style is the identity: skip chalk's builders on every log line.
+  if (level === 0) return plainPalette
   const c = new Chalk({ level })
   const methodColors: Record<string, (s: string) => string> = {
     GET: c.green,

@@ -1,4 +1,5 @@
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
+import { createBatch, createBatchedWriter } from './batched-writer.js'
 import { diffBodies, formatBodyDiff, summarizeBody, type DiffableBody } from './body-diff.js'
 import { decodeBody } from './decode-body.js'
 import { createBodyHistory, endpointKey } from './endpoint.js'
@@ -25,14 +26,17 @@ export interface TransactionLogOptions {
   readonly ignore: readonly string[]
   /** Bodies to diff against instead of the previous response (`--baseline file.har`), by endpoint key without route. */
   readonly baseline?: ReadonlyMap<string, DiffableBody> | undefined
-  /** Where the lines go. */
+  /** Where the text goes: called once per batch, not per transaction. */
   write(text: string): void
 }
 
 export interface TransactionLog extends TransactionSink {
-  /** Resolves once every block handed in so far is written (body diffs are async). */
+  /** Resolves once every transaction handed in so far is written (body diffs are async). */
   flushed(): Promise<void>
 }
+
+/** Transactions held for one write at most; beyond this the batch is written early. */
+const MAX_BATCH = 512
 
 export function createTransactionLog(options: TransactionLogOptions): TransactionLog {
   const history = createBodyHistory<DiffableBody>()
@@ -40,29 +44,45 @@ export function createTransactionLog(options: TransactionLogOptions): Transactio
   const jsonIgnore = options.ignore.filter((name) => name.startsWith('$'))
   let queue: Promise<void> = Promise.resolve()
 
+  // Lines are formatted when a batch is written (every 16 ms under load), all in one loop:
+  // formatting each as its transaction finished, between the proxying, cost several times more
+  // per line (bench/RESULTS.md). A finished transaction is never changed, so holding it is safe.
+  const lines = createBatch<Readonly<Transaction>>((txs) => {
+    const width = options.width?.()
+    let text = ''
+    for (const tx of txs) text += blockOf(tx, width)
+    options.write(text)
+  }, MAX_BATCH)
+  // Body diffs finish out of band (decoding is async); they are gathered the same way.
+  const blocks = createBatchedWriter(options.write)
+
+  const blockOf = (tx: Readonly<Transaction>, width: number | undefined): string => {
+    if (options.json) return `${formatTransactionJson(tx)}\n`
+    const line = formatTransactionLine(tx, options.palette, width)
+    if (options.detail !== 'headers') return `${line}\n`
+    return [line, ...formatHeaderBlock(tx, options.palette, headerIgnore)].map((l) => `${l}\n`).join('')
+  }
+
   const sink = (tx: Readonly<Transaction>) => {
     if (options.detail === 'quiet' && !isNoteworthy(tx)) return
-    if (options.json) {
-      options.write(`${formatTransactionJson(tx)}\n`)
+    if (options.json || options.detail !== 'body') {
+      lines.add(tx)
       return
     }
     const line = formatTransactionLine(tx, options.palette, options.width?.())
-    if (options.detail !== 'headers' && options.detail !== 'body') {
-      options.write(`${line}\n`)
-      return
-    }
     const headerLines = formatHeaderBlock(tx, options.palette, headerIgnore)
-    if (options.detail === 'headers') {
-      options.write([line, ...headerLines].map((l) => `${l}\n`).join(''))
-      return
-    }
     // Decoding is async; keep each transaction's block together and in order.
     queue = queue
       .then(() => bodyBlock(tx, options, history, jsonIgnore))
       .catch((error: unknown) => [options.palette.error(`  (body diff failed: ${(error as Error).message})`)])
-      .then((bodyLines) => options.write([line, ...headerLines, ...bodyLines].map((l) => `${l}\n`).join('')))
+      .then((bodyLines) => blocks.write([line, ...headerLines, ...bodyLines].map((l) => `${l}\n`).join('')))
   }
-  return Object.assign(sink, { flushed: () => queue })
+  const flushed = async () => {
+    lines.flush()
+    await queue
+    blocks.flush()
+  }
+  return Object.assign(sink, { flushed })
 }
 
 /** What `-q` keeps: errors, server errors, faults, cut connections. */

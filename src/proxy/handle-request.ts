@@ -15,9 +15,9 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   const state = engine.state
   const tx = createTransaction(req, 'http')
   const clientGone: ClientGone = { listener: undefined }
-  // The one 'close' listener a request gets: the attempt in flight learns first, then the
-  // transaction is finished and handed on.
-  res.once('close', () => {
+  // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
+  // attempt in flight learns first, then the transaction is finished and handed on.
+  res.on('close', () => {
     clientGone.listener?.()
     finish(engine, tx, res)
     onClosed?.()

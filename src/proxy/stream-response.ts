@@ -46,7 +46,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   }
   // An upstream that breaks mid-body cuts the client; a client that goes away destroys the
   // upstream request (http-proxy-3 listens for the response's 'close').
-  proxyRes.once('close', () => {
+  proxyRes.on('close', () => {
     idle?.stop()
     if (proxyRes.readableEnded || res.destroyed) return
     tx.ending ??= 'upstream-aborted'
@@ -83,7 +83,7 @@ function pump(tx: Transaction, proxyRes: Readable, res: ServerResponse, idle: Id
       res.once('drain', resume)
     }
   })
-  proxyRes.once('end', () => {
+  proxyRes.on('end', () => {
     idle?.stop()
     capture?.end()
     res.end()

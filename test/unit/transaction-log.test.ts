@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib'
-import { describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { FLUSH_DELAY_MS } from '../../src/log/batched-writer.js'
 import { createPalette } from '../../src/log/logger.js'
 import { plainPalette } from '../../src/log/palette.js'
 import { createTransactionLog, type TransactionLogOptions } from '../../src/log/transaction-log.js'
@@ -90,6 +91,42 @@ describe('the transaction log, plain', () => {
       'responseBytes', 'ending', 'error', 'attempts', 'retryNote', 'faults', 'headers',
     ])
     expect(json).toMatchObject({ method: 'GET', url: '/api/users/1', status: 200, faults: ['reset'], headers: { forwarded: { 'x-forwarded-for': '127.0.0.1' } } })
+  })
+})
+
+describe('the transaction log, batched', () => {
+  beforeEach(() => void vi.useFakeTimers())
+  afterEach(() => void vi.useRealTimers())
+
+  it('writes the lines of transactions finished within FLUSH_DELAY_MS in one call, in order, fitted to the width of that moment', () => {
+    const writes: string[] = []
+    let columns = 200
+    const log = createTransactionLog({ detail: 'normal', json: false, palette: plainPalette, ignore: [], width: () => columns, write: (text) => writes.push(text) })
+    log(transaction({ url: '/a' }))
+    log(transaction({ url: `/b/${'x'.repeat(60)}` }))
+    vi.advanceTimersByTime(FLUSH_DELAY_MS - 1)
+    expect(writes).toEqual([])
+    columns = 60
+    vi.advanceTimersByTime(1)
+    expect(writes).toHaveLength(1)
+    const lines = writes[0]!.trimEnd().split('\n')
+    expect(lines.map((l) => l.split(/\s+/)[2]!.slice(0, 3))).toEqual(['/a', '/b/'])
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(60)
+    log(transaction({ url: '/c' }))
+    vi.advanceTimersByTime(FLUSH_DELAY_MS)
+    expect(writes).toHaveLength(2)
+  })
+
+  it('flushed() writes what is waiting at once, and nothing twice', async () => {
+    const writes: string[] = []
+    const log = createTransactionLog({ detail: 'headers', json: false, palette: plainPalette, ignore: [], write: (text) => writes.push(text) })
+    log(transaction())
+    await log.flushed()
+    expect(writes).toHaveLength(1)
+    expect(writes[0]).toContain('  request: received → forwarded')
+    await log.flushed()
+    vi.advanceTimersByTime(FLUSH_DELAY_MS)
+    expect(writes).toHaveLength(1)
   })
 })
 
