@@ -31,18 +31,12 @@ export function shortenMiddle(text: string, max: number): string {
 
 function renderLine(tx: Readonly<Transaction>, palette: Palette, url: string, showTarget: boolean): string {
   const method = tx.kind === 'websocket' ? 'WS' : tx.method
-  const parts = [
-    palette.dim(formatClock(tx.startedAt)),
-    palette.method(method, method.padEnd(6)),
-    url,
-    palette.route(tx.route ? (showTarget ? `${tx.route} → ${tx.target ?? '-'}` : tx.route) : '(no route)'),
-    palette.status(tx.status, tx.status === undefined ? '---' : String(tx.status)),
-    formatDuration(tx.durationMs),
-    formatBytes(tx.responseBytes),
-  ]
+  const route = tx.route ? (showTarget ? `${tx.route} → ${tx.target ?? '-'}` : tx.route) : '(no route)'
+  const status = palette.status(tx.status, tx.status === undefined ? '---' : String(tx.status))
+  const line = `${palette.dim(formatClock(tx.startedAt))} ${palette.method(method, method.padEnd(6))} ${url} ${palette.route(route)} ${status} ${formatDuration(tx.durationMs)} ${formatBytes(tx.responseBytes)}`
   const tags = transactionTags(tx)
-  if (tags.length > 0) parts.push(tags.map((tag) => (tag.severity === 'error' ? palette.error(`[${tag.text}]`) : palette.warn(`[${tag.text}]`))).join(' '))
-  return parts.join(' ')
+  if (tags.length === 0) return line
+  return `${line} ${tags.map((tag) => (tag.severity === 'error' ? palette.error(`[${tag.text}]`) : palette.warn(`[${tag.text}]`))).join(' ')}`
 }
 
 interface Tag {
@@ -50,7 +44,11 @@ interface Tag {
   readonly severity: 'error' | 'warn'
 }
 
-export function transactionTags(tx: Readonly<Transaction>): Tag[] {
+const NO_TAGS: readonly Tag[] = Object.freeze([])
+
+export function transactionTags(tx: Readonly<Transaction>): readonly Tag[] {
+  // Nearly every line: one attempt, nothing went wrong.
+  if (tx.ending === 'completed' && tx.error === undefined && tx.faults.length === 0 && tx.replay === undefined && tx.attempts.length <= 1 && !tx.retryNote) return NO_TAGS
   const tags: Tag[] = []
   if (tx.replay === 'hit') tags.push({ text: 'replay', severity: 'warn' })
   if (tx.replay === 'miss') tags.push({ text: 'replay miss', severity: 'error' })
