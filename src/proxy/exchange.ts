@@ -7,10 +7,11 @@ import { faultsFor, headerFault, injectAtClient, NO_CLIENT_FAULTS } from './faul
 import { hasBody, readRequestBody, replay, type RequestBody } from './request-body.js'
 import { sendError } from './respond.js'
 import { backoff } from './wait.js'
-import { decideRetry, type AttemptOutcome } from './retry-policy.js'
+import { decideRetry, type AttemptOutcome, type RetryDecision } from './retry-policy.js'
 import { streamResponse, type ResponseFaults } from './stream-response.js'
 
 const NO_RESPONSE_FAULTS: ResponseFaults = {}
+const NO_RETRY: RetryDecision = { retry: false, reason: undefined }
 import type { Transaction } from './transaction.js'
 
 const random = createRandom()
@@ -84,7 +85,8 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       retryOf = STALE
       continue
     }
-    const decision = decideRetry({
+    // One attempt allowed: nothing to decide (decideRetry says no, with no reason to give).
+    const decision = policy.attempts <= 1 ? NO_RETRY : decideRetry({
       policy,
       method: tx.method,
       attempt: result.attempt.n - staleRetries,

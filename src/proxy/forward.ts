@@ -2,6 +2,7 @@ import http, { type ClientRequest, type IncomingMessage, type ServerResponse } f
 import https from 'node:https'
 import type { Duplex, Readable } from 'node:stream'
 import { createProxyServer, type ProxyServer, type ProxyTarget } from 'http-proxy-3'
+import { originOf } from './origin.js'
 
 /**
  * The one importer of http-proxy-3. It builds and pipes the upstream request; everything
@@ -94,20 +95,20 @@ export function createForwarder(): Forwarder {
   }
 
   function serverFor(target: URL): ProxyServer {
-    let server = byTarget.get(target.origin)
+    let server = byTarget.get(originOf(target))
     if (!server) {
       server = listenTo(createProxyServer({ ...ENGINE_OPTIONS, target: engineTarget(target), agent: agentFor(target) }))
-      byTarget.set(target.origin, server)
+      byTarget.set(originOf(target), server)
     }
     return server
   }
 
   function agentFor(target: URL): http.Agent {
-    let agent = agents.get(target.origin)
+    let agent = agents.get(originOf(target))
     if (!agent) {
       const options = { keepAlive: true, scheduling: 'lifo' as const }
       agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options)
-      agents.set(target.origin, agent)
+      agents.set(originOf(target), agent)
     }
     return agent
   }

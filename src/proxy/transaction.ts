@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import type { ErrorType, UpstreamFailure } from './error-map.js'
 import type { CapturedBody } from './body-capture.js'
 import { clientAddress } from './headers.js'
+import { originOf } from './origin.js'
 
 /** One try at the upstream; a retried transaction has several. */
 export interface Attempt {
@@ -111,7 +112,7 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
 export function startAttempt(tx: Transaction, target: URL, retry: { backoffMs: number; retryOf: string | undefined } = { backoffMs: 0, retryOf: undefined }): Attempt {
   const attempt: Attempt = {
     n: tx.attempts.length + 1,
-    target: target.origin,
+    target: originOf(target),
     startMs: performance.now(),
     backoffMs: retry.backoffMs,
     retryOf: retry.retryOf,
