@@ -1,44 +1,26 @@
 // Proxy CPU per small request, for profiling work between full runs:
 //   node bench/cpu-per-request.js [rounds=3] [seconds=4] [subject ...]
-// Subjects are bench/lib/subjects.js names (baseline, devproxy, verbose, recording),
-// `dp:FLAGS` for `devproxy start` with extra flags (e.g. `dp:-q`), or `copy:DIR:COMMAND` for
-// another build of devproxy (a copy of bin/, dist/, package.json, oclif.manifest.json and a
-// node_modules link in DIR, e.g. with one change patched into dist/) running COMMAND, e.g.
-// `copy:/tmp/v1:record --out b.har` (default `start`): A/B runs in one go. Each round runs every
+// Subjects: see startNamed in bench/lib/subjects.js (baseline, devproxy, recording, `dp:-q`,
+// `copy:/tmp/v1:record --out b.har` for a patched build): A/B runs in one go. Each round runs every
 // subject on a fresh process: 1 s warm-up, then 32 connections for `seconds`; the proxy's
 // user+system CPU comes from /proc (Linux). Prints medians and ratios to the first subject.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startChild } from './lib/children.js'
 import { load } from './lib/load.js'
-import { DEVPROXY_NODE_FLAGS, ROOT, startSubject } from './lib/subjects.js'
+import { cpuMs, ROOT, startNamed } from './lib/subjects.js'
 
 const [rounds = 3, seconds = 4] = process.argv.slice(2, 4).map(Number)
 const names = process.argv.slice(4).length > 0 ? process.argv.slice(4) : ['baseline', 'devproxy', 'recording']
 const dir = mkdtempSync(join(tmpdir(), 'devproxy-cpu-'))
 const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
 
-function start(name) {
-  const [kind, ...rest] = name.split(':')
-  if (kind !== 'dp' && kind !== 'copy') return startSubject(name, upstream.url)
-  const root = kind === 'copy' ? rest.shift() : ROOT
-  const [command, ...flags] = (kind === 'copy' ? rest.join(':') || 'start' : `start ${rest.join(':')}`).split(' ').filter(Boolean)
-  const args = [join(root, 'bin/run.js'), command, '--target', upstream.url, '--port', '0', '--no-watch', ...flags]
-  return startChild({ args, nodeFlags: DEVPROXY_NODE_FLAGS, cwd: dir, outFile: join(dir, 'proxy.log') })
-}
-
-/** User + system CPU of a process so far, in ms (clock ticks are 10 ms on Linux). */
-function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-
 const samples = Object.fromEntries(names.map((name) => [name, { rps: [], cpuUs: [] }]))
 try {
   for (let round = 0; round < rounds; round++) {
     for (const name of names) {
-      const subject = await start(name)
+      const subject = await startNamed(name, upstream.url, dir)
       try {
         const url = `${subject.url}/small`
         await load(url, { connections: 32, durationS: 1 })

@@ -57,6 +57,28 @@ export async function startSubject(name, upstreamUrl) {
   }
 }
 
+/**
+ * A subject for the profiling tools (cpu-per-request.js, ab.js): a name above, `dp:FLAGS` for
+ * `devproxy start` with extra flags (e.g. `dp:-q`), or `copy:DIR:COMMAND` for another build of
+ * devproxy (a copy of bin/, dist/, package.json, oclif.manifest.json and a node_modules link in
+ * DIR, e.g. with one change patched into dist/) running COMMAND (default `start`).
+ */
+export function startNamed(name, upstreamUrl, dir) {
+  const [kind, ...rest] = name.split(':')
+  if (kind !== 'dp' && kind !== 'copy') return startSubject(name, upstreamUrl)
+  const root = kind === 'copy' ? rest.shift() : ROOT
+  const [command, ...flags] = (kind === 'copy' ? rest.join(':') || 'start' : `start ${rest.join(':')}`).split(' ').filter(Boolean)
+  const args = [join(root, 'bin/run.js'), command, '--target', upstreamUrl, '--port', '0', '--no-watch', ...flags]
+  const outDir = mkdtempSync(join(dir, 'subject-'))
+  return startChild({ args, nodeFlags: DEVPROXY_NODE_FLAGS, cwd: outDir, outFile: join(outDir, 'proxy.log') })
+}
+
+/** User + system CPU of a process so far, in ms (Linux: clock ticks are 10 ms). */
+export function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
 /** Subjects that cannot run in this checkout, with why (a row says so instead of a number). */
 export const unavailable = new Map()
 
