@@ -9,12 +9,11 @@ import { sendError } from './respond.js'
 import { backoff } from './wait.js'
 import { decideRetry, type AttemptOutcome, type RetryDecision } from './retry-policy.js'
 import { streamResponse, type ResponseFaults } from './stream-response.js'
-
-const NO_RESPONSE_FAULTS: ResponseFaults = {}
-const NO_RETRY: RetryDecision = { retry: false, reason: undefined }
 import type { Transaction } from './transaction.js'
 
 const random = createRandom()
+const NO_RESPONSE_FAULTS: ResponseFaults = {}
+const NO_RETRY: RetryDecision = { retry: false, reason: undefined }
 const EMPTY_BODY: RequestBody = { kind: 'empty' }
 /** `retryOf` of the attempt that replaces one lost to a stale keep-alive connection. */
 export const STALE = 'stale connection'
