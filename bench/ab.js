@@ -1,5 +1,6 @@
 // A/B of proxy builds in one run, for changes smaller than the noise between runs:
-//   node bench/ab.js [rounds=30] [seconds=1] [subject ...]     (subjects: startNamed in lib/subjects.js)
+//   node bench/ab.js [rounds=30] [seconds=1] [subject ...]
+// Subjects: startNamed in lib/subjects.js, any but `direct` (it has no process to measure).
 // Every subject is started once and stays up; each round loads each in turn (the order reversed
 // every other round) with 32 connections for `seconds`. Slow drifts of a shared machine then
 // hit all subjects alike, which fresh processes run minutes apart do not. Prints, per subject,

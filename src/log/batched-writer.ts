@@ -14,10 +14,10 @@ export interface Batch<T> {
 }
 
 /**
- * Holds items for up to FLUSH_DELAY_MS (or until `maxItems` wait) and hands them on together: under load, the work per
- * item (a write call, serializing a recording entry) is done once per batch of ~70 instead of
- * once per transaction, in one tight loop instead of interleaved with the proxying
- * (bench/RESULTS.md). Whatever is waiting is handed on when the process exits.
+ * Holds items for up to FLUSH_DELAY_MS (or until `maxItems` wait) and hands them on together:
+ * under load, the work per item (formatting a log line, serializing a recording entry, the
+ * write call) is done for a batch of ~70 in one tight loop instead of interleaved with the
+ * proxying (bench/RESULTS.md). Whatever is waiting is handed on when the process exits.
  */
 export function createBatch<T>(handle: (items: T[]) => void, maxItems = Infinity): Batch<T> {
   let items: T[] = []
