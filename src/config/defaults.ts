@@ -22,3 +22,7 @@ export const DEFAULT_CONNECT_MS = 5_000
 export const DEFAULT_IDLE_MS = 0
 /** `devproxy record` keeps bodies up to this size. */
 export const DEFAULT_RECORD_BODY_BYTES = 1024 * 1024
+/** A request body that pauses longer than this is answered 408 (nginx's client_body_timeout). */
+export const DEFAULT_UPLOAD_IDLE_MS = 60_000
+/** Connections to one target at once; more requests queue for a free one. */
+export const DEFAULT_MAX_CONNECTIONS = 128

@@ -1,5 +1,5 @@
 import { ConfigValidationError } from '../errors.js'
-import { DEFAULT_CONNECT_MS, DEFAULT_RECORD_BODY_BYTES, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from './defaults.js'
+import { DEFAULT_CONNECT_MS, DEFAULT_RECORD_BODY_BYTES, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_UPLOAD_IDLE_MS, DEFAULT_MAX_CONNECTIONS } from './defaults.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
 import { parseFaultString } from '../faults/parse.js'
@@ -47,6 +47,10 @@ function resolveRoute(route: UserRoute, where: string): ResolvedRoute {
     requestHeaders: Object.freeze(lowerKeys(route.headers?.request)),
     responseHeaders: Object.freeze(lowerKeys(route.headers?.response)),
     maxRequestBodyBytes: route.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
+    uploadIdleMs: route.uploadIdleMs ?? DEFAULT_UPLOAD_IDLE_MS,
+    maxConnections: route.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    // secure/ca: wired by the TLS work (readCaFile); defaults until then.
+    tls: Object.freeze({ rejectUnauthorized: route.secure ?? true, ca: undefined, caFile: route.ca }),
   })
 }
 

@@ -103,6 +103,27 @@ export interface UserRoute {
   headers?: UserRouteHeaders
   /** A request body over this many bytes is answered 413 and never forwarded. Default: `10485760` (10 MiB). */
   maxRequestBodyBytes?: number
+  /**
+   * A client that stops sending its request body for longer than this many ms is answered 408
+   * and the upstream request is cancelled (nginx's `client_body_timeout`). Default: `60000`.
+   */
+  uploadIdleMs?: number
+  /**
+   * At most this many connections to each of the route's targets at once; more requests wait for
+   * a free one, and one that waits longer than `connectMs` is answered 502
+   * `upstream_pool_exhausted`. Default: `128`.
+   */
+  maxConnections?: number
+  /**
+   * For `https://` targets: verify the target's certificate. `false` accepts any certificate (a
+   * dev server with a self-signed one) and prints a warning at start. Default: `true`.
+   */
+  secure?: boolean
+  /**
+   * For `https://` targets: a PEM file of CA certificates to trust besides the system's (mkcert's
+   * `rootCA.pem`, a dev server's own CA); relative to the config file. Default: none.
+   */
+  ca?: string
 }
 
 /**
@@ -175,6 +196,19 @@ export interface ResolvedRoute {
   readonly requestHeaders: Readonly<HeaderRules>
   readonly responseHeaders: Readonly<HeaderRules>
   readonly maxRequestBodyBytes: number
+  readonly uploadIdleMs: number
+  readonly maxConnections: number
+  /** How `https://` targets are verified. */
+  readonly tls: ResolvedTls
+}
+
+export interface ResolvedTls {
+  /** False when `secure: false`: any certificate is accepted. */
+  readonly rejectUnauthorized: boolean
+  /** The `ca` file's contents (PEM), or undefined for the system's CAs only. */
+  readonly ca: string | undefined
+  /** The `ca` file as configured, for messages. */
+  readonly caFile: string | undefined
 }
 
 export interface ResolvedFaults {

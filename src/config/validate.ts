@@ -134,6 +134,10 @@ const ROUTE: Shape = {
     retry: checkRetry,
     headers: objectOf(HEADERS),
     maxRequestBodyBytes: positiveInteger(),
+    uploadIdleMs: positiveInteger(MAX_TIMER_MS),
+    maxConnections: positiveInteger(65_536),
+    secure: boolean,
+    ca: nonEmptyString,
   },
   required: ['target'],
 }

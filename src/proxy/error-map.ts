@@ -7,7 +7,7 @@
  * How one upstream attempt ended, when it did not end in a response. `connect-timeout` is a
  * connect failure for retries (nothing was sent) and a timeout for the client (504).
  */
-export type UpstreamFailure = 'connect-failure' | 'connect-timeout' | 'reset' | 'timeout' | 'malformed'
+export type UpstreamFailure = 'connect-failure' | 'connect-timeout' | 'reset' | 'timeout' | 'malformed' | 'tls' | 'pool-exhausted'
 
 export type ErrorType =
   | 'upstream_connect_failed'
@@ -22,6 +22,20 @@ export type ErrorType =
   | 'invalid_fault_header'
   /** A bug in devproxy itself: answered 500 rather than crashing the proxy. */
   | 'proxy_internal_error'
+  /** The TLS handshake with an https:// target failed (untrusted or invalid certificate, not TLS at all). */
+  | 'upstream_tls_failed'
+  /** Every connection to the target (`maxConnections`) stayed busy for longer than `connectMs`. */
+  | 'upstream_pool_exhausted'
+  /** The client stopped sending its request body for longer than `uploadIdleMs` (RFC 9110 §15.5.9). */
+  | 'request_timeout'
+  /** The request already passed through this proxy: its Via names this instance (RFC 9110 §7.6.3). */
+  | 'loop_detected'
+  /** A request HTTP/1.1 forbids (two Host fields, RFC 9112 §3.2) that the parser let through. */
+  | 'bad_request'
+  /** More request header fields than the proxy can forward whole (RFC 6585 §5). */
+  | 'request_header_fields_too_large'
+  /** CONNECT (a forward-proxy tunnel, RFC 9110 §9.3.6): devproxy is a reverse proxy. */
+  | 'connect_not_supported'
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
@@ -53,6 +67,8 @@ export const FAILURE_TYPES: Readonly<Record<UpstreamFailure, ErrorType>> = {
   reset: 'upstream_reset',
   timeout: 'upstream_timeout',
   malformed: 'upstream_malformed',
+  tls: 'upstream_tls_failed',
+  'pool-exhausted': 'upstream_pool_exhausted',
 }
 
 const STATUS: Readonly<Record<ErrorType, number>> = {
@@ -65,6 +81,13 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   invalid_fault_header: 400,
   unsupported_http_version: 505,
   proxy_internal_error: 500,
+  upstream_tls_failed: 502,
+  upstream_pool_exhausted: 502,
+  request_timeout: 408,
+  loop_detected: 508,
+  bad_request: 400,
+  request_header_fields_too_large: 431,
+  connect_not_supported: 501,
 }
 
 export interface ErrorDetails {
@@ -103,6 +126,8 @@ export interface FailureLimits {
   readonly connectMs?: number | undefined
   /** Set when the retry budget, not `timeoutMs`, cut the attempt short. */
   readonly budgetMs?: number | undefined
+  /** The route's per-target connection limit, for a pool-exhausted message. */
+  readonly maxConnections?: number | undefined
 }
 
 /** Message and hint for a failed attempt, in the words a developer would look for. */
@@ -138,6 +163,16 @@ export function describeFailure(failure: UpstreamFailure, target: string, code: 
       return {
         message: `${target} sent a response that is not valid HTTP${code ? ` (${code})` : ''}`,
         hint: 'The upstream wrote something other than HTTP/1.x; is the target port right?',
+      }
+    case 'tls':
+      return {
+        message: `the TLS handshake with ${target} failed${code ? ` (${code})` : ''}`,
+        hint: 'For a dev server with a self-signed or mkcert certificate, give the route ca: "path/to/rootCA.pem", or secure: false to accept any certificate.',
+      }
+    case 'pool-exhausted':
+      return {
+        message: `all ${limits.maxConnections ?? ''} connections to ${target} stayed busy for connectMs (${limits.connectMs} ms): pool exhausted`.replace('all  ', 'all '),
+        hint: 'The upstream is slow to answer the requests already in flight; raise the route maxConnections (or connectMs) if it can take more at once.',
       }
   }
 }

@@ -72,6 +72,9 @@ export function matchCondition(on: readonly RetryCondition[], outcome: AttemptOu
       'connect-timeout': ['connect-failure', 'timeout'],
       reset: ['reset'],
       malformed: ['reset'],
+      // A failed handshake fails the same way again; a full pool is not relieved by asking again.
+      tls: [],
+      'pool-exhausted': [],
       timeout: ['timeout'],
     }
     return conditions[outcome.failure].some((c) => on.includes(c)) ? outcome.failure : undefined

@@ -26,6 +26,7 @@ export type Ending =
   | 'client-aborted' // the client went away first
   | 'upstream-aborted' // the upstream failed after headers were sent: the client connection was cut
   | 'error' // the proxy answered with its own error response
+  | 'shutdown' // the proxy was stopping and cut it after the grace period
 
 /**
  * Everything known about one request, from accept to finish. The server fills it in; once
