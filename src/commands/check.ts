@@ -36,9 +36,11 @@ Exits 0 when the config is valid; otherwise prints every problem found, with the
     try {
       const file = findConfigFile(process.cwd(), flags.config)
       const config = await loadConfigFile(file)
-      const { palette } = createLogger()
-      this.log(`${palette.ok('✓')} ${displayPath(file, process.cwd())} is valid`)
+      const logger = createLogger()
+      this.log(`${logger.palette.ok('✓')} ${displayPath(file, process.cwd())} is valid`)
       for (const line of formatRoutes(config.routes)) this.log(line)
+      const { insecureRouteWarnings } = await import('../config/insecure-routes.js')
+      for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
       return {
         file,
         routes: config.routes.map((route) => ({ name: route.name, path: route.path, targets: route.targets.map(formatTarget) })),

@@ -104,6 +104,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
+      const { insecureRouteWarnings } = await import('../config/insecure-routes.js')
+      for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
       for (const line of extra?.banner ?? []) logger.info(line)
       const active = proxy.engine.faults.list()

@@ -32,6 +32,8 @@ const FIELDS: ReadonlyArray<readonly [string, Describe]> = [
   ['headers.request', (r) => describeRules(r.requestHeaders)],
   ['headers.response', (r) => describeRules(r.responseHeaders)],
   ['maxRequestBodyBytes', (r) => String(r.maxRequestBodyBytes)],
+  ['secure', (r) => String(r.tls.rejectUnauthorized)],
+  ['ca', (r) => r.tls.caFile ?? 'none'],
 ]
 
 export function diffConfigs(before: ResolvedConfig, after: ResolvedConfig): ConfigChange[] {

@@ -1,22 +1,28 @@
+import { dirname } from 'node:path'
 import { ConfigValidationError } from '../errors.js'
 import { DEFAULT_CONNECT_MS, DEFAULT_RECORD_BODY_BYTES, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_UPLOAD_IDLE_MS, DEFAULT_MAX_CONNECTIONS } from './defaults.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
 import { parseFaultString } from '../faults/parse.js'
+import { readRouteCas } from './read-ca.js'
 import type { HeaderRules, ResolvedConfig, ResolvedFaults, ResolvedRetry, ResolvedRoute, UserConfig, UserRetry, UserRoute } from './types.js'
 import { validateConfig } from './validate.js'
 
 /**
- * Validates a user config (every problem at once, see validate.ts), then applies defaults.
- * The result is frozen: a running proxy swaps whole configs, it never edits one in place.
+ * Validates a user config (every problem at once, see validate.ts), reads the routes' `ca`
+ * files (relative to the config file's directory, or the cwd without a file), then applies
+ * defaults. The result is frozen: a running proxy swaps whole configs, it never edits one in place.
  */
 export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
   const issues = validateConfig(user)
+  // Read even when other fields are wrong: every problem at once.
+  const cas = readRouteCas(user, file === undefined ? process.cwd() : dirname(file), issues)
+  issues.push(...cas.issues)
   if (issues.length > 0) throw new ConfigValidationError(issues)
   return Object.freeze({
     port: user.port ?? DEFAULT_PORT,
     host: user.host ?? DEFAULT_HOST,
-    routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`))),
+    routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`, cas.pems[index]))),
     faults: resolveFaults(user.faults),
     record: Object.freeze({
       redact: Object.freeze((user.record?.redact ?? []).map((name) => name.toLowerCase())),
@@ -27,7 +33,7 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
   })
 }
 
-function resolveRoute(route: UserRoute, where: string): ResolvedRoute {
+function resolveRoute(route: UserRoute, where: string, caPem: string | undefined): ResolvedRoute {
   const path = normalizePrefix(route.path ?? '/')
   const targets = Array.isArray(route.target) ? route.target : [route.target]
   return Object.freeze({
@@ -49,8 +55,7 @@ function resolveRoute(route: UserRoute, where: string): ResolvedRoute {
     maxRequestBodyBytes: route.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
     uploadIdleMs: route.uploadIdleMs ?? DEFAULT_UPLOAD_IDLE_MS,
     maxConnections: route.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
-    // secure/ca: wired by the TLS work (readCaFile); defaults until then.
-    tls: Object.freeze({ rejectUnauthorized: route.secure ?? true, ca: undefined, caFile: route.ca }),
+    tls: Object.freeze({ rejectUnauthorized: route.secure ?? true, ca: caPem, caFile: route.ca }),
   })
 }
 

@@ -142,6 +142,23 @@ const ROUTE: Shape = {
   required: ['target'],
 }
 
+function checkRoute(value: unknown, path: string, issues: ConfigIssue[]): void {
+  checkObject(value, path, ROUTE, issues)
+  if (isPlainObject(value)) checkTlsOptions(value, path, issues)
+}
+
+/** `secure` and `ca` set on a route that has no https:// target would silently do nothing. */
+function checkTlsOptions(route: Record<string, unknown>, path: string, issues: ConfigIssue[]): void {
+  const targets = (Array.isArray(route.target) ? route.target : [route.target]).map(checkTarget)
+  if (targets.length === 0 || !targets.every((t) => 'url' in t && t.url.protocol === 'http:')) return
+  for (const field of ['secure', 'ca'] as const) {
+    if (route[field] === undefined) continue
+    issues.push(
+      issue(child(path, field), 'only applies to https:// targets, and this route\'s targets are all http://', route[field], 'remove it, or use https:// in target if the upstream serves TLS'),
+    )
+  }
+}
+
 const LOG: Shape = {
   expected: 'must be an object such as { diff: "headers", ignore: ["date", "$.requestId"] }',
   fields: {
@@ -163,7 +180,7 @@ const CONFIG: Shape = {
   fields: {
     port: must('must be an integer from 0 to 65535', isPort),
     host: must('must be a non-empty address such as "127.0.0.1"', (value) => typeof value === 'string' && value !== ''),
-    routes: listOf(objectOf(ROUTE), 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
+    routes: listOf(checkRoute, 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
     faults: checkFaultsConfig,
     log: objectOf(LOG),
     record: objectOf(RECORD),

@@ -19,7 +19,7 @@ export interface TransactionJson {
   readonly durationMs: number
   readonly requestBytes: number
   readonly responseBytes: number
-  /** completed | client-aborted | upstream-aborted | error */
+  /** completed | client-aborted | upstream-aborted | error | shutdown */
   readonly ending: string | null
   readonly error: { readonly type: string; readonly message: string } | null
   readonly attempts: ReadonlyArray<{

@@ -67,5 +67,6 @@ export function transactionTags(tx: Readonly<Transaction>): readonly Tag[] {
   if (tx.error) tags.push({ text: tx.error.type, severity: 'error' })
   if (tx.ending === 'client-aborted') tags.push({ text: 'client aborted', severity: 'warn' })
   if (tx.ending === 'upstream-aborted') tags.push({ text: 'upstream aborted mid-body', severity: 'error' })
+  if (tx.ending === 'shutdown') tags.push({ text: 'cut by shutdown', severity: 'warn' })
   return tags
 }

@@ -1,13 +1,16 @@
-import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
 import type { ResolvedRoute } from '../config/types.js'
 import type { Engine, EngineState } from './engine.js'
 import { describeInjection, simulatedResponse } from '../faults/inject.js'
 import type { Injection } from '../faults/types.js'
 import { missResponse, recordedResponse } from '../record/replay-response.js'
 import { classifyUpstreamError, type UpstreamFailure } from './error-map.js'
-import { buildForwardHeaders } from './headers.js'
+import { joinBasePath } from './forward.js'
+import { buildForwardHeaders, CHUNKED, headersObject, NO_BODY, viaEntry, type Framing } from './headers.js'
+import { relayInformational } from './informational.js'
 import { forwardPath } from './path-rewrite.js'
+import type { RequestBody } from './request-body.js'
+import { pumpBody, type BodyPump } from './send-request.js'
 import { startAttempt, type Attempt, type Transaction } from './transaction.js'
 
 export interface AttemptContext {
@@ -28,8 +31,8 @@ export interface ClientGone {
 }
 
 export interface AttemptPlan {
-  /** What to send as the body; undefined streams `req` itself. */
-  readonly body: Readable | undefined
+  /** What to send as the body. */
+  readonly body: RequestBody
   /** Resolves if a streamed body goes over maxRequestBodyBytes. */
   readonly overLimit?: Promise<void> | undefined
   readonly backoffMs: number
@@ -62,18 +65,22 @@ export type AttemptResult =
       readonly failure: UpstreamFailure
       readonly code: string | undefined
       readonly injected: InjectedEffects
-      /** A pooled keep-alive connection the upstream had already closed: nothing came back. */
+      /** A pooled keep-alive connection failed before any response byte: the request may or may not have run. */
       readonly stale?: boolean
     }
   /** The client went away; nothing more to do. */
   | { readonly kind: 'aborted'; readonly attempt: Attempt }
   /** A body of unknown length grew past maxRequestBodyBytes while it streamed. */
   | { readonly kind: 'too-large'; readonly attempt: Attempt }
+  /** The client stopped sending its body for uploadIdleMs. */
+  | { readonly kind: 'client-stalled'; readonly attempt: Attempt }
 
 /**
  * One try at the upstream: pick a target, forward, and settle exactly once — on response
- * headers, on a failure, or on the client going away. Each attempt has its own timers: the
- * connect timer runs while a new connection is being made, the response timer from the start.
+ * headers, on a failure, or on the client going away. Each phase has its own clock: waiting
+ * for a pooled connection and connecting (`connectMs` each), uploading (`uploadIdleMs` between
+ * client chunks; the upstream not reading counts against `timeoutMs`), then the response
+ * timeout, which starts once the whole request has been sent.
  */
 export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<AttemptResult> {
   const { engine, state, route, tx, req, res } = ctx
@@ -81,53 +88,70 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   const target = pool.pick(Date.now())
   const attempt = startAttempt(tx, target, plan)
 
-  tx.forwardedUrl = forwardPath(route, ctx.url)
-  tx.forwardedHeaders = buildForwardHeaders(tx.requestHeaders, {
+  const framing = framingOf(plan.body, req)
+  // Expect goes to the upstream when the body streams through; a buffered body was already
+  // asked for (the proxy answered 100 itself), so the upstream must not wait for a go-ahead.
+  const expect = plan.body.kind === 'stream' && expectsContinue(req)
+  tx.forwardedUrl = joinBasePath(target.pathname, forwardPath(route, ctx.url))
+  const rawHeaders = buildForwardHeaders(req.rawHeaders, {
     clientIp: tx.clientIp,
     targetHost: route.changeOrigin ? target.host : undefined,
     upgrade: false,
     rules: route.requestHeaders,
     attempt: attempt.n,
+    via: viaEntry(tx.httpVersion, engine.instanceId),
+    framing,
+    expect,
   })
-  // The fault header is addressed to the proxy, not the upstream.
-  if (state.config.faults.allowHeader) delete tx.forwardedHeaders['x-devproxy-fault']
-  // http-proxy-3 builds the upstream request from req.url and req.headers; the originals
-  // stay on the transaction.
-  req.url = tx.forwardedUrl
-  req.headers = tx.forwardedHeaders as IncomingHttpHeaders
+  tx.forwardedHeaders = headersObject(rawHeaders)
 
   const injected = effectsOf(plan.injections)
   for (const injection of plan.injections) tx.faults.push(describeInjection(injection))
 
   return new Promise((resolve) => {
     let proxyReq: ClientRequest | undefined
+    let pump: BodyPump | undefined
     let connected = false
+    let secured = target.protocol !== 'https:'
+    /** Set while the proxy itself ends the upstream request: its errors are not the upstream's. */
+    let releasing = false
     let connectTimer: NodeJS.Timeout | undefined
+    let poolTimer: NodeJS.Timeout | undefined
+    let responseTimer: NodeJS.Timeout | undefined
 
+    const startResponseTimer = () => {
+      clearTimeout(responseTimer)
+      if (attempt.outcome === undefined) responseTimer = setTimeout(() => fail('timeout'), plan.timeoutMs)
+    }
     const settle = (result: AttemptResult, outcome: NonNullable<Attempt['outcome']>, code?: string) => {
       if (attempt.outcome !== undefined) return false
       clearTimeout(responseTimer)
       clearTimeout(connectTimer)
+      clearTimeout(poolTimer)
       if (ctx.clientGone.listener === onClientClose) ctx.clientGone.listener = undefined
       attempt.outcome = outcome
       attempt.errorCode = code
       attempt.durationMs = performance.now() - attempt.startMs
+      if (result.kind !== 'response') pump?.stop()
       resolve(result)
       return true
     }
+    const abandon = () => {
+      releasing = true
+      proxyReq?.destroy()
+    }
     const fail = (failure: UpstreamFailure, code?: string, stale = false) => {
       if (!settle({ kind: 'failure', attempt, failure, code, injected, stale }, failure, code)) return
-      proxyReq?.destroy()
+      abandon()
       if (failure === 'connect-failure' || failure === 'connect-timeout') pool.eject(target, Date.now())
     }
     const onClientClose = () => {
-      if (settle({ kind: 'aborted', attempt }, 'aborted')) proxyReq?.destroy()
+      if (settle({ kind: 'aborted', attempt }, 'aborted')) abandon()
     }
 
-    const responseTimer = setTimeout(() => fail('timeout'), plan.timeoutMs)
     ctx.clientGone.listener = onClientClose
     void plan.overLimit?.then(() => {
-      if (settle({ kind: 'too-large', attempt }, 'aborted')) proxyReq?.destroy()
+      if (settle({ kind: 'too-large', attempt }, 'aborted')) abandon()
     })
 
     // A fault stands in for the upstream: the very same settle/fail paths a real one takes.
@@ -160,34 +184,47 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       return true
     }
 
-    const forwardForReal = () => engine.forwarder.web(req, res, target, plan.body, {
-      onRequest(request) {
-        proxyReq = request
-        if (attempt.outcome !== undefined) {
-          request.destroy()
-          return
-        }
-        // Called from the request's 'socket' event, so the socket is there; a pooled one is
-        // already connected.
-        const socket = request.socket!
-        if (!socket.connecting) {
+    const forwardForReal = () => {
+      const request = engine.forwarder.request(route, target, { method: tx.method, path: tx.forwardedUrl!, headers: rawHeaders, fresh: plan.freshConnection })
+      proxyReq = request
+      // Waiting for one of the route's maxConnections: bounded, and said so when it runs out.
+      poolTimer = setTimeout(() => fail('pool-exhausted'), route.connectMs)
+      request.once('socket', (socket) => {
+        clearTimeout(poolTimer)
+        if (attempt.outcome !== undefined) return
+        const onConnected = () => {
           connected = true
+          // Waiting for 100 Continue is waiting for the upstream's answer.
+          if (expect) startResponseTimer()
+        }
+        if (!socket.connecting) {
+          secured = true
+          onConnected()
           return
         }
         connectTimer = setTimeout(() => fail('connect-timeout', 'ETIMEDOUT'), route.connectMs)
         socket.once('connect', () => {
-          connected = true
           clearTimeout(connectTimer)
+          onConnected()
         })
-      },
-      onResponse(proxyRes) {
+        if (!secured) socket.once('secureConnect', () => (secured = true))
+      })
+      request.on('information', (info) => {
+        if (attempt.outcome !== undefined) return
+        if (info.statusCode === 100) clearTimeout(responseTimer)
+        relayInformational(res, info)
+      })
+      request.once('finish', startResponseTimer)
+      request.once('response', (proxyRes) => {
         if (!settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) {
           proxyRes.destroy()
           return
         }
         attempt.status = proxyRes.statusCode
-      },
-      onError(error) {
+        if (!request.writableFinished) answeredEarly(proxyRes)
+      })
+      request.on('error', (error: NodeJS.ErrnoException) => {
+        if (releasing) return
         if (attempt.outcome === 'response') {
           // The upstream failed mid-body. If that body is going to the client, cut the client
           // connection: a truncated body must never pass for a complete one.
@@ -202,18 +239,63 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
           return
         }
         // Node's advice for keep-alive clients: a reused socket that resets before any
-        // response byte was closed by the server while idle; the request never ran.
-        const stale = proxyReq?.reusedSocket === true && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
-        fail(classifyUpstreamError(error, connected), error.code, stale)
-      },
-    }, plan.freshConnection)
+        // response byte was most likely closed by the server while idle — most likely, not
+        // surely: the upstream may have read the request first (exchange decides what that allows).
+        const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        const failure = connected && !secured && !error.code?.startsWith('HPE_') ? 'tls' : classifyUpstreamError(error, connected)
+        fail(failure, error.code, stale)
+      })
+      pump = pumpBody(plan.body, req, request, { idleMs: route.uploadIdleMs, stallMs: plan.timeoutMs }, {
+        onClientStall: () => {
+          if (settle({ kind: 'client-stalled', attempt }, 'aborted')) abandon()
+        },
+        onUpstreamStall: () => fail('timeout'),
+        onFirstByte: expect ? () => clearTimeout(responseTimer) : undefined,
+      })
+    }
 
-    // An injected delay runs inside the attempt, so the response timer can fire during it.
+    /**
+     * The upstream answered before the whole body was sent (RFC 9112 §9.6: a 401 or 413 decided on
+     * the headers, or a server that streams its answer while it reads). A refusal will not read
+     * on: stop sending. Either way, once the response is over the request can never complete on
+     * that connection, so it is closed rather than left holding a pool slot.
+     */
+    const answeredEarly = (proxyRes: IncomingMessage) => {
+      if ((proxyRes.statusCode ?? 0) >= 400) pump?.stop()
+      const release = () => {
+        if (proxyReq?.writableFinished) return
+        pump?.stop()
+        abandon()
+      }
+      proxyRes.once('end', release)
+      proxyRes.once('close', release)
+    }
+
+    // An injected delay or hang stands in for a slow upstream: the response clock runs from the start.
     const delayMs = plan.injections.reduce((sum, i) => sum + (i.action.kind === 'delay' ? i.action.ms : 0), 0)
+    if (delayMs > 0 || stand?.action.kind === 'hang') startResponseTimer()
     if (delayMs > 0) setTimeout(forward, delayMs)
     else forward()
   })
 }
+
+/** `Expect: 100-continue` (RFC 9110 §10.1.1), the one expectation there is. */
+export function expectsContinue(req: IncomingMessage): boolean {
+  const value = req.headers.expect
+  return value !== undefined && value.toLowerCase() === '100-continue'
+}
+
+/**
+ * The forwarded body's framing (RFC 9112 §6): the length of a body the proxy holds, the
+ * client's declared length for one that streams, chunked for a chunked one or one with trailers.
+ */
+function framingOf(body: RequestBody, req: IncomingMessage): Framing {
+  if (body.kind === 'empty') return req.headers['content-length'] !== undefined ? ZERO_LENGTH : NO_BODY
+  if (body.kind === 'buffered') return req.rawTrailers.length > 0 ? CHUNKED : { kind: 'length', length: body.data.length }
+  return req.headers['transfer-encoding'] === undefined ? { kind: 'length', length: Number(req.headers['content-length']) } : CHUNKED
+}
+
+const ZERO_LENGTH: Framing = { kind: 'length', length: 0 }
 
 const NO_EFFECTS: InjectedEffects = { labels: [], truncate: false, bytesPerSecond: undefined }
 

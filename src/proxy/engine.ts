@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js'
 import { createFaultRegistry, type FaultRegistry } from '../faults/registry.js'
 import type { FaultCounters } from '../faults/types.js'
@@ -18,6 +19,10 @@ export interface EngineState {
 }
 
 export interface Engine {
+  /** This proxy instance in `Via` (`devproxy-<id>`): a request naming it has looped back. */
+  readonly instanceId: string
+  /** Set when the proxy stops and cuts what is still in flight (those end as 'shutdown'). */
+  shuttingDown: boolean
   readonly state: EngineState
   readonly forwarder: Forwarder
   /** Faults in force; the control API and config reloads change them live. */
@@ -55,6 +60,8 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
   faults.setConfigFaults(config.faults.rules)
   const counters: FaultCounters = { requests: 0, errors: 0, faults: 0 }
   return {
+    instanceId: randomBytes(4).toString('hex'),
+    shuttingDown: false,
     get state() {
       return state
     },
@@ -66,10 +73,8 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
     swap(next) {
       // Reinstalling unchanged config faults would restart their --first counts and seeds.
       if (JSON.stringify(next.faults.rules) !== JSON.stringify(state.config.faults.rules)) faults.setConfigFaults(next.faults.rules)
-      const before = new Set(state.config.routes.flatMap((r) => r.targets.map((t) => t.origin)))
       state = compileState(next)
-      for (const route of next.routes) for (const target of route.targets) before.delete(target.origin)
-      forwarder.release(before)
+      forwarder.release(next.routes)
     },
     emit(tx) {
       counters.requests++

@@ -51,14 +51,76 @@ const CONNECT_CODES = new Set([
 ])
 
 /**
- * Classifies a socket or parser error from one attempt. `connected` says whether the TCP
- * connection was ever established: a reset before that is a connect failure.
+ * The certificate checks an https:// target can fail (OpenSSL's X509_V_ERR_* names, as Node
+ * reports them, plus Node's own host name check), in words a developer recognises.
  */
-export function classifyUpstreamError(error: { code?: string } | undefined, connected: boolean): UpstreamFailure {
+const CERTIFICATE_PROBLEMS: Readonly<Record<string, string>> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'certificate chain ends in a self-signed CA that is not trusted',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'certificate signed by an unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'certificate signed by an unknown CA',
+  UNABLE_TO_GET_ISSUER_CERT: 'certificate signed by an unknown CA',
+  CERT_UNTRUSTED: 'certificate not trusted',
+  CERT_HAS_EXPIRED: 'certificate has expired',
+  CERT_NOT_YET_VALID: 'certificate is not yet valid',
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: 'certificate has an invalid start date',
+  ERROR_IN_CERT_NOT_AFTER_FIELD: 'certificate has an invalid expiry date',
+  CERT_SIGNATURE_FAILURE: 'certificate signature does not verify',
+  UNABLE_TO_DECRYPT_CERT_SIGNATURE: 'certificate signature does not verify',
+  UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY: 'certificate issuer key cannot be read',
+  CERT_REVOKED: 'certificate has been revoked',
+  CERT_REJECTED: 'certificate rejected',
+  CERT_CHAIN_TOO_LONG: 'certificate chain is too long',
+  PATH_LENGTH_EXCEEDED: 'certificate chain is too long',
+  INVALID_CA: 'certificate chain holds an invalid CA certificate',
+  INVALID_PURPOSE: 'certificate is not for TLS servers',
+  HOSTNAME_MISMATCH: 'certificate is for another host name',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'certificate is for another host name',
+}
+
+/** A certificate the target's CA did not sign, or that nothing trusts: `ca` fixes these. */
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_UNTRUSTED',
+])
+
+/** The peer answered the ClientHello with something that is not TLS (a plain HTTP server). */
+const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_HTTP_REQUEST'])
+
+const isTlsCode = (code: string): boolean =>
+  Object.hasOwn(CERTIFICATE_PROBLEMS, code) || code === 'EPROTO' || code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_')
+
+/**
+ * Classifies a socket or parser error from one attempt. `connected` says whether the TCP
+ * connection was ever established: a reset before that is a connect failure. `handshaking`
+ * says the target is https:// and its TLS handshake had not completed (the socket never
+ * emitted 'secureConnect'): a connection closed then was closed by a peer that refused the
+ * handshake or does not speak TLS, not by a crash mid-request.
+ */
+export function classifyUpstreamError(error: { code?: string } | undefined, connected: boolean, handshaking = false): UpstreamFailure {
   const code = error?.code ?? ''
   if (code.startsWith('HPE_')) return 'malformed'
+  if (isTlsCode(code)) return 'tls'
   if (CONNECT_CODES.has(code) || !connected) return 'connect-failure'
+  if (handshaking) return 'tls'
   return 'reset'
+}
+
+/**
+ * The code to report for an upstream error. Node 20 reports most TLS protocol failures as
+ * `EPROTO`, with OpenSSL's reason only in the message (`…:SSL routines:ssl3_get_record:wrong
+ * version number:…`); later versions give them codes of their own. This returns the precise
+ * code either way (`ERR_SSL_WRONG_VERSION_NUMBER`), so messages and logs can name the problem.
+ */
+export function upstreamErrorCode(error: { code?: string; message?: string } | undefined): string | undefined {
+  const code = error?.code
+  if (code !== 'EPROTO') return code
+  const reason = /:SSL routines:[^:]*:([a-z0-9 ]+):/i.exec(error?.message ?? '')?.[1]
+  return reason === undefined ? code : `ERR_SSL_${reason.trim().toUpperCase().replace(/ +/g, '_')}`
 }
 
 export const FAILURE_TYPES: Readonly<Record<UpstreamFailure, ErrorType>> = {
@@ -128,6 +190,8 @@ export interface FailureLimits {
   readonly budgetMs?: number | undefined
   /** The route's per-target connection limit, for a pool-exhausted message. */
   readonly maxConnections?: number | undefined
+  /** The route's `ca` file as configured, for a TLS failure's hint: that file did not vouch for the certificate. */
+  readonly caFile?: string | undefined
 }
 
 /** Message and hint for a failed attempt, in the words a developer would look for. */
@@ -165,14 +229,55 @@ export function describeFailure(failure: UpstreamFailure, target: string, code: 
         hint: 'The upstream wrote something other than HTTP/1.x; is the target port right?',
       }
     case 'tls':
-      return {
-        message: `the TLS handshake with ${target} failed${code ? ` (${code})` : ''}`,
-        hint: 'For a dev server with a self-signed or mkcert certificate, give the route ca: "path/to/rootCA.pem", or secure: false to accept any certificate.',
-      }
+      return describeTlsFailure(target, code, limits.caFile)
     case 'pool-exhausted':
       return {
         message: `all ${limits.maxConnections ?? ''} connections to ${target} stayed busy for connectMs (${limits.connectMs} ms): pool exhausted`.replace('all  ', 'all '),
         hint: 'The upstream is slow to answer the requests already in flight; raise the route maxConnections (or connectMs) if it can take more at once.',
       }
+  }
+}
+
+const MKCERT_CA = 'mkcert\'s is at $(mkcert -CAROOT)/rootCA.pem'
+const OR_INSECURE = 'or secure: false to accept any certificate'
+
+function describeTlsFailure(target: string, code: string | undefined, caFile: string | undefined): { message: string; hint: string } {
+  const failed = `the TLS handshake with ${target} failed`
+  const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS[code]
+  if (code !== undefined && problem !== undefined) {
+    const message = `${failed}: ${problem} (${code})`
+    if (UNTRUSTED.has(code)) {
+      const trust =
+        caFile !== undefined
+          ? `The route's ca (${caFile}) is not the CA that signed this certificate: point ca at the one that did (${MKCERT_CA}), ${OR_INSECURE}.`
+          : code === 'DEPTH_ZERO_SELF_SIGNED_CERT'
+            ? `Trust the dev server's own certificate with the route option ca: "path/to/cert.pem", ${OR_INSECURE}.`
+            : `Trust the CA that signed it with the route option ca: "path/to/rootCA.pem" (${MKCERT_CA}), ${OR_INSECURE}.`
+      return { message, hint: trust }
+    }
+    if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+      return { message, hint: `Issue the dev server a fresh certificate (and check this machine's clock), ${OR_INSECURE}.` }
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || code === 'HOSTNAME_MISMATCH') {
+      return { message, hint: `Point the target at a host name the certificate lists (mkcert localhost 127.0.0.1 ::1 covers those), ${OR_INSECURE}.` }
+    }
+    return { message, hint: `Give the dev server a valid certificate, ${OR_INSECURE}.` }
+  }
+  if (code !== undefined && NOT_TLS.has(code)) {
+    return {
+      message: `${failed}: the target answered without TLS (${code})`,
+      hint: `The target port speaks plain HTTP: use http:// for it, not https://.`,
+    }
+  }
+  if (code === undefined || !isTlsCode(code)) {
+    // Classified as TLS because the connection closed mid-handshake.
+    return {
+      message: `${target} closed the connection during the TLS handshake${code ? ` (${code})` : ''}`,
+      hint: 'Is this port serving TLS? If it speaks plain HTTP, use http://; otherwise the upstream\'s log says why it refused the handshake.',
+    }
+  }
+  return {
+    message: `${failed} (${code})`,
+    hint: `Is this port serving TLS? If it speaks plain HTTP, use http://. A dev server with its own CA needs the route option ca: "path/to/rootCA.pem", ${OR_INSECURE}.`,
   }
 }

@@ -1,10 +1,10 @@
 import type { ResolvedRoute } from '../config/types.js'
 import { captureBody, type CapturedBody } from './body-capture.js'
 import { createRandom } from './random.js'
-import { runAttempt, type AttemptContext, type AttemptResult, type InjectedEffects } from './attempt.js'
+import { expectsContinue, runAttempt, type AttemptContext, type AttemptResult, type InjectedEffects } from './attempt.js'
 import { describeFailure, FAILURE_TYPES } from './error-map.js'
 import { faultsFor, headerFault, injectAtClient, NO_CLIENT_FAULTS } from './fault-scope.js'
-import { hasBody, readRequestBody, replay, type RequestBody } from './request-body.js'
+import { hasBody, readRequestBody, type RequestBody } from './request-body.js'
 import { sendError } from './respond.js'
 import { backoff } from './wait.js'
 import { decideRetry, type AttemptOutcome, type RetryDecision } from './retry-policy.js'
@@ -37,12 +37,21 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
 
   const policy = route.retry
   tx.maxAttempts = policy.attempts
+  // Retries resend the body, and replay matches on it: both need it whole.
+  const replayBytes = policy.attempts > 1 || ctx.engine.replay ? Math.max(policy.maxReplayBodyBytes, ctx.engine.replay ? REPLAY_MATCH_BYTES : 0) : undefined
+  // The proxy reads a body it must hold before any upstream sees the request, so it gives the
+  // go-ahead itself (RFC 9110 §10.1.1); a streamed body waits for the upstream's 100.
+  if (replayBytes !== undefined && hasBody(req) && expectsContinue(req)) res.writeContinue()
   const body = !hasBody(req) ? EMPTY_BODY : await readRequestBody(req, tx, {
     maxRequestBodyBytes: route.maxRequestBodyBytes,
-    // Retries resend the body, and replay matches on it: both need it whole.
-    replayBytes: policy.attempts > 1 || ctx.engine.replay ? Math.max(policy.maxReplayBodyBytes, ctx.engine.replay ? REPLAY_MATCH_BYTES : 0) : undefined,
+    replayBytes,
+    uploadIdleMs: route.uploadIdleMs,
   })
   if (body === 'aborted') return
+  if (body === 'stalled') {
+    sendError(res, tx, 'request_timeout', uploadStalled(route, tx), { close: true })
+    return
+  }
   if (body === 'too-large') {
     sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
     return
@@ -61,7 +70,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     const budgetLeftMs = policy.budgetMs === undefined ? Infinity : Math.max(1, policy.budgetMs - elapsedMs)
     const timeoutMs = Math.min(route.timeoutMs, budgetLeftMs)
     const result = await runAttempt(ctx, {
-      body: bodyFor(body, tx.attempts.length + 1),
+      body,
       overLimit: body.kind === 'stream' ? body.overLimit : undefined,
       backoffMs,
       retryOf,
@@ -76,13 +85,23 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
       return
     }
-    // A pooled connection the upstream closed while idle: the request never ran, so any
-    // method is sent again once, on a new connection, outside the retry policy.
+    if (result.kind === 'client-stalled') {
+      sendError(res, tx, 'request_timeout', uploadStalled(route, tx), { close: true })
+      return
+    }
+    // A pooled connection that failed before any response byte was most likely closed by the
+    // upstream while idle, so the request never ran: an idempotent one is sent again once, on a
+    // new connection, outside the retry policy. Others may have run (the upstream can read a
+    // request and then drop the connection), and a proxy MUST NOT repeat them (RFC 9110 §9.2.2).
+    let staleNote: string | undefined
     if (result.kind === 'failure' && result.stale && staleRetries === 0 && body.kind !== 'stream') {
-      staleRetries++
-      backoffMs = 0
-      retryOf = STALE
-      continue
+      if (mayResend(tx)) {
+        staleRetries++
+        backoffMs = 0
+        retryOf = STALE
+        continue
+      }
+      staleNote = `${tx.method} was not sent again after the reused upstream connection failed: the upstream may already have acted on it (RFC 9110 §9.2.2); send an Idempotency-Key header to allow it`
     }
     // One attempt allowed: nothing to decide (decideRetry says no, with no reason to give).
     const decision = policy.attempts <= 1 ? NO_RETRY : decideRetry({
@@ -97,9 +116,12 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       random,
     })
     if (!decision.retry) {
-      tx.retryNote = decision.reason
+      tx.retryNote = decision.reason ?? staleNote
       if (result.kind === 'response') {
-        streamResponse(tx, route, result.proxyRes, res, responseFaults(result.injected, atClient.effects), ctx.engine.captureBodyBytes)
+        const proxyRes = result.proxyRes
+        // A client that goes away mid-body takes the upstream response (and its connection) with it.
+        ctx.clientGone.listener = () => proxyRes.readableEnded || proxyRes.destroy()
+        streamResponse(tx, route, proxyRes, res, ctx.engine.instanceId, responseFaults(result.injected, atClient.effects), ctx.engine.captureBodyBytes)
       } else {
         answerFailure(ctx, result, timeoutMs < route.timeoutMs, atClient.effects)
       }
@@ -121,11 +143,12 @@ function captureRequestBody(body: RequestBody, req: AttemptContext['req'], maxBy
   return { contentType: headers['content-type'], contentEncoding: headers['content-encoding'], bytes, totalBytes: body.data.length, truncated: bytes.length < body.data.length }
 }
 
-function bodyFor(body: RequestBody, n: number) {
-  // The first attempt of a request without a body streams `req` itself (it ends at once).
-  if (body.kind === 'empty' && n === 1) return undefined
-  return replay(body)
+/** Idempotent methods (RFC 9110 §9.2.2), or a request that says it may be repeated (Idempotency-Key). */
+function mayResend(tx: Transaction): boolean {
+  return IDEMPOTENT.has(tx.method) || tx.requestHeaders['idempotency-key'] !== undefined
 }
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 function outcomeOf(result: Extract<AttemptResult, { kind: 'response' | 'failure' }>): AttemptOutcome {
   if (result.kind === 'failure') return { kind: 'failure', failure: result.failure }
@@ -150,6 +173,7 @@ function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kin
     timeoutMs: route.timeoutMs,
     connectMs: route.connectMs,
     budgetMs: budgetCut ? route.retry.budgetMs : undefined,
+    maxConnections: route.maxConnections,
   })
   sendError(
     res,
@@ -158,6 +182,16 @@ function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kin
     { message, hint, route: route.name, target: result.attempt.target, attempts: tx.attempts.length, extra: tx.retryNote ? { retry: tx.retryNote } : undefined },
     { fault: responseFaults(result.injected, atClient).header },
   )
+}
+
+function uploadStalled(route: ResolvedRoute, tx: Transaction) {
+  return {
+    message: `the client sent no request body data for uploadIdleMs (${route.uploadIdleMs} ms)`,
+    hint: 'The client stalled mid-upload; raise the route uploadIdleMs if uploads this slow are expected.',
+    route: route.name,
+    target: tx.target,
+    attempts: tx.attempts.length,
+  }
 }
 
 export function tooLarge(route: ResolvedRoute, tx: Transaction) {

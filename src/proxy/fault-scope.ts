@@ -3,6 +3,7 @@ import { describeInjection, simulatedResponse } from '../faults/inject.js'
 import { parseFaultHeader } from '../faults/parse.js'
 import type { ActiveFault, FaultSpec, Injection } from '../faults/types.js'
 import type { AttemptContext, InjectedEffects } from './attempt.js'
+import { FAULT_HEADER } from './headers.js'
 import { sendError } from './respond.js'
 import { splitUrl } from './router.js'
 import { streamResponse } from './stream-response.js'
@@ -14,7 +15,7 @@ import { backoff } from './wait.js'
  * opt-in `x-devproxy-fault` request header.
  */
 
-export const FAULT_HEADER = 'x-devproxy-fault'
+export { FAULT_HEADER }
 
 const NO_INJECTIONS: readonly Injection[] = Object.freeze([])
 
@@ -78,7 +79,7 @@ export async function injectAtClient(ctx: AttemptContext, injections: readonly I
   const stand = injections.find((i) => ['respond', 'reset', 'hang'].includes(i.action.kind))
   const action = stand?.action
   if (action?.kind === 'respond') {
-    streamResponse(tx, route, simulatedResponse(action.status, action.retryAfterS, describeInjection(stand!), stand!.fault.id), res, { header: labels.join(', ') })
+    streamResponse(tx, route, simulatedResponse(action.status, action.retryAfterS, describeInjection(stand!), stand!.fault.id), res, ctx.engine.instanceId, { header: labels.join(', ') })
     return { answered: true, effects: NONE }
   }
   if (action?.kind === 'reset') {

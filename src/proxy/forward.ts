@@ -1,23 +1,26 @@
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http'
+import http, { type ClientRequest, type IncomingMessage } from 'node:http'
 import https from 'node:https'
-import type { Duplex, Readable } from 'node:stream'
-import { createProxyServer, type ProxyServer, type ProxyTarget } from 'http-proxy-3'
+import type { Duplex } from 'node:stream'
+import { createProxyServer, type ProxyTarget } from 'http-proxy-3'
+import type { ResolvedRoute } from '../config/types.js'
 import { originOf } from './origin.js'
 
 /**
- * The one importer of http-proxy-3. It builds and pipes the upstream request; everything
- * else (headers, timeouts, error mapping, writing the response) is ours, so the engine is
- * used with `selfHandleResponse` and the raw request target (`toProxy`: no URL re-encoding,
- * the query string goes out byte for byte).
+ * Where requests leave for the upstream. Plain HTTP requests go out through `node:http` with
+ * one keep-alive pool per route target: the proxy writes the request head itself (framing,
+ * header case, Expect) so that what the upstream parses is exactly what devproxy routed,
+ * logged and faulted. WebSocket upgrades still go through http-proxy-3 (the one importer of it).
  */
 
-export interface AttemptHandlers {
-  /** The upstream request exists and has a socket; headers are not flushed yet. */
-  onRequest(proxyReq: ClientRequest): void
-  /** Response headers arrived. */
-  onResponse(proxyRes: IncomingMessage): void
-  /** The upstream request or the client request failed. */
-  onError(error: NodeJS.ErrnoException): void
+/** What to send: everything already rewritten, framing included (see headers.ts). */
+export interface UpstreamRequestSpec {
+  readonly method: string
+  /** Path and query, target base path included. */
+  readonly path: string
+  /** Raw header list (`[name, value, name, value, …]`), sent in this order and case. */
+  readonly headers: readonly string[]
+  /** A new connection outside the pool (the retry after a dead pooled one). */
+  readonly fresh?: boolean | undefined
 }
 
 export interface UpgradeHandlers {
@@ -28,134 +31,124 @@ export interface UpgradeHandlers {
 }
 
 export interface Forwarder {
-  /** Forwards `req` (its url and headers already rewritten) to `target`. */
-  /** `fresh`: a new connection outside the pool, for a retry after a dead pooled one. */
-  web(req: IncomingMessage, res: ServerResponse, target: URL, body: Readable | undefined, handlers: AttemptHandlers, fresh?: boolean): void
+  /** Opens the upstream request; the caller writes the body and listens for the outcome. */
+  request(route: ResolvedRoute, target: URL, spec: UpstreamRequestSpec): ClientRequest
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, target: URL, handlers: UpgradeHandlers): void
-  /** Closes idle pooled connections to targets no longer in use (config swaps). */
-  release(origins: Iterable<string>): void
+  /** The pool of this route target: sockets in use, free, and requests waiting for one. */
+  poolStats(route: ResolvedRoute, target: URL): { busy: number; free: number; waiting: number }
+  /** Closes idle pooled connections of targets no longer in use (config swaps). */
+  release(keep: Iterable<ResolvedRoute>): void
   /** Closes every pooled connection. */
   destroy(): void
 }
 
-const HANDLERS = Symbol('devproxy.handlers')
-
-interface CallOptions {
-  [HANDLERS]: AttemptHandlers | UpgradeHandlers
-}
-
-/** The attempt a plain call (no per-call options) belongs to, until its 'proxyReq' fires. */
-interface TaggedRequest extends IncomingMessage {
-  [HANDLERS]?: AttemptHandlers | undefined
-}
-
-/** An upstream request, with the attempt it belongs to. */
-interface TaggedClientRequest extends ClientRequest {
-  [HANDLERS]?: AttemptHandlers | undefined
-}
-
-const ENGINE_OPTIONS = { selfHandleResponse: true, toProxy: true, prependPath: true, xfwd: false } as const
+/**
+ * A pooled socket idle longer than this is closed rather than reused: a server's keep-alive
+ * timeout (Node's default is 5 s) closing it just as a request goes out is the race that makes
+ * a reused connection fail. undici uses the same 4 s; a shorter `Keep-Alive: timeout=N` hint
+ * from the upstream lowers it further (Node's Agent reads it).
+ */
+const FREE_SOCKET_TIMEOUT_MS = 4_000
 
 export function createForwarder(): Forwarder {
   const agents = new Map<string, http.Agent>()
-  const proxy = listenTo(createProxyServer(ENGINE_OPTIONS))
-  // http-proxy-3 merges per-call options into a new object on every call, which costs ~25 µs
-  // a request (bench/RESULTS.md); a call without options only clones the server's. So the
-  // common case (no body to replay, pooled connection) goes through one server per target
-  // whose own options hold the target and its agent, and finds its handlers on `req`: an
-  // attempt's 'proxyReq' fires (socket assigned) before it can settle and the next one start.
-  const byTarget = new Map<string, ProxyServer>()
+  const upgrades = createProxyServer({ toProxy: true, prependPath: true, xfwd: false })
+  upgrades.on('proxyReqWs', (proxyReq, _req, _socket, options) => {
+    const handlers = (options as unknown as { [HANDLERS]: UpgradeHandlers })[HANDLERS]
+    handlers.onRequest(proxyReq)
+    proxyReq.on('upgrade', handlers.onUpgrade)
+  })
+  upgrades.on('error', () => {})
 
-  function listenTo(server: ProxyServer): ProxyServer {
-    server.on('proxyReq', (proxyReq, req, _res, options) => {
-      const tagged = req as TaggedRequest
-      const handlers = ((options as unknown as Partial<CallOptions>)[HANDLERS] ?? tagged[HANDLERS]) as AttemptHandlers
-      tagged[HANDLERS] = undefined
-      // The response finds its attempt through its own request (`proxyRes.req`), never
-      // through `req`, which the next attempt may already have taken.
-      ;(proxyReq as TaggedClientRequest)[HANDLERS] = handlers
-      handlers.onRequest(proxyReq)
-    })
-    server.on('proxyRes', (proxyRes) => {
-      const handlers = ((proxyRes as IncomingMessage & { req?: TaggedClientRequest }).req)?.[HANDLERS]
-      if (handlers) handlers.onResponse(proxyRes)
-      else proxyRes.destroy()
-    })
-    server.on('proxyReqWs', (proxyReq, _req, _socket, options) => {
-      const handlers = (options as unknown as CallOptions)[HANDLERS] as UpgradeHandlers
-      handlers.onRequest(proxyReq)
-      proxyReq.on('upgrade', handlers.onUpgrade)
-    })
-    // http-proxy-3 reports a client that vanished mid-request here rather than through the
-    // callback; the transaction learns of it from the response's 'close'.
-    server.on('econnreset', () => {})
-    // Errors reach the per-call callbacks; this listener only keeps the emitter from throwing.
-    server.on('error', () => {})
-    return server
-  }
-
-  function serverFor(target: URL): ProxyServer {
-    let server = byTarget.get(originOf(target))
-    if (!server) {
-      server = listenTo(createProxyServer({ ...ENGINE_OPTIONS, target: engineTarget(target), agent: agentFor(target) }))
-      byTarget.set(originOf(target), server)
-    }
-    return server
-  }
-
-  function agentFor(target: URL): http.Agent {
-    let agent = agents.get(originOf(target))
+  function agentFor(route: ResolvedRoute, target: URL): http.Agent {
+    const key = poolKey(route, target)
+    let agent = agents.get(key)
     if (!agent) {
-      const options = { keepAlive: true, scheduling: 'lifo' as const }
-      agent = target.protocol === 'https:' ? new https.Agent(options) : new http.Agent(options)
-      agents.set(originOf(target), agent)
+      const options = { keepAlive: true, scheduling: 'lifo' as const, maxSockets: route.maxConnections, timeout: FREE_SOCKET_TIMEOUT_MS }
+      agent = target.protocol === 'https:' ? new https.Agent({ ...options, rejectUnauthorized: route.tls.rejectUnauthorized, ca: route.tls.ca }) : new http.Agent(options)
+      agents.set(key, agent)
     }
     return agent
   }
 
   return {
-    web(req, res, target, body, handlers, fresh = false) {
-      const onError = (error: Error) => handlers.onError(error as NodeJS.ErrnoException)
-      if (!fresh && (body === undefined || body === req)) {
-        ;(req as TaggedRequest)[HANDLERS] = handlers
-        serverFor(target).web(req, res, onError)
-        return
+    request(route, target, spec) {
+      const https_ = target.protocol === 'https:'
+      const options: https.RequestOptions = {
+        hostname: hostnameOf(target),
+        port: target.port || (https_ ? 443 : 80),
+        method: spec.method,
+        path: spec.path,
+        headers: spec.headers as string[],
+        agent: spec.fresh ? false : agentFor(route, target),
+        // The agent's idle timeout must not apply while a request is in flight (a slow
+        // upstream is the response timer's business).
+        timeout: 0,
+        // Nothing the upstream sent may be dropped silently (Node keeps 2,000 by default).
+        maxHeadersCount: 0,
+      } as https.RequestOptions
+      if (https_ && spec.fresh) {
+        options.rejectUnauthorized = route.tls.rejectUnauthorized
+        if (route.tls.ca !== undefined) options.ca = route.tls.ca
       }
-      const options = { target: engineTarget(target), agent: fresh ? false : agentFor(target), buffer: body, [HANDLERS]: handlers }
-      proxy.web(req, res, options, onError)
+      return (https_ ? https : http).request(options)
     },
     ws(req, socket, head, target, handlers) {
       // Upgraded sockets leave the pool anyway; a fresh connection keeps `Connection: upgrade`.
       const options = { target: engineTarget(target), agent: false, [HANDLERS]: handlers }
-      proxy.ws(req, socket, head, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
+      upgrades.ws(req, socket, head, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
     },
-    release(origins) {
-      for (const origin of origins) {
-        const agent = agents.get(origin)
-        if (agent) retire(agent)
-        agents.delete(origin)
-        byTarget.delete(origin)
+    poolStats(route, target) {
+      const agent = agents.get(poolKey(route, target))
+      if (!agent) return { busy: 0, free: 0, waiting: 0 }
+      const count = (lists: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(lists).reduce((n, list) => n + (list?.length ?? 0), 0)
+      return { busy: count(agent.sockets), free: count(agent.freeSockets), waiting: count(agent.requests) }
+    },
+    release(keep) {
+      const kept = new Set<string>()
+      for (const route of keep) for (const target of route.targets) kept.add(poolKey(route, target))
+      for (const [key, agent] of agents) {
+        if (kept.has(key)) continue
+        retire(agent)
+        agents.delete(key)
       }
     },
     destroy() {
       for (const agent of agents.values()) agent.destroy()
       agents.clear()
-      byTarget.clear()
     },
   }
 }
 
+const HANDLERS = Symbol('devproxy.handlers')
+
 /**
- * The target as http-proxy-3 is handed it. An origin without a path goes in its documented
- * "detailed" form, which has no `pathname`: http-proxy-3 then has no target path to prepend and
- * skips re-parsing one with a new URL on every request (~3 µs of a small request, bench/RESULTS.md).
- * A target with a path stays a URL, so its path is prepended as before.
+ * One pool per route target. The key holds what makes two pools different — route, origin,
+ * connection limit and TLS settings — so a reload that changes any of them gets a new pool,
+ * and two routes never share sockets set up for the other's certificate rules.
  */
+function poolKey(route: ResolvedRoute, target: URL): string {
+  return `${route.name}\0${originOf(target)}\0${route.maxConnections}\0${route.tls.rejectUnauthorized}\0${route.tls.caFile ?? ''}`
+}
+
+/** `[::1]` → `::1`: the socket layer takes a bare IPv6 address. */
+function hostnameOf(target: URL): string {
+  const { hostname } = target
+  return hostname.startsWith('[') ? hostname.slice(1, -1) : hostname
+}
+
+/**
+ * The target's base path in front of the forwarded path (`http://h:1/static` + `/app.js` →
+ * `/static/app.js`), joined without doubling the slash; each target keeps its own base.
+ */
+export function joinBasePath(base: string, path: string): string {
+  if (base === '/' || base === '') return path
+  return (base.endsWith('/') ? base.slice(0, -1) : base) + path
+}
+
+/** The target as http-proxy-3 is handed it (WebSocket upgrades only). */
 function engineTarget(target: URL): ProxyTarget {
-  if (target.pathname !== '/') return target
-  const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80)
-  const detailed: ProxyTarget & { href: string } = { protocol: target.protocol, host: target.host, hostname: target.hostname, port, href: target.href }
-  return detailed
+  return target
 }
 
 /**

@@ -2,6 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { exchange, tooLarge } from './exchange.js'
 import type { ClientGone } from './attempt.js'
 import type { Engine, EngineState } from './engine.js'
+import { viaName } from './headers.js'
+import { drainUnreadBody } from './linger.js'
+import { refuseRepeatedHost } from './host-fields.js'
 import { sendError } from './respond.js'
 import { declaredLength } from './request-target.js'
 import { routeRequestTarget } from './request-route.js'
@@ -19,6 +22,8 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   // attempt in flight learns first, then the transaction is finished and handed on.
   res.on('close', () => {
     clientGone.listener?.()
+    // A body left unread (an early answer) is drained, bounded, and the connection closed.
+    drainUnreadBody(req)
     finish(engine, tx, res)
     onClosed?.()
   })
@@ -30,6 +35,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     }, { close: true })
     return
   }
+  if (refuseRepeatedHost(req, res, tx)) return
   const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
   if (routing.kind === 'not-a-path') {
     sendError(res, tx, 'no_route', {
@@ -57,6 +63,15 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     return
   }
   tx.route = route.name
+  if (req.headers.via !== undefined && passedThrough(req.headers.via, engine.instanceId)) {
+    sendError(res, tx, 'loop_detected', {
+      message: `this request already passed through this devproxy (its Via names ${viaName(engine.instanceId)}): route "${route.name}" sends it back to the proxy itself`,
+      hint: 'Point the route target at the service, not at devproxy\'s own address and port.',
+      route: route.name,
+      target: route.targets.length === 1 ? route.targets[0]!.origin : undefined,
+    })
+    return
+  }
 
   const length = declaredLength(req.headers['content-length'])
   if (length !== undefined && length > route.maxRequestBodyBytes) {
@@ -77,6 +92,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
 
 function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
   tx.durationMs = performance.now() - tx.startMs
+  if (engine.shuttingDown && !res.writableFinished && tx.ending !== 'error') tx.ending = 'shutdown'
   tx.ending ??= res.writableFinished ? 'completed' : 'client-aborted'
   engine.emit(tx)
 }
@@ -89,4 +105,9 @@ export function listRoutes(state: EngineState) {
     ...(route.methods ? { methods: route.methods } : {}),
     target: route.targets.length === 1 ? route.targets[0]!.origin : route.targets.map((t) => t.origin),
   }))
+}
+
+/** Whether a Via field value lists this instance (RFC 9110 §7.6.3). */
+function passedThrough(via: string, instanceId: string): boolean {
+  return via.includes(viaName(instanceId))
 }

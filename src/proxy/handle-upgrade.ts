@@ -3,7 +3,8 @@ import type { Duplex } from 'node:stream'
 import type { Engine } from './engine.js'
 import { classifyUpstreamError, describeFailure, FAILURE_TYPES } from './error-map.js'
 import { listRoutes } from './handle-request.js'
-import { buildForwardHeaders } from './headers.js'
+import { refuseRepeatedHostUpgrade } from './host-fields.js'
+import { buildForwardHeaders, headersObject, NO_BODY, viaEntry } from './headers.js'
 import { forwardPath } from './path-rewrite.js'
 import { routeRequestTarget } from './request-route.js'
 import { sendSocketError } from './respond.js'
@@ -24,6 +25,7 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
     engine.emit(tx)
   })
   socket.on('error', () => socket.destroy())
+  if (refuseRepeatedHostUpgrade(req, socket, tx)) return
 
   const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
   const url = routing.kind === 'routed' ? routing.url : undefined
@@ -43,13 +45,20 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
   const target = pool.pick(Date.now())
   const attempt = startAttempt(tx, target)
   tx.forwardedUrl = forwardPath(route, url)
-  tx.forwardedHeaders = buildForwardHeaders(tx.requestHeaders, {
-    clientIp: tx.clientIp,
-    targetHost: route.changeOrigin ? target.host : undefined,
-    upgrade: true,
-    rules: route.requestHeaders,
-    attempt: attempt.n,
-  })
+  tx.forwardedHeaders = headersObject(
+    buildForwardHeaders(req.rawHeaders, {
+      clientIp: tx.clientIp,
+      targetHost: route.changeOrigin ? target.host : undefined,
+      upgrade: true,
+      rules: route.requestHeaders,
+      attempt: attempt.n,
+      via: viaEntry(tx.httpVersion, engine.instanceId),
+      framing: NO_BODY,
+      expect: false,
+    }),
+  )
+  // http-proxy-3 builds the upgrade request from req.url and req.headers; the originals stay
+  // on the transaction.
   req.url = tx.forwardedUrl
   req.headers = tx.forwardedHeaders as IncomingHttpHeaders
 

@@ -1,22 +1,38 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import type { HeaderRules } from '../config/types.js'
 
-/** Pseudonym for `Via` (RFC 9110 §7.6.3). */
+/** Pseudonym for `Via` (RFC 9110 §7.6.3) on what the proxy answers itself. */
 export const VIA = '1.1 devproxy'
 
 /**
- * Hop-by-hop fields (RFC 9110 §7.6.1): they describe one connection and are never forwarded.
- * `proxy-connection` is the non-standard one old clients still send.
+ * The `Via` entry this proxy instance adds: the protocol version it received and a pseudonym
+ * carrying the instance id, so a request that comes back round is recognised (RFC 9110
+ * §7.6.3: Via is there for loop detection).
  */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-])
+export function viaEntry(httpVersion: string, instanceId: string): string {
+  return `${httpVersion === '1.0' ? '1.0' : '1.1'} ${viaName(instanceId)}`
+}
+
+export function viaName(instanceId: string): string {
+  return `devproxy-${instanceId}`
+}
+
+/**
+ * Hop-by-hop fields (RFC 9110 §7.6.1): they describe one connection and are never forwarded.
+ * `proxy-connection` is the non-standard one old clients still send. `Trailer` is not one of
+ * them: it announces end-to-end trailer fields, which are relayed.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade'])
+
+/**
+ * Fields a client's `Connection` list can never remove: the proxy frames the forwarded message
+ * itself, and Host says where it is going. Dropping them because a client named them is how a
+ * body goes out unframed and the upstream runs a request nobody routed.
+ */
+const NEVER_CONNECTION_SCOPED = new Set(['host', 'content-length', 'transfer-encoding'])
+
+/** The header the proxy reads faults from; it is addressed to the proxy, never forwarded. */
+export const FAULT_HEADER = 'x-devproxy-fault'
 
 const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive'])
 const CLOSE: ReadonlySet<string> = new Set(['close'])
@@ -35,12 +51,149 @@ export function connectionTokens(value: string | string[] | undefined): Readonly
   return tokens
 }
 
-function copyEndToEnd(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const named = connectionTokens(headers.connection)
+/** How the forwarded request's body is framed: decided by the proxy, never copied from the client. */
+export type Framing =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'length'; readonly length: number }
+  | { readonly kind: 'chunked' }
+
+export const NO_BODY: Framing = { kind: 'none' }
+export const CHUNKED: Framing = { kind: 'chunked' }
+
+/** `::ffff:127.0.0.1` → `127.0.0.1`: the mapped form is an artefact of dual-stack sockets. */
+export function clientAddress(remoteAddress: string | undefined): string {
+  if (!remoteAddress) return 'unknown'
+  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress
+}
+
+export interface ForwardHeaderContext {
+  readonly clientIp: string
+  /** `Host` to send instead of the client's (changeOrigin), or undefined to keep it. */
+  readonly targetHost: string | undefined
+  /** WebSocket upgrades keep `Connection: upgrade` and `Upgrade`, which the handshake needs. */
+  readonly upgrade: boolean
+  readonly rules: Readonly<HeaderRules>
+  readonly attempt: number
+  /** This proxy's `Via` entry (viaEntry). */
+  readonly via: string
+  /** The body framing to declare; the client's Content-Length / Transfer-Encoding are dropped. */
+  readonly framing: Framing
+  /** Forward `Expect: 100-continue` (the upstream decides); false when the proxy answered it. */
+  readonly expect: boolean
+}
+
+/**
+ * The request head sent upstream, as a raw list (`[name, value, …]`) in the client's order and
+ * letter case: end-to-end fields copied, hop-by-hop ones and those named in `Connection` dropped,
+ * X-Forwarded-* and Via added, then the route's rules (the user has the last word), then the
+ * attempt number and the framing, which is always the proxy's own.
+ */
+export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderContext): string[] {
+  const named = connectionTokens(valuesOf(raw, 'connection'))
+  const out: string[] = []
+  let forwardedFor = -1
+  let via = -1
+  let host: string | undefined
+  let lengthName = 'Content-Length'
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP.has(lower)) continue
+    if (named?.has(lower) && !NEVER_CONNECTION_SCOPED.has(lower)) continue
+    switch (lower) {
+      case 'content-length':
+        lengthName = name
+        continue
+      case 'expect':
+        if (!ctx.expect) continue
+        break
+      case FAULT_HEADER:
+      case 'x-devproxy-attempt':
+      case 'x-forwarded-proto':
+      case 'x-forwarded-host':
+        continue
+      case 'trailer':
+        // Trailer fields need chunked framing (RFC 9112 §7.1.2).
+        if (ctx.framing.kind !== 'chunked') continue
+        break
+      case 'x-forwarded-for':
+        if (forwardedFor !== -1) {
+          // Several fields are one list (RFC 9110 §5.3): keep it as one.
+          out[forwardedFor] = appendList(out[forwardedFor], raw[i + 1]!)
+          continue
+        }
+        forwardedFor = out.length + 1
+        break
+      case 'via':
+        if (via !== -1) {
+          out[via] = appendList(out[via], raw[i + 1]!)
+          continue
+        }
+        via = out.length + 1
+        break
+      case 'host':
+        if (host !== undefined) continue
+        host = raw[i + 1]!
+        if (ctx.targetHost !== undefined) {
+          out.push(name, ctx.targetHost)
+          continue
+        }
+        break
+    }
+    out.push(name, raw[i + 1]!)
+  }
+  if (ctx.upgrade) {
+    const upgrade = valuesOf(raw, 'upgrade')
+    out.push('Connection', 'upgrade')
+    if (upgrade !== undefined) out.push('Upgrade', Array.isArray(upgrade) ? upgrade.join(', ') : upgrade)
+  }
+  if (host === undefined && ctx.targetHost !== undefined) out.push('Host', ctx.targetHost)
+  if (forwardedFor === -1) out.push('X-Forwarded-For', ctx.clientIp)
+  else out[forwardedFor] = appendList(out[forwardedFor], ctx.clientIp)
+  out.push('X-Forwarded-Proto', 'http')
+  if (host !== undefined) out.push('X-Forwarded-Host', host)
+  if (via === -1) out.push('Via', ctx.via)
+  else out[via] = appendList(out[via], ctx.via)
+  applyRawRules(out, ctx.rules)
+  out.push('x-devproxy-attempt', String(ctx.attempt))
+  if (ctx.framing.kind === 'length') out.push(lengthName, String(ctx.framing.length))
+  else if (ctx.framing.kind === 'chunked') out.push('Transfer-Encoding', 'chunked')
+  return out
+}
+
+/** Route rules on a raw list: `null` removes every field of that name, a string replaces them. */
+function applyRawRules(out: string[], rules: Readonly<HeaderRules>): void {
+  for (const key in rules) {
+    for (let i = out.length - 2; i >= 0; i -= 2) if (out[i]!.toLowerCase() === key) out.splice(i, 2)
+    const value = rules[key]
+    if (value !== null && value !== undefined) out.push(key, value)
+  }
+}
+
+/** A field's value(s) in a raw list, as Node would give them (undefined, one, or several). */
+function valuesOf(raw: readonly string[], lower: string): string | string[] | undefined {
+  let found: string | string[] | undefined
+  for (let i = 0; i < raw.length; i += 2) {
+    if (raw[i]!.length !== lower.length || raw[i]!.toLowerCase() !== lower) continue
+    const value = raw[i + 1]!
+    found = found === undefined ? value : Array.isArray(found) ? [...found, value] : [found, value]
+  }
+  return found
+}
+
+/**
+ * A raw list as the object the log, diffs and HAR read: lower-case names, repeated fields as an
+ * array (set-cookie) or joined with `, ` (RFC 9110 §5.3).
+ */
+export function headersObject(raw: readonly string[]): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {}
-  for (const key in headers) {
-    if (HOP_BY_HOP.has(key) || named?.has(key)) continue
-    out[key] = headers[key]
+  for (let i = 0; i < raw.length; i += 2) {
+    const key = raw[i]!.toLowerCase()
+    const value = raw[i + 1]!
+    const existing = out[key]
+    if (existing === undefined) out[key] = value
+    else if (key === 'set-cookie') out[key] = Array.isArray(existing) ? [...existing, value] : [String(existing), value]
+    else out[key] = `${existing}, ${value}`
   }
   return out
 }
@@ -58,52 +211,24 @@ function appendList(existing: string | string[] | number | undefined, value: str
   return `${Array.isArray(existing) ? existing.join(', ') : existing}, ${value}`
 }
 
-/** `::ffff:127.0.0.1` → `127.0.0.1`: the mapped form is an artefact of dual-stack sockets. */
-export function clientAddress(remoteAddress: string | undefined): string {
-  if (!remoteAddress) return 'unknown'
-  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress
-}
-
-export interface ForwardHeaderContext {
-  readonly clientIp: string
-  /** `Host` to send instead of the client's (changeOrigin), or undefined to keep it. */
-  readonly targetHost: string | undefined
-  /** WebSocket upgrades keep `Connection: upgrade` and `Upgrade`, which the handshake needs. */
-  readonly upgrade: boolean
+export interface ResponseHeaderContext {
   readonly rules: Readonly<HeaderRules>
-  readonly attempt: number
-}
-
-/**
- * The request headers sent upstream: end-to-end fields copied, X-Forwarded-* and Via
- * added, then the route's rules (the user has the last word), then the attempt number.
- */
-export function buildForwardHeaders(received: IncomingHttpHeaders, ctx: ForwardHeaderContext): OutgoingHttpHeaders {
-  const out = copyEndToEnd(received)
-  // The proxy already answered `Expect: 100-continue` itself (Node does when no
-  // checkContinue listener is set), so the upstream must not wait for a second go-ahead.
-  delete out.expect
-  // Keep chunked framing: Node's client re-chunks only when told to, and a body without a
-  // length would otherwise be sent unframed.
-  if (received['transfer-encoding'] !== undefined) out['transfer-encoding'] = 'chunked'
-  if (ctx.upgrade) {
-    out.connection = 'upgrade'
-    out.upgrade = received.upgrade
-  }
-  out['x-forwarded-for'] = appendList(received['x-forwarded-for'], ctx.clientIp)
-  out['x-forwarded-proto'] = 'http'
-  if (received.host !== undefined) out['x-forwarded-host'] = received.host
-  out.via = appendList(received.via, VIA)
-  if (ctx.targetHost !== undefined) out.host = ctx.targetHost
-  applyRules(out, ctx.rules)
-  out['x-devproxy-attempt'] = String(ctx.attempt)
-  return out
+  /** This proxy's `Via` entry for the response (the upstream's version). */
+  readonly via: string
+  /** The response to the client may carry trailers (chunked, HTTP/1.1, a body). */
+  readonly trailers: boolean
 }
 
 /** The response headers sent to the client: end-to-end fields, Via, then the route's rules. */
-export function buildResponseHeaders(received: IncomingHttpHeaders, rules: Readonly<HeaderRules>): OutgoingHttpHeaders {
-  const out = copyEndToEnd(received)
-  out.via = appendList(received.via, VIA)
-  applyRules(out, rules)
+export function buildResponseHeaders(received: IncomingHttpHeaders, ctx: ResponseHeaderContext): OutgoingHttpHeaders {
+  const named = connectionTokens(received.connection)
+  const out: OutgoingHttpHeaders = {}
+  for (const key in received) {
+    if (HOP_BY_HOP.has(key) || named?.has(key)) continue
+    if (key === 'trailer' && !ctx.trailers) continue
+    out[key] = received[key]
+  }
+  out.via = appendList(received.via, ctx.via)
+  applyRules(out, ctx.rules)
   return out
 }

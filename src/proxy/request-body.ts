@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { PassThrough, Readable } from 'node:stream'
+import { PassThrough, type Readable } from 'node:stream'
 import { createBodyLimiter } from './body-limit.js'
 import type { Transaction } from './transaction.js'
 
@@ -14,13 +14,15 @@ export type RequestBody =
   /** Sent once. `overLimit` resolves if a body of unknown length passes maxRequestBodyBytes. */
   | { readonly kind: 'stream'; readonly source: Readable; readonly overLimit: Promise<void> }
 
-export type BodyFailure = 'too-large' | 'aborted'
+export type BodyFailure = 'too-large' | 'aborted' | 'stalled'
 
 export interface BodyLimits {
   /** Over this: 413 (a declared Content-Length over it never gets here). */
   readonly maxRequestBodyBytes: number
   /** Buffer up to this many bytes for replay; undefined: do not buffer at all. */
   readonly replayBytes: number | undefined
+  /** While buffering, a client that sends nothing for this long: 'stalled' (a 408). */
+  readonly uploadIdleMs: number
 }
 
 export function hasBody(req: IncomingMessage): boolean {
@@ -38,13 +40,16 @@ export function readRequestBody(req: IncomingMessage, tx: Transaction, limits: B
   return new Promise((resolve) => {
     const chunks: Buffer[] = []
     let total = 0
+    const idle = setTimeout(() => done('stalled'), limits.uploadIdleMs)
     const done = (result: RequestBody | BodyFailure) => {
+      clearTimeout(idle)
       req.off('data', onData)
       req.off('end', onEnd)
       req.off('close', onClose)
       resolve(result)
     }
     const onData = (chunk: Buffer) => {
+      idle.refresh()
       chunks.push(chunk)
       total += chunk.length
       tx.requestBytes = total
@@ -65,13 +70,6 @@ export function readRequestBody(req: IncomingMessage, tx: Transaction, limits: B
     req.once('end', onEnd)
     req.once('close', onClose)
   })
-}
-
-/** A Readable that sends a fresh copy of a buffered body, for each attempt. */
-export function replay(body: RequestBody): Readable | undefined {
-  if (body.kind === 'buffered') return Readable.from([body.data], { objectMode: false })
-  if (body.kind === 'empty') return Readable.from([], { objectMode: false })
-  return body.source
 }
 
 const NEVER = new Promise<void>(() => {})

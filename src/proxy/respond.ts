@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { STATUS_CODES } from 'node:http'
 import { buildErrorResponse, type ErrorDetails, type ErrorType } from './error-map.js'
 import { VIA } from './headers.js'
+import { closeIfBodyUnread } from './linger.js'
 import type { Transaction } from './transaction.js'
 
 function errorHeaders(type: ErrorType, body: string, close: boolean): Record<string, string> {
@@ -31,7 +32,8 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   }
   tx.status = response.status
   tx.ending = 'error'
-  const headers = errorHeaders(type, response.body, options.close ?? false)
+  const bodyUnread = closeIfBodyUnread(res, response.status)
+  const headers = errorHeaders(type, response.body, (options.close ?? false) || bodyUnread)
   if (options.fault) headers['x-devproxy-fault'] = options.fault
   tx.responseHeadersSent = headers
   tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)

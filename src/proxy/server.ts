@@ -4,6 +4,8 @@ import type { Duplex } from 'node:stream'
 import type { ResolvedConfig } from '../config/types.js'
 import { ListenError } from '../errors.js'
 import { createEngine, type Engine, type ReplaySource } from './engine.js'
+import { openFrontDoor } from './front-door.js'
+import { declineUpgradeOffer } from './h2c-offer.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
 import type { TransactionSink } from './transaction.js'
@@ -51,7 +53,7 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
     headersTimeout: headersTimeoutMs,
     connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
   })
-  server.on('request', (req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     active++
     handleRequest(engine, req, res, () => {
       active--
@@ -60,8 +62,16 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
       server.closeIdleConnections()
       if (active === 0) onIdle?.()
     })
+  }
+  server.on('request', onRequest)
+  // `Expect: 100-continue` is the upstream's to answer (RFC 9110 §10.1.1): with this listener
+  // Node no longer sends 100 on its own; the pipeline relays the upstream's, or sends its own
+  // when it must hold the body itself.
+  server.on('checkContinue', onRequest)
+  openFrontDoor(server, engine, { headersTimeoutMs, sockets })
+  server.on('upgrade', (req, socket, head) => {
+    if (!declineUpgradeOffer(server, req, socket, head)) handleUpgrade(engine, req, socket, head, sockets)
   })
-  server.on('upgrade', (req, socket, head) => handleUpgrade(engine, req, socket, head, sockets))
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     // A request the parser refused (smuggling attempts, bad framing, oversized heads) is never
     // forwarded: answer once and close, so nothing after it is read as a request either.
@@ -96,6 +106,8 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
         })
         clearTimeout(timer)
       }
+      // What is still in flight now is cut by the shutdown, not by its client.
+      engine.shuttingDown = true
       server.closeAllConnections()
       engine.forwarder.destroy()
       await closed

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
 import { createThrottle, truncationPoint } from '../faults/inject.js'
 import { BodyCapture, captureBody } from './body-capture.js'
-import { buildResponseHeaders } from './headers.js'
+import { buildResponseHeaders, viaEntry } from './headers.js'
+import { closeIfBodyUnread } from './linger.js'
 import type { Transaction } from './transaction.js'
 
 /**
@@ -21,9 +22,10 @@ export interface ResponseFaults {
   readonly bytesPerSecond?: number | undefined
 }
 
-export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, faults: ResponseFaults = {}, captureBytes = 0): void {
+export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, instanceId: string, faults: ResponseFaults = {}, captureBytes = 0): void {
   const status = proxyRes.statusCode ?? 502
-  const headers = buildResponseHeaders(proxyRes.headers, route.responseHeaders)
+  const trailers = mayCarryTrailers(tx, proxyRes, status)
+  const headers = buildResponseHeaders(proxyRes.headers, { rules: route.responseHeaders, via: viaEntry(proxyRes.httpVersion, instanceId), trailers })
   if (faults.header) headers['x-devproxy-fault'] = faults.header
   tx.status = status
   tx.responseHeadersReceived = proxyRes.headers
@@ -35,6 +37,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   if (captureBytes > 0) tx.responseBody = capture ?? captureBody(proxyRes, proxyRes.headers, captureBytes)
   const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
 
+  closeIfBodyUnread(res, status)
   res.writeHead(status, proxyRes.statusMessage, headers)
   // Node holds headers back until the first body write. A response without a length may be
   // a stream (server-sent events, long polling) whose first chunk is far away: send the
@@ -53,7 +56,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
     res.destroy()
   })
   if (plain) {
-    pump(tx, proxyRes, res, idle, capture)
+    pump(tx, proxyRes, res, idle, capture, trailers)
     return
   }
   proxyRes.on('data', (chunk: Buffer) => {
@@ -72,7 +75,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
  * share of a small response's cost (bench/RESULTS.md). Backpressure is pipe's: pause on a
  * full socket, resume on 'drain'.
  */
-function pump(tx: Transaction, proxyRes: Readable, res: ServerResponse, idle: IdleTimer | undefined, capture: BodyCapture | undefined): void {
+function pump(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, idle: IdleTimer | undefined, capture: BodyCapture | undefined, trailers: boolean): void {
   const resume = () => proxyRes.resume()
   proxyRes.on('data', (chunk: Buffer) => {
     tx.responseBytes += chunk.length
@@ -86,8 +89,21 @@ function pump(tx: Transaction, proxyRes: Readable, res: ServerResponse, idle: Id
   proxyRes.on('end', () => {
     idle?.stop()
     capture?.end()
+    // Trailer fields are end to end (RFC 9110 §6.5): relayed when the response can carry them.
+    if (trailers && proxyRes.rawTrailers.length > 0) res.addTrailers(pairsOf(proxyRes.rawTrailers))
     res.end()
   })
+}
+
+/** Chunked to an HTTP/1.1 client, with a body: the only responses that can carry trailers. */
+function mayCarryTrailers(tx: Transaction, proxyRes: IncomingMessage, status: number): boolean {
+  return tx.httpVersion !== '1.0' && tx.method !== 'HEAD' && status !== 204 && status !== 304 && proxyRes.headers['content-length'] === undefined
+}
+
+function pairsOf(raw: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = []
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!])
+  return pairs
 }
 
 /**

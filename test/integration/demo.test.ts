@@ -41,7 +41,7 @@ describe('the demo upstream, behind the proxy with the demo routes', () => {
   it('echoes what the proxy forwarded', async () => {
     const echoed = (await request(`${proxy.url}/api/echo?x=1`, { method: 'PUT', body: 'hi' })).json()
     expect(echoed).toMatchObject({ method: 'PUT', url: '/api/echo?x=1', body: 'hi' })
-    expect(echoed.headers.via).toBe('1.1 devproxy')
+    expect(echoed.headers.via).toBe(`1.1 devproxy-${proxy.engine.instanceId}`)
   })
 
   it('answers slowly, and with any status asked for', async () => {

@@ -5,6 +5,7 @@ import {
   describeFailure,
   type ErrorType,
   FAILURE_TYPES,
+  upstreamErrorCode,
 } from '../../src/proxy/error-map.js'
 
 describe('classifyUpstreamError: how an attempt failed', () => {
@@ -28,6 +29,66 @@ describe('classifyUpstreamError: how an attempt failed', () => {
 
   it('no error object at all, after connecting → reset', () => {
     expect(classifyUpstreamError(undefined, true)).toBe('reset')
+  })
+})
+
+describe('classifyUpstreamError: TLS failures of an https:// target', () => {
+  it.each([
+    // Certificate verification (OpenSSL's names as Node reports them).
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_UNTRUSTED',
+    'INVALID_CA',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    // Protocol: the peer is not TLS (Node 20: EPROTO "wrong version number"), or refused it.
+    'EPROTO',
+    'ERR_SSL_WRONG_VERSION_NUMBER',
+    'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+  ])('%s → tls', (code) => {
+    expect(classifyUpstreamError({ code }, true)).toBe('tls')
+    expect(classifyUpstreamError({ code }, true, true)).toBe('tls')
+  })
+
+  it.each([
+    { code: 'ECONNRESET', connected: true, handshaking: true, failure: 'tls', why: 'closed mid-handshake' },
+    { code: 'EPIPE', connected: true, handshaking: true, failure: 'tls', why: 'closed mid-handshake' },
+    { code: undefined, connected: true, handshaking: true, failure: 'tls', why: 'closed mid-handshake' },
+    { code: 'ECONNRESET', connected: true, handshaking: false, failure: 'reset', why: 'after the handshake: a crash mid-request' },
+    { code: 'ECONNRESET', connected: false, handshaking: true, failure: 'connect-failure', why: 'before TCP connected' },
+    { code: 'ECONNREFUSED', connected: false, handshaking: true, failure: 'connect-failure', why: 'nothing listening' },
+    { code: 'HPE_INVALID_CONSTANT', connected: true, handshaking: false, failure: 'malformed', why: 'parser error after TLS' },
+  ] as const)('$code (connected: $connected, handshaking: $handshaking) → $failure: $why', ({ code, connected, handshaking, failure }) => {
+    expect(classifyUpstreamError(code === undefined ? {} : { code }, connected, handshaking)).toBe(failure)
+  })
+})
+
+describe('upstreamErrorCode: the precise code of an upstream error', () => {
+  it.each([
+    {
+      why: 'Node 20 reports a plain-HTTP peer as EPROTO; the reason is in the message',
+      error: { code: 'EPROTO', message: 'write EPROTO 80AC2208607F0000:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:../deps/openssl/openssl/ssl/record/ssl3_record.c:350:\n' },
+      code: 'ERR_SSL_WRONG_VERSION_NUMBER',
+    },
+    {
+      why: 'OpenSSL 3 messages may leave the function name out',
+      error: { code: 'EPROTO', message: 'C0:error:0A000410:SSL routines::sslv3 alert handshake failure:ssl/record/rec_layer_s3.c:1605:' },
+      code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+    },
+    { why: 'an EPROTO without an OpenSSL reason stays EPROTO', error: { code: 'EPROTO', message: 'write EPROTO' }, code: 'EPROTO' },
+    { why: 'other codes pass through', error: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: 'self-signed certificate' }, code: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+    { why: 'no code at all', error: { message: 'socket hang up' }, code: undefined },
+  ])('$why → $code', ({ error, code }) => {
+    expect(upstreamErrorCode(error)).toBe(code)
+  })
+
+  it('no error object → undefined', () => {
+    expect(upstreamErrorCode(undefined)).toBeUndefined()
   })
 })
 
@@ -127,5 +188,40 @@ describe('describeFailure: message and hint in the words a developer looks for',
 
   it('a connect timeout is a 504 upstream_timeout', () => {
     expect(FAILURE_TYPES['connect-timeout']).toBe('upstream_timeout')
+  })
+})
+
+describe('describeFailure: a TLS failure names the certificate problem and what to do', () => {
+  const target = 'https://localhost:8443'
+  const failed = 'the TLS handshake with https://localhost:8443 failed'
+
+  it('is a 502 upstream_tls_failed', () => {
+    expect(FAILURE_TYPES.tls).toBe('upstream_tls_failed')
+    expect(buildErrorResponse('upstream_tls_failed', { message: 'm' }).status).toBe(502)
+  })
+
+  it.each([
+    { code: 'DEPTH_ZERO_SELF_SIGNED_CERT', message: `${failed}: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)`, hint: ['ca: "path/to/cert.pem"', 'secure: false'] },
+    { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', message: `${failed}: certificate signed by an unknown CA (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`, hint: ['ca: "path/to/rootCA.pem"', '$(mkcert -CAROOT)/rootCA.pem', 'secure: false'] },
+    { code: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', message: `${failed}: certificate signed by an unknown CA (UNABLE_TO_GET_ISSUER_CERT_LOCALLY)`, hint: ['ca: "path/to/rootCA.pem"', 'secure: false'] },
+    { code: 'SELF_SIGNED_CERT_IN_CHAIN', message: `${failed}: certificate chain ends in a self-signed CA that is not trusted (SELF_SIGNED_CERT_IN_CHAIN)`, hint: ['ca: "path/to/rootCA.pem"', 'secure: false'] },
+    { code: 'CERT_HAS_EXPIRED', message: `${failed}: certificate has expired (CERT_HAS_EXPIRED)`, hint: ['fresh certificate', 'secure: false'] },
+    { code: 'CERT_NOT_YET_VALID', message: `${failed}: certificate is not yet valid (CERT_NOT_YET_VALID)`, hint: ["machine's clock", 'secure: false'] },
+    { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: `${failed}: certificate is for another host name (ERR_TLS_CERT_ALTNAME_INVALID)`, hint: ['host name the certificate lists', 'secure: false'] },
+    { code: 'INVALID_CA', message: `${failed}: certificate chain holds an invalid CA certificate (INVALID_CA)`, hint: ['valid certificate', 'secure: false'] },
+    { code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: `${failed}: the target answered without TLS (ERR_SSL_WRONG_VERSION_NUMBER)`, hint: ['the target port speaks plain HTTP: use http://'] },
+    { code: 'ECONNRESET', message: 'https://localhost:8443 closed the connection during the TLS handshake (ECONNRESET)', hint: ['serving TLS', 'use http://'] },
+    { code: undefined, message: 'https://localhost:8443 closed the connection during the TLS handshake', hint: ['serving TLS'] },
+    { code: 'EPROTO', message: `${failed} (EPROTO)`, hint: ['use http://', 'ca:', 'secure: false'] },
+    { code: 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE', message: `${failed} (ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE)`, hint: ['serving TLS'] },
+  ])('$code → "$message"', ({ code, message, hint }) => {
+    const described = describeFailure('tls', target, code, { timeoutMs: 30_000 })
+    expect(described.message).toBe(message)
+    for (const words of hint) expect(described.hint.toLowerCase()).toContain(words.toLowerCase())
+  })
+
+  it("with a ca configured, an untrusted certificate's hint says that ca did not sign it", () => {
+    const described = describeFailure('tls', target, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', { timeoutMs: 30_000, caFile: 'certs/other-ca.pem' })
+    expect(described.hint).toContain("The route's ca (certs/other-ca.pem) is not the CA that signed this certificate")
   })
 })

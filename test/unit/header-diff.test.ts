@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { diffHeaders, formatHeaderChanges, type HeaderChange, type HeaderMap } from '../../src/log/header-diff.js'
 import { type Palette, plainPalette } from '../../src/log/palette.js'
-import { buildForwardHeaders } from '../../src/proxy/headers.js'
+import { buildForwardHeaders, headersObject } from '../../src/proxy/headers.js'
 
 const markers: Palette = {
   ...plainPalette,
@@ -49,7 +49,18 @@ describe('diffHeaders: what the proxy added, removed and changed', () => {
 
   it('shows what the proxy does to a request on its way upstream', () => {
     const received = { host: 'localhost:8080', connection: 'keep-alive', accept: '*/*' }
-    const forwarded = buildForwardHeaders(received, { clientIp: '127.0.0.1', targetHost: 'localhost:3000', upgrade: false, rules: {}, attempt: 1 })
+    const forwarded = headersObject(
+      buildForwardHeaders(['host', 'localhost:8080', 'connection', 'keep-alive', 'accept', '*/*'], {
+        clientIp: '127.0.0.1',
+        targetHost: 'localhost:3000',
+        upgrade: false,
+        rules: {},
+        attempt: 1,
+        via: '1.1 devproxy-0a1b2c3d',
+        framing: { kind: 'none' },
+        expect: false,
+      }),
+    )
     expect(diffHeaders(received, forwarded).map((change) => `${change.op} ${change.name}`)).toEqual([
       '- connection',
       '~ host',

@@ -2,16 +2,34 @@ import type { IncomingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import type { HeaderRules } from '../../src/config/types.js'
 import {
-  buildForwardHeaders,
-  buildResponseHeaders,
+  buildForwardHeaders as buildRaw,
+  buildResponseHeaders as buildResponse,
   clientAddress,
   connectionTokens,
+  headersObject,
   type ForwardHeaderContext,
-  VIA,
+  type ResponseHeaderContext,
+  viaEntry,
 } from '../../src/proxy/headers.js'
 
+const VIA = '1.1 devproxy-0a1b2c3d'
+
 function ctx(overrides: Partial<ForwardHeaderContext> = {}): ForwardHeaderContext {
-  return { clientIp: '10.0.0.5', targetHost: undefined, upgrade: false, rules: {}, attempt: 1, ...overrides }
+  return { clientIp: '10.0.0.5', targetHost: undefined, upgrade: false, rules: {}, attempt: 1, via: VIA, framing: { kind: 'none' }, expect: false, ...overrides }
+}
+
+/** Headers as a raw list, in insertion order (an array value is a repeated field). */
+function raw(headers: IncomingHttpHeaders): string[] {
+  return Object.entries(headers).flatMap(([name, value]) => (Array.isArray(value) ? value.flatMap((v) => [name, v]) : value === undefined ? [] : [name, value]))
+}
+
+/** The forwarded head as the log sees it. */
+function buildForwardHeaders(headers: IncomingHttpHeaders, context: ForwardHeaderContext) {
+  return headersObject(buildRaw(raw(headers), context))
+}
+
+function buildResponseHeaders(headers: IncomingHttpHeaders, rules: HeaderRules, overrides: Partial<ResponseHeaderContext> = {}) {
+  return buildResponse(headers, { rules, via: VIA, trailers: false, ...overrides })
 }
 
 const base: IncomingHttpHeaders = { host: 'app.localhost:8080', accept: 'application/json' }
@@ -22,7 +40,6 @@ describe('buildForwardHeaders: hop-by-hop fields are not forwarded (RFC 9110 §7
     { name: 'keep-alive', value: 'timeout=5' },
     { name: 'proxy-connection', value: 'keep-alive' },
     { name: 'te', value: 'trailers' },
-    { name: 'trailer', value: 'x-checksum' },
     { name: 'upgrade', value: 'websocket' },
   ])('$name: $value is removed', ({ name, value }) => {
     const out = buildForwardHeaders({ ...base, [name]: value }, ctx())
@@ -30,15 +47,25 @@ describe('buildForwardHeaders: hop-by-hop fields are not forwarded (RFC 9110 §7
     expect(out.accept).toBe('application/json')
   })
 
+  // RFC 9112 §6: the proxy frames the forwarded body itself; the client's framing never passes.
   it.each([
-    { received: 'chunked', forwarded: 'chunked' },
-    { received: 'gzip, chunked', forwarded: 'chunked' },
-  ])('transfer-encoding: $received is replaced by $forwarded', ({ received, forwarded }) => {
-    expect(buildForwardHeaders({ ...base, 'transfer-encoding': received }, ctx())['transfer-encoding']).toBe(forwarded)
+    { received: { 'transfer-encoding': 'chunked' }, framing: { kind: 'chunked' } as const, te: 'chunked', cl: undefined },
+    { received: { 'transfer-encoding': 'gzip, chunked' }, framing: { kind: 'chunked' } as const, te: 'chunked', cl: undefined },
+    { received: { 'content-length': '3' }, framing: { kind: 'length', length: 3 } as const, te: undefined, cl: '3' },
+    { received: { 'transfer-encoding': 'chunked' }, framing: { kind: 'length', length: 11 } as const, te: undefined, cl: '11' },
+    { received: { 'content-length': '5' }, framing: { kind: 'none' } as const, te: undefined, cl: undefined },
+  ])('client framing $received, proxy framing $framing.kind → te $te, content-length $cl', ({ received, framing, te, cl }) => {
+    const out = buildForwardHeaders({ ...base, ...received }, ctx({ framing }))
+    expect(out['transfer-encoding']).toBe(te)
+    expect(out['content-length']).toBe(cl)
   })
 
-  it('transfer-encoding is not invented when the client sent none', () => {
-    expect(buildForwardHeaders({ ...base, 'content-length': '3' }, ctx())).not.toHaveProperty('transfer-encoding')
+  // RFC 9110 §7.6.1 lets a sender name fields in Connection; naming framing fields or Host there
+  // would send a body unframed (a request the proxy never routed runs upstream).
+  it.each(['content-length', 'Content-Length', 'transfer-encoding', 'host'])('Connection: %s cannot remove what the proxy frames or routes by', (token) => {
+    const out = buildForwardHeaders({ ...base, connection: `keep-alive, ${token}`, 'content-length': '4' }, ctx({ framing: { kind: 'length', length: 4 } }))
+    expect(out['content-length']).toBe('4')
+    expect(out.host).toBe('app.localhost:8080')
   })
 
   it('fields named in Connection are removed, others kept', () => {
@@ -51,8 +78,30 @@ describe('buildForwardHeaders: hop-by-hop fields are not forwarded (RFC 9110 §7
     expect(out['x-keep']).toBe('1')
   })
 
-  it('expect is removed: the proxy already answered 100-continue', () => {
-    expect(buildForwardHeaders({ ...base, expect: '100-continue' }, ctx())).not.toHaveProperty('expect')
+  // RFC 9110 §10.1.1: a proxy forwards the expectation; it drops it only when it already
+  // answered 100 itself (it holds the body for retries or replay).
+  it.each([
+    { expect: true, forwarded: '100-continue' },
+    { expect: false, forwarded: undefined },
+  ])('Expect: 100-continue with expect $expect → $forwarded', ({ expect: forward, forwarded }) => {
+    expect(buildForwardHeaders({ ...base, expect: '100-continue' }, ctx({ expect: forward })).expect).toBe(forwarded)
+  })
+
+  it('x-devproxy-fault is addressed to the proxy and never forwarded', () => {
+    expect(buildForwardHeaders({ ...base, 'x-devproxy-fault': '503' }, ctx())).not.toHaveProperty('x-devproxy-fault')
+  })
+
+  // RFC 9112 §7.1.2: trailer fields only exist in the chunked coding.
+  it.each([
+    { framing: { kind: 'chunked' } as const, trailer: 'x-checksum' },
+    { framing: { kind: 'length', length: 2 } as const, trailer: undefined },
+  ])('Trailer is forwarded with $framing.kind framing → $trailer', ({ framing, trailer }) => {
+    expect(buildForwardHeaders({ ...base, trailer: 'x-checksum' }, ctx({ framing })).trailer).toBe(trailer)
+  })
+
+  it('keeps the letter case and order the client sent (some upstreams are case-sensitive)', () => {
+    const out = buildRaw(['Host', 'a.test', 'X-MiXeD-CaSe', '1', 'accept', '*/*'], ctx())
+    expect(out.slice(0, 6)).toEqual(['Host', 'a.test', 'X-MiXeD-CaSe', '1', 'accept', '*/*'])
   })
 
   it('end-to-end fields are copied unchanged', () => {
@@ -91,17 +140,26 @@ describe('buildForwardHeaders: X-Forwarded-* and Via', () => {
   })
 
   it.each([
-    { received: undefined, forwarded: '1.1 devproxy' },
-    { received: '1.0 squid', forwarded: '1.0 squid, 1.1 devproxy' },
-    { received: '1.1 a, 1.1 b', forwarded: '1.1 a, 1.1 b, 1.1 devproxy' },
+    { received: undefined, forwarded: VIA },
+    { received: '1.0 squid', forwarded: `1.0 squid, ${VIA}` },
+    { received: '1.1 a, 1.1 b', forwarded: `1.1 a, 1.1 b, ${VIA}` },
   ])('via $received → $forwarded', ({ received, forwarded }) => {
     const headers: IncomingHttpHeaders = { ...base }
     if (received !== undefined) headers.via = received
     expect(buildForwardHeaders(headers, ctx()).via).toBe(forwarded)
   })
 
-  it('VIA is the devproxy pseudonym', () => {
-    expect(VIA).toBe('1.1 devproxy')
+  it('two Via fields are one list, and this proxy is appended once', () => {
+    const out = headersObject(buildRaw(['Host', 'a.test', 'Via', '1.0 a', 'via', '1.1 b'], ctx()))
+    expect(out.via).toBe(`1.0 a, 1.1 b, ${VIA}`)
+  })
+
+  // RFC 9110 §7.6.3: the protocol version received, and a pseudonym that names this instance.
+  it.each([
+    { version: '1.1', entry: '1.1 devproxy-cafe0001' },
+    { version: '1.0', entry: '1.0 devproxy-cafe0001' },
+  ])('viaEntry for HTTP/$version is $entry', ({ version, entry }) => {
+    expect(viaEntry(version, 'cafe0001')).toBe(entry)
   })
 })
 
@@ -184,12 +242,20 @@ describe('buildResponseHeaders: what the client gets', () => {
     'x-powered-by': 'Express',
   }
 
-  it.each(['connection', 'keep-alive', 'transfer-encoding', 'trailer', 'proxy-connection', 'upgrade', 'x-upstream-debug'])(
+  it.each(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'x-upstream-debug'])(
     '%s is removed',
     (name) => {
       expect(buildResponseHeaders(received, {})).not.toHaveProperty(name)
     },
   )
+
+  // RFC 9110 §6.6.2: Trailer is end to end; it can only go with a response that can carry trailers.
+  it.each([
+    { trailers: true, sent: 'x-checksum' },
+    { trailers: false, sent: undefined },
+  ])('trailer with trailers $trailers → $sent', ({ trailers, sent }) => {
+    expect(buildResponseHeaders(received, {}, { trailers }).trailer).toBe(sent)
+  })
 
   it('end-to-end fields are kept', () => {
     expect(buildResponseHeaders(received, {})).toMatchObject({
@@ -201,8 +267,8 @@ describe('buildResponseHeaders: what the client gets', () => {
   })
 
   it.each([
-    { received: undefined, sent: '1.1 devproxy' },
-    { received: '1.1 cdn', sent: '1.1 cdn, 1.1 devproxy' },
+    { received: undefined, sent: VIA },
+    { received: '1.1 cdn', sent: `1.1 cdn, ${VIA}` },
   ])('via $received → $sent', ({ received: via, sent }) => {
     const headers: IncomingHttpHeaders = { 'content-type': 'text/plain' }
     if (via !== undefined) headers.via = via

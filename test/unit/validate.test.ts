@@ -196,6 +196,43 @@ describe('validateConfig: suggested fixes', () => {
   })
 })
 
+describe('validateConfig: secure and ca apply to https:// targets only', () => {
+  const HTTPS = 'https://localhost:5173'
+
+  it.each([
+    { why: 'secure: false on an https:// target', route: { target: HTTPS, secure: false } },
+    { why: 'ca on an https:// target', route: { target: HTTPS, ca: 'certs/rootCA.pem' } },
+    { why: 'both, on a mix of http:// and https:// targets', route: { target: [T, HTTPS], secure: true, ca: 'rootCA.pem' } },
+    { why: 'an invalid target is reported on its own, not as an http-only route', route: { target: 'localhost:3000', ca: 'rootCA.pem' }, only: 'routes[0].target' },
+  ])('$why', ({ route, only }) => {
+    const issues = validateConfig({ routes: [route] })
+    if (only === undefined) expect(issues).toEqual([])
+    else expect(issues.map((i) => i.path)).toEqual([only])
+  })
+
+  it.each([
+    { field: 'ca', route: { target: T, ca: 'rootCA.pem' }, got: '"rootCA.pem"' },
+    { field: 'secure', route: { target: T, secure: false }, got: 'false' },
+    { field: 'secure', route: { target: [T, 'http://localhost:3001'], secure: true }, got: 'true' },
+  ])('$field on http:// targets only → "only applies to https:// targets"', ({ field, route, got }) => {
+    expect(validateConfig({ routes: [route] })).toEqual([
+      {
+        path: `routes[0].${field}`,
+        message: `only applies to https:// targets, and this route's targets are all http:// (got ${got})`,
+        suggestion: 'remove it, or use https:// in target if the upstream serves TLS',
+      },
+    ])
+  })
+
+  it.each([
+    { route: { target: HTTPS, secure: 'no' }, path: 'routes[0].secure', message: 'must be true or false (got "no")' },
+    { route: { target: HTTPS, ca: '' }, path: 'routes[0].ca', message: 'must be a non-empty string (got "")' },
+    { route: { target: HTTPS, ca: ['a.pem'] }, path: 'routes[0].ca', message: 'must be a non-empty string (got ["a.pem"])' },
+  ])('$path $message', ({ route, path, message }) => {
+    expect(validateConfig({ routes: [route] })).toEqual([{ path, message }])
+  })
+})
+
 describe('validateConfig: route names must be unique, given or derived from the path', () => {
   it.each([
     { why: 'two given names', routes: [{ name: 'api', path: '/a' }, { name: 'api', path: '/b' }], name: 'api' },
