@@ -4,7 +4,7 @@ import type { Engine, EngineState } from './engine.js'
 import { describeInjection, simulatedResponse } from '../faults/inject.js'
 import type { Injection } from '../faults/types.js'
 import { missResponse, recordedResponse } from '../record/replay-response.js'
-import { classifyUpstreamError, type UpstreamFailure } from './error-map.js'
+import { classifyUpstreamError, upstreamErrorCode, type UpstreamFailure } from './error-map.js'
 import { joinBasePath } from './forward.js'
 import { buildForwardHeaders, CHUNKED, headersObject, NO_BODY, viaEntry, type Framing } from './headers.js'
 import { relayInformational } from './informational.js'
@@ -242,8 +242,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
         // response byte was most likely closed by the server while idle — most likely, not
         // surely: the upstream may have read the request first (exchange decides what that allows).
         const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
-        const failure = connected && !secured && !error.code?.startsWith('HPE_') ? 'tls' : classifyUpstreamError(error, connected)
-        fail(failure, error.code, stale)
+        fail(classifyUpstreamError(error, connected, !secured), upstreamErrorCode(error), stale)
       })
       pump = pumpBody(plan.body, req, request, { idleMs: route.uploadIdleMs, stallMs: plan.timeoutMs }, {
         onClientStall: () => {

@@ -21,8 +21,10 @@ export interface EngineState {
 export interface Engine {
   /** This proxy instance in `Via` (`devproxy-<id>`): a request naming it has looped back. */
   readonly instanceId: string
-  /** Set when the proxy stops and cuts what is still in flight (those end as 'shutdown'). */
-  shuttingDown: boolean
+  /** Plain HTTP transactions being served now. */
+  readonly inFlight: Set<Transaction>
+  /** Those the proxy cut as it stopped: they end as 'shutdown', whatever else failed with them. */
+  readonly cutByShutdown: WeakSet<Transaction>
   readonly state: EngineState
   readonly forwarder: Forwarder
   /** Faults in force; the control API and config reloads change them live. */
@@ -61,7 +63,8 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
   const counters: FaultCounters = { requests: 0, errors: 0, faults: 0 }
   return {
     instanceId: randomBytes(4).toString('hex'),
-    shuttingDown: false,
+    inFlight: new Set(),
+    cutByShutdown: new WeakSet(),
     get state() {
       return state
     },

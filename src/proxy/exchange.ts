@@ -173,6 +173,7 @@ function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kin
     timeoutMs: route.timeoutMs,
     connectMs: route.connectMs,
     budgetMs: budgetCut ? route.retry.budgetMs : undefined,
+    caFile: route.tls.caFile,
     maxConnections: route.maxConnections,
   })
   sendError(

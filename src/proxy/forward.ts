@@ -1,3 +1,4 @@
+import net from 'node:net'
 import http, { type ClientRequest, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
@@ -33,7 +34,7 @@ export interface UpgradeHandlers {
 export interface Forwarder {
   /** Opens the upstream request; the caller writes the body and listens for the outcome. */
   request(route: ResolvedRoute, target: URL, spec: UpstreamRequestSpec): ClientRequest
-  ws(req: IncomingMessage, socket: Duplex, head: Buffer, target: URL, handlers: UpgradeHandlers): void
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResolvedRoute, target: URL, handlers: UpgradeHandlers): void
   /** The pool of this route target: sockets in use, free, and requests waiting for one. */
   poolStats(route: ResolvedRoute, target: URL): { busy: number; free: number; waiting: number }
   /** Closes idle pooled connections of targets no longer in use (config swaps). */
@@ -93,9 +94,15 @@ export function createForwarder(): Forwarder {
       }
       return (https_ ? https : http).request(options)
     },
-    ws(req, socket, head, target, handlers) {
+    ws(req, socket, head, route, target, handlers) {
       // Upgraded sockets leave the pool anyway; a fresh connection keeps `Connection: upgrade`.
-      const options = { target: engineTarget(target), agent: false, [HANDLERS]: handlers }
+      // For https://, http-proxy-3 sets rejectUnauthorized from `secure` and copies `ca`; the
+      // agent names the target for SNI and the certificate check (not the client's Host).
+      const hostname = hostnameOf(target)
+      const tls = target.protocol === 'https:'
+        ? { secure: route.tls.rejectUnauthorized, ca: route.tls.ca, agent: new https.Agent({ servername: net.isIP(hostname) ? '' : hostname }) }
+        : { agent: false as const }
+      const options = { target: engineTarget(target), ...tls, [HANDLERS]: handlers }
       upgrades.ws(req, socket, head, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
     },
     poolStats(route, target) {

@@ -33,7 +33,7 @@ export function openFrontDoor(server: Server, engine: Engine, options: FrontDoor
   server.maxHeadersCount = 0
   server.on('connect', (req: IncomingMessage, socket: Duplex) => refuseConnect(engine, req, socket, options.sockets))
   const serveHttp = takeConnectionListener(server)
-  server.on('connection', (socket: Socket) => readFirstLine(socket, engine, options, (line) => handOver(socket, line, () => serveHttp.call(server, socket))))
+  server.on('connection', (socket: Socket) => readFirstLine(socket, engine, options, (read) => handOver(socket, read, () => serveHttp.call(server, socket))))
 }
 
 /** Node's own 'connection' listener (which starts its HTTP parser), taken off so the front door runs first. */

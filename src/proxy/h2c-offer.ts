@@ -12,6 +12,7 @@ import type { Duplex } from 'node:stream'
  */
 export function declineUpgradeOffer(server: Server, req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
   if (offersWebSocket(req.headers.upgrade)) return false
+  if (socket.destroyed) return true
   socket.unshift(head.length > 0 ? Buffer.concat([headWithoutOffer(req), head]) : headWithoutOffer(req))
   // Not from inside the parser callback that emitted 'upgrade': the parser it just freed may
   // be the very one the server hands this connection next.

@@ -17,6 +17,7 @@ import { createTransaction, type Transaction } from './transaction.js'
 export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse, onClosed?: () => void): void {
   const state = engine.state
   const tx = createTransaction(req, 'http')
+  engine.inFlight.add(tx)
   const clientGone: ClientGone = { listener: undefined }
   // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
   // attempt in flight learns first, then the transaction is finished and handed on.
@@ -92,7 +93,8 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
 
 function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
   tx.durationMs = performance.now() - tx.startMs
-  if (engine.shuttingDown && !res.writableFinished && tx.ending !== 'error') tx.ending = 'shutdown'
+  engine.inFlight.delete(tx)
+  if (engine.cutByShutdown.has(tx)) tx.ending = 'shutdown'
   tx.ending ??= res.writableFinished ? 'completed' : 'client-aborted'
   engine.emit(tx)
 }

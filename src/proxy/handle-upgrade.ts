@@ -73,7 +73,7 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
   }, route.timeoutMs)
   socket.once('close', () => clearTimeout(timer))
 
-  engine.forwarder.ws(req, socket, head, target, {
+  engine.forwarder.ws(req, socket, head, route, target, {
     onRequest(proxyReq) {
       proxyReq.once('socket', (s) => (s.connecting ? s.once('connect', () => (connected = true)) : (connected = true)))
       proxyReq.once('response', (proxyRes) => {

@@ -2,12 +2,13 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { ResolvedConfig } from '../config/types.js'
-import { ListenError } from '../errors.js'
+import { DevproxyError, ListenError } from '../errors.js'
 import { createEngine, type Engine, type ReplaySource } from './engine.js'
 import { openFrontDoor } from './front-door.js'
 import { declineUpgradeOffer } from './h2c-offer.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
+import { findSelfTargets } from './self-target.js'
 import type { TransactionSink } from './transaction.js'
 
 export interface StartOptions {
@@ -85,6 +86,15 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
 
   await listen(server, config.port, config.host)
   const address = server.address() as AddressInfo
+  const loops = findSelfTargets(config.routes, address.address, address.port)
+  if (loops.length > 0) {
+    await new Promise((resolve) => server.close(resolve))
+    engine.forwarder.destroy()
+    const [first] = loops
+    throw new DevproxyError('target_is_proxy', `route "${first!.route}" targets ${first!.target}, which is devproxy's own address: every request would loop back to the proxy`, {
+      suggestion: `Point the target at the service (e.g. http://localhost:3000), or listen on another port with --port ${address.port === 8080 ? 8081 : 8080}.`,
+    })
+  }
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address
 
   return {
@@ -106,8 +116,8 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
         })
         clearTimeout(timer)
       }
-      // What is still in flight now is cut by the shutdown, not by its client.
-      engine.shuttingDown = true
+      // What is still in flight now is cut by the shutdown, not by its client or upstream.
+      for (const tx of engine.inFlight) engine.cutByShutdown.add(tx)
       server.closeAllConnections()
       engine.forwarder.destroy()
       await closed

@@ -47,13 +47,15 @@ function concurrently(proxy: TestProxy, count: number, boundMs: number): Promise
   return within(boundMs, Promise.all(Array.from({ length: count }, (_, i) => observe(`${proxy.url}/api/r${i}`))), `all ${count} requests settling`)
 }
 
-function expectProxyError(result: Observed, status: number, type: string): void {
+function expectProxyError(result: Observed, status: number, type: string): Record<string, unknown> {
   expect(result.kind, result.kind === 'error' ? result.message : '').toBe('response')
-  if (result.kind !== 'response') return
+  if (result.kind !== 'response') return {}
   expect(result.status).toBe(status)
   expect(result.complete).toBe(true)
   expect(result.headers['x-devproxy-error']).toBe(type)
-  expect(JSON.parse(result.body.toString('utf8')).error.type).toBe(type)
+  const { error } = JSON.parse(result.body.toString('utf8'))
+  expect(error.type).toBe(type)
+  return error
 }
 
 const OK = 'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok'
@@ -214,6 +216,39 @@ describe('an upstream that closes keep-alive connections between requests', () =
     for (const tx of staleRetries) {
       expect(tx.attempts).toHaveLength(2)
       expect(tx.attempts[1]!.status).toBe(200)
+    }
+  })
+
+  // RFC 9110 §9.2.2: a proxy MUST NOT automatically retry non-idempotent requests. The upstream
+  // below reads each request and only then drops the reused connection, so a resend would run
+  // the request twice.
+  it.each([
+    { method: 'POST', headers: {}, resent: false },
+    { method: 'PATCH', headers: {}, resent: false },
+    { method: 'POST', headers: { 'idempotency-key': 'k-1' }, resent: true },
+    { method: 'PUT', headers: {}, resent: true },
+  ])('a $method $headers dropped on a reused connection after the upstream read it: resent $resent', async ({ method, headers, resent }) => {
+    const seen: string[] = []
+    const upstream = await rawUpstream((socket) =>
+      onEachHead(socket, (s, n) => {
+        seen.push(`${n}`)
+        if (n === 1) s.write(OK)
+        else s.destroy()
+      }),
+    )
+    const proxy = await proxyTo(upstream.url)
+    const warm = await within(5_000, observe(`${proxy.url}/api/warm`), 'the request that opens the pooled connection')
+    expect(warm.kind === 'response' && warm.status).toBe(200)
+    const result = await within(5_000, observe(`${proxy.url}/api/order`, { method, headers }), `the ${method}`)
+    const heads = seen.length - 1
+    if (resent) {
+      expect(result.kind === 'response' && result.status).toBe(200)
+      expect(heads).toBe(2)
+    } else {
+      const error = expectProxyError(result, 502, 'upstream_reset')
+      expect(error.retry).toMatch(/not sent again .*RFC 9110 §9\.2\.2/)
+      // Exactly once: the upstream read the request one time.
+      expect(heads).toBe(1)
     }
   })
 

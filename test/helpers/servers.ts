@@ -1,4 +1,6 @@
+import { readFile } from 'node:fs/promises'
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
+import https from 'node:https'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import { resolveConfig } from '../../src/config/resolve.js'
 import type { UserConfig } from '../../src/config/types.js'
@@ -20,6 +22,20 @@ export interface TestUpstream {
 export async function startUpstream(handler: RequestListener): Promise<TestUpstream> {
   const server = http.createServer(handler)
   return wrap(server, (s) => s.closeAllConnections())
+}
+
+/**
+ * A real HTTPS upstream on 127.0.0.1, port 0, serving the certificate in test/fixtures/tls/
+ * (signed by the test CA `ca.pem`, for localhost, 127.0.0.1 and ::1); `url` is https://.
+ */
+export async function startTlsUpstream(handler: RequestListener): Promise<TestUpstream> {
+  const dir = new URL('../fixtures/tls/', import.meta.url)
+  const [key, cert] = await Promise.all([readFile(new URL('localhost-key.pem', dir)), readFile(new URL('localhost.pem', dir))])
+  const server = https.createServer({ key, cert }, handler)
+  // A client that rejects the certificate ends the handshake with an alert; that is the test.
+  server.on('tlsClientError', () => {})
+  const upstream = await wrap(server as unknown as http.Server, (s) => s.closeAllConnections())
+  return { ...upstream, url: `https://127.0.0.1:${upstream.port}` }
 }
 
 /** A raw TCP upstream for misbehaving servers (garbage, resets, hangs). */
