@@ -96,6 +96,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   const rawHeaders = buildForwardHeaders(req.rawHeaders, {
     clientIp: tx.clientIp,
     targetHost: route.changeOrigin ? target.host : undefined,
+    requestHost: absoluteAuthority(tx.url),
     upgrade: false,
     rules: route.requestHeaders,
     attempt: attempt.n,
@@ -276,6 +277,13 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     if (delayMs > 0) setTimeout(forward, delayMs)
     else forward()
   })
+}
+
+/** The host and port of an absolute-form target (`http://host:port/path`); undefined for origin form. */
+export function absoluteAuthority(url: string): string | undefined {
+  if (url.startsWith('/')) return undefined
+  const match = /^https?:\/\/([^/?#]+)/i.exec(url)
+  return match?.[1]
 }
 
 /** `Expect: 100-continue` (RFC 9110 §10.1.1), the one expectation there is. */

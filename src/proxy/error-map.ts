@@ -36,6 +36,8 @@ export type ErrorType =
   | 'request_header_fields_too_large'
   /** CONNECT (a forward-proxy tunnel, RFC 9110 §9.3.6): devproxy is a reverse proxy. */
   | 'connect_not_supported'
+  /** A transfer coding other than chunked (RFC 9112 §6.1: 501). */
+  | 'unsupported_transfer_coding'
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
@@ -150,6 +152,7 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   bad_request: 400,
   request_header_fields_too_large: 431,
   connect_not_supported: 501,
+  unsupported_transfer_coding: 501,
 }
 
 export interface ErrorDetails {

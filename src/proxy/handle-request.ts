@@ -4,6 +4,7 @@ import type { ClientGone } from './attempt.js'
 import type { Engine, EngineState } from './engine.js'
 import { viaName } from './headers.js'
 import { drainUnreadBody } from './linger.js'
+import { enterPipeline } from './pipeline-order.js'
 import { refuseRepeatedHost } from './host-fields.js'
 import { sendError } from './respond.js'
 import { declaredLength } from './request-target.js'
@@ -21,7 +22,9 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   const clientGone: ClientGone = { listener: undefined }
   // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
   // attempt in flight learns first, then the transaction is finished and handed on.
+  let leave: (() => void) | undefined
   res.on('close', () => {
+    leave?.()
     clientGone.listener?.()
     // A body left unread (an early answer) is drained, bounded, and the connection closed.
     drainUnreadBody(req)
@@ -37,6 +40,15 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     return
   }
   if (refuseRepeatedHost(req, res, tx)) return
+  const coding = req.headers['transfer-encoding']
+  if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') {
+    // RFC 9112 §6.1: a coding the proxy cannot undo cannot be re-framed honestly.
+    sendError(res, tx, 'unsupported_transfer_coding', {
+      message: `Transfer-Encoding ${JSON.stringify(coding)} is not supported: only chunked is`,
+      hint: 'Send the body with Content-Length, or chunked alone (use Content-Encoding for compression).',
+    }, { close: true })
+    return
+  }
   const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
   if (routing.kind === 'not-a-path') {
     sendError(res, tx, 'no_route', {
@@ -80,13 +92,15 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
     return
   }
-  exchange({ engine, state, route, tx, url, req, res, clientGone }).catch((error: unknown) => {
-    sendError(res, tx, 'proxy_internal_error', {
-      message: `devproxy failed while handling this request: ${(error as Error)?.message ?? String(error)}`,
-      hint: 'This is a bug in devproxy; please report it with the request that caused it.',
-      route: route.name,
-      target: tx.target,
-      attempts: tx.attempts.length,
+  leave = enterPipeline(req.socket, tx.method, () => {
+    exchange({ engine, state, route, tx, url, req, res, clientGone }).catch((error: unknown) => {
+      sendError(res, tx, 'proxy_internal_error', {
+        message: `devproxy failed while handling this request: ${(error as Error)?.message ?? String(error)}`,
+        hint: 'This is a bug in devproxy; please report it with the request that caused it.',
+        route: route.name,
+        target: tx.target,
+        attempts: tx.attempts.length,
+      })
     })
   })
 }

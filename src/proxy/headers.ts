@@ -70,6 +70,11 @@ export interface ForwardHeaderContext {
   readonly clientIp: string
   /** `Host` to send instead of the client's (changeOrigin), or undefined to keep it. */
   readonly targetHost: string | undefined
+  /**
+   * The authority of an absolute-form request target (`GET http://host/path`), which replaces
+   * the client's Host (RFC 9112 §3.2.2); undefined for origin form.
+   */
+  readonly requestHost?: string | undefined
   /** WebSocket upgrades keep `Connection: upgrade` and `Upgrade`, which the handshake needs. */
   readonly upgrade: boolean
   readonly rules: Readonly<HeaderRules>
@@ -133,12 +138,9 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
         break
       case 'host':
         if (host !== undefined) continue
-        host = raw[i + 1]!
-        if (ctx.targetHost !== undefined) {
-          out.push(name, ctx.targetHost)
-          continue
-        }
-        break
+        host = ctx.requestHost ?? raw[i + 1]!
+        out.push(name, ctx.targetHost ?? host)
+        continue
     }
     out.push(name, raw[i + 1]!)
   }
@@ -147,7 +149,10 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
     out.push('Connection', 'upgrade')
     if (upgrade !== undefined) out.push('Upgrade', Array.isArray(upgrade) ? upgrade.join(', ') : upgrade)
   }
-  if (host === undefined && ctx.targetHost !== undefined) out.push('Host', ctx.targetHost)
+  if (host === undefined && (ctx.targetHost ?? ctx.requestHost) !== undefined) {
+    host = ctx.requestHost
+    out.push('Host', (ctx.targetHost ?? ctx.requestHost)!)
+  }
   if (forwardedFor === -1) out.push('X-Forwarded-For', ctx.clientIp)
   else out[forwardedFor] = appendList(out[forwardedFor], ctx.clientIp)
   out.push('X-Forwarded-Proto', 'http')
