@@ -89,11 +89,21 @@ describe('the demo upstream, behind the proxy with the demo routes', () => {
     const socket = new WebSocket(`${other.url.replace('http', 'ws')}/ws`)
     await new Promise((resolve) => socket.once('open', resolve))
     const sse = http.get(`${other.url}/events?count=0&intervalMs=10`)
-    await new Promise((resolve) => sse.once('response', resolve))
+    const sseResponse = await new Promise<http.IncomingMessage>((resolve) => sse.once('response', resolve))
     sse.on('error', () => {})
+    sseResponse.on('error', () => {})
+    sseResponse.resume()
     const socketClosed = new Promise((resolve) => socket.once('close', resolve))
     const sseEnded = new Promise((resolve) => sse.once('close', resolve))
     await other.close()
     await Promise.all([socketClosed, sseEnded])
+    // Both were cut, not left hanging: the WebSocket is closed and the endless stream never completed.
+    expect(socket.readyState).toBe(WebSocket.CLOSED)
+    expect(sseResponse.complete).toBe(false)
+    // And nothing listens any more.
+    const refused = await new Promise<string | undefined>((resolve) => {
+      http.get(other.url, (res) => resolve(`answered ${res.statusCode}`)).on('error', (error: NodeJS.ErrnoException) => resolve(error.code))
+    })
+    expect(refused).toBe('ECONNREFUSED')
   })
 })
