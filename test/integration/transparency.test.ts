@@ -76,21 +76,25 @@ function header(seen: Seen, name: string): string | undefined {
 }
 
 describe('request smuggling: the forwarded framing is the proxy’s own (RFC 9112 §6)', () => {
-  it.each(['DELETE', 'OPTIONS', 'GET'])(
-    'RFC 9112 §6.3: %s with a Content-Length body — the upstream gets that body, and the next client request gets its own answer',
-    async (method) => {
+  // http-proxy-3's deleteLength pass sent a chunked DELETE or OPTIONS on with `content-length: 0`
+  // while the chunks still went out: the upstream read the body as a second request.
+  it.each([
+    ['DELETE', 'chunked'],
+    ['OPTIONS', 'chunked'],
+    ['GET', 'chunked'],
+    ['DELETE', 'content-length'],
+  ])(
+    'RFC 9112 §6.3: %s with a %s body that is itself a request — the upstream gets that body, and the next client request gets its own answer',
+    async (method, framing) => {
       const upstream = await recordingUpstream()
       const proxy = await proxyTo(upstream.url)
       const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n'
-      const text = await rawTalk(
-        proxy.port,
-        `${method} /a HTTP/1.1\r\nHost: x\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}GET /victim HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`,
-      )
-      // Pipelined requests may go upstream on two connections, in either order.
+      const body = framing === 'chunked' ? `Transfer-Encoding: chunked\r\n\r\n${smuggled.length.toString(16)}\r\n${smuggled}\r\n0\r\n\r\n` : `Content-Length: ${smuggled.length}\r\n\r\n${smuggled}`
+      const text = await rawTalk(proxy.port, `${method} /a HTTP/1.1\r\nHost: x\r\n${body}GET /victim HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+      // Pipelined safe requests may go upstream on two connections, in either order.
       expect(upstream.seen.map((s) => `${s.method} ${s.url}`).sort()).toEqual([`${method} /a`, 'GET /victim'].sort())
       const framed = upstream.seen.find((s) => s.url === '/a')!
       expect(framed.body.toString()).toBe(smuggled)
-      expect(header(framed, 'content-length')).toBe(String(smuggled.length))
       expect(text).not.toContain('answer for /smuggled')
       expect(text).toContain('answer for /victim')
     },
@@ -105,15 +109,22 @@ describe('request smuggling: the forwarded framing is the proxy’s own (RFC 911
     expect(header(upstream.seen[0]!, 'transfer-encoding')).toBe('chunked')
   })
 
-  it.each(['content-length', 'transfer-encoding', 'Content-Length, keep-alive'])(
-    'RFC 9110 §7.6.1: `Connection: %s` cannot strip the framing of a body — one request upstream, body intact',
-    async (tokens) => {
+  // Node's client frames a POST itself, but sends a DELETE, OPTIONS or GET body unframed when
+  // no framing header is left: the body then runs upstream as a request nobody routed.
+  it.each([
+    ['DELETE', 'content-length'],
+    ['OPTIONS', 'transfer-encoding'],
+    ['GET', 'Content-Length, keep-alive'],
+    ['POST', 'content-length'],
+  ])(
+    'RFC 9110 §7.6.1: a %s with `Connection: %s` keeps the framing of its body — one request upstream, body intact',
+    async (method, tokens) => {
       const upstream = await recordingUpstream()
       const proxy = await proxyTo(upstream.url)
       const body = 'GET /hidden HTTP/1.1\r\nHost: x\r\n\r\n'
       const framing = tokens.startsWith('transfer') ? `Transfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n` : `Content-Length: ${body.length}\r\n\r\n${body}`
-      await rawTalk(proxy.port, `POST /p HTTP/1.1\r\nHost: x\r\nConnection: ${tokens}\r\n${framing}GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
-      expect(upstream.seen.map((s) => `${s.method} ${s.url}`).sort()).toEqual(['GET /next', 'POST /p'])
+      await rawTalk(proxy.port, `${method} /p HTTP/1.1\r\nHost: x\r\nConnection: ${tokens}\r\n${framing}GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`)
+      expect(upstream.seen.map((s) => `${s.method} ${s.url}`).sort()).toEqual([`${method} /p`, 'GET /next'].sort())
       expect(upstream.seen.find((s) => s.url === '/p')!.body.toString()).toBe(body)
     },
   )
