@@ -2,7 +2,7 @@ import net from 'node:net'
 import http, { type ClientRequest, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
-import { createProxyServer, type ProxyTarget } from 'http-proxy-3'
+import { createProxyServer } from 'http-proxy-3'
 import type { ResolvedRoute } from '../config/types.js'
 import { originOf } from './origin.js'
 
@@ -35,8 +35,6 @@ export interface Forwarder {
   /** Opens the upstream request; the caller writes the body and listens for the outcome. */
   request(route: ResolvedRoute, target: URL, spec: UpstreamRequestSpec): ClientRequest
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, route: ResolvedRoute, target: URL, handlers: UpgradeHandlers): void
-  /** The pool of this route target: sockets in use, free, and requests waiting for one. */
-  poolStats(route: ResolvedRoute, target: URL): { busy: number; free: number; waiting: number }
   /** Closes idle pooled connections of targets no longer in use (config swaps). */
   release(keep: Iterable<ResolvedRoute>): void
   /** Closes every pooled connection. */
@@ -102,14 +100,8 @@ export function createForwarder(): Forwarder {
       const tls = target.protocol === 'https:'
         ? { secure: route.tls.rejectUnauthorized, ca: route.tls.ca, agent: new https.Agent({ servername: net.isIP(hostname) ? '' : hostname }) }
         : { agent: false as const }
-      const options = { target: engineTarget(target), ...tls, [HANDLERS]: handlers }
+      const options = { target: target, ...tls, [HANDLERS]: handlers }
       upgrades.ws(req, socket, head, options, (error) => handlers.onError(error as NodeJS.ErrnoException))
-    },
-    poolStats(route, target) {
-      const agent = agents.get(poolKey(route, target))
-      if (!agent) return { busy: 0, free: 0, waiting: 0 }
-      const count = (lists: NodeJS.ReadOnlyDict<unknown[]>) => Object.values(lists).reduce((n, list) => n + (list?.length ?? 0), 0)
-      return { busy: count(agent.sockets), free: count(agent.freeSockets), waiting: count(agent.requests) }
     },
     release(keep) {
       const kept = new Set<string>()
@@ -151,11 +143,6 @@ function hostnameOf(target: URL): string {
 export function joinBasePath(base: string, path: string): string {
   if (base === '/' || base === '') return path
   return (base.endsWith('/') ? base.slice(0, -1) : base) + path
-}
-
-/** The target as http-proxy-3 is handed it (WebSocket upgrades only). */
-function engineTarget(target: URL): ProxyTarget {
-  return target
 }
 
 /**
