@@ -19,8 +19,12 @@ export class DevproxyError extends Error {
 
 /** The config file is missing, does not load, or holds a value the proxy cannot use. */
 export class ConfigError extends DevproxyError {
-  constructor(message: string, options: { suggestion?: string; cause?: unknown } = {}) {
+  /** The config file at fault, absolute, when there is one (not for `--target`). */
+  readonly file: string | undefined
+
+  constructor(message: string, options: { suggestion?: string; cause?: unknown; file?: string } = {}) {
     super('config_invalid', message, options)
+    this.file = options.file
   }
 }
 
@@ -69,6 +73,7 @@ export class ControlError extends DevproxyError {
 export type ControlErrorCode =
   | 'proxy_not_running'
   | 'proxy_stale'
+  | 'proxy_ambiguous'
   | 'state_invalid'
   | 'state_write_failed'
   | 'control_unauthorized'
@@ -85,3 +90,15 @@ export class RecordingError extends DevproxyError {
     })
   }
 }
+
+/**
+ * The command line itself is wrong: an unknown command or flag, a missing or extra argument, a
+ * flag value the command cannot take. Exits 2, as oclif's own parse errors do.
+ */
+export class UsageError extends DevproxyError {
+  constructor(code: UsageErrorCode, message: string, options: { suggestion?: string; cause?: unknown } = {}) {
+    super(code, message, options)
+  }
+}
+
+export type UsageErrorCode = 'unknown_command' | 'unknown_flag' | 'missing_argument' | 'unexpected_argument' | 'invalid_argument' | 'invalid_flag'

@@ -1,3 +1,4 @@
+/// <reference path="./devproxy-env.d.ts" />
 import { defineConfig } from 'devproxy'
 
 // One service behind the proxy. Run `devproxy start`, then send requests to

@@ -1,3 +1,4 @@
+/// <reference path="./devproxy-env.d.ts" />
 import { defineConfig } from 'devproxy'
 
 // Several services under one origin, routed by path prefix (longest wins) and host.

@@ -1,3 +1,4 @@
+/// <reference path="./devproxy-env.d.ts" />
 import { defineConfig } from 'devproxy'
 
 // A single-page app (Vite on :5173) and its API (:3000) behind one origin, so the browser

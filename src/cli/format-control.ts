@@ -104,3 +104,79 @@ function formatRouteTable(routes: readonly RouteSummary[], palette: Palette): st
   const whereWidth = Math.max(0, ...rows.map((r) => r.where.length))
   return rows.map((r) => `  ${r.name.padEnd(nameWidth)}  ${r.where.padEnd(whereWidth)}  → ${palette.route(r.targets)}`)
 }
+
+/** What `devproxy status` lists of each proxy when several run for the directory. */
+export interface ListedProxy {
+  readonly pid: number
+  readonly url: string
+  readonly command: string
+  readonly configFile?: string
+  readonly startedAt: number
+}
+
+/**
+ * `devproxy status` with several proxies for the directory: one line each (port, pid, command,
+ * config, uptime, faults, requests), those that did not answer, then how to pick one.
+ */
+export function formatProxyList(
+  listing: {
+    readonly proxies: readonly ProxyStatus[]
+    readonly notAnswering: ReadonlyArray<ListedProxy & { readonly problem: string }>
+    readonly stale: ReadonlyArray<{ readonly pid: number; readonly port: number; readonly command: string }>
+  },
+  palette: Palette,
+  nowMs: number,
+  showPath: (file: string) => string,
+): string[] {
+  const rows = [
+    ...listing.proxies.map((status) => ({
+      proxy: status as ListedProxy,
+      tail: palette.dim(
+        `up ${formatDuration(nowMs - status.startedAt)}, ${plural(status.faults.length, 'fault')}, ${plural(status.counters.requests, 'request')}`,
+      ),
+    })),
+    ...listing.notAnswering.map((entry) => ({ proxy: entry as ListedProxy, tail: palette.error(`not answering: ${entry.problem}`) })),
+  ].sort((a, b) => portOf(a.proxy.url) - portOf(b.proxy.url))
+  const cells = rows.map(({ proxy, tail }) => ({
+    port: `port ${portOf(proxy.url)}`,
+    pid: `pid ${proxy.pid}`,
+    command: proxy.command,
+    config: proxy.configFile === undefined ? 'no config file' : `config ${showPath(proxy.configFile)}`,
+    tail,
+  }))
+  const width = (key: 'port' | 'pid' | 'command' | 'config') => Math.max(0, ...cells.map((cell) => cell[key].length))
+  const first = cells[0]?.port.replace('port ', '') ?? 'PORT'
+  return [
+    `${palette.bold(`${rows.length} devproxies`)} run for this directory:`,
+    ...cells.map((cell) =>
+      `  ${palette.ok(cell.port.padEnd(width('port')))}  ${cell.pid.padEnd(width('pid'))}  ${cell.command.padEnd(width('command'))}  ${cell.config.padEnd(width('config'))}  ${cell.tail}`.trimEnd(),
+    ),
+    palette.dim(`routes, faults and counters of one: devproxy status --port ${first}; devproxy fault takes --port too`),
+  ]
+}
+
+/**
+ * The banner's control line. With other proxies already running from the directory, it says
+ * that fault and status now need --port.
+ */
+export function formatControlLine(port: number, neighbours: ReadonlyArray<{ readonly url: string }>): string {
+  if (neighbours.length === 0) return '  control: devproxy fault / devproxy status (from this directory)'
+  const others = neighbours.map((other) => portOf(other.url)).join(', ')
+  return `  control: devproxy fault --port ${port} / devproxy status (from this directory; ${neighbours.length === 1 ? 'another proxy runs' : 'other proxies run'} from it on port ${others})`
+}
+
+/** One note per entry of a proxy that is gone, removed while looking for the running ones. */
+export function formatStaleNotes(stale: ReadonlyArray<{ readonly pid: number; readonly port: number; readonly command: string }>, palette: Palette): string[] {
+  return stale.map(
+    (entry) => `${palette.warn('note:')} removed a stale entry: devproxy ${entry.command} on port ${entry.port} (pid ${entry.pid}) is no longer running`,
+  )
+}
+
+function portOf(url: string): number {
+  const { port } = new URL(url)
+  return port === '' ? 80 : Number(port)
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
+}

@@ -1,6 +1,9 @@
-import { createWriteStream, type WriteStream } from 'node:fs'
+import { createWriteStream, openSync, type WriteStream } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
+import { DevproxyError } from '../errors.js'
 import type { DiffableBody } from '../log/body-diff.js'
+import { assertIgnoreRules } from '../log/ignore-rule.js'
 import type { Logger } from '../log/logger.js'
 import { plainPalette } from '../log/palette.js'
 import { createTransactionLog, type LogDetail, type TransactionLog } from '../log/transaction-log.js'
@@ -35,9 +38,11 @@ export function logDetail(flags: LogFlags, config: ResolvedConfig): LogDetail {
 
 /** The terminal log (and `--log-file`, plain) as transaction sinks. */
 export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: Logger, baseline?: ReadonlyMap<string, DiffableBody>): LogSinks {
+  assertIgnoreRules(flags.ignore ?? [], '--ignore')
   const detail = logDetail(flags, config)
   const ignore = [...config.log.ignore, ...(flags.ignore ?? [])]
-  const common = { detail, json: flags.json, ignore, baseline }
+  // -vvv: the header diffs show the proxy's standard rewrites too.
+  const common = { detail, json: flags.json, ignore, baseline, allHeaders: flags.verbose >= 3 }
   // Each log gathers its lines for up to 16 ms and writes them at once: one write call (a
   // syscall when stdout is a file) per batch instead of one per transaction.
   const sinks: TransactionLog[] = [
@@ -50,10 +55,11 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
   ]
   let file: WriteStream | undefined
   if (flags.logFile) {
-    const stream = createWriteStream(flags.logFile, { flags: 'a' })
+    const stream = openLogFile(flags.logFile)
     stream.on('error', (error) => logger.error(`cannot write the log file ${flags.logFile}: ${error.message}`))
     file = stream
-    sinks.push(createTransactionLog({ ...common, palette: plainPalette, write: (text) => stream.write(text) }))
+    // The log as a person reads it, also with --json (stdout then carries the JSON for tools).
+    sinks.push(createTransactionLog({ ...common, json: false, palette: plainPalette, write: (text) => stream.write(text) }))
   }
   return {
     sinks,
@@ -63,5 +69,26 @@ export function createLogSinks(flags: LogFlags, config: ResolvedConfig, logger: 
       await Promise.all(sinks.map((sink) => sink.flushed()))
       await new Promise<void>((resolve) => (file ? file.end(() => resolve()) : resolve()))
     },
+  }
+}
+
+/**
+ * Opened before the proxy listens: a path that cannot be written stops `start` with one line
+ * and a hint, instead of an error printed while it keeps serving without the log.
+ */
+function openLogFile(path: string): WriteStream {
+  try {
+    return createWriteStream(path, { fd: openSync(path, 'a') })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const why =
+      code === 'ENOENT' ? `the directory ${dirname(resolve(path))} does not exist`
+      : code === 'EISDIR' ? 'it is a directory'
+      : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      : (error as Error).message
+    throw new DevproxyError('log_file_failed', `cannot write the log file ${path}: ${why}`, {
+      suggestion: 'Give --log-file a file path in a directory that exists and that you can write to.',
+      cause: error,
+    })
   }
 }

@@ -6,5 +6,15 @@ export const runningProxyConfigFlag = () =>
     char: 'c',
     summary: 'The config file the proxy was started with.',
     helpValue: 'PATH',
-    description: 'Finds the proxy started from that file\'s directory. Default: the current directory (or a parent).',
+    description: 'Finds the proxies started from that file\'s directory and, with several there, the one started from that file. Default: the current directory (or a parent).',
+  })
+
+/** `--port` for fault and status: which proxy, when several run for the directory. */
+export const runningProxyPortFlag = () =>
+  Flags.integer({
+    summary: 'The port of the proxy to talk to, when several run for this directory.',
+    helpValue: 'PORT',
+    description: 'The port the proxy listens on, as `devproxy status` lists them. Not needed when only one runs.',
+    min: 1,
+    max: 65_535,
   })

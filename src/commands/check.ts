@@ -1,4 +1,5 @@
-import { Command, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { DevproxyCommand } from '../cli/devproxy-command.js'
 import type { ResolvedRoute } from '../config/types.js'
 import { DevproxyError } from '../errors.js'
 
@@ -8,7 +9,7 @@ export interface CheckResult {
   routes: Array<{ name: string; path: string; targets: string[] }>
 }
 
-export default class Check extends Command {
+export default class Check extends DevproxyCommand {
   static override summary = 'Check that the config file loads and is valid.'
   static override description = `Loads the config exactly as start does (proxy.config.ts in the current directory, or --config PATH), validates it and lists its routes, without listening on anything.
 
@@ -47,7 +48,7 @@ Exits 0 when the config is valid; otherwise prints every problem found, with the
       }
     } catch (error) {
       if (error instanceof DevproxyError) {
-        if (this.jsonEnabled()) this.error(error.message, { exit: 1, code: error.code, suggestions: error.suggestion ? [error.suggestion] : undefined })
+        if (this.jsonEnabled()) throw error // DevproxyCommand prints it as JSON, with the config's issues
         const { formatUserError } = await import('../cli/user-error.js')
         this.logToStderr(formatUserError(error, createLogger().palette))
         this.exit(1)

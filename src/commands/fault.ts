@@ -1,5 +1,6 @@
-import { Command, Flags } from '@oclif/core'
-import { runningProxyConfigFlag } from '../cli/proxy-config-flag.js'
+import { Flags } from '@oclif/core'
+import { DevproxyCommand } from '../cli/devproxy-command.js'
+import { runningProxyConfigFlag, runningProxyPortFlag } from '../cli/proxy-config-flag.js'
 import { dirname, resolve } from 'node:path'
 import { ControlError, DevproxyError } from '../errors.js'
 import type { FaultFlags } from '../faults/parse.js'
@@ -17,17 +18,17 @@ const option = (summary: string, helpValue: string, description?: string) =>
 // Declared on the actions only: oclif checks it both ways, and the usage line stays readable.
 const action = (name: (typeof ACTIONS)[number]) => [...KINDS, ...OPTIONS, ...ACTIONS.filter((other) => other !== name)]
 
-export default class Fault extends Command {
+export default class Fault extends DevproxyCommand {
   static override summary = 'Inject faults into the running proxy, live.'
-  static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/state.json here or in a parent directory). Changes apply to the next request; nothing restarts.
+  static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory). With several running there, --port PORT picks one. Changes apply to the next request; nothing restarts.
 
-RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it. With no fault flag, lists the active faults.`
+RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it; a --route the proxy does not have, or a --method no request can carry, is refused. With no fault flag, lists the active faults.`
 
   static override enableJsonFlag = true
 
   static override usage = [
-    '<%= command.id %> FAULT-FLAGS [--route NAME] [--path GLOB] [--method M] [--first N] [--seed N] [--for DURATION] [--at upstream|client] [-c PATH] [--json]',
-    '<%= command.id %> [--list | --clear | --remove ID] [-c PATH] [--json]',
+    '<%= command.id %> FAULT-FLAGS [--route NAME] [--path GLOB] [--method M] [--first N] [--seed N] [--for DURATION] [--at upstream|client] [-c PATH] [--port PORT] [--json]',
+    '<%= command.id %> [--list | --clear | --remove ID] [-c PATH] [--port PORT] [--json]',
   ]
 
   static override examples = [
@@ -36,6 +37,7 @@ RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --m
     { description: 'The first 2 POSTs reset, then all pass', command: '<%= config.bin %> <%= command.id %> --reset 100% --method POST --first 2' },
     { description: 'Slow responses for a minute', command: '<%= config.bin %> <%= command.id %> --latency 200-800 --for 1m' },
     { description: 'Remove every fault', command: '<%= config.bin %> <%= command.id %> --clear' },
+    { description: 'Two proxies run here: fault the one on port 8081', command: '<%= config.bin %> <%= command.id %> --5xx 30% --port 8081' },
   ]
 
   static override flags = {
@@ -63,18 +65,20 @@ RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --m
     clear: Flags.boolean({ summary: 'Remove every active fault.', exclusive: action('clear') }),
     remove: Flags.string({ summary: 'Remove one fault by id.', helpValue: 'ID', exclusive: action('remove') }),
     config: runningProxyConfigFlag(),
+    port: runningProxyPortFlag(),
   }
 
   async run(): Promise<FaultResult> {
     const { flags } = await this.parse(Fault)
-    const [{ connectToProxy }, { specsFromFlags, FaultSpecError }, format, { createLogger }] = await Promise.all([
+    const [{ findProxies, chooseProxy, clientFor, ControlRejectedError, summarizeEntry }, { specsFromFlags, FaultSpecError }, format, { createLogger }] = await Promise.all([
       import('../control/client.js'),
       import('../faults/parse.js'),
       import('../cli/format-control.js'),
       import('../log/logger.js'),
     ])
     const { palette } = createLogger()
-    const dir = flags.config === undefined ? process.cwd() : dirname(resolve(process.cwd(), flags.config))
+    const configFile = flags.config === undefined ? undefined : resolve(process.cwd(), flags.config)
+    const dir = configFile === undefined ? process.cwd() : dirname(configFile)
     try {
       // A mistake in the flags is reported whether or not a proxy runs.
       const specs = specsFromFlags(faultFlags(flags))
@@ -82,7 +86,9 @@ RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --m
         const given = OPTIONS.filter((name) => flags[name] !== undefined).map((name) => `--${name}`)
         throw new FaultSpecError(`${given.join(', ')} ${given.length === 1 ? 'narrows or tunes' : 'narrow or tune'} a fault; name the fault too`, 'e.g. devproxy fault --5xx 30% --route api')
       }
-      const proxy = await connectToProxy(dir)
+      const found = await findProxies(dir)
+      for (const line of format.formatStaleNotes(found.stale.map((entry) => summarizeEntry(entry, 'gone')), palette)) this.logToStderr(line)
+      const proxy = clientFor(chooseProxy(found, { port: flags.port, configFile }))
       if (flags.clear) {
         const cleared = await proxy.clearFaults()
         this.log(cleared === 0 ? 'no active faults to clear' : `cleared ${cleared} fault${cleared === 1 ? '' : 's'}`)
@@ -98,7 +104,12 @@ RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --m
         return { removed: flags.remove }
       }
       if (specs.length > 0) {
-        const added = await proxy.addFaults(specs)
+        const added = await proxy.addFaults(specs).catch((error: unknown) => {
+          // The proxy names spec fields (faults[0].route); the user typed flags (--route).
+          if (!(error instanceof ControlRejectedError) || error.type !== 'fault_never_matches') throw error
+          const lines = new Set(error.issues.map((issue) => `--${issue.path.replace(/^faults\[\d+\]\./, '')} ${issue.message}`))
+          throw new FaultSpecError([...lines].join('\n'))
+        })
         for (const active of added) this.log(format.formatAddedFault(active, palette))
         const one = added.length === 1 ? ` (or just this one: devproxy fault --remove ${added[0]?.id})` : ''
         this.log(palette.dim(`  undo: devproxy fault --clear${one}`))

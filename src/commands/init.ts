@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
-import { Command, Flags } from '@oclif/core'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { Flags } from '@oclif/core'
+import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { DEFAULT_TEMPLATE, isTemplateName, TEMPLATE_NAMES, TEMPLATES, templatePath } from '../config/templates.js'
 
-export default class Init extends Command {
+export default class Init extends DevproxyCommand {
   static override summary = 'Write a starter proxy.config.ts.'
   static override description = `Writes proxy.config.ts in the current directory (or the --config PATH) from one of the built-in templates:
 
 ${TEMPLATE_NAMES.map((name) => `  ${name.padEnd(15)}${TEMPLATES[name]}`).join('\n')}
 
-An existing file is never overwritten unless --force is given.`
+An existing file is never overwritten unless --force is given. The file name must end in .ts, .mts, .js or .mjs.
+
+Next to it, devproxy-env.d.ts declares the config's types, so your editor and tsc check it without devproxy installed in the project (it is rewritten on each init).`
 
   static override examples = [
     { description: 'One service behind the proxy', command: '<%= config.bin %> <%= command.id %>' },
@@ -37,6 +40,15 @@ An existing file is never overwritten unless --force is given.`
     if (!isTemplateName(name)) this.error(`unknown template ${name}`, { exit: 1 }) // oclif's `options` rejects it first
     const file = resolve(cwd, flags.config ?? DEFAULT_CONFIG_FILES[0])
     const shown = displayPath(file, cwd)
+    // start and check load only these; anything else would be a config nothing reads.
+    const extensions = DEFAULT_CONFIG_FILES.map((f) => extname(f))
+    if (!extensions.includes(extname(file))) {
+      this.error(`${shown} is not a config file name: devproxy loads ${extensions.slice(0, -1).join(', ')} or ${extensions.at(-1)} files`, {
+        exit: 1,
+        code: 'config_extension',
+        suggestions: [`e.g. --config ${quote(join(dirname(shown), `${basename(shown, extname(shown))}.ts`))}`],
+      })
+    }
     const content = await readFile(templatePath(name), 'utf8')
     const existed = flags.force && existsSync(file)
     try {
@@ -54,6 +66,14 @@ An existing file is never overwritten unless --force is given.`
       }
       this.error(`cannot write ${shown}: ${(error as Error).message}`, { exit: 1, code: 'write_failed' })
     }
+    // Generated, so refreshed every time: the config's types with no devproxy in node_modules.
+    const { renderTypesFile, TYPES_FILE_NAME } = await import('../config/types-file.js')
+    const typesFile = join(dirname(file), TYPES_FILE_NAME)
+    try {
+      await writeFile(typesFile, await renderTypesFile(this.config.version))
+    } catch (error) {
+      this.error(`cannot write ${displayPath(typesFile, cwd)}: ${(error as Error).message}`, { exit: 1, code: 'write_failed' })
+    }
 
     // `check`/`start` find the file on their own only when it is the first default name in cwd.
     const found = DEFAULT_CONFIG_FILES.map((f) => resolve(cwd, f)).find((f) => existsSync(f))
@@ -61,6 +81,7 @@ An existing file is never overwritten unless --force is given.`
     const { palette } = createLogger()
     this.log(`${palette.ok('✓')} ${existed ? 'overwrote' : 'wrote'} ${shown} from the ${name} template`)
     this.log(palette.dim(`  ${TEMPLATES[name]}`))
+    this.log(`${palette.ok('✓')} wrote ${displayPath(typesFile, cwd)}: its types, for your editor and tsc (no need to install devproxy)`)
     this.log('')
     this.log('Next steps:')
     this.log(`  1. Edit the targets in ${shown} to point at your services.`)

@@ -20,7 +20,7 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
     ...Start.flags,
     out: Flags.string({ char: 'o', summary: 'HAR file to write.', helpValue: 'FILE.har', description: 'Default: recordings/<timestamp>.har in the current directory.' }),
     redact: Flags.boolean({ summary: 'Redact secret headers (on by default; --no-redact records them as they are).', default: true, allowNo: true }),
-    'max-body': Flags.integer({ summary: 'Record bodies up to this many bytes each.', helpValue: 'BYTES', description: "Default: the config's record.maxBodyBytes, else 1048576 (1 MiB).", min: 0 }),
+    'max-body': Flags.integer({ summary: 'Record bodies up to this many bytes each.', helpValue: 'BYTES', description: "Default: the config's record.maxBodyBytes, else 16777216 (16 MiB). A longer body is recorded cut and marked _devproxy.truncated; replay answers it 502 replay_truncated.", min: 0 }),
     filter: Flags.string({ summary: 'Record only matching transactions; repeatable (all must match).', helpValue: 'KEY=VALUE', description: 'route=api, method=GET,POST, path=/api/**, status=200-299 or status=5xx.', multiple: true }),
   }
 
@@ -47,13 +47,20 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
     return {
       sinks: [recorder.sink],
       captureBodyBytes: maxBodyBytes,
-      banner: [logger.palette.warn(`  recording to ${shown}`) + logger.palette.dim(` (bodies up to ${maxBodyBytes} bytes${redacting ? ', secrets redacted' : ''})`)],
+      banner: [logger.palette.warn(`  recording to ${shown}`) + logger.palette.dim(` (bodies up to ${binaryBytes(maxBodyBytes)}${redacting ? ', secrets redacted' : ''})`)],
       async close() {
         const count = await recorder.close()
         logger.info(logger.palette.dim(`recorded ${count} transaction${count === 1 ? '' : 's'} to ${shown}`))
       },
     }
   }
+}
+
+/** `16 MiB`, `64 KiB`, `1000 bytes`: as --max-body is usually given. */
+function binaryBytes(bytes: number): string {
+  if (bytes > 0 && bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`
+  if (bytes > 0 && bytes % 1024 === 0) return `${bytes / 1024} KiB`
+  return `${bytes} bytes`
 }
 
 /** `recordings/2026-11-23T10-03-22.har`: sortable, and valid on every file system. */

@@ -1,4 +1,5 @@
-import { Args, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { harFileArg } from '../cli/har-file-arg.js'
 import type { ResolvedConfig } from '../config/types.js'
 import type { StartOptions } from '../proxy/server.js'
 import Start, { type CommandContext } from './start.js'
@@ -20,7 +21,7 @@ A request the recording does not have gets a 404 whose JSON body names the neare
   ]
 
   static override args = {
-    file: Args.string({ description: 'The HAR file to serve.', required: true }),
+    file: harFileArg({ description: 'The HAR file to serve.', required: true }),
   }
 
   static override flags = {
@@ -33,12 +34,14 @@ A request the recording does not have gets a 404 whose JSON body names the neare
 
   protected override async resolveSource(flags: SourceFlags, cleanups: Array<() => Promise<void>>): Promise<Source> {
     const parsed = await this.parse(Replay, this.argv.filter((a) => !/^-v+$/.test(a)))
-    const [{ resolve }, { readHarFile }, { createReplayIndex }, { resolveConfig }, { applyListenOverrides }] = await Promise.all([
+    const [{ resolve }, { readHarFile }, { createReplayIndex }, { resolveConfig }, { applyListenOverrides }, { findSelfTargets }, { entryProblem }] = await Promise.all([
       import('node:path'),
       import('../record/har-read.js'),
       import('../record/replay-match.js'),
       import('../config/resolve.js'),
       import('../config/sources.js'),
+      import('../proxy/self-target.js'),
+      import('../record/replay-answer.js'),
     ])
     const file = resolve(process.cwd(), parsed.args.file)
     const read = await readHarFile(file)
@@ -51,22 +54,57 @@ A request the recording does not have gets a 404 whose JSON body names the neare
       } else this.logToStderr(`${note}. --repair rewrites it finished.`)
     }
     const live = parsed.flags.fallthrough ? await super.resolveSource(flags, cleanups) : undefined
-    // Every request must reach the replay: a catch-all route unless the live config has one.
-    const replayRoute = resolveConfig({ routes: [{ name: 'replay', path: '/', target: firstOrigin(read.har.log.entries) }] }).routes
-    const base = live?.config ?? resolveConfig({ routes: replayRoute.map(() => ({ path: '/', target: 'http://localhost' })) })
-    const hasRoot = live?.config.routes.some((r) => r.path === '/' && !r.host && !r.methods) ?? false
-    const config: ResolvedConfig = applyListenOverrides(Object.freeze({ ...base, routes: hasRoot ? base.routes : [...(live?.config.routes ?? []), ...replayRoute] }), {
-      port: flags.port,
-      host: flags.host,
-    })
+    // Nothing goes live without --fallthrough, but the proxy listens where the config says.
+    const listen = live?.config ?? (await configForListening(flags))
+    const base = live?.config ?? resolveConfig({ routes: [{ path: '/', target: 'http://localhost' }] })
+    const withRoutes = (replayTarget: string) => {
+      // Every request must reach the replay: a catch-all route unless the live config has one.
+      const replayRoute = resolveConfig({ routes: [{ name: 'replay', path: '/', target: replayTarget }] }).routes
+      const hasRoot = live?.config.routes.some((r) => r.path === '/' && !r.host && !r.methods) ?? false
+      const routes = hasRoot ? base.routes : [...(live?.config.routes ?? []), ...replayRoute]
+      const listening = { ...base, port: listen?.port ?? base.port, host: listen?.host ?? base.host, routes }
+      return applyListenOverrides(Object.freeze(listening), { port: flags.port, host: flags.host })
+    }
+    let config: ResolvedConfig = withRoutes(firstOrigin(read.har.log.entries))
+    // Recorded through this very address (record and replay on :8080): the route only names the
+    // recorded origin, it is never contacted, so it must not read as the proxy looping to itself.
+    if (findSelfTargets(config.routes.filter((r) => r.name === 'replay'), config.host, config.port).length > 0) config = withRoutes(UNCONTACTED_ORIGIN)
     this.replaySource = { index: createReplayIndex(read.har.log.entries), fallthroughRoutes: new Set(live ? live.config.routes.map((r) => r.name) : []) }
     const entries = read.har.log.entries.length
-    return { config, source: `replaying ${entries} recorded transaction${entries === 1 ? '' : 's'} from ${parsed.args.file}${live ? `, misses to ${live.source}` : ''}`, tryLines: () => [] }
+    const problems = read.har.log.entries.map(entryProblem)
+    const count = (problem: string) => problems.filter((p) => p === problem).length
+    const notServed = [count('truncated') && `${count('truncated')} truncated`, count('failed') && `${count('failed')} failed`].filter(Boolean)
+    const caveat = notServed.length > 0 ? ` (${notServed.join(', ')}: answered 502, see x-devproxy-replay)` : ''
+    return {
+      config,
+      source: `replaying ${entries} recorded transaction${entries === 1 ? '' : 's'} from ${parsed.args.file}${caveat}${live ? `, misses to ${live.source}` : ''}`,
+      tryLines: () => [],
+    }
   }
 
   protected override engineOptions(_context: CommandContext): Partial<StartOptions> {
     return { replay: this.replaySource }
   }
+}
+
+/** A target for the replay route that can never be the proxy itself (RFC 2606: .invalid never resolves). */
+const UNCONTACTED_ORIGIN = 'http://recording.invalid'
+
+/**
+ * The config whose port and host replay listens on without --fallthrough: the project's
+ * proxy.config.ts (or --config) when there is one; none with --target or --demo.
+ */
+async function configForListening(flags: SourceFlags): Promise<ResolvedConfig | undefined> {
+  if (flags.target !== undefined || flags.demo) return undefined
+  const [{ findConfigFile, loadConfig }, { ConfigNotFoundError }] = await Promise.all([import('../config/load.js'), import('../errors.js')])
+  let file: string
+  try {
+    file = findConfigFile(process.cwd(), flags.config)
+  } catch (error) {
+    if (error instanceof ConfigNotFoundError && flags.config === undefined) return undefined
+    throw error
+  }
+  return (await loadConfig(file)).config
 }
 
 /** The replay route needs a target; it is never contacted (misses are answered, not forwarded). */

@@ -1,4 +1,5 @@
-import { Command, Flags } from '@oclif/core'
+import { Flags } from '@oclif/core'
+import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
 import type { Logger } from '../log/logger.js'
@@ -22,7 +23,7 @@ export interface ExtraSinks {
 }
 import { DevproxyError } from '../errors.js'
 
-export default class Start extends Command {
+export default class Start extends DevproxyCommand {
   static override summary = 'Start the proxy.'
   static override description = `Routes each request to the service that owns its path, streams it both ways and prints one line per transaction.
 
@@ -51,8 +52,9 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     quiet: Flags.boolean({ char: 'q', summary: 'Show only errors, 5xx and injected faults.', exclusive: ['verbose'] }),
     verbose: Flags.boolean({
       char: 'v',
-      summary: 'Show header diffs under each line; -vv adds body diffs.',
-      description: '-v: request as received → as forwarded, response as received → as sent. -vv: also the body against the previous response of the same endpoint (or --baseline).',
+      summary: 'Show header diffs under each line; -vv adds body diffs, -vvv the standard rewrites.',
+      description:
+        "-v: what the route's rules (headers, changeOrigin) changed, request as received → as forwarded and response as received → as sent. -vv: also the body against the previous response of the same endpoint (or --baseline). -vvv: the header diffs also show the rewrites made on every request (Via, X-Forwarded-*, hop-by-hop fields, x-devproxy-attempt).",
     }),
     json: Flags.boolean({ summary: 'Print one JSON object per transaction on stdout (the banner goes to stderr).' }),
     'log-file': Flags.string({ summary: 'Also write the log, plain, to this file.', helpValue: 'PATH' }),
@@ -82,9 +84,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const logger = createLogger(flags.json ? { out: process.stderr } : {})
     const cleanups: Array<() => Promise<void>> = []
     try {
-      const { parseFaultString } = await import('../faults/parse.js')
-      const faults = (flags.fault ?? []).flatMap((text) => parseFaultString(text))
       const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
+      const faults = (await import('../cli/start-faults.js')).parseStartFaults(flags.fault ?? [], config.routes)
       const { createLogSinks } = await import('../cli/log-sinks.js')
       const baseline = flags.baseline ? await (await import('../record/har-baseline.js')).loadBaseline(flags.baseline) : undefined
       const log = createLogSinks({ quiet: flags.quiet, verbose, json: flags.json, logFile: flags['log-file'], ignore: flags.ignore }, config, logger, baseline)
@@ -99,8 +100,14 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       })
       cleanups.unshift(() => proxy.close(5_000))
       for (const spec of faults) proxy.engine.faults.add(spec, 'cli')
-      onStop = () => logger.info(logger.palette.dim(`stopping: waiting for ${proxy.inFlight()} request(s) in flight (Ctrl-C again to force)`))
-      for (const line of formatBanner(config, proxy.url, logger.palette, source)) logger.info(line)
+      onStop = () => {
+        // The terminal echoed ^C: what follows (and the shell prompt) starts on a line of its own.
+        if (process.stderr.isTTY) process.stderr.write('\n')
+        const inFlight = proxy.inFlight()
+        // Nothing to wait for, nothing to say: the cleanups take milliseconds.
+        if (inFlight > 0) logger.info(logger.palette.dim(`stopping: waiting for ${inFlight} request${inFlight === 1 ? '' : 's'} in flight (Ctrl-C again to force)`))
+      }
+      for (const line of formatBanner(config, proxy.url, logger.palette, source, this.invocation(args))) logger.info(line)
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
@@ -119,14 +126,18 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       await stopped
     } catch (error) {
       await runAll(cleanups)
-      if (error instanceof DevproxyError) {
-        const { formatUserError } = await import('../cli/user-error.js')
-        this.logToStderr(formatUserError(error, logger.palette))
-        this.exit(1)
-      }
+      // Reported by DevproxyCommand: `error:`/`hint:`, or with --json one object on stderr.
       throw error
     }
     await runAll(cleanups)
+  }
+
+  // stdout carries the transactions (one JSON object each with --json); a failure is not one.
+  protected override jsonFailureStream: 'stdout' | 'stderr' = 'stderr'
+
+  /** `devproxy record`, `devproxy replay x.har`: the command as the user typed it, for the banner. */
+  private invocation(args: Record<string, unknown>): string {
+    return [this.config.bin, this.id ?? 'start', ...Object.values(args).filter((arg) => typeof arg === 'string')].join(' ')
   }
 
   /** More sinks for commands built on start (record); none here. */
@@ -140,8 +151,9 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
   }
 
   /**
-   * The control API for `devproxy fault` and `devproxy status`, found through the state file
-   * next to the config (or in the cwd). Without it the proxy still serves; returns the cleanup.
+   * The control API for `devproxy fault` and `devproxy status`, found through this proxy's entry
+   * in .devproxy/proxies/ next to the config (or in the cwd). Without it the proxy still serves;
+   * returns the cleanup.
    */
   private async startControl(proxy: RunningProxy, config: ResolvedConfig, logger: Logger): Promise<(() => Promise<void>) | undefined> {
     const { startControlServer } = await import('../control/server.js')
@@ -151,8 +163,10 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         proxyUrl: proxy.url,
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
+        command: this.id ?? 'start',
       })
-      logger.info(logger.palette.dim('  control: devproxy fault / devproxy status (from this directory)'))
+      const { formatControlLine } = await import('../cli/format-control.js')
+      logger.info(logger.palette.dim(formatControlLine(proxy.port, control.neighbours)))
       return () => control.close()
     } catch (error) {
       if (!(error instanceof DevproxyError)) throw error

@@ -1,12 +1,15 @@
-import { Command } from '@oclif/core'
-import { runningProxyConfigFlag } from '../cli/proxy-config-flag.js'
+import { DevproxyCommand } from '../cli/devproxy-command.js'
+import { runningProxyConfigFlag, runningProxyPortFlag } from '../cli/proxy-config-flag.js'
 import { dirname, resolve } from 'node:path'
+import type { ProxyListing } from '../control/client.js'
 import type { ProxyStatus } from '../control/protocol.js'
-import { DevproxyError } from '../errors.js'
+import { ControlError, DevproxyError } from '../errors.js'
 
-export default class Status extends Command {
+export default class Status extends DevproxyCommand {
   static override summary = 'Show the running proxy: routes, active faults, counters.'
-  static override description = `Asks the devproxy running for this directory (found through .devproxy/state.json here or in a parent directory) where it listens, its routes, the faults in force and how many requests, errors and injected faults it has seen.
+  static override description = `Asks the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory) where it listens, its routes, the faults in force and how many requests, errors and injected faults it has seen.
+
+With several running for the directory (say a start and a record), lists them one per line (--json: {"proxies": [...], "notAnswering": [...], "stale": [...]}); --port PORT shows one. Entries left by proxies that did not stop cleanly are reported and removed.
 
 Exits 1 when no devproxy is running for this directory.`
 
@@ -16,26 +19,44 @@ Exits 1 when no devproxy is running for this directory.`
     { description: 'The proxy started from this directory', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'The proxy started with --config dev/proxy.config.ts', command: '<%= config.bin %> <%= command.id %> --config dev/proxy.config.ts' },
     { description: 'As JSON', command: '<%= config.bin %> <%= command.id %> --json' },
+    { description: 'Several run here: the one on port 8081', command: '<%= config.bin %> <%= command.id %> --port 8081' },
   ]
 
   static override flags = {
     config: runningProxyConfigFlag(),
+    port: runningProxyPortFlag(),
   }
 
-  async run(): Promise<ProxyStatus> {
+  async run(): Promise<ProxyStatus | ProxyListing> {
     const { flags } = await this.parse(Status)
-    const [{ connectToProxy }, { formatStatus }, { displayPath }, { createLogger }] = await Promise.all([
+    const [{ findProxies, narrowProxies, clientFor, statusOfAll, summarizeEntry }, format, { displayPath }, { createLogger }] = await Promise.all([
       import('../control/client.js'),
       import('../cli/format-control.js'),
       import('../config/load-error.js'),
       import('../log/logger.js'),
     ])
     const { palette } = createLogger()
-    const dir = flags.config === undefined ? process.cwd() : dirname(resolve(process.cwd(), flags.config))
+    const configFile = flags.config === undefined ? undefined : resolve(process.cwd(), flags.config)
+    const dir = configFile === undefined ? process.cwd() : dirname(configFile)
+    const showPath = (file: string) => displayPath(file, process.cwd())
     try {
-      const status = await (await connectToProxy(dir)).getStatus()
-      for (const line of formatStatus(status, palette, Date.now(), (file) => displayPath(file, process.cwd()))) this.log(line)
-      return status
+      const found = await findProxies(dir)
+      const candidates = narrowProxies(found, { port: flags.port, configFile })
+      if (candidates.length === 1) {
+        for (const line of format.formatStaleNotes(found.stale.map((entry) => summarizeEntry(entry, 'gone')), palette)) this.logToStderr(line)
+        const status = await clientFor(candidates[0]!).getStatus()
+        for (const line of format.formatStatus(status, palette, Date.now(), showPath)) this.log(line)
+        return status
+      }
+      const listing = await statusOfAll(found, candidates)
+      if (listing.proxies.length === 0 && listing.notAnswering.length === 0) {
+        throw new ControlError('proxy_stale', 'the devproxies recorded for this directory are gone; their stale entries have been removed', {
+          suggestion: 'Start one again: `devproxy start`.',
+        })
+      }
+      for (const line of format.formatStaleNotes(listing.stale, palette)) this.logToStderr(line)
+      for (const line of format.formatProxyList(listing, palette, Date.now(), showPath)) this.log(line)
+      return listing
     } catch (error) {
       if (!(error instanceof DevproxyError)) throw error
       if (this.jsonEnabled()) this.error(error.message, { exit: 1, code: error.code, suggestions: error.suggestion ? [error.suggestion] : undefined })

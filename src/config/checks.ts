@@ -1,4 +1,5 @@
 import { didYouMean } from './did-you-mean.js'
+import { isKnownMethod, suggestMethod } from './http-method.js'
 
 /**
  * Building blocks for validating plain values at the boundary (config files, control API
@@ -141,6 +142,13 @@ export function oneOf(values: readonly string[]): Check {
     const meant = typeof value === 'string' ? didYouMean(value, values) : undefined
     issues.push(issue(path, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, value, meant === undefined ? undefined : `did you mean ${JSON.stringify(meant)}?`))
   }
+}
+
+/** A method a request can carry (see http-method.ts), with a "did you mean" for a typo. */
+export const methodName: Check = (value, path, issues) => {
+  if (typeof value === 'string' && isKnownMethod(value)) return
+  const meant = typeof value === 'string' ? suggestMethod(value) : undefined
+  issues.push(issue(path, 'must be an HTTP method such as "GET"', value, meant === undefined ? undefined : `did you mean ${JSON.stringify(meant)}?`))
 }
 
 export const boolean = must('must be true or false', (value) => typeof value === 'boolean')

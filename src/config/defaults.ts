@@ -20,8 +20,12 @@ export const DEFAULT_RETRY = Object.freeze({
 export const DEFAULT_CONNECT_MS = 5_000
 /** 0: a response body may pause for any time (server-sent events are often quiet). */
 export const DEFAULT_IDLE_MS = 0
-/** `devproxy record` keeps bodies up to this size. */
-export const DEFAULT_RECORD_BODY_BYTES = 1024 * 1024
+/**
+ * `devproxy record` keeps bodies up to this size: typical dev assets whole (a pre-bundled
+ * lodash-es is 1.5 MB). Each body being recorded holds up to this much memory until its
+ * transaction finishes.
+ */
+export const DEFAULT_RECORD_BODY_BYTES = 16 * 1024 * 1024
 /** A request body that pauses longer than this is answered 408 (nginx's client_body_timeout). */
 export const DEFAULT_UPLOAD_IDLE_MS = 60_000
 /** Connections to one target at once; more requests queue for a free one. */

@@ -8,8 +8,12 @@ import { fileURLToPath } from 'node:url'
  */
 
 export interface ImportedModule {
-  /** The module's default export (or the module itself when it has none). */
+  /** The module's default export (`module.exports` for CommonJS); undefined when it has none. */
   readonly value: unknown
+  /** Whether it has a default export at all (`export default undefined` is one). */
+  readonly hasDefault: boolean
+  /** The names it exports besides `default`, sorted. */
+  readonly namedExports: readonly string[]
   /** The imported file and every local file it imported, outside node_modules. */
   readonly files: readonly string[]
 }
@@ -28,8 +32,15 @@ export async function importFresh(file: string): Promise<ImportedModule> {
     alias: { devproxy: packageEntry() },
   })
   try {
-    const value = await jiti.import(file, { default: true })
-    return { value, files: [file, ...localFiles(before).filter((f) => f !== file)] }
+    const namespace = await jiti.import<Record<string, unknown>>(file)
+    // Own keys only: jiti answers `default` on a namespace that has none.
+    const hasDefault = Object.keys(namespace).includes('default')
+    return {
+      value: hasDefault ? namespace.default : undefined,
+      hasDefault,
+      namedExports: Object.keys(namespace).filter((key) => key !== 'default' && key !== '__esModule').sort(),
+      files: [file, ...localFiles(before).filter((f) => f !== file)],
+    }
   } finally {
     for (const key of Object.keys(requireCache)) if (!before.has(key) && !isDependency(key)) delete requireCache[key]
   }

@@ -48,6 +48,22 @@ export function describeLoadError(error: unknown, isUserFile: (file: string) => 
   }
 }
 
+/**
+ * A config module that loaded but has no default export, where devproxy reads the config:
+ * say so, name what it does export, and show the line to write.
+ */
+export function describeMissingDefault(namedExports: readonly string[]): { message: string; suggestion: string } {
+  const [only] = namedExports
+  const found =
+    namedExports.length === 0 ? 'it exports nothing'
+    : `it has only the named export${namedExports.length === 1 ? '' : 's'} ${namedExports.join(', ')}`
+  const add = namedExports.length === 1 ? `, or keep yours and add: export default ${only}` : ''
+  return {
+    message: `no default export (${found})`,
+    suggestion: `devproxy reads the config from the default export: write export default defineConfig({ … })${add}`,
+  }
+}
+
 /** The first stack frame inside the user's own files; transformed code keeps lines, not columns. */
 function runtimeLocation(stack: string, isUserFile: (file: string) => boolean): SourceLocation | undefined {
   for (const line of stack.split('\n')) {

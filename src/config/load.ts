@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { ConfigError, ConfigNotFoundError, ConfigValidationError } from '../errors.js'
 import { DEFAULT_CONFIG_FILES } from './defaults.js'
 import { importFresh, isUserFile } from './import-module.js'
-import { codeFrame, describeLoadError, displayPath, formatLocation } from './load-error.js'
+import { codeFrame, describeLoadError, describeMissingDefault, displayPath, formatLocation } from './load-error.js'
 import { resolveConfig } from './resolve.js'
 import type { ResolvedConfig, UserConfig } from './types.js'
 import { formatIssues } from './validate.js'
@@ -43,12 +43,16 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Loa
   } catch (error) {
     throw await loadFailure(error, file, cwd)
   }
+  if (!imported.hasDefault) {
+    const { message, suggestion } = describeMissingDefault(imported.namedExports)
+    throw new ConfigError(`${displayPath(file, cwd)}: ${message}`, { suggestion, file })
+  }
   try {
     return { config: resolveConfig(imported.value as UserConfig, file), files: imported.files }
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       // Each issue carries its own suggestion on the line below it.
-      throw new ConfigError(formatIssues(error.issues, displayPath(file, cwd)), { cause: error })
+      throw new ConfigError(formatIssues(error.issues, displayPath(file, cwd)), { cause: error, file })
     }
     throw error
   }
@@ -67,5 +71,5 @@ async function loadFailure(error: unknown, file: string, cwd: string): Promise<C
     const source = await readFile(described.location.file, 'utf8').catch(() => undefined)
     if (source !== undefined) lines.push(...codeFrame(source, described.location.line, described.location.column))
   }
-  return new ConfigError(lines.join('\n'), { suggestion: described.suggestion, cause: error })
+  return new ConfigError(lines.join('\n'), { suggestion: described.suggestion, cause: error, file })
 }

@@ -7,6 +7,7 @@ import {
   issueAt,
   listOf,
   MAX_TIMER_MS,
+  methodName,
   must,
   nonEmptyString,
   nonNegativeInteger,
@@ -20,9 +21,14 @@ import {
 } from './checks.js'
 import { didYouMean } from './did-you-mean.js'
 import { DEFAULT_RETRY } from './defaults.js'
+import { isKnownMethod } from './http-method.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
+import { checkFaultSelectors } from '../faults/check-selectors.js'
+import { parseFaultString } from '../faults/parse.js'
+import type { FaultSpec } from '../faults/types.js'
 import { checkFaultsConfig } from '../faults/validate-spec.js'
 import { checkTarget } from './target.js'
+import { ignoreRuleError } from '../log/ignore-rule.js'
 
 export type { ConfigIssue } from './checks.js'
 
@@ -56,7 +62,6 @@ export function formatIssues(issues: readonly ConfigIssue[], prefix?: string): s
 // ---- the fields ---------------------------------------------------------------------------
 
 const isPort = (value: unknown): boolean => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 65_535
-const isMethod = (value: unknown): boolean => typeof value === 'string' && TOKEN.test(value)
 const checkUrls = listOf(checkUrl, 'must name at least one URL')
 
 const HEADERS: Shape = {
@@ -108,7 +113,7 @@ function checkCondition(value: unknown, path: string, issues: ConfigIssue[]): vo
 
 /** RFC 9110 §9.2.2: repeating a non-idempotent request may repeat its effect. */
 function checkRetryMethod(value: unknown, path: string, issues: ConfigIssue[]): void {
-  if (!isMethod(value)) issues.push(issue(path, 'must be an HTTP method name such as "GET"', value))
+  if (typeof value !== 'string' || !isKnownMethod(value)) methodName(value, path, issues)
   else if (!IDEMPOTENT.includes((value as string).toUpperCase())) {
     issues.push(
       issue(path, `must be an idempotent method (${IDEMPOTENT.join(', ')})`, value, 'non-idempotent requests are retried only when the connection failed before anything was sent; that needs no setting'),
@@ -122,7 +127,7 @@ const ROUTE: Shape = {
     name: nonEmptyString,
     path: checkPath,
     host: checkHost,
-    methods: listOf(must('must be an HTTP method name such as "GET"', isMethod), 'must be a non-empty array of method names such as ["GET", "POST"]'),
+    methods: listOf(methodName, 'must be a non-empty array of method names such as ["GET", "POST"]'),
     target: (value, path, issues) => (Array.isArray(value) ? checkUrls : checkUrl)(value, path, issues),
     stripPrefix: boolean,
     rewrite: must('must be a function from path to path, e.g. (path) => path.replace(/^\\/v1/, "")', (value) => typeof value === 'function'),
@@ -163,8 +168,18 @@ const LOG: Shape = {
   expected: 'must be an object such as { diff: "headers", ignore: ["date", "$.requestId"] }',
   fields: {
     diff: oneOf(['none', 'headers', 'body']),
-    ignore: listOf(nonEmptyString, 'must be a non-empty array of header names and JSON paths such as ["date", "$.requestId"]'),
+    ignore: listOf(checkIgnoreRule, 'must be a non-empty array of header names and JSON paths such as ["date", "$.requestId"]'),
   },
+}
+
+/** A header name or a JSON path: anything else would silently ignore nothing. */
+function checkIgnoreRule(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (typeof value !== 'string' || value === '') {
+    issues.push(issue(path, 'must be a header name or a JSON path such as "$.requestId"', value))
+    return
+  }
+  const error = ignoreRuleError(value)
+  if (error !== undefined) issues.push(issue(path, 'must be a header name or a JSON path such as "$.requestId"', value, error.suggestion))
 }
 
 const RECORD: Shape = {
@@ -266,15 +281,28 @@ function routeName(route: unknown): string | undefined {
   return typeof path === 'string' && path.startsWith('/') ? nameFromPath(normalizePrefix(path)) : undefined
 }
 
-/** A fault's `route` must name a route, or it would silently never fire. */
+/**
+ * A fault's `route` must name a route and its `method` one that route takes, or it would
+ * silently never fire; the string form (`'5xx 30% --route api'`) is held to the same.
+ * Runs on a config whose fields are otherwise valid.
+ */
 function checkFaultRoutes(config: Record<string, unknown>, issues: ConfigIssue[]): void {
-  const names = (config.routes as unknown[]).map(routeName).filter((n): n is string => n !== undefined)
+  const routes = (config.routes as Array<Record<string, unknown>>).map((route) => ({
+    name: routeName(route) ?? '',
+    methods: route.methods as string[] | undefined,
+  }))
   const faults = config.faults
   const rules = Array.isArray(faults) ? faults : isPlainObject(faults) && Array.isArray(faults.rules) ? faults.rules : []
   const base = Array.isArray(faults) ? 'faults' : 'faults.rules'
   rules.forEach((rule: unknown, index: number) => {
-    if (!isPlainObject(rule) || typeof rule.route !== 'string' || names.includes(rule.route)) return
-    const meant = didYouMean(rule.route, names)
-    issues.push(issue(`${base}[${index}].route`, `must name one of the routes (${names.join(', ')})`, rule.route, meant ? `did you mean ${JSON.stringify(meant)}?` : undefined))
+    const at = child(base, index)
+    if (typeof rule !== 'string') {
+      if (isPlainObject(rule)) issues.push(...checkFaultSelectors(rule as Pick<FaultSpec, 'route' | 'method'>, routes, at))
+      return
+    }
+    // A string names its selectors as flags: point at the entry and name the flag.
+    for (const spec of parseFaultString(rule)) {
+      for (const found of checkFaultSelectors(spec, routes, '')) issues.push({ ...found, path: at, message: `--${found.path} ${found.message}` })
+    }
   })
 }

@@ -27,10 +27,10 @@ export function checkAccess(headers: IncomingHttpHeaders, token: Buffer, port: n
   }
   const given = /^Bearer +([^\s]+) *$/i.exec(headers.authorization ?? '')?.[1]
   if (given === undefined) {
-    return { status: 401, type: 'unauthorized', message: 'missing "Authorization: Bearer TOKEN"; the token is in .devproxy/state.json' }
+    return { status: 401, type: 'unauthorized', message: 'missing "Authorization: Bearer TOKEN"; the token is in .devproxy/proxies/<pid>-<port>.json' }
   }
   if (!tokensEqual(Buffer.from(given, 'utf8'), token)) {
-    return { status: 401, type: 'unauthorized', message: 'wrong token; the token is in .devproxy/state.json' }
+    return { status: 401, type: 'unauthorized', message: 'wrong token; the token is in .devproxy/proxies/<pid>-<port>.json' }
   }
   return undefined
 }

@@ -1,15 +1,17 @@
+import { isAbsolute, relative } from 'node:path'
 import { ControlError } from '../errors.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import type { AddedFaults, ClearedFaults, ErrorBody, ProxyStatus } from './protocol.js'
-import { findState, type FoundState, type ProxyState } from './state-file.js'
+import { findStates, proxyPort, removeStaleEntry, type FoundState, type ProxyState } from './state-file.js'
 
 /**
- * The control API seen from `devproxy fault` and `devproxy status`: finds the proxy running
- * for a directory and calls it with the token from its state file.
+ * The control API seen from `devproxy fault` and `devproxy status`: finds the proxies running
+ * for a directory (one entry each in `.devproxy/proxies/`), picks one, and calls it with the
+ * token from its entry. Entries of proxies that are gone are removed as they are found.
  */
 
 export interface ProxyClient {
-  /** The state file it was found through. */
+  /** The entry it was found through. */
   readonly file: string
   readonly state: ProxyState
   getStatus(): Promise<ProxyStatus>
@@ -22,15 +24,68 @@ export interface ProxyClient {
   removeFault(id: string): Promise<boolean>
 }
 
-export interface ConnectOptions {
+export interface ClientOptions {
   /** A call that gets no answer within this long fails. Default: `5000`. */
   readonly timeoutMs?: number
 }
 
-export async function connectToProxy(startDir: string, options: ConnectOptions = {}): Promise<ProxyClient> {
-  const found = await findState(startDir)
+export interface ChooseOptions {
+  /** The proxy listening on this port, when several run for the directory. */
+  readonly port?: number | undefined
+  /** The config file given with `--config`: with several running, the one started from it. */
+  readonly configFile?: string | undefined
+}
+
+export type ConnectOptions = ClientOptions & ChooseOptions
+
+/** The proxies recorded for a directory. */
+export interface ProxiesFound {
+  /** The directory holding `.devproxy/`: the nearest one with entries, from where the search started. */
+  readonly dir: string
+  /** By port. */
+  readonly live: readonly FoundState[]
+  /** Entries of proxies whose process is gone; already removed. */
+  readonly stale: readonly FoundState[]
+}
+
+/** The proxies recorded for `startDir` or its nearest parent; none at all is an error saying how to start one. */
+export async function findProxies(startDir: string): Promise<ProxiesFound> {
+  const found = await findStates(startDir)
   if (found === undefined) throw notRunning(startDir)
-  if (!found.alive) throw stale(found, `pid ${found.state.pid} is not running`)
+  // Never trusted: a dead pid's entry is removed, never called.
+  const stale = found.entries.filter((entry) => !entry.alive)
+  await Promise.all(stale.map((entry) => removeStaleEntry(entry)))
+  return { dir: found.dir, live: found.entries.filter((entry) => entry.alive), stale }
+}
+
+/**
+ * The live proxies `options` allow: those on `port`, else those started from `configFile` when
+ * that narrows several down, else all. None live, or none on that port, is an error.
+ */
+export function narrowProxies(found: ProxiesFound, options: ChooseOptions = {}): readonly FoundState[] {
+  if (found.live.length === 0) throw gone(found.stale)
+  if (options.port !== undefined) {
+    const onPort = found.live.filter((entry) => proxyPort(entry.state) === options.port)
+    if (onPort.length === 0) throw noneOnPort(options.port, found.live)
+    return onPort
+  }
+  const fromFile = options.configFile === undefined ? [] : found.live.filter((entry) => entry.state.configFile === options.configFile)
+  return fromFile.length > 0 ? fromFile : found.live
+}
+
+/** The one proxy to talk to; several, with nothing to tell them apart, is an error listing them. */
+export function chooseProxy(found: ProxiesFound, options: ChooseOptions = {}): FoundState {
+  const candidates = narrowProxies(found, options)
+  if (candidates.length > 1) throw ambiguous(candidates)
+  return candidates[0]!
+}
+
+export async function connectToProxy(startDir: string, options: ConnectOptions = {}): Promise<ProxyClient> {
+  return clientFor(chooseProxy(await findProxies(startDir), options), options)
+}
+
+/** Calls the proxy of one entry. One whose control port refuses connections is gone: its entry is removed. */
+export function clientFor(found: FoundState, options: ClientOptions = {}): ProxyClient {
   const { state, file } = found
   const timeoutMs = options.timeoutMs ?? 5_000
 
@@ -44,7 +99,7 @@ export async function connectToProxy(startDir: string, options: ConnectOptions =
         signal: AbortSignal.timeout(timeoutMs),
       })
     } catch (error) {
-      throw unreachable(found, error, timeoutMs)
+      throw await unreachable(found, error, timeoutMs)
     }
     const data = await readJson(response, found)
     if (response.ok || response.status === 404) return { status: response.status, data: data as T }
@@ -62,6 +117,84 @@ export async function connectToProxy(startDir: string, options: ConnectOptions =
   }
 }
 
+/** An entry as `devproxy status` reports a proxy it could not ask: gone, or not answering. */
+export interface ProxyEntrySummary {
+  readonly pid: number
+  readonly port: number
+  readonly url: string
+  readonly command: string
+  readonly configFile?: string
+  readonly startedAt: number
+  readonly file: string
+  /** Why it is listed here. */
+  readonly problem: string
+}
+
+/** `devproxy status` with several proxies running for the directory. */
+export interface ProxyListing {
+  readonly proxies: readonly ProxyStatus[]
+  /** Live pids whose control API did not answer (suspended with Ctrl-Z?). */
+  readonly notAnswering: readonly ProxyEntrySummary[]
+  /** Entries of proxies that are gone; removed. */
+  readonly stale: readonly ProxyEntrySummary[]
+}
+
+/** Asks every proxy of `found` allowed by `candidates` for its status, all at once. */
+export async function statusOfAll(found: ProxiesFound, candidates: readonly FoundState[], options: ClientOptions = {}): Promise<ProxyListing> {
+  const answers = await Promise.all(
+    candidates.map(async (entry) => {
+      try {
+        return { entry, status: await clientFor(entry, options).getStatus() }
+      } catch (error) {
+        if (!(error instanceof ControlError)) throw error
+        return { entry, error }
+      }
+    }),
+  )
+  const failed = (code: (code: string) => boolean) =>
+    answers.flatMap(({ entry, error }) => (error !== undefined && code(error.code) ? [summarizeEntry(entry, error.message)] : []))
+  return {
+    proxies: answers.flatMap(({ status }) => (status === undefined ? [] : [status])),
+    notAnswering: failed((code) => code !== 'proxy_stale'),
+    stale: [...found.stale.map((entry) => summarizeEntry(entry, `pid ${entry.state.pid} is not running`)), ...failed((code) => code === 'proxy_stale')],
+  }
+}
+
+export function summarizeEntry(entry: FoundState, problem: string): ProxyEntrySummary {
+  const { state } = entry
+  return {
+    pid: state.pid,
+    port: proxyPort(state),
+    url: state.url,
+    command: state.command,
+    ...(state.configFile === undefined ? {} : { configFile: state.configFile }),
+    startedAt: state.startedAt,
+    file: entry.file,
+    problem,
+  }
+}
+
+/**
+ * `port 8080  pid 1234  record  config dev/proxy.config.ts`, one per proxy, columns aligned:
+ * enough to tell proxies of one directory apart and pick one with --port.
+ */
+export function describeProxies(states: readonly ProxyState[], cwd = process.cwd()): string[] {
+  const rows = states.map((state) => ({
+    port: `port ${proxyPort(state)}`,
+    pid: `pid ${state.pid}`,
+    command: state.command,
+    config: state.configFile === undefined ? 'no config file' : `config ${shortPath(state.configFile, cwd)}`,
+  }))
+  const width = (key: 'port' | 'pid' | 'command') => Math.max(...rows.map((row) => row[key].length))
+  return rows.map((row) => `${row.port.padEnd(width('port'))}  ${row.pid.padEnd(width('pid'))}  ${row.command.padEnd(width('command'))}  ${row.config}`)
+}
+
+/** Relative to cwd when inside it. */
+function shortPath(file: string, cwd: string): string {
+  const rel = relative(cwd, file)
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file
+}
+
 async function readJson(response: Response, found: FoundState): Promise<unknown> {
   const text = await response.text()
   if (text === '') return undefined
@@ -76,22 +209,44 @@ async function readJson(response: Response, found: FoundState): Promise<unknown>
 }
 
 function notRunning(startDir: string): ControlError {
-  return new ControlError('proxy_not_running', `no devproxy is running for this directory (no .devproxy/state.json in ${startDir} or above it)`, {
+  return new ControlError('proxy_not_running', `no devproxy is running for this directory (no .devproxy/proxies/ entry in ${startDir} or above it)`, {
     suggestion:
       'Start one from this directory in another terminal: `devproxy start` (or `devproxy start --target http://localhost:3000`). If it was started with `--config PATH`, pass the same `--config PATH` here.',
   })
 }
 
-function stale(found: FoundState, why: string): ControlError {
-  return new ControlError('proxy_stale', `the devproxy recorded in ${found.file} is gone (${why}); the file is stale`, {
-    suggestion: `That proxy did not stop cleanly. Delete the file (rm ${found.file}) or start a proxy again: \`devproxy start\`.`,
+/** Every entry found was of a proxy that is gone; they have been removed. */
+function gone(entries: readonly FoundState[], why?: string): ControlError {
+  const [first] = entries
+  const message =
+    entries.length === 1 && first !== undefined
+      ? `the devproxy recorded in ${first.file} is gone (${why ?? `pid ${first.state.pid} is not running`}); its stale entry has been removed`
+      : `the ${entries.length} devproxies recorded here are gone (pids ${entries.map((entry) => entry.state.pid).join(', ')} are not running); their stale entries have been removed`
+  return new ControlError('proxy_stale', message, {
+    suggestion: `${entries.length === 1 ? 'It' : 'They'} did not stop cleanly (killed, or the machine restarted). Start one again: \`devproxy start\`.`,
   })
 }
 
-function unreachable(found: FoundState, error: unknown, timeoutMs: number): ControlError {
+function noneOnPort(port: number, live: readonly FoundState[]): ControlError {
+  return new ControlError('proxy_not_running', [`no devproxy on port ${port} runs for this directory; these do:`, ...describeProxies(live.map((entry) => entry.state))].join('\n'), {
+    suggestion: `Pass --port with one of them, e.g. --port ${proxyPort(live[0]!.state)}.`,
+  })
+}
+
+function ambiguous(candidates: readonly FoundState[]): ControlError {
+  return new ControlError('proxy_ambiguous', [`${candidates.length} devproxies run for this directory; choose one with --port:`, ...describeProxies(candidates.map((entry) => entry.state))].join('\n'), {
+    suggestion: `Add --port PORT, e.g. --port ${proxyPort(candidates[0]!.state)}. \`devproxy status\` shows them all.`,
+  })
+}
+
+async function unreachable(found: FoundState, error: unknown, timeoutMs: number): Promise<ControlError> {
   const code = ((error as { cause?: { code?: unknown } }).cause?.code ?? (error as { code?: unknown }).code) as string | undefined
-  // The pid was reused by another process: the proxy itself is gone.
-  if (code === 'ECONNREFUSED') return stale(found, `nothing answers at ${found.state.controlUrl}`)
+  // The pid was reused by another process: the proxy itself is gone (a live one removes its
+  // entry before its control port closes, and writes it only once that port listens).
+  if (code === 'ECONNREFUSED') {
+    await removeStaleEntry(found)
+    return gone([found], `nothing answers at ${found.state.controlUrl}`)
+  }
   if ((error as Error).name === 'TimeoutError') {
     return new ControlError('control_unreachable', `devproxy (pid ${found.state.pid}) did not answer within ${timeoutMs} ms`, {
       suggestion: 'Is it suspended (Ctrl-Z)? Bring it back with `fg`, or stop it and start it again.',
@@ -110,6 +265,19 @@ function rejected(found: FoundState, status: number, data: unknown): ControlErro
       suggestion: 'The file belongs to another run of devproxy; stop the proxy and start it again to rewrite it.',
     })
   }
-  const message = error?.message ?? `the control API answered ${status}`
-  return new ControlError('control_rejected', message, { ...(error?.issues?.[0]?.suggestion ? { suggestion: error.issues[0].suggestion } : {}) })
+  return new ControlRejectedError(status, error)
+}
+
+/** The proxy understood the call and refused it: what it answered, issue by issue. */
+export class ControlRejectedError extends ControlError {
+  /** The answer's `error.type`, e.g. `fault_invalid`, `fault_never_matches`. */
+  readonly type: string
+  readonly issues: NonNullable<ErrorBody['error']['issues']>
+
+  constructor(status: number, error: Partial<ErrorBody['error']> | undefined) {
+    const suggestion = error?.issues?.[0]?.suggestion
+    super('control_rejected', error?.message ?? `the control API answered ${status}`, suggestion === undefined ? {} : { suggestion })
+    this.type = error?.type ?? 'unknown'
+    this.issues = error?.issues ?? []
+  }
 }

@@ -14,6 +14,8 @@ export interface RouteSummary {
 export interface ProxyStatus {
   readonly pid: number
   readonly url: string
+  /** The command that runs it: `start`, `record` or `replay`. */
+  readonly command: string
   /** Absent for `--target` and `--demo`. */
   readonly configFile?: string
   /** Epoch ms. */
@@ -33,12 +35,16 @@ export interface ClearedFaults {
   readonly cleared: number
 }
 
-/** Every error answer. `issues` lists what is wrong with a posted fault, one per field. */
+/**
+ * Every error answer. `issues` lists what is wrong with a posted fault, one per field; `routes`
+ * names the proxy's routes when a fault names none of them (`fault_never_matches`, 422).
+ */
 export interface ErrorBody {
   readonly error: {
     readonly type: string
     readonly message: string
     readonly issues?: ReadonlyArray<{ readonly path: string; readonly message: string; readonly suggestion?: string }>
+    readonly routes?: readonly string[]
   }
 }
 

@@ -1,18 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { resolve } from 'node:path'
 import { isPlainObject } from '../config/checks.js'
 import { ControlError } from '../errors.js'
+import { checkFaultSelectors } from '../faults/check-selectors.js'
 import { validateFaultSpec } from '../faults/validate-spec.js'
 import type { FaultSpec } from '../faults/types.js'
 import type { Engine } from '../proxy/engine.js'
 import { checkAccess } from './access.js'
 import { MAX_CONTROL_BODY_BYTES, type ErrorBody, type ProxyStatus, type RouteSummary } from './protocol.js'
-import { removeState, writeState, type ProxyState } from './state-file.js'
+import { findStates, removeState, writeState, type ProxyState } from './state-file.js'
 
 /**
  * The control API: loopback only, a random port, a bearer token. `devproxy fault` and
- * `devproxy status` find it through `.devproxy/state.json`, written once it listens.
+ * `devproxy status` find it through this proxy's entry in `.devproxy/proxies/`, written once
+ * it listens.
  */
 
 export interface ControlServerOptions {
@@ -20,17 +23,21 @@ export interface ControlServerOptions {
   /** The proxy's URL, as bound; shown by `devproxy status`. */
   readonly proxyUrl: string
   readonly configFile?: string | undefined
-  /** The directory that gets `.devproxy/state.json`: the config file's, or the cwd. */
+  /** The directory that gets `.devproxy/proxies/<pid>-<port>.json`: the config file's, or the cwd. */
   readonly stateDir: string
+  /** The command that runs the proxy, shown by `devproxy status`. Default: `start`. */
+  readonly command?: string | undefined
 }
 
 export interface ControlServer {
   /** `http://127.0.0.1:PORT`. */
   readonly url: string
   readonly token: string
-  /** The state file written for this server. */
+  /** This proxy's entry, written for this server. */
   readonly stateFile: string
-  /** Removes the state file (if still ours), then stops the server. */
+  /** The other live proxies with an entry in the same directory when this one started. */
+  readonly neighbours: readonly ProxyState[]
+  /** Removes this proxy's entry (never another's), then stops the server. */
   close(): Promise<void>
 }
 
@@ -46,6 +53,7 @@ class ApiError extends Error {
     readonly type: string,
     message: string,
     readonly issues?: ErrorBody['error']['issues'],
+    readonly routes?: readonly string[],
   ) {
     super(message)
   }
@@ -73,7 +81,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
       (reply) => sendJson(res, reply.status, reply.body),
       (error: unknown) => {
         if (error instanceof ApiError) {
-          const body: ErrorBody = { error: { type: error.type, message: error.message, ...(error.issues ? { issues: error.issues } : {}) } }
+          const body: ErrorBody = {
+            error: { type: error.type, message: error.message, ...(error.issues ? { issues: error.issues } : {}), ...(error.routes ? { routes: error.routes } : {}) },
+          }
           const allow = error.status === 405 ? { allow: allowedMethods(routes, req) } : {}
           // An over-long body is left unread; the connection cannot be reused after it.
           const close = error.status === 413 ? { connection: 'close' } : {}
@@ -105,6 +115,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     token,
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
     startedAt,
+    command: options.command ?? 'start',
   }
   let stateFile: string
   try {
@@ -116,12 +127,17 @@ export async function startControlServer(options: ControlServerOptions): Promise
       cause: error,
     })
   }
+  const found = await findStates(options.stateDir).catch(() => undefined)
+  const neighbours = (found?.dir === resolve(options.stateDir) ? found.entries : [])
+    .filter((entry) => entry.alive && entry.file !== stateFile)
+    .map((entry) => entry.state)
 
   let closing: Promise<void> | undefined
   return {
     url,
     token,
     stateFile,
+    neighbours,
     close() {
       closing ??= removeState(options.stateDir, state).finally(stop)
       return closing
@@ -139,6 +155,7 @@ function controlRoutes(options: ControlServerOptions, startedAt: number): RouteT
           const status: ProxyStatus = {
             pid: process.pid,
             url: options.proxyUrl,
+            command: options.command ?? 'start',
             ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
             startedAt,
             routes: engine.state.config.routes.map(summarizeRoute),
@@ -155,6 +172,7 @@ function controlRoutes(options: ControlServerOptions, startedAt: number): RouteT
         GET: () => ({ status: 200, body: engine.faults.list() }),
         POST: async (req) => {
           const specs = checkFaultsBody(await readJsonBody(req))
+          checkSelectors(specs, engine.state.config.routes)
           return { status: 201, body: { faults: specs.map((spec) => engine.faults.add(spec, 'api')) } }
         },
         DELETE: () => ({ status: 200, body: { cleared: engine.faults.clear() } }),
@@ -208,6 +226,17 @@ function checkFaultsBody(body: unknown): FaultSpec[] {
     throw new ApiError(400, 'fault_invalid', issues.map((issue) => `${issue.path} ${issue.message}`).join('\n'), issues)
   }
   return body.faults as FaultSpec[]
+}
+
+/**
+ * A fault whose route or method no request can match would never fire: 422 (RFC 9110
+ * §15.5.21, well-formed but not applicable here), naming the routes there are.
+ */
+function checkSelectors(specs: readonly FaultSpec[], routes: Engine['state']['config']['routes']): void {
+  const issues = specs.flatMap((spec, index) => checkFaultSelectors(spec, routes, `faults[${index}]`))
+  if (issues.length === 0) return
+  const message = issues.map((issue) => `${issue.path} ${issue.message}`).join('\n')
+  throw new ApiError(422, 'fault_never_matches', message, issues, routes.map((route) => route.name))
 }
 
 function readJsonBody(req: IncomingMessage): Promise<unknown> {

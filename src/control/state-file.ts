@@ -1,16 +1,20 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
-import { mkdir, open, readFile, rename, rmdir, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rmdir, unlink } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import { ControlError } from '../errors.js'
 
 /**
- * `.devproxy/state.json`: how `devproxy fault` and `devproxy status` find the proxy running
- * for a project. It holds the control API's bearer token, so it is readable by its owner only.
+ * `.devproxy/proxies/<pid>-<port>.json`: how `devproxy fault` and `devproxy status` find the
+ * proxies running for a project. One file per proxy, so several proxies started from the same
+ * directory (start, record, replay) never overwrite or delete each other's: each writes and
+ * removes only its own, and there is no shared file to lock. Each holds that proxy's control
+ * token, so it is readable by its owner only.
  */
 
 export const STATE_DIR = '.devproxy'
-export const STATE_FILE = 'state.json'
+export const PROXIES_DIR = 'proxies'
+/** An entry's name; anything else in the directory (a half-written `.tmp`) is not one. */
+const ENTRY_NAME = /^\d+-\d+\.json$/
 
 export interface ProxyState {
   readonly pid: number
@@ -23,6 +27,8 @@ export interface ProxyState {
   readonly configFile?: string
   /** Epoch ms. */
   readonly startedAt: number
+  /** The command that runs it: `start`, `record` or `replay`. */
+  readonly command: string
 }
 
 export type ParsedState = { readonly ok: true; readonly state: ProxyState } | { readonly ok: false; readonly problem: string }
@@ -34,8 +40,28 @@ export interface FoundState {
   readonly alive: boolean
 }
 
-export function stateFilePath(dir: string): string {
-  return join(dir, STATE_DIR, STATE_FILE)
+/** The entries of the nearest directory that has any. */
+export interface FoundStates {
+  /** The directory holding `.devproxy/`. */
+  readonly dir: string
+  /** By proxy port. */
+  readonly entries: readonly FoundState[]
+}
+
+/** `DIR/.devproxy/proxies`. */
+export function proxiesDir(dir: string): string {
+  return join(dir, STATE_DIR, PROXIES_DIR)
+}
+
+/** The entry of the proxy `state` describes: `DIR/.devproxy/proxies/<pid>-<port>.json`. */
+export function entryPath(dir: string, state: Pick<ProxyState, 'pid' | 'url'>): string {
+  return join(proxiesDir(dir), `${state.pid}-${proxyPort(state)}.json`)
+}
+
+/** The port the proxy listens on, from its URL. */
+export function proxyPort(state: Pick<ProxyState, 'url'>): number {
+  const url = new URL(state.url)
+  return url.port === '' ? 80 : Number(url.port)
 }
 
 /** Checks the file's JSON. Pure: the caller turns a problem into an error naming the file. */
@@ -55,7 +81,8 @@ export function parseState(text: string): ParsedState {
   if (typeof v.token !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(v.token)) return { ok: false, problem: '"token" must be a base64url string' }
   if (v.configFile !== undefined && (typeof v.configFile !== 'string' || v.configFile === '')) return { ok: false, problem: '"configFile" must be a path' }
   if (typeof v.startedAt !== 'number' || !Number.isFinite(v.startedAt)) return { ok: false, problem: '"startedAt" must be a time in epoch ms' }
-  const state: ProxyState = { pid: v.pid as number, url: v.url as string, controlUrl: v.controlUrl as string, token: v.token, startedAt: v.startedAt }
+  if (typeof v.command !== 'string' || !/^[a-z][a-z-]*$/.test(v.command)) return { ok: false, problem: '"command" must be a command name such as "start"' }
+  const state: ProxyState = { pid: v.pid as number, url: v.url as string, controlUrl: v.controlUrl as string, token: v.token, startedAt: v.startedAt, command: v.command }
   return { ok: true, state: v.configFile === undefined ? state : { ...state, configFile: v.configFile as string } }
 }
 
@@ -82,23 +109,36 @@ export async function readState(file: string): Promise<ProxyState> {
   const parsed = parseState(await readFile(file, 'utf8'))
   if (!parsed.ok) {
     throw new ControlError('state_invalid', `${file} is not a devproxy state file: ${parsed.problem}`, {
-      suggestion: `Delete it (rm ${file}); a running devproxy writes it again when it starts.`,
+      suggestion: `Delete it (rm ${file}); each devproxy writes its own entry again when it starts.`,
     })
   }
   return parsed.state
 }
 
 /**
- * Writes the state file atomically (a reader never sees half a file), mode 0600 in a 0700
- * directory. Returns the file.
+ * Writes this proxy's entry atomically (a reader never sees half a file), mode 0600 in a 0700
+ * directory. Returns the file. An entry with the same name can only be a leftover of a dead
+ * process that had this pid, so it is replaced.
  */
 export async function writeState(dir: string, state: ProxyState): Promise<string> {
-  const file = stateFilePath(dir)
+  const file = entryPath(dir, state)
+  const text = `${JSON.stringify(state, null, 2)}\n`
+  try {
+    await writeAtomically(file, text)
+  } catch (error) {
+    // Another proxy stopping here removed the emptied directory between our mkdir and open.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    await writeAtomically(file, text)
+  }
+  return file
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true, mode: 0o700 })
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`
+  const tmp = join(dirname(file), `.${process.pid}.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(tmp, 'wx', 0o600)
   try {
-    await handle.writeFile(`${JSON.stringify(state, null, 2)}\n`)
+    await handle.writeFile(text)
   } finally {
     await handle.close()
   }
@@ -108,15 +148,25 @@ export async function writeState(dir: string, state: ProxyState): Promise<string
     await unlink(tmp).catch(() => {})
     throw error
   }
-  return file
 }
 
 /**
- * Removes the state file if it is still this proxy's: another proxy started later in the same
- * directory owns it now otherwise. The `.devproxy` directory goes too when nothing else is in it.
+ * Removes this proxy's entry, if it is still the one it wrote (same pid and token): never
+ * another proxy's. `.devproxy/proxies` and `.devproxy` go too when nothing else is in them.
  */
-export async function removeState(dir: string, owner: Pick<ProxyState, 'pid' | 'token'>): Promise<void> {
-  const file = stateFilePath(dir)
+export async function removeState(dir: string, owner: Pick<ProxyState, 'pid' | 'url' | 'token'>): Promise<void> {
+  await removeEntry(entryPath(dir, owner), owner)
+}
+
+/**
+ * Removes an entry whose proxy is gone (dead pid, or nothing answers on its control port),
+ * unless a new proxy has written the same file since.
+ */
+export async function removeStaleEntry(found: FoundState): Promise<void> {
+  await removeEntry(found.file, found.state)
+}
+
+async function removeEntry(file: string, owner: Pick<ProxyState, 'pid' | 'token'>): Promise<void> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -129,19 +179,46 @@ export async function removeState(dir: string, owner: Pick<ProxyState, 'pid' | '
   await unlink(file).catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error
   })
+  // rmdir fails while anything is left: another proxy's entry, or the user's files.
   await rmdir(dirname(file)).catch(() => {})
+  await rmdir(dirname(dirname(file))).catch(() => {})
 }
 
-/** Looks for `.devproxy/state.json` in `startDir`, then each parent up to the filesystem root. */
-export async function findState(startDir: string): Promise<FoundState | undefined> {
+/**
+ * Looks for `.devproxy/proxies/*.json` in `startDir`, then each parent up to the filesystem
+ * root; returns every entry of the nearest directory that has any, each checked for a live pid.
+ */
+export async function findStates(startDir: string): Promise<FoundStates | undefined> {
   for (let dir = resolve(startDir); ; dir = dirname(dir)) {
-    const file = stateFilePath(dir)
-    if (existsSync(file)) {
-      const state = await readState(file)
-      return { file, state, alive: isProcessAlive(state.pid) }
-    }
+    const entries = await readEntries(dir)
+    if (entries.length > 0) return { dir, entries }
     if (dirname(dir) === dir) return undefined
   }
+}
+
+async function readEntries(dir: string): Promise<FoundState[]> {
+  let names: string[]
+  try {
+    names = await readdir(proxiesDir(dir))
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return []
+    throw error
+  }
+  const found: FoundState[] = []
+  for (const name of names.filter((n) => ENTRY_NAME.test(n)).sort()) {
+    const file = join(proxiesDir(dir), name)
+    let state: ProxyState
+    try {
+      state = await readState(file)
+    } catch (error) {
+      // Its proxy stopped between readdir and now.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
+      throw error
+    }
+    found.push({ file, state, alive: isProcessAlive(state.pid) })
+  }
+  return found.sort((a, b) => proxyPort(a.state) - proxyPort(b.state) || a.state.pid - b.state.pid)
 }
 
 /** Signal 0 checks that a process exists; EPERM means it does, owned by another user. */

@@ -1,3 +1,4 @@
+import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
 import { DevproxyError } from '../errors.js'
 import type { FaultKind, FaultSpec } from './types.js'
 
@@ -61,6 +62,10 @@ export function specsFromFlags(flags: FaultFlags): FaultSpec[] {
 function commonOptions(flags: FaultFlags): Partial<FaultSpec> {
   if (flags.at !== undefined && flags.at !== 'upstream' && flags.at !== 'client') {
     throw new FaultSpecError(`--at must be upstream or client (got ${JSON.stringify(flags.at)})`)
+  }
+  if (flags.method !== undefined && !isKnownMethod(flags.method)) {
+    const { message, suggestion } = describeUnknownMethod(flags.method)
+    throw new FaultSpecError(`--method ${message}`, suggestion)
   }
   return optional({
     route: flags.route,

@@ -1,9 +1,12 @@
 import type { ResolvedConfig } from '../config/types.js'
 import type { Palette } from './palette.js'
 
-/** The start-up banner: where the proxy listens and where each route goes. */
-export function formatBanner(config: ResolvedConfig, url: string, palette: Palette, source: string): string[] {
-  const lines = [`${palette.bold('devproxy')} listening on ${palette.ok(url)} ${palette.dim(`(${source})`)}`]
+/**
+ * The start-up banner: which command runs (`devproxy record`, `devproxy replay x.har`: as the
+ * user typed it), where the proxy listens and where each route goes.
+ */
+export function formatBanner(config: ResolvedConfig, url: string, palette: Palette, source: string, command = 'devproxy start'): string[] {
+  const lines = [`${palette.bold(command)} listening on ${palette.ok(url)} ${palette.dim(`(${source})`)}`]
   const width = Math.max(...config.routes.map((r) => r.path.length))
   for (const route of config.routes) {
     const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')

@@ -1,6 +1,7 @@
 /**
  * Which earlier response a body is diffed against: the same endpoint is the same method,
- * route and path, with the query's cache-busters and timestamps left out. Pure.
+ * route and path, with the query's cache-busters and timestamps left out. The same rule says
+ * which recordings `devproxy diff` compares and which `devproxy replay` may answer with. Pure.
  */
 
 /** Query parameters that change on every call without changing what is asked for. */
@@ -9,9 +10,14 @@ const VOLATILE_PARAMS = new Set(['_', 't', 'ts', 'timestamp', 'cb', 'cachebust',
 export function endpointKey(method: string, route: string | undefined, url: string): string {
   const queryAt = url.indexOf('?')
   const path = queryAt === -1 ? url : url.slice(0, queryAt)
-  const params = queryAt === -1 ? [] : url.slice(queryAt + 1).split('&').filter((p) => p !== '' && !VOLATILE_PARAMS.has(decodeName(p)))
+  const params = queryAt === -1 ? [] : url.slice(queryAt + 1).split('&').filter((p) => p !== '' && !isVolatileParam(p))
   const query = params.length > 0 ? `?${params.sort().join('&')}` : ''
   return `${method} ${route ?? '-'} ${path}${query}`
+}
+
+/** `_=1700000000000`, `ts=…`: a query parameter that changes on every call without changing what is asked for. */
+export function isVolatileParam(param: string): boolean {
+  return VOLATILE_PARAMS.has(decodeName(param))
 }
 
 function decodeName(param: string): string {

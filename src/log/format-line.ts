@@ -3,20 +3,35 @@ import { formatBytes, formatClock, formatDuration } from './format.js'
 import { plainPalette, type Palette } from './palette.js'
 
 /**
- * One line per transaction: time, method, path, route → target, status, duration, size and
- * tags. Pure: the same transaction and palette always give the same line.
+ * One line per transaction: time, method, path (→ the path forwarded, when stripPrefix or
+ * rewrite changed it), route → target, status, duration, size and tags. Pure: the same
+ * transaction and palette always give the same line.
  */
 export function formatTransactionLine(tx: Readonly<Transaction>, palette: Palette, width?: number): string {
-  if (width === undefined) return renderLine(tx, palette, tx.url, true)
-  // Measure without color and give the path what the terminal has left; on a narrow terminal
-  // drop the target, and as a last resort cut the (uncolored) line: it must never wrap.
-  for (const showTarget of [true, false]) {
-    const overflow = renderLine(tx, plainPalette, tx.url, showTarget).length - width
-    const url = overflow > 0 ? shortenMiddle(tx.url, tx.url.length - overflow) : tx.url
-    if (renderLine(tx, plainPalette, url, showTarget).length <= width) return renderLine(tx, palette, url, showTarget)
+  const forwarded = tx.forwardedUrl !== undefined && tx.forwardedUrl !== tx.url ? tx.forwardedUrl : undefined
+  const full: Layout = { url: tx.url, forwarded, target: 'full' }
+  if (width === undefined) return renderLine(tx, palette, full)
+  // Measured without color. The path is what a reader scans for, and the target is the same on
+  // every line of a route: the target gives way first (its scheme, then all of it; the route
+  // name stays), then the forwarded path, and only then is the path shortened in the middle.
+  // As a last resort the line is cut: it must never wrap.
+  for (const layout of [full, { ...full, target: 'short' }, { ...full, target: 'none' }, { url: tx.url, forwarded: undefined, target: 'none' }] satisfies Layout[]) {
+    if (renderLine(tx, plainPalette, layout).length <= width) return renderLine(tx, palette, layout)
   }
-  const plain = renderLine(tx, plainPalette, shortenMiddle(tx.url, MIN_PATH), false)
+  const bare: Layout = { url: tx.url, forwarded: undefined, target: 'none' }
+  const overflow = renderLine(tx, plainPalette, bare).length - width
+  const shortened: Layout = { ...bare, url: shortenMiddle(tx.url, tx.url.length - overflow) }
+  const plain = renderLine(tx, plainPalette, shortened)
+  if (plain.length <= width) return renderLine(tx, palette, shortened)
   return `${plain.slice(0, Math.max(1, width - 1))}…`
+}
+
+/** What a line shows of the path and the target, from the whole to the least. */
+interface Layout {
+  readonly url: string
+  readonly forwarded: string | undefined
+  /** `http://localhost:3000`, `localhost:3000` (no `http://`), or only the route name. */
+  readonly target: 'full' | 'short' | 'none'
 }
 
 const MIN_PATH = 12
@@ -29,14 +44,21 @@ export function shortenMiddle(text: string, max: number): string {
   return `${text.slice(0, room - 1 - tail)}…${text.slice(text.length - tail)}`
 }
 
-function renderLine(tx: Readonly<Transaction>, palette: Palette, url: string, showTarget: boolean): string {
+function renderLine(tx: Readonly<Transaction>, palette: Palette, layout: Layout): string {
   const method = tx.kind === 'websocket' ? 'WS' : tx.method
-  const route = tx.route ? (showTarget ? `${tx.route} → ${tx.target ?? '-'}` : tx.route) : '(no route)'
+  const route = tx.route ? (layout.target === 'none' ? tx.route : `${tx.route} → ${targetText(tx.target, layout.target)}`) : '(no route)'
   const status = palette.status(tx.status, tx.status === undefined ? '---' : String(tx.status))
-  const line = `${palette.dim(formatClock(tx.startedAt))} ${palette.method(method, method.padEnd(6))} ${url} ${palette.route(route)} ${status} ${formatDuration(tx.durationMs)} ${formatBytes(tx.responseBytes)}`
+  const path = layout.forwarded === undefined ? layout.url : `${layout.url} ${palette.dim(`→ ${layout.forwarded}`)}`
+  const line = `${palette.dim(formatClock(tx.startedAt))} ${palette.method(method, method.padEnd(6))} ${path} ${palette.route(route)} ${status} ${formatDuration(tx.durationMs)} ${formatBytes(tx.responseBytes)}`
   const tags = transactionTags(tx)
   if (tags.length === 0) return line
   return `${line} ${tags.map((tag) => (tag.severity === 'error' ? palette.error(`[${tag.text}]`) : palette.warn(`[${tag.text}]`))).join(' ')}`
+}
+
+/** `http://localhost:3000`; `localhost:3000` when short (an `https://` target keeps its scheme). */
+function targetText(target: string | undefined, size: 'full' | 'short'): string {
+  if (target === undefined) return '-'
+  return size === 'short' && target.startsWith('http://') ? target.slice('http://'.length) : target
 }
 
 interface Tag {
@@ -68,5 +90,20 @@ export function transactionTags(tx: Readonly<Transaction>): readonly Tag[] {
   if (tx.ending === 'client-aborted') tags.push({ text: 'client aborted', severity: 'warn' })
   if (tx.ending === 'upstream-aborted') tags.push({ text: 'upstream aborted mid-body', severity: 'error' })
   if (tx.ending === 'shutdown') tags.push({ text: 'cut by shutdown', severity: 'warn' })
-  return tags
+  return tags.length > 1 ? countRepeats(tags) : tags
+}
+
+/** `[fault reset] [fault reset] [fault reset]` (one per attempt) reads `[fault reset ×3]`, where the first was. */
+function countRepeats(tags: readonly Tag[]): Tag[] {
+  const counts = new Map<string, number>()
+  for (const tag of tags) counts.set(tag.text, (counts.get(tag.text) ?? 0) + 1)
+  if (counts.size === tags.length) return [...tags]
+  const out: Tag[] = []
+  for (const tag of tags) {
+    const count = counts.get(tag.text)
+    if (count === undefined) continue
+    counts.delete(tag.text)
+    out.push(count > 1 ? { ...tag, text: `${tag.text} ×${count}` } : tag)
+  }
+  return out
 }

@@ -15,7 +15,7 @@ export function formatReload(event: ReloadEvent, name: string, palette: Palette)
     ]
   }
   const counts = countChanges(event.changes)
-  const headline = `${palette.ok('↻')} ${palette.bold(name)} reloaded${event.recovered ? ' (fixed)' : ''}: ${counts || 'no route changes'}`
+  const headline = `${palette.ok('↻')} ${palette.bold(name)} reloaded${event.recovered ? ' (fixed)' : ''}: ${counts || 'no changes'}`
   return [headline, ...event.changes.flatMap((change) => formatChange(change, palette))]
 }
 
@@ -32,16 +32,20 @@ function formatChange(change: ConfigChange, palette: Palette): string[] {
       ]
     case 'listen':
       return [palette.warn(`  ! ${change.field} ${change.before} → ${change.after} takes effect after a restart (still on ${change.before})`)]
+    case 'setting':
+      return [`${palette.warn('  ~')} ${change.field}: ${palette.dim(shorten(change.before))} → ${shorten(change.after)}`]
+    case 'restart':
+      return [palette.warn(`  ! ${change.field}: ${shorten(change.before)} → ${shorten(change.after)} takes effect after a restart`)]
   }
 }
 
 function countChanges(changes: readonly ConfigChange[]): string {
-  const count = (kind: ConfigChange['kind']) => changes.filter((c) => c.kind === kind).length
+  const count = (...kinds: Array<ConfigChange['kind']>) => changes.filter((c) => kinds.includes(c.kind)).length
   return [
     [count('added'), 'added'],
     [count('removed'), 'removed'],
-    [count('changed'), 'changed'],
-    [count('listen'), 'needs restart'],
+    [count('changed', 'setting'), 'changed'],
+    [count('listen', 'restart'), 'needs restart'],
   ]
     .filter(([n]) => n !== 0)
     .map(([n, label]) => `${n} ${label}`)

@@ -87,6 +87,75 @@ function cookieName(cookie: string): string {
   return (eq < 0 ? cookie : cookie.slice(0, eq)).trim()
 }
 
+/** What `isStandardRewrite` needs to know of the message the change was made to. */
+export interface RewriteContext {
+  /** `request`: client → upstream; `response`: upstream → client. */
+  readonly direction: 'request' | 'response'
+  /** The headers as received: their `Connection` names more hop-by-hop fields, their `Host` is X-Forwarded-Host. */
+  readonly received: HeaderMap
+  /** The client's address, which X-Forwarded-For gains. */
+  readonly clientIp: string
+}
+
+/** Hop-by-hop fields (RFC 9110 §7.6.1), never forwarded. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade'])
+
+/** A request field the proxy drops: its own fault header, `Expect` it answered, `Trailer` without chunks. */
+const DROPPED_FROM_REQUEST: ReadonlySet<string> = new Set(['x-devproxy-fault', 'expect', 'trailer', 'content-length'])
+
+/** This proxy's Via entry, `1.1 devproxy-3f9a2c1e` (or `1.1 devproxy` on its own answers). */
+const VIA_ENTRY = /^1\.[01] devproxy(-[\w-]+)?$/
+
+/**
+ * Whether a change is one the proxy makes to every message (RFC 9110 §7.6): hop-by-hop fields
+ * and those named in `Connection` removed, `Via` appended, `X-Forwarded-For` appended,
+ * `X-Forwarded-Proto`/`-Host` set, `x-devproxy-attempt` added, the request framed by the proxy.
+ * `-v` leaves these out, so what remains is what the route's rules (`headers`, `changeOrigin`)
+ * changed, and anything unexpected. Pure.
+ */
+export function isStandardRewrite(change: HeaderChange, context: RewriteContext): boolean {
+  const { name } = change
+  if (change.op === '-') {
+    if (HOP_BY_HOP.has(name) || connectionNames(context.received).has(name)) return true
+    return context.direction === 'request' ? DROPPED_FROM_REQUEST.has(name) : name === 'trailer'
+  }
+  const { before, after = '' } = change
+  if (name === 'via') return appended(before, after, (entry) => VIA_ENTRY.test(entry))
+  if (context.direction === 'response') return false
+  switch (name) {
+    case 'x-forwarded-for':
+      return appended(before, after, (entry) => entry === context.clientIp)
+    case 'x-forwarded-proto':
+      return after === 'http'
+    case 'x-forwarded-host':
+      return after === receivedValue(context.received, 'host')
+    case 'x-devproxy-attempt':
+      return /^\d+$/.test(after)
+    case 'content-length':
+    case 'transfer-encoding':
+      // The forwarded request is framed by the proxy, whatever the client declared.
+      return true
+    default:
+      return false
+  }
+}
+
+/** `after` is `before` with one more list member (or that member alone), and `isOurs` says it is the proxy's. */
+function appended(before: string | undefined, after: string, isOurs: (entry: string) => boolean): boolean {
+  if (before === undefined || before === '') return isOurs(after)
+  return after.startsWith(`${before}, `) && isOurs(after.slice(before.length + 2))
+}
+
+function connectionNames(headers: HeaderMap): Set<string> {
+  const value = receivedValue(headers, 'connection')
+  return new Set(value === undefined ? [] : value.split(',').map((token) => token.trim().toLowerCase()))
+}
+
+function receivedValue(headers: HeaderMap, name: string): string | undefined {
+  const values = normalizeHeaders(headers).get(name)
+  return values === undefined ? undefined : values.join(', ')
+}
+
 /**
  * One line per change: `- connection: keep-alive`, `+ via: 1.1 devproxy`,
  * `~ host: localhost:8080 → localhost:3000`; red, green and yellow.

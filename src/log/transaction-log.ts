@@ -5,7 +5,7 @@ import { decodeBody } from './decode-body.js'
 import { createBodyHistory, endpointKey } from './endpoint.js'
 import { formatTransactionJson } from './format-json.js'
 import { formatTransactionLine } from './format-line.js'
-import { diffHeaders, formatHeaderChanges } from './header-diff.js'
+import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange } from './header-diff.js'
 import type { Palette } from './palette.js'
 
 /**
@@ -24,6 +24,12 @@ export interface TransactionLogOptions {
   readonly width?: (() => number | undefined) | undefined
   /** Header names and JSON paths (`$.requestId`) left out of diffs. */
   readonly ignore: readonly string[]
+  /**
+   * Header diffs include the rewrites the proxy makes on every message (Via, X-Forwarded-*,
+   * hop-by-hop fields, x-devproxy-attempt: `-vvv`). Default false: only what the route's rules
+   * and anything unexpected changed.
+   */
+  readonly allHeaders?: boolean | undefined
   /** Bodies to diff against instead of the previous response (`--baseline file.har`), by endpoint key without route. */
   readonly baseline?: ReadonlyMap<string, DiffableBody> | undefined
   /** Where the text goes: called once per batch, not per transaction. */
@@ -60,7 +66,7 @@ export function createTransactionLog(options: TransactionLogOptions): Transactio
     if (options.json) return `${formatTransactionJson(tx)}\n`
     const line = formatTransactionLine(tx, options.palette, width)
     if (options.detail !== 'headers') return `${line}\n`
-    return [line, ...formatHeaderBlock(tx, options.palette, headerIgnore)].map((l) => `${l}\n`).join('')
+    return [line, ...formatHeaderBlock(tx, options.palette, headerIgnore, options.allHeaders ?? false)].map((l) => `${l}\n`).join('')
   }
 
   const sink = (tx: Readonly<Transaction>) => {
@@ -70,7 +76,7 @@ export function createTransactionLog(options: TransactionLogOptions): Transactio
       return
     }
     const line = formatTransactionLine(tx, options.palette, options.width?.())
-    const headerLines = formatHeaderBlock(tx, options.palette, headerIgnore)
+    const headerLines = formatHeaderBlock(tx, options.palette, headerIgnore, options.allHeaders ?? false)
     // Decoding is async; keep each transaction's block together and in order.
     queue = queue
       .then(() => bodyBlock(tx, options, history, jsonIgnore))
@@ -90,17 +96,27 @@ export function isNoteworthy(tx: Readonly<Transaction>): boolean {
   return tx.error !== undefined || (tx.status !== undefined && tx.status >= 500) || tx.faults.length > 0 || tx.ending === 'upstream-aborted'
 }
 
-function formatHeaderBlock(tx: Readonly<Transaction>, palette: Palette, ignore: readonly string[]): string[] {
-  const lines: string[] = []
+/**
+ * `-v`: what the route's rules (and anything unexpected) changed, request then response; the
+ * rewrites made on every message are left out unless `all` (`-vvv`), and a transaction with
+ * nothing else gets one line saying so.
+ */
+function formatHeaderBlock(tx: Readonly<Transaction>, palette: Palette, ignore: readonly string[], all: boolean): string[] {
+  const sections: Array<{ title: string; changes: HeaderChange[] }> = []
   if (tx.forwardedHeaders) {
     const changes = diffHeaders(tx.requestHeaders, tx.forwardedHeaders as Record<string, string>, { ignore })
-    lines.push(palette.dim('  request: received → forwarded'), ...orNone(formatHeaderChanges(changes, palette), palette))
+    const context = { direction: 'request', received: tx.requestHeaders, clientIp: tx.clientIp } as const
+    sections.push({ title: '  request: received → forwarded', changes: all ? changes : changes.filter((c) => !isStandardRewrite(c, context)) })
   }
   if (tx.responseHeadersReceived && tx.responseHeadersSent) {
     const changes = diffHeaders(tx.responseHeadersReceived, tx.responseHeadersSent as Record<string, string>, { ignore })
-    lines.push(palette.dim('  response: received → sent'), ...orNone(formatHeaderChanges(changes, palette), palette))
+    const context = { direction: 'response', received: tx.responseHeadersReceived, clientIp: tx.clientIp } as const
+    sections.push({ title: '  response: received → sent', changes: all ? changes : changes.filter((c) => !isStandardRewrite(c, context)) })
   }
-  return lines
+  if (all) return sections.flatMap(({ title, changes }) => [palette.dim(title), ...orNone(formatHeaderChanges(changes, palette), palette)])
+  const changed = sections.filter(({ changes }) => changes.length > 0)
+  if (sections.length > 0 && changed.length === 0) return [palette.dim('  headers: no changes beyond the standard rewrites (-vvv lists them)')]
+  return changed.flatMap(({ title, changes }) => [palette.dim(title), ...formatHeaderChanges(changes, palette)])
 }
 
 function orNone(lines: string[], palette: Palette): string[] {

@@ -3,7 +3,7 @@ import type { ResolvedRoute } from '../config/types.js'
 import type { Engine, EngineState } from './engine.js'
 import { describeInjection, simulatedResponse } from '../faults/inject.js'
 import type { Injection } from '../faults/types.js'
-import { missResponse, recordedResponse } from '../record/replay-response.js'
+import { replayResponse } from '../record/replay-answer.js'
 import { classifyUpstreamError, upstreamErrorCode, type UpstreamFailure } from './error-map.js'
 import { joinBasePath } from './forward.js'
 import { buildForwardHeaders, CHUNKED, headersObject, NO_BODY, viaEntry, type Framing } from './headers.js'
@@ -12,6 +12,7 @@ import { forwardPath } from './path-rewrite.js'
 import type { RequestBody } from './request-body.js'
 import { pumpBody, type BodyPump } from './send-request.js'
 import { startAttempt, type Attempt, type Transaction } from './transaction.js'
+import { noteUpstreamSocket } from './upstream-socket.js'
 
 export interface AttemptContext {
   readonly engine: Engine
@@ -174,13 +175,12 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     const answerFromRecording = (): boolean => {
       const replay = engine.replay
       if (!replay) return false
-      const match = replay.index.match({ method: tx.method, url: ctx.url, body: plan.requestBody })
+      const match = replay.index.match({ method: tx.method, url: ctx.url, body: plan.requestBody, headers: req.headers })
       if (match.kind === 'miss' && replay.fallthroughRoutes.has(route.name)) {
         tx.replay = 'fallthrough'
         return false
       }
-      tx.replay = match.kind
-      const proxyRes = match.kind === 'hit' ? recordedResponse(match.entry) : missResponse(match, tx.method, ctx.url)
+      const proxyRes = replayResponse(match, tx, ctx.url)
       if (settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) attempt.status = proxyRes.statusCode
       return true
     }
@@ -193,6 +193,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       request.once('socket', (socket) => {
         clearTimeout(poolTimer)
         if (attempt.outcome !== undefined) return
+        noteUpstreamSocket(tx, socket)
         const onConnected = () => {
           connected = true
           // Waiting for 100 Continue is waiting for the upstream's answer.

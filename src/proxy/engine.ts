@@ -39,6 +39,10 @@ export interface Engine {
   swap(config: ResolvedConfig): void
   /** Hands a finished transaction to every sink; a failing sink never breaks the proxy. */
   emit(tx: Readonly<Transaction>): void
+  /** True when a sink asked to see responses before delivery (`TransactionSink.beforeDelivery`). */
+  readonly watchesDelivery: boolean
+  /** A response's last bytes are about to be written: hands it to the sinks that asked. */
+  deliver(tx: Transaction): void
   addSink(sink: TransactionSink): void
 }
 
@@ -57,6 +61,7 @@ export interface ReplaySource {
 export function createEngine(config: ResolvedConfig, onSinkError: (error: unknown) => void, captureBodyBytes = 0, replay?: ReplaySource): Engine {
   let state = compileState(config)
   const sinks: TransactionSink[] = []
+  const deliverySinks: TransactionSink[] = []
   const forwarder = createForwarder()
   const faults = createFaultRegistry()
   faults.setConfigFaults(config.faults.rules)
@@ -91,8 +96,22 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
         }
       }
     },
+    get watchesDelivery() {
+      return deliverySinks.length > 0
+    },
+    deliver(tx) {
+      tx.durationMs = performance.now() - tx.startMs
+      for (const sink of deliverySinks) {
+        try {
+          sink.beforeDelivery!(tx)
+        } catch (error) {
+          onSinkError(error)
+        }
+      }
+    },
     addSink(sink) {
       sinks.push(sink)
+      if (sink.beforeDelivery) deliverySinks.push(sink)
     },
   }
 }

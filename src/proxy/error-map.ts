@@ -38,6 +38,12 @@ export type ErrorType =
   | 'connect_not_supported'
   /** A transfer coding other than chunked (RFC 9112 §6.1: 501). */
   | 'unsupported_transfer_coding'
+  /** `devproxy replay`: the recorded body is incomplete (cut at --max-body, or cut off), so it is not served as a whole one. */
+  | 'replay_truncated'
+  /** `devproxy replay`: the recorded request got no response (HAR status 0: a failed request). */
+  | 'replay_failed_entry'
+  /** `devproxy replay`: a WebSocket upgrade on a route that is not sent live (HAR has no form for WebSocket traffic). */
+  | 'replay_websocket_not_recorded'
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
@@ -153,6 +159,9 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   request_header_fields_too_large: 431,
   connect_not_supported: 501,
   unsupported_transfer_coding: 501,
+  replay_truncated: 502,
+  replay_failed_entry: 502,
+  replay_websocket_not_recorded: 501,
 }
 
 export interface ErrorDetails {

@@ -3,6 +3,7 @@ import { exchange, tooLarge } from './exchange.js'
 import type { ClientGone } from './attempt.js'
 import type { Engine, EngineState } from './engine.js'
 import { viaName } from './headers.js'
+import { LastBytesResponse } from './last-bytes.js'
 import { drainUnreadBody } from './linger.js'
 import { enterPipeline } from './pipeline-order.js'
 import { refuseRepeatedHost } from './host-fields.js'
@@ -19,6 +20,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   const state = engine.state
   const tx = createTransaction(req, 'http')
   engine.inFlight.add(tx)
+  if (res instanceof LastBytesResponse) res.watchLastBytes(tx, () => engine.deliver(tx))
   const clientGone: ClientGone = { listener: undefined }
   // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
   // attempt in flight learns first, then the transaction is finished and handed on.

@@ -41,6 +41,15 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
     return
   }
   tx.route = route.name
+  if (engine.replay && !engine.replay.fallthroughRoutes.has(route.name)) {
+    // Replaying is offline: nothing goes to a live service unless --fallthrough says so.
+    sendSocketError(socket, tx, 'replay_websocket_not_recorded', {
+      message: `WebSocket traffic is not recorded in HAR: devproxy replay cannot answer the upgrade for ${tx.url}`,
+      hint: 'Use --fallthrough to send it to the live service (the routes of proxy.config.ts, or --target).',
+      route: route.name,
+    })
+    return
+  }
   const pool = state.pools.get(route)!
   const target = pool.pick(Date.now())
   const attempt = startAttempt(tx, target)

@@ -8,6 +8,7 @@ import { openFrontDoor } from './front-door.js'
 import { declineUpgradeOffer } from './h2c-offer.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
+import { LastBytesResponse } from './last-bytes.js'
 import { findSelfTargets } from './self-target.js'
 import type { TransactionSink } from './transaction.js'
 
@@ -48,6 +49,8 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   const sockets = new Set<Duplex>()
   const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
   const server = http.createServer({
+    // Sinks that must see a response before its client does (the recorder) get told by it.
+    ServerResponse: engine.watchesDelivery ? LastBytesResponse : http.ServerResponse,
     // A whole-request deadline would cut long uploads and streams; slow clients are bounded
     // by the headers timeout instead, checked often enough to be felt.
     requestTimeout: 0,
@@ -121,6 +124,12 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
       server.closeAllConnections()
       engine.forwarder.destroy()
       await closed
+      // The server can report closed before the cut requests' 'close' events have run: wait for
+      // them, so every transaction reaches the sinks (the recorder) before close resolves.
+      if (active > 0) await new Promise<void>((resolve) => {
+        onIdle = resolve
+        setTimeout(resolve, 1_000).unref()
+      })
     },
   }
 }

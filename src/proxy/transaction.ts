@@ -47,6 +47,10 @@ export interface Transaction {
   readonly requestHeaders: IncomingHttpHeaders
   route: string | undefined
   target: string | undefined
+  /** The IP address of the upstream the last attempt connected to (HAR `serverIPAddress`). */
+  upstreamAddress?: string | undefined
+  /** Which upstream connection carried the last attempt: its local port (HAR `connection`). */
+  upstreamConnection?: string | undefined
   /** Path and query sent upstream. */
   forwardedUrl: string | undefined
   forwardedHeaders: OutgoingHttpHeaders | undefined
@@ -72,7 +76,13 @@ export interface Transaction {
   durationMs: number
 }
 
-export type TransactionSink = (transaction: Readonly<Transaction>) => void
+/**
+ * Receives each finished transaction. With `beforeDelivery`, it also receives each response
+ * just before the last bytes reach the client (status, headers and bodies complete; `ending`
+ * not set yet, `durationMs` so far): for a sink that must be done before the client could act
+ * on the answer (the recorder: `kill -9` the moment a response arrives must not lose it).
+ */
+export type TransactionSink = ((transaction: Readonly<Transaction>) => void) & { readonly beforeDelivery?: (transaction: Readonly<Transaction>) => void }
 
 let counter = 0
 
@@ -90,6 +100,8 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     requestHeaders: req.headers,
     route: undefined,
     target: undefined,
+    upstreamAddress: undefined,
+    upstreamConnection: undefined,
     forwardedUrl: undefined,
     forwardedHeaders: undefined,
     responseHeadersReceived: undefined,

@@ -1,3 +1,4 @@
+import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
 import { DevproxyError } from '../errors.js'
 import { compilePathGlob } from '../faults/selector.js'
 import type { Transaction } from '../proxy/transaction.js'
@@ -24,7 +25,13 @@ function parseOne(spec: string): RecordFilter {
       return (tx) => tx.route !== undefined && names.includes(tx.route)
     }
     case 'method': {
-      const methods = value.toUpperCase().split(',')
+      const methods = value.toUpperCase().split(',').map((method) => method.trim())
+      // A name no request can carry would record nothing, silently.
+      const unknown = value.split(',').map((method) => method.trim()).find((method) => !isKnownMethod(method))
+      if (unknown !== undefined) {
+        const { message, suggestion } = describeUnknownMethod(unknown)
+        throw filterError(spec, message, suggestion)
+      }
       return (tx) => methods.includes(tx.method)
     }
     case 'path': {
@@ -47,12 +54,15 @@ function statusRange(value: string, spec: string): [number, number] {
   if (!range) throw filterError(spec)
   const lo = Number(range[1])
   const hi = range[2] === undefined ? lo : Number(range[2])
-  if (hi < lo) throw filterError(spec)
+  if (hi < lo) throw filterError(spec, `${lo}-${hi} is an empty range`, `write the lower status first, e.g. status=${hi}-${lo}`)
+  // RFC 9110 §15: a status is 100–599; a range past it matches nothing, or less than it says.
+  if (lo < 100 || hi > 599) throw filterError(spec, 'a status is from 100 to 599', 'e.g. status=500-599 or status=5xx')
   return [lo, hi]
 }
 
-function filterError(spec: string): DevproxyError {
-  return new DevproxyError('filter_invalid', `--filter ${JSON.stringify(spec)} is not a filter`, {
-    suggestion: 'Use route=NAME, method=GET,POST, path=/api/** or status=200-299 (also status=5xx); repeat --filter to combine.',
+/** `--filter "x" is not a filter`, or, when the key is right, what is wrong with its value. */
+function filterError(spec: string, problem?: string, suggestion?: string): DevproxyError {
+  return new DevproxyError('filter_invalid', `--filter ${JSON.stringify(spec)} ${problem === undefined ? 'is not a filter' : `is not a filter: ${problem}`}`, {
+    suggestion: suggestion ?? 'Use route=NAME, method=GET,POST, path=/api/** or status=200-299 (also status=5xx); repeat --filter to combine.',
   })
 }

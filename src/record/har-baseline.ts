@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { DevproxyError } from '../errors.js'
 import { endpointKey } from '../log/endpoint.js'
 import type { DiffableBody } from '../log/body-diff.js'
+import { withoutBom } from './har-read.js'
 
 /**
  * `--baseline file.har`: the recorded response body of each endpoint (the last one recorded
@@ -15,7 +16,7 @@ interface HarEntry {
 export async function loadBaseline(file: string): Promise<Map<string, DiffableBody>> {
   let har: { log?: { entries?: HarEntry[] } }
   try {
-    har = JSON.parse(await readFile(file, 'utf8')) as typeof har
+    har = JSON.parse(withoutBom(await readFile(file, 'utf8'))) as typeof har
   } catch (error) {
     throw new DevproxyError('baseline_invalid', `cannot read the baseline ${file}: ${(error as Error).message}`, {
       suggestion: 'Pass a HAR file, e.g. one written by `devproxy record`.',

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import type { Entry, Header } from 'har-format'
 import type { Transaction } from '../proxy/transaction.js'
@@ -15,10 +16,12 @@ export interface RecordedBody {
   readonly contentType: string | undefined
   /** Decoded (gzip/br/deflate undone), up to the cap. */
   readonly bytes: Buffer
-  /** True when the body was larger than the cap: `bytes` is its beginning. */
+  /** True when `bytes` is not the whole body: over the cap, or the body broke off. */
   readonly truncated: boolean
   /** Size on the wire. */
   readonly wireBytes: number
+  /** The whole body's size, decoded (HAR `content.size`), when it is more than `bytes` holds. Default: `bytes.length`. */
+  readonly size?: number | undefined
 }
 
 export interface EntryOptions {
@@ -26,6 +29,8 @@ export interface EntryOptions {
   readonly redact: ReadonlySet<string>
   readonly request: RecordedBody | undefined
   readonly response: RecordedBody | undefined
+  /** How the transaction ended, when it is recorded before `tx.ending` is set (as it is delivered). */
+  readonly ending?: string | undefined
 }
 
 export interface DevproxyEntryFields {
@@ -48,24 +53,60 @@ export type DevproxyEntry = Entry & { _devproxy: DevproxyEntryFields }
  * through `JSON.stringify`; `buildHarEntry` parses the line back for readers that want objects.
  */
 export function harEntryJson(tx: Readonly<Transaction>, options: EntryOptions): string {
+  return buildEntryJson(tx, options, bodyJsonString)
+}
+
+/**
+ * The same line as `harEntryJson`, as pieces to write one after the other: a large body's text
+ * is JSON-encoded a slice at a time (`bodyJsonPieces`) instead of as one string, so a 16 MiB body
+ * costs a few MiB of memory to write rather than several copies of itself (bench/RESULTS.md).
+ */
+export function* harEntryPieces(tx: Readonly<Transaction>, options: EntryOptions): Generator<string> {
+  const bodies: BodyText[] = []
+  // A raw control character never appears in JSON text (JSON.stringify escapes it): a safe marker.
+  const line = buildEntryJson(tx, options, (body) => (bodies.push(body), BODY_MARK))
+  const parts = line.split(BODY_MARK)
+  for (let i = 0; i < parts.length; i++) {
+    yield parts[i]!
+    if (i < bodies.length) yield* bodyJsonPieces(bodies[i]!)
+  }
+}
+
+/** Bodies up to this size are written as part of their entry's line; larger ones in slices. */
+export const LARGE_BODY_BYTES = 256 * 1024
+
+const BODY_MARK = '\u0001'
+
+/** A body's bytes as the text of a HAR field: UTF-8 text, or base64 (`base64`) for binary. */
+interface BodyText {
+  readonly bytes: Buffer
+  readonly base64: boolean
+}
+
+function buildEntryJson(tx: Readonly<Transaction>, options: EntryOptions, bodyJson: (body: BodyText) => string): string {
   const headersSent = tx.responseHeadersSent ?? {}
   const timings = entryTimings(tx)
   const request =
     `{"method":${str(tx.method)},"url":${str(absoluteUrl(tx))},"httpVersion":${str(`HTTP/${tx.httpVersion}`)},"cookies":[],` +
     `"headers":${headersJson(tx.requestHeaders, options.redact)},"queryString":${queryStringJson(tx.url)},` +
-    `${options.request ? `"postData":${postDataJson(options.request)},` : ''}"headersSize":-1,"bodySize":${num(tx.requestBytes)}}`
+    `${options.request ? `"postData":${postDataJson(options.request, bodyJson)},` : ''}"headersSize":-1,"bodySize":${num(tx.requestBytes)}}`
   const status = tx.status ?? 0
   const response =
     `{"status":${num(status)},"statusText":${str(STATUS_CODES[status] ?? '')},"httpVersion":"HTTP/1.1","cookies":[],` +
-    `"headers":${headersJson(headersSent, options.redact)},"content":${contentJson(options.response, headerValue(headersSent['content-type']))},` +
+    `"headers":${headersJson(headersSent, options.redact)},"content":${contentJson(options.response, headerValue(headersSent['content-type']), bodyJson)},` +
     `"redirectURL":${str(headerValue(headersSent.location) ?? '')},"headersSize":-1,"bodySize":${num(tx.responseBytes)}}`
   const devproxy =
     `{"id":${str(tx.id)},"route":${strOrNull(tx.route)},"target":${strOrNull(tx.target)},"attempts":${tx.attempts.length},` +
     `"fault":${JSON.stringify(tx.faults)},"truncated":{"request":${options.request?.truncated ?? false},"response":${options.response?.truncated ?? false}},` +
-    `"ending":${strOrNull(tx.ending)},"error":${strOrNull(tx.error?.type)}}`
+    `"ending":${strOrNull(options.ending ?? tx.ending)},"error":${strOrNull(tx.error?.type)}}`
+  // HAR 1.2 `serverIPAddress` and `connection` (the upstream socket's local port: unique among
+  // open connections, and a number, as Firefox writes it and haralyzer reads it).
+  const server =
+    (tx.upstreamAddress === undefined ? '' : `"serverIPAddress":${str(tx.upstreamAddress)},`) +
+    (tx.upstreamConnection === undefined ? '' : `"connection":${str(tx.upstreamConnection)},`)
   return (
     `{"startedDateTime":${str(new Date(tx.startedAt).toISOString())},"time":${num(round(timings.send + timings.wait + timings.receive))},` +
-    `"request":${request},"response":${response},"cache":{},"timings":${JSON.stringify(timings)},"_devproxy":${devproxy}}`
+    `"request":${request},"response":${response},"cache":{},"timings":${JSON.stringify(timings)},${server}"_devproxy":${devproxy}}`
   )
 }
 
@@ -125,22 +166,41 @@ function queryStringJson(url: string): string {
   return JSON.stringify([...new URLSearchParams(url.slice(at + 1))].map(([name, value]) => ({ name, value })))
 }
 
-/** Text when the bytes are UTF-8 text, base64 otherwise (HAR 1.2 `encoding`). */
-function encodeBody(bytes: Buffer): { text: string; base64: boolean } {
-  const text = bytes.toString('utf8')
-  const isText = !text.includes('\uFFFD') && !text.includes('\u0000')
-  return isText ? { text, base64: false } : { text: bytes.toString('base64'), base64: true }
+/** Text when the bytes are UTF-8 text without NULs, base64 otherwise (HAR 1.2 `encoding`). */
+function bodyText(bytes: Buffer): BodyText {
+  return { bytes, base64: !isUtf8(bytes) || bytes.includes(0) }
 }
 
-function contentJson(body: RecordedBody | undefined, contentType: string | undefined): string {
+function bodyJsonString(body: BodyText): string {
+  return body.base64 ? `"${body.bytes.toString('base64')}"` : str(body.bytes.toString('utf8'))
+}
+
+/** Slices of about this many bytes: a multiple of 3, so the base64 of each joins up. */
+const SLICE_BYTES = 3 * 256 * 1024
+
+/** A body's JSON string (quotes included), a slice at a time. */
+function* bodyJsonPieces(body: BodyText): Generator<string> {
+  yield '"'
+  for (let start = 0; start < body.bytes.length; ) {
+    let end = Math.min(body.bytes.length, start + SLICE_BYTES)
+    // Text is cut between characters: back up over UTF-8 continuation bytes (10xxxxxx).
+    if (!body.base64) while (end < body.bytes.length && end > start && (body.bytes[end]! & 0xc0) === 0x80) end--
+    const slice = body.bytes.subarray(start, end)
+    yield body.base64 ? slice.toString('base64') : str(slice.toString('utf8')).slice(1, -1)
+    start = end
+  }
+  yield '"'
+}
+
+function contentJson(body: RecordedBody | undefined, contentType: string | undefined, bodyJson: (body: BodyText) => string): string {
   const mimeType = str(contentType ?? 'x-unknown')
   if (!body) return `{"size":0,"mimeType":${mimeType}}`
-  const { text, base64 } = encodeBody(body.bytes)
-  return `{"size":${body.bytes.length},"mimeType":${mimeType},"text":${str(text)}${base64 ? ',"encoding":"base64"' : ''}}`
+  const text = bodyText(body.bytes)
+  return `{"size":${num(body.size ?? body.bytes.length)},"mimeType":${mimeType},"text":${bodyJson(text)}${text.base64 ? ',"encoding":"base64"' : ''}}`
 }
 
-function postDataJson(body: RecordedBody): string {
-  const { text, base64 } = encodeBody(body.bytes)
+function postDataJson(body: RecordedBody, bodyJson: (body: BodyText) => string): string {
+  const text = bodyText(body.bytes)
   // HAR 1.2 postData has no `encoding`; a binary body keeps it under a custom field.
-  return `{"mimeType":${str(body.contentType ?? 'application/octet-stream')},"text":${str(text)}${base64 ? ',"_encoding":"base64"' : ''}}`
+  return `{"mimeType":${str(body.contentType ?? 'application/octet-stream')},"text":${bodyJson(text)}${text.base64 ? ',"_encoding":"base64"' : ''}}`
 }

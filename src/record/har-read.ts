@@ -33,14 +33,22 @@ export async function readHarFile(file: string): Promise<ReadHar> {
   return read
 }
 
-/** Parses a HAR text; recovers an unfinished devproxy recording; undefined if it is neither. */
-export function parseHar(text: string): ReadHar | undefined {
+/**
+ * Parses a HAR text; recovers an unfinished devproxy recording; undefined if it is neither. A
+ * UTF-8 byte-order mark (Windows tools, some browser exports) is not part of the JSON.
+ */
+export function parseHar(withBom: string): ReadHar | undefined {
+  const text = withoutBom(withBom)
   try {
     const har = JSON.parse(text) as Har
     return isHar(har) ? { har, complete: true, dropped: 0 } : undefined
   } catch {
     return recover(text)
   }
+}
+
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
 }
 
 function isHar(value: unknown): value is Har {

@@ -1,14 +1,19 @@
-import { createBatch } from '../log/batched-writer.js'
-import { decodeBody, isEncoded, plainBody, type DecodedBody } from '../log/decode-body.js'
 import type { CapturedBody } from '../proxy/body-capture.js'
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
 import type { RecordFilter } from './filter.js'
-import { harEntryJson, type RecordedBody } from './har-entry.js'
+import { harEntryJson, harEntryPieces, LARGE_BODY_BYTES, type RecordedBody } from './har-entry.js'
 import { openHarWriter } from './har-writer.js'
+import { decodeRecordedBody, DECODE_LATER, recordedBodyNow } from './recorded-body.js'
 
 /**
- * `devproxy record`: a transaction sink that appends each finished HTTP transaction to a HAR
- * file, bodies decoded and capped, secrets redacted. Entries are written in finishing order.
+ * `devproxy record`: a transaction sink that appends each HTTP transaction to a HAR file,
+ * bodies decoded and capped, secrets redacted. An entry is written, synchronously, before the
+ * last bytes of its response reach the client (`beforeDelivery`), so once a client has its
+ * answer the entry is in the file, whatever happens to the process next; a transaction that
+ * never delivers a whole response (the client left, the upstream broke, the proxy stopped) is
+ * written when it finishes, marked with how it ended. Entries are in that order; one whose
+ * compressed body decodes to more than the cap waits for its streaming decode (milliseconds),
+ * and the entries after it wait their turn behind it.
  */
 export interface RecorderOptions {
   readonly file: string
@@ -26,67 +31,57 @@ export interface Recorder {
   close(): Promise<number>
 }
 
-/** A batch is written at once when this many transactions are waiting. */
-const MAX_BATCH = 256
-
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
   const writer = await openHarWriter(options.file, options.creatorVersion)
   let failed = false
-  const write = (entryJsons: string[]) => {
+  const write = (tx: Readonly<Transaction>, request: RecordedBody | undefined, response: RecordedBody | undefined, ending: string | undefined) => {
     try {
-      writer.append(entryJsons)
+      const entry = { redact: options.redact, request, response, ending }
+      writer.append(isLarge(request) || isLarge(response) ? harEntryPieces(tx, entry) : harEntryJson(tx, entry))
     } catch (error) {
       // The first failure (a full disk, a removed directory) is reported; the writer stops.
       if (!failed) options.onError(error)
       failed = true
     }
   }
-  const entry = (tx: Readonly<Transaction>, request: RecordedBody | undefined, response: RecordedBody | undefined) =>
-    harEntryJson(tx, { redact: options.redact, request, response })
 
-  // Entries whose compressed bodies are being decoded; everything after them waits its turn.
+  // Entries behind a body being decoded by the stream decoder, in finishing order.
   let queue: Promise<void> = Promise.resolve()
   let waiting = 0
-  const later = (txs: Readonly<Transaction>[]) => {
+  const later = (tx: Readonly<Transaction>, delivered: boolean, ending: string | undefined) => {
     waiting++
     queue = queue
       .then(async () => {
-        for (const tx of txs) {
-          const [request, response] = await Promise.all([recorded(tx.requestBody, options.maxBodyBytes), recorded(tx.responseBody, options.maxBodyBytes)])
-          write([entry(tx, request, response)])
-        }
+        const [request, response] = await Promise.all([recordedBody(tx.requestBody, options.maxBodyBytes, false), recordedBody(tx.responseBody, options.maxBodyBytes, delivered)])
+        write(tx, request, response, ending)
       })
       .catch(options.onError)
       .finally(() => waiting--)
   }
-
-  // Finished transactions are serialized a batch at a time (up to 16 ms apart): in one loop,
-  // away from the proxying, that costs a fraction of doing it as each one finishes.
-  const batch = createBatch<Readonly<Transaction>>((txs) => {
-    const lines: string[] = []
-    let i = 0
-    // Most bodies are not compressed: those entries are written now, without a trip through
-    // the promise queue (unless an earlier entry is still being decoded: order is kept).
-    for (; waiting === 0 && i < txs.length && !needsDecoding(txs[i]!); i++) {
-      const tx = txs[i]!
-      try {
-        lines.push(entry(tx, plainRecorded(tx.requestBody, options.maxBodyBytes), plainRecorded(tx.responseBody, options.maxBodyBytes)))
-      } catch (error) {
-        options.onError(error)
-      }
-    }
-    write(lines)
-    if (i < txs.length) later(txs.slice(i))
-  }, MAX_BATCH)
-  const sink = (tx: Readonly<Transaction>) => {
-    // WebSocket traffic has no HAR 1.2 form; only HTTP exchanges are recorded.
-    if (tx.kind !== 'http' || !options.filter(tx)) return
-    batch.add(tx)
+  const record = (tx: Readonly<Transaction>, delivered: boolean) => {
+    // Delivered: the transaction has not ended yet, and will end `completed` unless the
+    // connection breaks in the instant the last bytes are on their way.
+    const ending = delivered ? (tx.ending ?? 'completed') : undefined
+    if (waiting > 0) return later(tx, delivered, ending)
+    const request = recordedBodyNow(tx.requestBody, options.maxBodyBytes)
+    const response = recordedBodyNow(tx.responseBody, options.maxBodyBytes, delivered)
+    if (request === DECODE_LATER || response === DECODE_LATER) return later(tx, delivered, ending)
+    write(tx, request, response, ending)
   }
+
+  // WebSocket traffic has no HAR 1.2 form; only HTTP exchanges are recorded.
+  const wanted = (tx: Readonly<Transaction>) => tx.kind === 'http' && options.filter(tx)
+  const delivered = new WeakSet<Readonly<Transaction>>()
+  const sink: TransactionSink = Object.assign((tx: Readonly<Transaction>) => void (!delivered.has(tx) && wanted(tx) && record(tx, false)), {
+    beforeDelivery(tx: Readonly<Transaction>) {
+      if (!wanted(tx)) return
+      delivered.add(tx)
+      record(tx, true)
+    },
+  })
   return {
     sink,
     async close() {
-      batch.flush()
       await queue
       try {
         writer.close()
@@ -98,20 +93,11 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
   }
 }
 
-function needsDecoding(tx: Readonly<Transaction>): boolean {
-  return (tx.requestBody !== undefined && isEncoded(tx.requestBody)) || (tx.responseBody !== undefined && isEncoded(tx.responseBody))
+function isLarge(body: RecordedBody | undefined): boolean {
+  return body !== undefined && body.bytes.length > LARGE_BODY_BYTES
 }
 
-async function recorded(body: CapturedBody | undefined, maxBytes: number): Promise<RecordedBody | undefined> {
-  return body && capped(await decodeBody(body), maxBytes)
-}
-
-function plainRecorded(body: CapturedBody | undefined, maxBytes: number): RecordedBody | undefined {
-  return body && capped(plainBody(body), maxBytes)
-}
-
-/** The decoded body cut to the recording's cap. */
-function capped(decoded: DecodedBody, maxBytes: number): RecordedBody {
-  const bytes = decoded.bytes.length > maxBytes ? decoded.bytes.subarray(0, maxBytes) : decoded.bytes
-  return { contentType: decoded.contentType, bytes, truncated: decoded.truncated || bytes.length < decoded.bytes.length, wireBytes: decoded.totalBytes }
+async function recordedBody(body: CapturedBody | undefined, maxBytes: number, complete: boolean): Promise<RecordedBody | undefined> {
+  const now = recordedBodyNow(body, maxBytes, complete)
+  return now === DECODE_LATER ? decodeRecordedBody(body!, maxBytes) : now
 }

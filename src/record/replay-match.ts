@@ -1,11 +1,17 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { Entry } from 'har-format'
+import { isVolatileParam } from '../log/endpoint.js'
 import { diffJson } from '../log/json-diff.js'
 
 /**
  * Which recorded entry answers a request (`devproxy replay`): method + path + query (order
- * insensitive) and, for a request with a body, the body (JSON compared structurally).
- * Identical requests are answered in recorded order, then the last answer repeats. A miss
- * names the nearest recorded request and what differs. Pure apart from the per-key cursor.
+ * insensitive) and, for a request with a body, the body (JSON compared structurally). The
+ * query must match exactly if any recording does; otherwise cache-busters (`_=…`, `ts=…`) do
+ * not count, by the endpoint rule `devproxy diff` uses (src/log/endpoint.ts). A recorded 304
+ * answers only a conditional request (If-None-Match, If-Modified-Since: RFC 9110 §13.1), which
+ * gets one when there is one. Identical requests are answered in recorded order, then the last
+ * answer repeats. A miss names the nearest recorded request and what differs. Pure apart from
+ * the per-key cursor.
  */
 
 export interface ReplayRequest {
@@ -13,11 +19,18 @@ export interface ReplayRequest {
   /** Path and query, as received. */
   readonly url: string
   readonly body: Buffer | undefined
+  /** The request's headers: the conditional ones decide whether a recorded 304 may answer. */
+  readonly headers?: IncomingHttpHeaders | undefined
 }
 
 export type ReplayMatch =
   | { readonly kind: 'hit'; readonly entry: Entry; readonly index: number; readonly of: number }
-  | { readonly kind: 'miss'; readonly nearest: { readonly method: string; readonly url: string; readonly differences: readonly string[] } | undefined }
+  | {
+      readonly kind: 'miss'
+      readonly nearest: { readonly method: string; readonly url: string; readonly differences: readonly string[] } | undefined
+      /** Why recordings of this very request cannot answer it, when some exist. */
+      readonly reason?: { readonly message: string; readonly hint: string } | undefined
+    }
 
 export interface ReplayIndex {
   match(request: ReplayRequest): ReplayMatch
@@ -34,10 +47,11 @@ interface Recorded {
 
 export function createReplayIndex(entries: readonly Entry[]): ReplayIndex {
   const recorded = entries.map(toRecorded)
-  const byKey = new Map<string, Recorded[]>()
+  const exact = new Map<string, Recorded[]>()
+  const byEndpoint = new Map<string, Recorded[]>()
   for (const item of recorded) {
-    const key = keyOf(item.method, item.path, item.query)
-    byKey.set(key, [...(byKey.get(key) ?? []), item])
+    add(exact, keyOf(item.method, item.path, item.query), item)
+    add(byEndpoint, keyOf(item.method, item.path, endpointQuery(item.query)), item)
   }
   const served = new Map<string, number>()
   return {
@@ -45,14 +59,50 @@ export function createReplayIndex(entries: readonly Entry[]): ReplayIndex {
     match(request) {
       const { path, query } = splitUrl(request.url)
       const method = request.method.toUpperCase()
-      const key = keyOf(method, path, query)
       const body = normalizeBody(request.body)
-      const candidates = (byKey.get(key) ?? []).filter((item) => sameBody(item.body, body))
+      let key = keyOf(method, path, query)
+      let candidates = (exact.get(key) ?? []).filter((item) => sameBody(item.body, body))
+      if (candidates.length === 0) {
+        key = keyOf(method, path, endpointQuery(query))
+        candidates = (byEndpoint.get(key) ?? []).filter((item) => sameBody(item.body, body))
+      }
       if (candidates.length === 0) return { kind: 'miss', nearest: nearest(recorded, method, path, query, body) }
-      const cursorKey = `${key}\n${body ?? ''}`
-      const index = Math.min(served.get(cursorKey) ?? 0, candidates.length - 1)
+      const conditional = isConditional(request.headers)
+      const notModified = candidates.filter((item) => item.entry.response.status === 304)
+      const usable = conditional ? (notModified.length > 0 ? notModified : candidates) : candidates.filter((item) => item.entry.response.status !== 304)
+      if (usable.length === 0) return onlyNotModified(method, request.url)
+      const cursorKey = `${key}\n${body ?? ''}\n${conditional && notModified.length > 0 ? '304' : ''}`
+      const index = Math.min(served.get(cursorKey) ?? 0, usable.length - 1)
       served.set(cursorKey, index + 1)
-      return { kind: 'hit', entry: candidates[index]!.entry, index, of: candidates.length }
+      return { kind: 'hit', entry: usable[index]!.entry, index, of: usable.length }
+    },
+  }
+}
+
+function add(map: Map<string, Recorded[]>, key: string, item: Recorded): void {
+  const list = map.get(key)
+  if (list) list.push(item)
+  else map.set(key, [item])
+}
+
+/** The query as an endpoint sees it: without cache-busters (sorted already). */
+function endpointQuery(query: readonly string[]): string[] {
+  return query.filter((param) => !isVolatileParam(param))
+}
+
+/** A request that a 304 Not Modified can answer (RFC 9110 §13.1.2, §13.1.3). */
+function isConditional(headers: IncomingHttpHeaders | undefined): boolean {
+  return headers !== undefined && (headers['if-none-match'] !== undefined || headers['if-modified-since'] !== undefined)
+}
+
+/** The browser had the response cached while recording: all it got was 304s. */
+function onlyNotModified(method: string, url: string): ReplayMatch {
+  return {
+    kind: 'miss',
+    nearest: undefined,
+    reason: {
+      message: `only 304 Not Modified is recorded for ${method} ${url}, and this request is not conditional (no If-None-Match or If-Modified-Since): a 304 would leave it without a body`,
+      hint: 'The browser had this response cached while recording. Record again with the cache disabled (DevTools → Network → Disable cache), or pass --fallthrough to send it to the live service.',
     },
   }
 }

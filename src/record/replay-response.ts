@@ -12,18 +12,28 @@ import type { ReplayMatch } from './replay-match.js'
 const DROP = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'via', 'date'])
 
 export function recordedResponse(entry: Entry): IncomingMessage {
-  const { content } = entry.response
-  const body = content.text === undefined ? Buffer.alloc(0) : Buffer.from(content.text, content.encoding === 'base64' ? 'base64' : 'utf8')
+  const body = recordedBody(entry)
   const headers: IncomingHttpHeaders = {}
+  let recordedLength: string | undefined
   for (const { name, value } of entry.response.headers) {
     const key = name.toLowerCase()
+    if (key === 'content-length') recordedLength = value
     if (DROP.has(key) || value === '[REDACTED]') continue
     if (key === 'set-cookie') headers['set-cookie'] = [...(headers['set-cookie'] ?? []), value]
     else headers[key] = value
   }
-  headers['content-length'] = String(body.length)
+  // A HEAD or 304 answer has no body but tells the length of the one a GET would get (RFC 9110 §8.6).
+  const bodiless = entry.request.method.toUpperCase() === 'HEAD' || entry.response.status === 304
+  if (!bodiless) headers['content-length'] = String(body.length)
+  else if (recordedLength !== undefined) headers['content-length'] = recordedLength
   headers['x-devproxy-replay'] = 'hit'
   return simulated(entry.response.status, headers, body)
+}
+
+/** The recorded response body, decoded (HAR `content.text`, base64 when `encoding` says so). */
+export function recordedBody(entry: Entry): Buffer {
+  const { content } = entry.response
+  return content?.text === undefined ? Buffer.alloc(0) : Buffer.from(content.text, content.encoding === 'base64' ? 'base64' : 'utf8')
 }
 
 export function missResponse(match: Extract<ReplayMatch, { kind: 'miss' }>, method: string, url: string): IncomingMessage {
@@ -32,10 +42,12 @@ export function missResponse(match: Extract<ReplayMatch, { kind: 'miss' }>, meth
     `${JSON.stringify({
       error: {
         type: 'replay_miss',
-        message: `no recorded response for ${method} ${url}`,
+        message: match.reason?.message ?? `no recorded response for ${method} ${url}`,
         nearest: nearest ? `${nearest.method} ${nearest.url}` : null,
         differences: nearest?.differences ?? [],
-        hint: nearest ? 'The nearest recorded request differs as listed; record this request too, or pass --fallthrough to send misses to the live service.' : 'The recording is empty.',
+        hint:
+          match.reason?.hint ??
+          (nearest ? 'The nearest recorded request differs as listed; record this request too, or pass --fallthrough to send misses to the live service.' : 'The recording is empty.'),
       },
     })}\n`,
   )
@@ -43,7 +55,7 @@ export function missResponse(match: Extract<ReplayMatch, { kind: 'miss' }>, meth
   return simulated(404, headers, body)
 }
 
-function simulated(status: number, headers: IncomingHttpHeaders, body: Buffer): IncomingMessage {
+export function simulated(status: number, headers: IncomingHttpHeaders, body: Buffer): IncomingMessage {
   const stream = Readable.from(body.length > 0 ? [body] : [], { objectMode: false })
   return Object.assign(stream, { statusCode: status, statusMessage: STATUS_CODES[status] ?? '', headers }) as unknown as IncomingMessage
 }

@@ -99,6 +99,18 @@ describe('devproxy diff (as a user runs it)', () => {
     expect(result.code).toBe(2)
   })
 
+  it('an --ignore that is neither a header name nor a JSON path: exit 2, with the path meant', async () => {
+    const result = await run('a.har', 'changed.har', '--ignore', '[0].name')
+    expect(result.stderr).toBe('error: --ignore "[0].name" is neither a header name nor a JSON path\nhint: did you mean $[0].name? (JSON paths start with $)\n')
+    expect(result.stdout).toBe('')
+    expect(result.code).toBe(2)
+    const items = await run('a.har', 'changed.har', '--ignore', 'items[0]')
+    expect(items.stderr).toContain('did you mean $.items[0]?')
+    expect(items.code).toBe(2)
+    // A header name is still a header name, however unusual.
+    expect((await run('a.har', 'same.har', '--ignore', 'x-trace.id')).code).toBe(0)
+  })
+
   it('an unfinished recording is read with a warning; the exit code follows the content', async () => {
     const equal = await run('crashed.har', 'a.har')
     expect(equal.stderr).toBe('crashed.har was not finalized (recorder stopped early): read 2 entries\n')

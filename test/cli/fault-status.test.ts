@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { stateFilePath, writeState } from '../../src/control/state-file.js'
+import { entryPath, proxiesDir, writeState } from '../../src/control/state-file.js'
 import { expectNoStack, runCli, spawnCli, type RunningCli } from '../helpers/cli.js'
 import { echoHandler, request, startUpstream, type TestUpstream } from '../helpers/servers.js'
 
@@ -33,17 +33,18 @@ describe('devproxy fault and status with no proxy running', () => {
     expectNoStack(result.stderr)
   })
 
-  it('a state file left by a proxy that died is called stale, with the pid, the file and what to do', async () => {
+  it('an entry left by a proxy that died is called stale, with the pid and the file, removed, and what to do', async () => {
     const stale = await mkdtemp(join(tmpdir(), 'devproxy-stale-'))
     try {
       const pid = await exitedPid()
-      await writeState(stale, { pid, url: 'http://127.0.0.1:8080', controlUrl: 'http://127.0.0.1:40000', token: 'a'.repeat(43), startedAt: Date.now() })
+      const file = await writeState(stale, { pid, url: 'http://127.0.0.1:8080', controlUrl: 'http://127.0.0.1:40000', token: 'a'.repeat(43), startedAt: Date.now(), command: 'start' })
+      expect(file).toBe(entryPath(stale, { pid, url: 'http://127.0.0.1:8080' }))
       const result = await runCli(['fault', '--5xx', '30%'], { cwd: stale })
       expect(result.code).toBe(1)
-      expect(result.stderr).toContain(`the devproxy recorded in ${stateFilePath(stale)} is gone (pid ${pid} is not running); the file is stale`)
-      expect(result.stderr).toContain(`rm ${stateFilePath(stale)}`)
+      expect(result.stderr).toContain(`the devproxy recorded in ${file} is gone (pid ${pid} is not running); its stale entry has been removed`)
       expect(result.stderr).toContain('devproxy start')
       expectNoStack(result.stderr)
+      expect(existsSync(file)).toBe(false)
     } finally {
       await rm(stale, { recursive: true, force: true })
     }
@@ -91,8 +92,8 @@ describe('devproxy fault and status against `devproxy start --target`', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('start writes .devproxy/state.json in its directory', () => {
-    expect(existsSync(stateFilePath(dir))).toBe(true)
+  it('start writes its entry, .devproxy/proxies/<pid>-<port>.json, in its directory', () => {
+    expect(existsSync(entryPath(dir, { pid: cli.child.pid!, url: proxyUrl }))).toBe(true)
   })
 
   it('`devproxy status` shows the proxy and its route, from a subdirectory too', async () => {
@@ -156,10 +157,10 @@ describe('devproxy fault and status against `devproxy start --target`', () => {
     expect(again.stderr).toContain('devproxy fault --list')
   })
 
-  it('SIGINT stops the proxy and removes the state file', async () => {
+  it('SIGINT stops the proxy and removes its entry (and .devproxy, now empty)', async () => {
     cli.child.kill('SIGINT')
     expect((await cli.exited).code).toBe(0)
-    expect(existsSync(stateFilePath(dir))).toBe(false)
+    expect(existsSync(join(dir, '.devproxy'))).toBe(false)
     const after = await runCli(['status'], { cwd: dir })
     expect(after.stderr).toContain('no devproxy is running')
   })
@@ -175,7 +176,7 @@ describe('devproxy start --config in another directory', () => {
     const cli = spawnCli(['start', '--config', 'dev/proxy.config.ts', '--no-watch'], { cwd: project })
     try {
       await cli.waitFor(/control: /)
-      expect(existsSync(stateFilePath(configDir))).toBe(true)
+      expect(await readdir(proxiesDir(configDir))).toEqual([expect.stringMatching(new RegExp(`^${cli.child.pid}-\\d+\\.json$`))])
       const result = await runCli(['status', '--config', 'dev/proxy.config.ts'], { cwd: project })
       expect(result.code).toBe(0)
       expect(result.stdout).toContain('config: dev/proxy.config.ts')

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectToProxy } from '../../src/control/client.js'
 import { startControlServer, type ControlServer } from '../../src/control/server.js'
-import { stateFilePath, writeState } from '../../src/control/state-file.js'
+import { entryPath, writeState } from '../../src/control/state-file.js'
 import { ControlError } from '../../src/errors.js'
 import { echoHandler, request, startTestProxy, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
@@ -56,13 +56,13 @@ describe('the control server', () => {
     expect(port).not.toBe(proxy.port)
   })
 
-  it('writes .devproxy/state.json, mode 0600, with what a client needs', async () => {
-    const file = stateFilePath(dir)
+  it('writes its entry .devproxy/proxies/<pid>-<port>.json, mode 0600, with what a client needs', async () => {
+    const file = join(dir, '.devproxy', 'proxies', `${process.pid}-${proxy.port}.json`)
     expect(control.stateFile).toBe(file)
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect((await stat(join(dir, '.devproxy'))).mode & 0o777).toBe(0o700)
     const state = JSON.parse(await readFile(file, 'utf8'))
-    expect(state).toEqual({ pid: process.pid, url: proxy.url, controlUrl: control.url, token: control.token, startedAt: expect.any(Number) })
+    expect(state).toEqual({ pid: process.pid, url: proxy.url, controlUrl: control.url, token: control.token, startedAt: expect.any(Number), command: 'start' })
     expect(control.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
   })
 })
@@ -122,6 +122,7 @@ describe('routes', () => {
     expect(response.json()).toEqual({
       pid: process.pid,
       url: proxy.url,
+      command: 'start',
       startedAt: expect.any(Number),
       routes: [{ name: 'api', path: '/api', methods: ['GET', 'POST'], targets: [upstream.url] }],
       faults: [],
@@ -178,6 +179,33 @@ describe('routes', () => {
     expect(proxy.engine.faults.list()).toEqual([])
   })
 
+  it('a fault naming no route: 422 listing the routes, and nothing is added', async () => {
+    const response = await call('POST', '/v1/faults', { body: { faults: [{ kind: 'reset', rate: 1 }, { kind: '5xx', rate: 1, route: 'nope' }] } })
+    expect(response.status).toBe(422)
+    expect(response.json().error).toEqual({
+      type: 'fault_never_matches',
+      message: 'faults[1].route "nope" names no route of this proxy; its routes are api',
+      issues: [{ path: 'faults[1].route', message: '"nope" names no route of this proxy; its routes are api' }],
+      routes: ['api'],
+    })
+    expect(proxy.engine.faults.list()).toEqual([])
+  })
+
+  it('a method its route never takes: 422', async () => {
+    const response = await call('POST', '/v1/faults', { body: { faults: [{ kind: '5xx', route: 'api', method: 'DELETE' }] } })
+    expect(response.status).toBe(422)
+    expect(response.json().error.message).toBe('faults[0].method "DELETE" never reaches route api, which takes only GET, POST')
+    expect(proxy.engine.faults.list()).toEqual([])
+  })
+
+  it('a method no request can carry: 4xx, and nothing is added', async () => {
+    const response = await call('POST', '/v1/faults', { body: { faults: [{ kind: '5xx', method: 'FOO' }] } })
+    expect(response.status).toBeGreaterThanOrEqual(400)
+    expect(response.status).toBeLessThan(500)
+    expect(response.json().error.message).toContain('faults[0].method')
+    expect(proxy.engine.faults.list()).toEqual([])
+  })
+
   it.each([
     ['not JSON', '{"faults": [', 'invalid_json'],
     ['no body', '', 'invalid_json'],
@@ -213,7 +241,7 @@ describe('the client', () => {
     const sub = join(dir, 'src', 'deep')
     await mkdir(sub, { recursive: true })
     const client = await connectToProxy(sub)
-    expect(client.file).toBe(stateFilePath(dir))
+    expect(client.file).toBe(entryPath(dir, { pid: process.pid, url: proxy.url }))
     const [added] = await client.addFaults([{ kind: 'reset', rate: 0.5 }])
     expect(added).toMatchObject({ kind: 'reset', rate: 0.5, source: 'api' })
     expect((await client.getStatus()).faults).toHaveLength(1)
@@ -229,15 +257,15 @@ describe('the client', () => {
     await expect(client.addFaults([{ kind: 'latency' }])).rejects.toMatchObject({ code: 'control_rejected', message: expect.stringContaining('faults[0].latencyMs') })
   })
 
-  it('a live pid whose control port refuses connections is treated as stale', async () => {
+  it('a live pid whose control port refuses connections is treated as stale, and its entry removed', async () => {
     const other = await mkdtemp(join(tmpdir(), 'devproxy-refused-'))
     try {
-      await writeState(other, { pid: process.pid, url: proxy.url, controlUrl: `http://127.0.0.1:${await closedPort()}`, token: control.token, startedAt: Date.now() })
+      const file = await writeState(other, { pid: process.pid, url: proxy.url, controlUrl: `http://127.0.0.1:${await closedPort()}`, token: control.token, startedAt: Date.now(), command: 'start' })
       const client = await connectToProxy(other)
       const error = await client.getStatus().catch((e: unknown) => e)
       expect(error).toBeInstanceOf(ControlError)
-      expect(error).toMatchObject({ code: 'proxy_stale' })
-      expect((error as ControlError).suggestion).toContain(`rm ${stateFilePath(other)}`)
+      expect(error).toMatchObject({ code: 'proxy_stale', message: expect.stringContaining(`the devproxy recorded in ${file} is gone (nothing answers at http://127.0.0.1:`) })
+      expect(existsSync(file)).toBe(false)
     } finally {
       await rm(other, { recursive: true, force: true })
     }
@@ -246,7 +274,7 @@ describe('the client', () => {
   it('a token the proxy does not know: a clear error', async () => {
     const other = await mkdtemp(join(tmpdir(), 'devproxy-token-'))
     try {
-      await writeState(other, { pid: process.pid, url: proxy.url, controlUrl: control.url, token: 'x'.repeat(43), startedAt: Date.now() })
+      await writeState(other, { pid: process.pid, url: proxy.url, controlUrl: control.url, token: 'x'.repeat(43), startedAt: Date.now(), command: 'start' })
       const error = await (await connectToProxy(other)).getStatus().catch((e: unknown) => e)
       expect(error).toMatchObject({ code: 'control_unauthorized', message: expect.stringContaining('refused the token') })
     } finally {
@@ -256,29 +284,46 @@ describe('the client', () => {
 })
 
 describe('closing', () => {
-  it('removes the state file, and the control port stops answering', async () => {
+  it('removes its entry, and the control port stops answering', async () => {
     const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
     try {
-      const server = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, configFile: join(own, 'proxy.config.ts'), stateDir: own })
-      const state = JSON.parse(await readFile(stateFilePath(own), 'utf8'))
-      expect(state.configFile).toBe(join(own, 'proxy.config.ts'))
+      const server = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, configFile: join(own, 'proxy.config.ts'), stateDir: own, command: 'record' })
+      const state = JSON.parse(await readFile(server.stateFile, 'utf8'))
+      expect(state).toMatchObject({ configFile: join(own, 'proxy.config.ts'), command: 'record' })
       await server.close()
-      expect(existsSync(stateFilePath(own))).toBe(false)
+      expect(existsSync(server.stateFile)).toBe(false)
+      expect(existsSync(join(own, '.devproxy'))).toBe(false)
       await expect(request(`${server.url}/v1/status`)).rejects.toMatchObject({ code: 'ECONNREFUSED' })
     } finally {
       await rm(own, { recursive: true, force: true })
     }
   })
 
-  it('leaves a state file another proxy has written since', async () => {
+  it("never removes another proxy's entry; a second proxy learns the first is there", async () => {
+    const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
+    try {
+      const first = await startControlServer({ engine: proxy.engine, proxyUrl: 'http://127.0.0.1:8080', stateDir: own })
+      const second = await startControlServer({ engine: proxy.engine, proxyUrl: 'http://127.0.0.1:8081', stateDir: own })
+      expect(first.neighbours).toEqual([])
+      expect(second.neighbours).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:8080', token: first.token })])
+      await second.close()
+      expect(JSON.parse(await readFile(first.stateFile, 'utf8')).token).toBe(first.token)
+      await first.close()
+      expect(existsSync(join(own, '.devproxy'))).toBe(false)
+    } finally {
+      await rm(own, { recursive: true, force: true })
+    }
+  })
+
+  it('leaves an entry rewritten since for the same pid and port', async () => {
     const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
     try {
       const first = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: own })
       const second = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: own })
       await first.close()
-      expect(JSON.parse(await readFile(stateFilePath(own), 'utf8')).token).toBe(second.token)
+      expect(JSON.parse(await readFile(second.stateFile, 'utf8')).token).toBe(second.token)
       await second.close()
-      expect(existsSync(stateFilePath(own))).toBe(false)
+      expect(existsSync(second.stateFile)).toBe(false)
     } finally {
       await rm(own, { recursive: true, force: true })
     }

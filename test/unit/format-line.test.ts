@@ -39,8 +39,16 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
 const line = (overrides: Partial<Transaction> = {}) => formatTransactionLine(transaction(overrides), plainPalette)
 
 describe('formatTransactionLine: one line per transaction', () => {
-  it('a plain 200: time, method, url, route → target, status, duration, size — in that order', () => {
-    expect(line()).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 api → http://localhost:3000 200 12ms 1.2 kB`)
+  it('a plain 200: time, method, url → url forwarded, route → target, status, duration, size — in that order', () => {
+    expect(line()).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 → /users?page=2 api → http://localhost:3000 200 12ms 1.2 kB`)
+  })
+
+  it.each([
+    { why: 'stripPrefix or rewrite changed it', overrides: { url: '/api/users', forwardedUrl: '/users' }, path: '/api/users → /users api' },
+    { why: 'it went upstream as received', overrides: { url: '/users', forwardedUrl: '/users' }, path: '/users api' },
+    { why: 'nothing was forwarded (no route)', overrides: { url: '/nope', forwardedUrl: undefined, route: undefined, status: 404 }, path: '/nope (no route)' },
+  ] satisfies { why: string; overrides: Partial<Transaction>; path: string }[])('shows the path forwarded only when $why', ({ overrides, path }) => {
+    expect(line(overrides)).toContain(` ${path} `)
   })
 
   it('is a single line', () => {
@@ -129,6 +137,19 @@ describe('transactionTags: retries', () => {
     expect(transactionTags(tx)).toContainEqual({ text: 'no retry: POST is not retried once the request may have reached the upstream', severity: 'warn' })
   })
 
+  it('counts a tag repeated on every attempt instead of repeating it', () => {
+    const tx = transaction({
+      status: 502,
+      maxAttempts: 3,
+      faults: ['reset', 'reset', 'reset'],
+      attempts: [attempt(1, 0, undefined, 'reset'), attempt(2, 100, 'reset', 'reset'), attempt(3, 200, 'reset', 'reset')],
+      error: { type: 'upstream_reset', message: 'm' },
+      ending: 'error',
+    })
+    expect(transactionTags(tx).map((t) => t.text)).toEqual(['fault reset ×3', 'retry 2/3 after 100ms: reset', 'retry 3/3 after 200ms: reset', 'upstream_reset'])
+    expect(line({ faults: ['latency 300ms', '5xx 503', '5xx 503'] })).toMatch(/ \[fault latency 300ms\] \[fault 5xx 503 ×2\]$/)
+  })
+
   it('keeps quiet about the retry policy when the request succeeded', () => {
     expect(transactionTags(transaction({ status: 200, retryNote: 'all 3 attempts used' }))).toEqual([])
   })
@@ -144,6 +165,34 @@ describe('formatTransactionLine: fits the terminal width', () => {
     expect(text).toContain('…')
     expect(text).toContain('/api/')
     expect(text).toContain('?page=2')
+  })
+
+  // 12 clock + 7 method + path + 27 `api → http://localhost:3000` + 15 status, duration, size, with spaces.
+  const path30 = '/api/users/12345/orders?page=2'
+  it.each([
+    { width: 120, shows: `${path30} api → http://localhost:3000 200`, why: 'everything fits' },
+    { width: 90, shows: `${path30} api → localhost:3000 200`, why: 'the target loses its scheme first' },
+    { width: 80, shows: `${path30} api 200`, why: 'then the target goes, the route name stays' },
+    { width: 60, shows: '/api/users…rs?page=2 api 200', why: 'only then is the path shortened' },
+  ])('at $width columns the path keeps priority: $why', ({ width, shows }) => {
+    const text = formatTransactionLine(transaction({ url: path30, forwardedUrl: path30 }), plainPalette, width)
+    expect(text.length).toBeLessThanOrEqual(width)
+    expect(text).toContain(` ${shows} `)
+  })
+
+  it.each([
+    { width: 120, shows: '/api/users/12345/orders → /users/12345/orders api → http://localhost:3000 200' },
+    { width: 85, shows: '/api/users/12345/orders → /users/12345/orders api 200' },
+    { width: 84, shows: '/api/users/12345/orders api 200' },
+  ])('the forwarded path gives way after the target, before the path ($width columns)', ({ width, shows }) => {
+    const text = formatTransactionLine(transaction({ url: '/api/users/12345/orders', forwardedUrl: '/users/12345/orders' }), plainPalette, width)
+    expect(text.length).toBeLessThanOrEqual(width)
+    expect(text).toContain(` ${shows} `)
+  })
+
+  it('an https:// target keeps its scheme when shortened', () => {
+    const text = formatTransactionLine(transaction({ url: path30, forwardedUrl: path30, target: 'https://localhost:3000' }), plainPalette, 90)
+    expect(text).toContain(' api 200 ')
   })
 
   it('a line that fits is left alone', () => {

@@ -1,7 +1,7 @@
 import type { Entry } from 'har-format'
 import { describe, expect, it } from 'vitest'
 import { parseRecordFilters } from '../../src/record/filter.js'
-import { buildHarEntry, DEFAULT_REDACT, entryTimings, harEntryJson, harHeaders, REDACTED } from '../../src/record/har-entry.js'
+import { buildHarEntry, DEFAULT_REDACT, entryTimings, harEntryJson, harEntryPieces, harHeaders, REDACTED } from '../../src/record/har-entry.js'
 import { parseHar } from '../../src/record/har-read.js'
 import type { Transaction } from '../../src/proxy/transaction.js'
 
@@ -138,5 +138,38 @@ describe('parseHar: finished files, and recordings cut off by a crash', () => {
   it('not a HAR at all', () => {
     expect(parseHar('{"hello":1}')).toBeUndefined()
     expect(parseHar('garbage')).toBeUndefined()
+  })
+})
+
+describe('harEntryPieces: a large body written a slice at a time', () => {
+  it.each([
+    ['UTF-8 text with characters across slice boundaries', Buffer.from('añ€😀 '.repeat(400_000))],
+    ['binary, as base64', Buffer.from(Array.from({ length: 2_000_003 }, (_, i) => (i * 7) % 256))],
+  ])('%s: the pieces join to the very line harEntryJson gives', (_name, bytes) => {
+    const options = { redact, request: undefined, response: { contentType: 'text/plain', bytes, truncated: false, wireBytes: bytes.length } }
+    const line = harEntryJson(transaction(), options)
+    const pieces = [...harEntryPieces(transaction(), options)]
+    expect(pieces.length).toBeGreaterThan(3)
+    expect(pieces.join('')).toBe(line)
+  })
+})
+
+describe('HAR fields readers expect', () => {
+  it('serverIPAddress and connection when the upstream connection is known', () => {
+    const entry = buildHarEntry(transaction({ upstreamAddress: '127.0.0.1', upstreamConnection: '53122' }), { redact, request: undefined, response: undefined })
+    expect(entry).toMatchObject({ serverIPAddress: '127.0.0.1', connection: '53122' })
+    const replayed = buildHarEntry(transaction(), { redact, request: undefined, response: undefined })
+    expect(replayed).not.toHaveProperty('serverIPAddress')
+    expect(replayed).not.toHaveProperty('connection')
+  })
+
+  it('content.size is the whole body, also when the recording kept only its beginning', () => {
+    const cut = { ...body('12345'), truncated: true, size: 5000 }
+    expect(buildHarEntry(transaction(), { redact, request: undefined, response: cut }).response.content).toMatchObject({ size: 5000, text: '12345' })
+  })
+
+  it('a file with a UTF-8 byte-order mark is read', () => {
+    const text = `\uFEFF${JSON.stringify({ log: { version: '1.2', creator: { name: 'x', version: '1' }, entries: [] } })}`
+    expect(parseHar(text)).toMatchObject({ complete: true, har: { log: { entries: [] } } })
   })
 })

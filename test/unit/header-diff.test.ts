@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { diffHeaders, formatHeaderChanges, type HeaderChange, type HeaderMap } from '../../src/log/header-diff.js'
+import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange, type HeaderMap, type RewriteContext } from '../../src/log/header-diff.js'
 import { type Palette, plainPalette } from '../../src/log/palette.js'
-import { buildForwardHeaders, headersObject } from '../../src/proxy/headers.js'
+import { buildForwardHeaders, buildResponseHeaders, headersObject } from '../../src/proxy/headers.js'
 
 const markers: Palette = {
   ...plainPalette,
@@ -141,5 +141,65 @@ describe('formatHeaderChanges', () => {
 
   it('nothing to print for no changes', () => {
     expect(formatHeaderChanges([], plainPalette)).toEqual([])
+  })
+})
+
+describe('isStandardRewrite: what -v leaves out (the rewrites made on every message)', () => {
+  const request: RewriteContext = { direction: 'request', received: { host: 'localhost:8080', connection: 'keep-alive, x-hop' }, clientIp: '127.0.0.1' }
+  const response: RewriteContext = { direction: 'response', received: { connection: 'close' }, clientIp: '127.0.0.1' }
+
+  it.each<{ case: string; change: HeaderChange; context: RewriteContext; standard: boolean }>([
+    { case: 'a hop-by-hop field removed', change: { op: '-', name: 'connection', before: 'keep-alive' }, context: request, standard: true },
+    { case: 'a field named in Connection removed', change: { op: '-', name: 'x-hop', before: '1' }, context: request, standard: true },
+    { case: 'Via added with the instance id', change: { op: '+', name: 'via', after: '1.1 devproxy-3f9a2c1e' }, context: request, standard: true },
+    { case: 'Via appended to the client\'s', change: { op: '~', name: 'via', before: '1.1 cdn', after: '1.1 cdn, 1.0 devproxy-3f9a2c1e' }, context: request, standard: true },
+    { case: 'X-Forwarded-For added: the client', change: { op: '+', name: 'x-forwarded-for', after: '127.0.0.1' }, context: request, standard: true },
+    { case: 'X-Forwarded-For appended', change: { op: '~', name: 'x-forwarded-for', before: '10.0.0.1', after: '10.0.0.1, 127.0.0.1' }, context: request, standard: true },
+    { case: 'X-Forwarded-Proto http', change: { op: '+', name: 'x-forwarded-proto', after: 'http' }, context: request, standard: true },
+    { case: 'X-Forwarded-Host: the Host received', change: { op: '+', name: 'x-forwarded-host', after: 'localhost:8080' }, context: request, standard: true },
+    { case: 'x-devproxy-attempt', change: { op: '+', name: 'x-devproxy-attempt', after: '2' }, context: request, standard: true },
+    { case: 'the proxy\'s framing', change: { op: '+', name: 'content-length', after: '5' }, context: request, standard: true },
+    { case: 'x-devproxy-fault is never forwarded', change: { op: '-', name: 'x-devproxy-fault', before: 'reset' }, context: request, standard: true },
+    { case: 'Via on the response', change: { op: '+', name: 'via', after: '1.1 devproxy-3f9a2c1e' }, context: response, standard: true },
+    { case: 'keep-alive off the response', change: { op: '-', name: 'keep-alive', before: 'timeout=5' }, context: response, standard: true },
+    { case: 'changeOrigin: Host changed', change: { op: '~', name: 'host', before: 'localhost:8080', after: 'localhost:3000' }, context: request, standard: false },
+    { case: 'a header rule set a field', change: { op: '+', name: 'x-env', after: 'dev' }, context: request, standard: false },
+    { case: 'a header rule removed a field', change: { op: '-', name: 'cookie', before: 'a=1' }, context: request, standard: false },
+    { case: 'a rule set X-Forwarded-Proto', change: { op: '+', name: 'x-forwarded-proto', after: 'https' }, context: request, standard: false },
+    { case: 'a rule set X-Forwarded-Host', change: { op: '+', name: 'x-forwarded-host', after: 'example.com' }, context: request, standard: false },
+    { case: 'a rule replaced Via', change: { op: '~', name: 'via', before: '1.1 cdn', after: '1.1 mine' }, context: request, standard: false },
+    { case: 'X-Forwarded-For naming someone else', change: { op: '+', name: 'x-forwarded-for', after: '10.9.9.9' }, context: request, standard: false },
+    { case: 'a response rule', change: { op: '+', name: 'cache-control', after: 'no-store' }, context: response, standard: false },
+    { case: 'content-length changed on the response', change: { op: '~', name: 'content-length', before: '5', after: '6' }, context: response, standard: false },
+  ])('$case: $standard', ({ change, context, standard }) => {
+    expect(isStandardRewrite(change, context)).toBe(standard)
+  })
+
+  it('on a real forwarded request, only the route\'s rules and changeOrigin are left', () => {
+    const raw = ['Host', 'localhost:8080', 'Connection', 'keep-alive', 'Cookie', 'a=1', 'Accept', '*/*']
+    const forwarded = headersObject(
+      buildForwardHeaders(raw, {
+        clientIp: '127.0.0.1',
+        targetHost: 'localhost:3000',
+        upgrade: false,
+        rules: { 'x-env': 'dev', cookie: null },
+        attempt: 1,
+        via: '1.1 devproxy-0a1b2c3d',
+        framing: { kind: 'length', length: 2 },
+        expect: false,
+      }),
+    )
+    const received = headersObject(raw)
+    const context: RewriteContext = { direction: 'request', received, clientIp: '127.0.0.1' }
+    const left = diffHeaders(received, forwarded).filter((change) => !isStandardRewrite(change, context))
+    expect(left.map((change) => `${change.op} ${change.name}`)).toEqual(['- cookie', '~ host', '+ x-env'])
+  })
+
+  it('on a real response, only the route\'s rules are left', () => {
+    const received = { 'content-type': 'text/plain', connection: 'keep-alive', 'keep-alive': 'timeout=5', 'x-powered-by': 'express' }
+    const sent = buildResponseHeaders(received, { rules: { 'cache-control': 'no-store', 'x-powered-by': null }, via: '1.1 devproxy-0a1b2c3d', trailers: false })
+    const context: RewriteContext = { direction: 'response', received, clientIp: '127.0.0.1' }
+    const left = diffHeaders(received, sent).filter((change) => !isStandardRewrite(change, context))
+    expect(left.map((change) => `${change.op} ${change.name}`)).toEqual(['- x-powered-by', '+ cache-control'])
   })
 })

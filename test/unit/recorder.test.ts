@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { gzipSync } from 'node:zlib'
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { CapturedBody } from '../../src/proxy/body-capture.js'
 import { createTransaction, type Transaction } from '../../src/proxy/transaction.js'
@@ -21,7 +21,7 @@ const gzipped = (text: string): CapturedBody => {
   return { contentType: 'text/plain', contentEncoding: 'gzip', bytes, totalBytes: bytes.length, truncated: false }
 }
 
-describe('startRecorder: transactions to HAR entries, in batches', () => {
+describe('startRecorder: transactions to HAR entries, each written as it is delivered or finishes', () => {
   let dir: string
   beforeEach(async () => void (dir = await mkdtemp(join(tmpdir(), 'devproxy-recorder-'))))
   afterEach(() => rm(dir, { recursive: true, force: true }))
@@ -40,7 +40,7 @@ describe('startRecorder: transactions to HAR entries, in batches', () => {
     expect(entries.map((e) => e.response.content.text)).toEqual(Array.from({ length: 600 }, (_, n) => (n % 7 === 0 ? `zipped ${n}` : `plain ${n}`)))
   })
 
-  it('entries still waiting for their batch reach the file when the process exits', async () => {
+  it('an entry is in the file when the sink returns: a process that exits right after loses nothing', async () => {
     // A real process that exits right after three transactions finish (dist/ is built before the tests).
     const file = join(dir, 'exit.har')
     const url = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href)
@@ -54,5 +54,34 @@ process.exit(0)`
     const read = parseHar(await readFile(file, 'utf8'))
     expect(read?.complete).toBe(false)
     expect(read?.har.log.entries.map((e) => e.request.url)).toEqual(['http://localhost/exit/1', 'http://localhost/exit/2', 'http://localhost/exit/3'])
+  })
+
+  it('a response is written before delivery, as completed, and not again when its transaction finishes', async () => {
+    const file = join(dir, 'delivered.har')
+    const recorder = await startRecorder({ file, creatorVersion: '0.0.0', redact: new Set(), maxBodyBytes: 1024, filter: () => true, onError: (e) => { throw e } })
+    // As the proxy calls it: the whole body has passed, the capture has not seen the stream's end yet.
+    const tx = Object.assign(finished(1, { ...plain('hello'), truncated: true }), { ending: undefined, durationMs: 4 })
+    recorder.sink.beforeDelivery!(tx)
+    expect(parseHar(await readFile(file, 'utf8'))?.har.log.entries).toMatchObject([{ response: { content: { text: 'hello' } }, _devproxy: { ending: 'completed', truncated: { response: false } } }])
+    recorder.sink(Object.assign(tx, { ending: 'completed' }))
+    expect(await recorder.close()).toBe(1)
+  })
+
+  it.each([
+    ['gzip', gzipSync],
+    ['br', brotliCompressSync],
+    ['deflate', deflateSync],
+    ['deflate', deflateRawSync],
+  ] as const)('a %s body that decodes past --max-body keeps its beginning and its real size', async (encoding, compress) => {
+    const file = join(dir, `${encoding}.har`)
+    const recorder = await startRecorder({ file, creatorVersion: '0.0.0', redact: new Set(), maxBodyBytes: 1000, filter: () => true, onError: (e) => { throw e } })
+    const bytes = compress(Buffer.from('z'.repeat(50_000)))
+    recorder.sink(finished(1, { contentType: 'text/plain', contentEncoding: encoding, bytes, totalBytes: bytes.length, truncated: false }))
+    recorder.sink(finished(2, plain('after it')))
+    expect(await recorder.close()).toBe(2)
+    const [cut, after] = JSON.parse(await readFile(file, 'utf8')).log.entries
+    expect(cut.response.content).toMatchObject({ size: 50_000, text: 'z'.repeat(1000) })
+    expect(cut._devproxy.truncated.response).toBe(true)
+    expect(after.response.content.text).toBe('after it')
   })
 })

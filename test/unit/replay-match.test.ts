@@ -58,3 +58,42 @@ describe('replay matching', () => {
     expect(createReplayIndex([]).match(req('GET', '/'))).toEqual({ kind: 'miss', nearest: undefined })
   })
 })
+
+describe('replay matching: cache-busters, conditional requests and 304s', () => {
+  const text = (match: ReturnType<ReturnType<typeof createReplayIndex>['match']>) => (match.kind === 'hit' ? match.entry.response.content.text : match.kind)
+  const conditional = { 'if-none-match': '"v1"' }
+
+  it.each([
+    { recorded: '/api/x?_=1700000000001', asked: '/api/x?_=1700000000999', answer: 'busted' },
+    { recorded: '/api/x?ts=1&page=2', asked: '/api/x?page=2&ts=9', answer: 'busted' },
+    { recorded: '/api/x?_=1', asked: '/api/x', answer: 'busted' },
+  ])('cache-busters do not count, as in devproxy diff: $recorded answers $asked', ({ recorded, asked, answer }) => {
+    expect(text(createReplayIndex([entry('GET', recorded, 200, answer)]).match(req('GET', asked)))).toBe(answer)
+  })
+
+  it('an exact query is preferred: a parameter named like a cache-buster may still mean something', () => {
+    const index = createReplayIndex([entry('GET', '/search?t=cats', 200, 'cats'), entry('GET', '/search?t=dogs', 200, 'dogs')])
+    expect(text(index.match(req('GET', '/search?t=dogs')))).toBe('dogs')
+    expect(text(index.match(req('GET', '/search?t=cats')))).toBe('cats')
+  })
+
+  it('a 304 answers only a conditional request, which gets one when there is one', () => {
+    const index = createReplayIndex([entry('GET', '/app.js', 200, 'code'), entry('GET', '/app.js', 304, '')])
+    const conditionalMatch = (headers: Record<string, string>) => index.match({ ...req('GET', '/app.js'), headers })
+    expect([1, 2, 3].map(() => text(index.match(req('GET', '/app.js'))))).toEqual(['code', 'code', 'code'])
+    expect(conditionalMatch(conditional)).toMatchObject({ kind: 'hit', entry: { response: { status: 304 } } })
+    expect(conditionalMatch({ 'if-modified-since': 'Mon, 01 Jan 2024 00:00:00 GMT' })).toMatchObject({ kind: 'hit', entry: { response: { status: 304 } } })
+    // A conditional request with nothing but a 200 recorded gets the 200 (always a valid answer).
+    expect(text(createReplayIndex([entry('GET', '/app.js', 200, 'code')]).match({ ...req('GET', '/app.js'), headers: conditional }))).toBe('code')
+  })
+
+  it('only 304s recorded and an unconditional request: a miss that says why', () => {
+    const match = createReplayIndex([entry('GET', '/cached.js', 304, '')]).match(req('GET', '/cached.js'))
+    expect(match.kind).toBe('miss')
+    if (match.kind !== 'miss') return
+    expect(match.reason?.message).toBe(
+      'only 304 Not Modified is recorded for GET /cached.js, and this request is not conditional (no If-None-Match or If-Modified-Since): a 304 would leave it without a body',
+    )
+    expect(match.reason?.hint).toContain('Disable cache')
+  })
+})

@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { findState, isProcessAlive, parseState, removeState, stateFilePath, writeState, type ProxyState } from '../../src/control/state-file.js'
+import { entryPath, findStates, isProcessAlive, parseState, proxiesDir, removeStaleEntry, removeState, writeState, type ProxyState } from '../../src/control/state-file.js'
 import { ControlError } from '../../src/errors.js'
 
 const TOKEN = 'qjeQdItqeWPVwRZYv0Qtl36D57ANY8JuMs2td6sRbJQ'
-const VALID: ProxyState = { pid: 4242, url: 'http://127.0.0.1:8080', controlUrl: 'http://127.0.0.1:40123', token: TOKEN, startedAt: 1_700_000_000_000 }
+const VALID: ProxyState = { pid: 4242, url: 'http://127.0.0.1:8080', controlUrl: 'http://127.0.0.1:40123', token: TOKEN, startedAt: 1_700_000_000_000, command: 'start' }
 const json = (fields: Record<string, unknown>) => JSON.stringify(fields)
 const without = (key: keyof ProxyState) => json(Object.fromEntries(Object.entries(VALID).filter(([k]) => k !== key)))
 
@@ -37,6 +37,8 @@ describe('parseState: what a state file must hold', () => {
     ['an empty token', json({ ...VALID, token: '' }), '"token" must be a base64url string'],
     ['no startedAt', without('startedAt'), '"startedAt" must be a time in epoch ms'],
     ['an empty configFile', json({ ...VALID, configFile: '' }), '"configFile" must be a path'],
+    ['no command', without('command'), '"command" must be a command name such as "start"'],
+    ['a command that is not a name', json({ ...VALID, command: 'rm -rf' }), '"command" must be a command name such as "start"'],
   ])('rejects %s', (_what, text, problem) => {
     expect(parseState(text)).toEqual({ ok: false, problem })
   })
@@ -53,67 +55,101 @@ describe('the state file on disk', () => {
     return dir
   }
 
-  it('is written owner-only (0600 in a 0700 directory) and reads back the same', async () => {
+  it('one entry per proxy, written owner-only (0600 in 0700 directories), reads back the same', async () => {
     const dir = await tempDir()
     const file = await writeState(dir, { ...VALID, pid: process.pid })
-    expect(file).toBe(join(dir, '.devproxy', 'state.json'))
+    expect(file).toBe(join(dir, '.devproxy', 'proxies', `${process.pid}-8080.json`))
+    expect(file).toBe(entryPath(dir, { pid: process.pid, url: VALID.url }))
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect((await stat(dirname(file))).mode & 0o777).toBe(0o700)
+    expect((await stat(join(dir, '.devproxy'))).mode & 0o777).toBe(0o700)
     expect(JSON.parse(await readFile(file, 'utf8'))).toEqual({ ...VALID, pid: process.pid })
   })
 
-  it('findState walks up from a subdirectory to the nearest state file', async () => {
+  it('findStates lists every entry of the directory, by port, each checked for a live pid', async () => {
+    const dir = await tempDir()
+    const dead = await exitedPid()
+    await writeState(dir, { ...VALID, pid: process.pid, url: 'http://127.0.0.1:9000' })
+    await writeState(dir, { ...VALID, pid: dead, url: 'http://127.0.0.1:8080', command: 'record' })
+    await writeFile(join(proxiesDir(dir), '.123.abc.tmp'), '{')
+    await writeFile(join(proxiesDir(dir), 'notes.txt'), 'mine')
+    const found = await findStates(dir)
+    expect(found?.dir).toBe(dir)
+    expect(found?.entries.map((entry) => [entry.state.url, entry.state.command, entry.alive])).toEqual([
+      ['http://127.0.0.1:8080', 'record', false],
+      ['http://127.0.0.1:9000', 'start', true],
+    ])
+  })
+
+  it('findStates walks up from a subdirectory to the nearest directory with entries', async () => {
     const root = await tempDir()
     const deep = join(root, 'packages', 'web', 'src')
     await mkdir(deep, { recursive: true })
     await writeState(root, { ...VALID, pid: process.pid })
-    const found = await findState(deep)
-    expect(found).toEqual({ file: stateFilePath(root), state: { ...VALID, pid: process.pid }, alive: true })
+    const found = await findStates(deep)
+    expect(found).toEqual({ dir: root, entries: [{ file: entryPath(root, { pid: process.pid, url: VALID.url }), state: { ...VALID, pid: process.pid }, alive: true }] })
   })
 
-  it('findState prefers the nearest directory', async () => {
+  it('findStates prefers the nearest directory, and skips one whose proxies all stopped', async () => {
     const root = await tempDir()
     const inner = join(root, 'app')
-    await mkdir(inner)
+    await mkdir(join(inner, '.devproxy', 'proxies'), { recursive: true })
     await writeState(root, { ...VALID, pid: process.pid, url: 'http://127.0.0.1:1111' })
+    expect((await findStates(inner))?.dir).toBe(root)
     await writeState(inner, { ...VALID, pid: process.pid, url: 'http://127.0.0.1:2222' })
-    expect((await findState(inner))?.state.url).toBe('http://127.0.0.1:2222')
+    expect((await findStates(inner))?.entries.map((entry) => entry.state.url)).toEqual(['http://127.0.0.1:2222'])
   })
 
-  it('findState finds nothing where no proxy ever ran', async () => {
-    expect(await findState(await tempDir())).toBeUndefined()
+  it('findStates finds nothing where no proxy ever ran', async () => {
+    expect(await findStates(await tempDir())).toBeUndefined()
   })
 
-  it('a file left by a process that has exited is reported as not alive', async () => {
+  it('a corrupt entry is an error naming the file, with what to do', async () => {
     const dir = await tempDir()
-    const pid = await exitedPid()
-    await writeState(dir, { ...VALID, pid })
-    const found = await findState(dir)
-    expect(found?.state.pid).toBe(pid)
-    expect(found?.alive).toBe(false)
-  })
-
-  it('a corrupt file is an error naming the file, with what to do', async () => {
-    const dir = await tempDir()
-    await mkdir(join(dir, '.devproxy'))
-    await writeFile(stateFilePath(dir), '{"pid": 12')
-    const error = await findState(dir).catch((e: unknown) => e)
+    await mkdir(proxiesDir(dir), { recursive: true })
+    const file = join(proxiesDir(dir), '12-8080.json')
+    await writeFile(file, '{"pid": 12')
+    const error = await findStates(dir).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ControlError)
-    expect(error).toMatchObject({ code: 'state_invalid', message: `${stateFilePath(dir)} is not a devproxy state file: it is not valid JSON` })
-    expect((error as ControlError).suggestion).toContain(`rm ${stateFilePath(dir)}`)
+    expect(error).toMatchObject({ code: 'state_invalid', message: `${file} is not a devproxy state file: it is not valid JSON` })
+    expect((error as ControlError).suggestion).toContain(`rm ${file}`)
   })
 
-  it('removeState removes only a file that is still ours, and the emptied directory', async () => {
+  it("removeState removes only this proxy's own entry, never another's; the last one out removes the directories", async () => {
+    const dir = await tempDir()
+    const mine = { ...VALID, pid: process.pid }
+    const other = { ...VALID, pid: 4243, url: 'http://127.0.0.1:8081', token: 'another-token-another-token' }
+    await writeState(dir, mine)
+    await writeState(dir, other)
+    await removeState(dir, { ...mine, token: 'another-token-another-token' })
+    expect(existsSync(entryPath(dir, mine))).toBe(true)
+    await removeState(dir, mine)
+    expect(existsSync(entryPath(dir, mine))).toBe(false)
+    expect(existsSync(entryPath(dir, other))).toBe(true)
+    await removeState(dir, other)
+    expect(existsSync(join(dir, '.devproxy'))).toBe(false)
+    await expect(removeState(dir, other)).resolves.toBeUndefined()
+  })
+
+  it('the .devproxy directory stays when it holds something else', async () => {
     const dir = await tempDir()
     await writeState(dir, VALID)
-    await removeState(dir, { pid: VALID.pid, token: 'another-token-another-token' })
-    expect(existsSync(stateFilePath(dir))).toBe(true)
-    await removeState(dir, { pid: VALID.pid + 1, token: VALID.token })
-    expect(existsSync(stateFilePath(dir))).toBe(true)
+    await writeFile(join(dir, '.devproxy', 'notes.txt'), 'mine')
     await removeState(dir, VALID)
-    expect(existsSync(stateFilePath(dir))).toBe(false)
-    expect(existsSync(join(dir, '.devproxy'))).toBe(false)
-    await expect(removeState(dir, VALID)).resolves.toBeUndefined()
+    expect(existsSync(proxiesDir(dir))).toBe(false)
+    expect(existsSync(join(dir, '.devproxy', 'notes.txt'))).toBe(true)
+  })
+
+  it('removeStaleEntry leaves an entry rewritten since by a new proxy with the same pid and port', async () => {
+    const dir = await tempDir()
+    await writeState(dir, VALID)
+    const [stale] = (await findStates(dir))!.entries
+    await writeState(dir, { ...VALID, token: 'a-newer-token-a-newer-token' })
+    await removeStaleEntry(stale!)
+    expect(existsSync(stale!.file)).toBe(true)
+    await writeState(dir, VALID)
+    await removeStaleEntry(stale!)
+    expect(existsSync(stale!.file)).toBe(false)
   })
 
   it('isProcessAlive: this process yes, pid 1 yes (even when signalling it is not permitted), an exited one no', async () => {

@@ -19,9 +19,9 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
     id: '1', kind: 'http', startedAt, startMs: 0, method: 'GET', url: '/api/users/1', httpVersion: '1.1', clientIp: '127.0.0.1',
     requestHeaders: { host: 'localhost:8080', connection: 'keep-alive', accept: '*/*' },
     route: 'api', target: 'http://localhost:3000', forwardedUrl: '/users/1',
-    forwardedHeaders: { host: 'localhost:3000', accept: '*/*', 'x-forwarded-for': '127.0.0.1', via: '1.1 devproxy' },
+    forwardedHeaders: { host: 'localhost:3000', accept: '*/*', 'x-forwarded-for': '127.0.0.1', via: '1.1 devproxy-3f9a2c1e', 'x-devproxy-attempt': '1' },
     responseHeadersReceived: { 'content-type': 'application/json', 'keep-alive': 'timeout=5', date: 'Mon' },
-    responseHeadersSent: { 'content-type': 'application/json', via: '1.1 devproxy', date: 'Mon' },
+    responseHeadersSent: { 'content-type': 'application/json', via: '1.1 devproxy-3f9a2c1e', date: 'Mon' },
     status: 200, requestBytes: 0, responseBytes: 27, attempts: [], maxAttempts: 1, retryNote: undefined, faults: [], replay: undefined,
     requestBody: undefined, responseBody: undefined, error: undefined, ending: 'completed', durationMs: 12.4,
     ...overrides,
@@ -39,20 +39,49 @@ async function printed(options: Partial<TransactionLogOptions>, txs: Transaction
 
 describe('the transaction log, plain', () => {
   it('normal: one line', async () => {
-    expect(await printed({}, [transaction()])).toEqual(['14:03:09.042 GET    /api/users/1 api → http://localhost:3000 200 12ms 27 B'])
+    expect(await printed({}, [transaction()])).toEqual(['14:03:09.042 GET    /api/users/1 → /users/1 api → http://localhost:3000 200 12ms 27 B'])
   })
 
-  it('-v: header diffs, request as received → forwarded and response as received → sent', async () => {
+  it('-v: what the route changed (here changeOrigin\'s Host), not the rewrites made on every request', async () => {
     expect(await printed({ detail: 'headers', ignore: ['date'] }, [transaction()])).toEqual([
-      '14:03:09.042 GET    /api/users/1 api → http://localhost:3000 200 12ms 27 B',
+      '14:03:09.042 GET    /api/users/1 → /users/1 api → http://localhost:3000 200 12ms 27 B',
+      '  request: received → forwarded',
+      '    ~ host: localhost:8080 → localhost:3000',
+    ])
+  })
+
+  it('-v: the route\'s header rules, request and response', async () => {
+    const tx = transaction({
+      requestHeaders: { host: 'localhost:8080', connection: 'keep-alive', cookie: 'a=1' },
+      forwardedHeaders: { host: 'localhost:8080', 'x-env': 'dev', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-host': 'localhost:8080', via: '1.1 devproxy-3f9a2c1e', 'x-devproxy-attempt': '1' },
+      responseHeadersSent: { 'content-type': 'application/json', via: '1.1 devproxy-3f9a2c1e', date: 'Mon', 'cache-control': 'no-store' },
+    })
+    expect((await printed({ detail: 'headers' }, [tx])).slice(1)).toEqual([
+      '  request: received → forwarded',
+      '    - cookie: a=1',
+      '    + x-env: dev',
+      '  response: received → sent',
+      '    + cache-control: no-store',
+    ])
+  })
+
+  it('-v: one line when only the standard rewrites happened', async () => {
+    const tx = transaction({ forwardedHeaders: { host: 'localhost:8080', accept: '*/*', 'x-forwarded-for': '127.0.0.1', via: '1.1 devproxy-3f9a2c1e', 'x-devproxy-attempt': '1' } })
+    expect((await printed({ detail: 'headers' }, [tx])).slice(1)).toEqual(['  headers: no changes beyond the standard rewrites (-vvv lists them)'])
+  })
+
+  it('-vvv: every change, the standard rewrites included', async () => {
+    expect(await printed({ detail: 'headers', ignore: ['date'], allHeaders: true }, [transaction()])).toEqual([
+      '14:03:09.042 GET    /api/users/1 → /users/1 api → http://localhost:3000 200 12ms 27 B',
       '  request: received → forwarded',
       '    - connection: keep-alive',
       '    ~ host: localhost:8080 → localhost:3000',
-      '    + via: 1.1 devproxy',
+      '    + via: 1.1 devproxy-3f9a2c1e',
+      '    + x-devproxy-attempt: 1',
       '    + x-forwarded-for: 127.0.0.1',
       '  response: received → sent',
       '    - keep-alive: timeout=5',
-      '    + via: 1.1 devproxy',
+      '    + via: 1.1 devproxy-3f9a2c1e',
     ])
   })
 
@@ -60,7 +89,7 @@ describe('the transaction log, plain', () => {
     const first = transaction({ responseBody: body('{"id":1,"name":"Ann","requestId":"a1"}', 'application/json', 'gzip') })
     const second = transaction({ responseBody: body('{"requestId":"b2","name":"Anna","id":1}') })
     const lines = await printed({ detail: 'body', ignore: ['date', 'connection', 'host', 'via', 'x-forwarded-for', 'keep-alive', '$.requestId'] }, [first, second])
-    expect(lines.filter((l) => !l.startsWith('14:') && !l.includes('(no changes)') && !l.includes(': received →'))).toEqual([
+    expect(lines.filter((l) => !l.startsWith('14:') && !l.startsWith('  headers:'))).toEqual([
       '  body (first seen): {"id":1,"name":"Ann","requestId":"a1"} (object, 3 keys, 38 B)',
       '  body vs the previous response:',
       '    ~ $.name: "Ann" → "Anna"',
@@ -135,8 +164,8 @@ describe('the transaction log, colored', () => {
   const strip = (text: string) => text.replace(/\u001b\[[\d;]*m/g, '')
 
   it('colors status, method, diff signs — and reads the same once the codes are stripped', async () => {
-    const plain = await printed({ detail: 'headers' }, [transaction()])
-    const colored = await printed({ detail: 'headers', palette: color }, [transaction()])
+    const plain = await printed({ detail: 'headers', allHeaders: true }, [transaction()])
+    const colored = await printed({ detail: 'headers', allHeaders: true, palette: color }, [transaction()])
     expect(colored.map(strip)).toEqual(plain)
     expect(colored[0]).toContain('\u001b[32mGET   \u001b[39m')
     expect(colored[0]).toContain('\u001b[32m200\u001b[39m')

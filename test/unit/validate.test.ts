@@ -87,8 +87,11 @@ describe('validateConfig: each rule names the dotted path and what is expected',
     // route.methods
     { config: withRoute({ methods: 'GET' }), path: 'routes[0].methods', message: 'must be a non-empty array of method names such as ["GET", "POST"] (got "GET")' },
     { config: withRoute({ methods: [] }), path: 'routes[0].methods', message: 'must be a non-empty array of method names' },
-    { config: withRoute({ methods: ['GET', 'GE T'] }), path: 'routes[0].methods[1]', message: 'must be an HTTP method name such as "GET" (got "GE T")' },
-    { config: withRoute({ methods: ['GET', 1] }), path: 'routes[0].methods[1]', message: 'must be an HTTP method name such as "GET" (got 1)' },
+    { config: withRoute({ methods: ['GET', 'GE T'] }), path: 'routes[0].methods[1]', message: 'must be an HTTP method such as "GET" (got "GE T")' },
+    { config: withRoute({ methods: ['GET', 1] }), path: 'routes[0].methods[1]', message: 'must be an HTTP method such as "GET" (got 1)' },
+    // a well-formed token Node's parser would answer 400 before any route saw it
+    { config: withRoute({ methods: ['GTE'] }), path: 'routes[0].methods[0]', message: 'must be an HTTP method such as "GET" (got "GTE")' },
+    { config: withRoute({ methods: ['FOO'] }), path: 'routes[0].methods[0]', message: 'must be an HTTP method such as "GET" (got "FOO")' },
     // route.target
     { config: { routes: [{ path: '/api' }] }, path: 'routes[0].target', message: 'must be an http(s) URL such as http://localhost:3000 (got nothing)' },
     { config: withRoute({ target: 3000 }), path: 'routes[0].target', message: 'must be an http(s) URL such as http://localhost:3000 (got 3000)' },
@@ -135,6 +138,7 @@ describe('validateConfig: each rule names the dotted path and what is expected',
     { config: withRoute({ retry: { jitter: 'ful' } }), path: 'routes[0].retry.jitter', message: 'must be one of "full", "equal", "decorrelated", "none" (got "ful")' },
     { config: withRoute({ retry: { baseMs: 500, maxMs: 100 } }), path: 'routes[0].retry.maxMs', message: 'must be at least baseMs (500) (got 100)' },
     { config: withRoute({ retry: { methods: ['GET', 'POST'] } }), path: 'routes[0].retry.methods[1]', message: 'must be an idempotent method (GET, HEAD, OPTIONS, PUT, DELETE, TRACE) (got "POST")' },
+    { config: withRoute({ retry: { methods: ['GTE'] } }), path: 'routes[0].retry.methods[0]', message: 'must be an HTTP method such as "GET" (got "GTE")' },
     { config: withRoute({ retry: { retryAfter: 'yes' } }), path: 'routes[0].retry.retryAfter', message: 'must be true or false (got "yes")' },
     { config: withRoute({ retry: { budgetMs: 0 } }), path: 'routes[0].retry.budgetMs', message: 'must be a positive integer (got 0)' },
     { config: withRoute({ retry: { maxReplayBodyBytes: 1.5 } }), path: 'routes[0].retry.maxReplayBodyBytes', message: 'must be a non-negative integer (got 1.5)' },
@@ -143,11 +147,18 @@ describe('validateConfig: each rule names the dotted path and what is expected',
     { config: { routes: [{ target: T }], faults: ['5xx 30'] }, path: 'faults[0]', message: '--5xx: "30" is not a rate; write 30%' },
     { config: { routes: [{ target: T }], faults: [{ kind: 'reset', rate: 2 }] }, path: 'faults[0].rate', message: 'must be a rate from 0 to 1' },
     { config: { routes: [{ target: T }], faults: { allowHeader: 'yes' } }, path: 'faults.allowHeader', message: 'must be true or false (got "yes")' },
-    { config: { routes: [{ name: 'api', target: T }], faults: [{ kind: 'reset', route: 'apii' }] }, path: 'faults[0].route', message: 'must name one of the routes (api) (got "apii")' },
-    { config: { routes: [{ name: 'api', target: T }], faults: { rules: [{ kind: 'reset', route: 'web' }] } }, path: 'faults.rules[0].route', message: 'must name one of the routes (api)' },
+    { config: { routes: [{ name: 'api', target: T }], faults: [{ kind: 'reset', route: 'apii' }] }, path: 'faults[0].route', message: '"apii" names no route of this proxy (did you mean "api"?); its routes are api' },
+    { config: { routes: [{ name: 'api', target: T }], faults: { rules: [{ kind: 'reset', route: 'web' }] } }, path: 'faults.rules[0].route', message: '"web" names no route of this proxy; its routes are api' },
+    // the string form is held to the same: the entry, then the flag at fault
+    { config: { routes: [{ name: 'users', target: T }, { path: '/web', target: T }], faults: ['5xx 30% --route api'] }, path: 'faults[0]', message: '--route "api" names no route of this proxy; its routes are users, web' },
+    { config: { routes: [{ name: 'api', target: T }], faults: { rules: ['reset 10%', 'timeout 5% --route apii'] } }, path: 'faults.rules[1]', message: '--route "apii" names no route of this proxy (did you mean "api"?)' },
+    { config: { routes: [{ name: 'api', target: T, methods: ['GET'] }], faults: ['reset 10% --route api --method POST'] }, path: 'faults[0]', message: '--method "POST" never reaches route api, which takes only GET' },
+    { config: { routes: [{ target: T }], faults: [{ kind: 'reset', method: 'GTE' }] }, path: 'faults[0].method', message: 'must be an HTTP method such as "GET" (got "GTE")' },
     // log
     { config: { routes: [{ target: T }], log: { diff: 'bodies' } }, path: 'log.diff', message: 'must be one of "none", "headers", "body" (got "bodies")' },
     { config: { routes: [{ target: T }], log: { ignore: 'date' } }, path: 'log.ignore', message: 'must be a non-empty array of header names and JSON paths' },
+    { config: { routes: [{ target: T }], log: { ignore: ['date', 'items[0]'] } }, path: 'log.ignore[1]', message: 'must be a header name or a JSON path such as "$.requestId" (got "items[0]")' },
+    { config: { routes: [{ target: T }], log: { ignore: ['$.items['] } }, path: 'log.ignore[0]', message: 'must be a header name or a JSON path' },
     // routes after the first
     { config: { routes: [{ target: T }, { path: '/b', target: T, timeoutMs: '30s' }] }, path: 'routes[1].timeoutMs', message: 'must be a positive integer (got "30s")' },
   ])('$path $message', ({ config, path, message }) => {
@@ -187,6 +198,10 @@ describe('validateConfig: suggested fixes', () => {
     { config: withRoute({ target: 'localhost:3000' }), suggestion: 'Write the full origin, e.g. http://localhost:3000' },
     { config: withRoute({ target: 'ftp://x' }), suggestion: 'Write the full origin, e.g. http://x' },
     { config: { routes: [] }, suggestion: 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]' },
+    { config: withRoute({ methods: ['GTE'] }), suggestion: 'did you mean "GET"?' },
+    { config: withRoute({ methods: ['PSOT'] }), suggestion: 'did you mean "POST"?' },
+    { config: { routes: [{ target: T }], faults: [{ kind: 'reset', method: 'GTE' }] }, suggestion: 'did you mean "GET"?' },
+    { config: { routes: [{ target: T }], log: { ignore: ['items[0].id'] } }, suggestion: 'did you mean $.items[0].id? (JSON paths start with $)' },
   ])('$suggestion', ({ config, suggestion }) => {
     expect(validateConfig(config)[0]?.suggestion).toBe(suggestion)
   })

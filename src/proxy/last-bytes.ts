@@ -1,0 +1,45 @@
+import { ServerResponse, type IncomingMessage } from 'node:http'
+import type { Transaction } from './transaction.js'
+
+/**
+ * A response that says, once, when its last bytes are about to be handed to the socket: the
+ * write that completes its Content-Length, or `end()`. The finished transaction comes a few
+ * event-loop turns after those bytes, and by then the client may have read them and acted (a
+ * test that kills the recorder the moment it has its answer): a sink that must be done before
+ * the client sees the response (the recorder) is called from here.
+ *
+ * Whichever path sends the body (the pump, a pipe, an error answer) goes through `write` and
+ * `end`. A subclass, given to `http.createServer` while a sink watches, rather than wrapping
+ * those two on each response: every response keeps one shape, which Node's own hot paths rely
+ * on (per-response wrappers measured ~50 µs of CPU per small request, bench/RESULTS.md).
+ */
+export class LastBytesResponse<Request extends IncomingMessage = IncomingMessage> extends ServerResponse<Request> {
+  /** Set by `watchLastBytes`; cleared once called. */
+  private watch: { readonly tx: Readonly<Transaction>; readonly onLastBytes: () => void } | undefined = undefined
+  private bodyBytes = 0
+
+  override write(chunk: unknown, encoding?: unknown, callback?: unknown): boolean {
+    if (this.watch !== undefined && (typeof chunk === 'string' || chunk instanceof Uint8Array)) {
+      this.bodyBytes += typeof chunk === 'string' ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk.length
+      // The length as sent (writeHead's headers are not readable back through getHeader).
+      if (this.bodyBytes >= Number(this.watch.tx.responseHeadersSent?.['content-length'] ?? NaN)) this.lastBytes()
+    }
+    return super.write(chunk, encoding as BufferEncoding, callback as (error: Error | null | undefined) => void)
+  }
+
+  override end(...args: unknown[]): this {
+    if (this.watch !== undefined) this.lastBytes()
+    return (super.end as (...args: unknown[]) => this)(...args)
+  }
+
+  /** Calls `onLastBytes` before the last bytes of this response are written. */
+  watchLastBytes(tx: Readonly<Transaction>, onLastBytes: () => void): void {
+    this.watch = { tx, onLastBytes }
+  }
+
+  private lastBytes(): void {
+    const watch = this.watch!
+    this.watch = undefined
+    watch.onLastBytes()
+  }
+}
