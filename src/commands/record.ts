@@ -5,7 +5,7 @@ export default class Record extends Start {
   static override summary = 'Start the proxy and record every transaction to a HAR file.'
   static override description = `Everything devproxy start does, plus a HAR 1.2 recording that opens in Chrome DevTools, Firefox and Charles and that devproxy replay and devproxy diff read.
 
-Entries are appended as transactions finish; Ctrl-C (or SIGTERM) finishes the file. If the process is killed outright, every entry written so far is still read by replay and diff (replay --repair rewrites the file finished).
+Each entry is written before the last bytes of its response reach the client, so a client that has its answer has its entry in the file; a transaction that never delivers a whole response is written when it ends, marked with how it ended (_devproxy.ending) and whether its body is whole (_devproxy.truncated). Ctrl-C (or SIGTERM) lets requests in flight finish for up to 5 s, records what is still open as ending "shutdown", and finishes the file. If the process is killed outright, every entry written so far is still read by replay and diff (replay --repair rewrites the file finished).
 
 Secrets are redacted by default: authorization, proxy-authorization, cookie, set-cookie, x-api-key and the config's record.redact headers are recorded as [REDACTED].`
 

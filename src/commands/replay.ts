@@ -11,10 +11,12 @@ export default class Replay extends Start {
   static override summary = 'Answer requests from a HAR recording, offline.'
   static override description = `Serves a recording made with devproxy record (or any HAR 1.2 file). A request is matched on method, path and query (parameter order does not matter) and, when it has a body, the body (JSON compared structurally). Identical requests are answered in recorded order, then the last answer repeats.
 
-A request the recording does not have gets a 404 whose JSON body names the nearest recorded request and the fields that differ. With --fallthrough, misses go to the live routes of the config (or --target) instead. Faults (devproxy fault, --fault) apply to replayed answers too.`
+A query recorded exactly is preferred; otherwise cache-busters (_, ts and the like) do not count, as in devproxy diff. A recorded 304 answers only a conditional request. An entry whose body was cut (--max-body, or cut off mid-stream) or that got no response (status 0) is answered 502 (replay_truncated, replay_failed_entry), never as a whole response.
+
+A request the recording does not have gets a 404 whose JSON body names the nearest recorded request and the fields that differ. With --fallthrough, misses and WebSocket upgrades go to the live routes of the config (or --target) instead; without it nothing goes live, and an upgrade is refused with 501. Listens on the config's port and host (unless --port, --host), else 127.0.0.1:8080. Faults (devproxy fault, --fault) apply to replayed answers too.`
 
   static override examples = [
-    { description: 'Serve a recording on :8080', command: '<%= config.bin %> <%= command.id %> checkout-flow.har' },
+    { description: "Serve a recording on the config's port (else :8080)", command: '<%= config.bin %> <%= command.id %> checkout-flow.har' },
     { description: 'Send misses to the live services of ./proxy.config.ts', command: '<%= config.bin %> <%= command.id %> checkout-flow.har --fallthrough' },
     { description: 'Misses to one service', command: '<%= config.bin %> <%= command.id %> api.har --fallthrough --target http://localhost:3000' },
     { description: 'Finish a recording cut off by a crash, then serve it', command: '<%= config.bin %> <%= command.id %> crashed.har --repair' },

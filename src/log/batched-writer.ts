@@ -15,9 +15,10 @@ export interface Batch<T> {
 
 /**
  * Holds items for up to FLUSH_DELAY_MS (or until `maxItems` wait) and hands them on together:
- * under load, the work per item (formatting a log line, serializing a recording entry, the
- * write call) is done for a batch of ~70 in one tight loop instead of interleaved with the
- * proxying (bench/RESULTS.md). Whatever is waiting is handed on when the process exits.
+ * under load, the work per item (formatting a log line, the write call) is done for a batch of
+ * ~70 in one tight loop instead of interleaved with the proxying (bench/RESULTS.md). Whatever
+ * is waiting is handed on when the process exits. (The recorder does not batch: an entry must
+ * be in its file before the client has the response.)
  */
 export function createBatch<T>(handle: (items: T[]) => void, maxItems = Infinity): Batch<T> {
   let items: T[] = []

@@ -126,10 +126,14 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
       await closed
       // The server can report closed before the cut requests' 'close' events have run: wait for
       // them, so every transaction reaches the sinks (the recorder) before close resolves.
-      if (active > 0) await new Promise<void>((resolve) => {
-        onIdle = resolve
-        setTimeout(resolve, 1_000).unref()
-      })
+      if (active > 0) {
+        let timer: NodeJS.Timeout | undefined
+        await new Promise<void>((resolve) => {
+          onIdle = resolve
+          timer = setTimeout(resolve, 1_000)
+        })
+        clearTimeout(timer)
+      }
     },
   }
 }

@@ -30,12 +30,14 @@ function startInPty(args: string[], env: NodeJS.ProcessEnv) {
       }
       check()
     }), `${pattern} in the pty output`)
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const stop = async () => {
-    const exited = new Promise((resolve) => child.once('exit', resolve))
-    process.kill(-child.pid!, 'SIGINT')
+    if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGINT')
     await within(10_000, exited, 'the pty session to end')
   }
-  return { output: () => output, waitFor, stop }
+  /** Types into the terminal, as at the keyboard: `\x03` is Ctrl-C, turned into SIGINT by the terminal. */
+  const type = (keys: string) => child.stdin.write(keys)
+  return { output: () => output, waitFor, stop, type, exited }
 }
 
 describe('devproxy start in a terminal', () => {
@@ -59,6 +61,25 @@ describe('devproxy start in a terminal', () => {
       expect(line.trimEnd().length).toBeLessThanOrEqual(100)
       expect(line).toContain('…')
       expect(line).toContain('?page=2')
+    } finally {
+      await session.stop()
+    }
+  })
+
+  it('Ctrl-C with nothing in flight exits 0 at once, with nothing to wait for and nothing said about waiting', async () => {
+    const session = startInPty(['start', '--target', upstream.url, '--port', '0'], {})
+    try {
+      const [, url] = await session.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
+      await request(`${url}/done`)
+      await session.waitFor(/GET\s+\/done/)
+      const seen = session.output().length
+      const pressed = performance.now()
+      session.type('\x03')
+      const code = await within(5_000, session.exited, 'devproxy to exit after Ctrl-C')
+      const tookMs = performance.now() - pressed
+      expect(code).toBe(0)
+      expect(tookMs).toBeLessThan(1_000)
+      expect(session.output().slice(seen).replace(ANSI, '')).not.toMatch(/waiting|stopping/)
     } finally {
       await session.stop()
     }

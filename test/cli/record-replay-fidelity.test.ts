@@ -262,12 +262,14 @@ describe('what a replay serves', () => {
     }
   })
 
-  it("listens on the config's port unless --port is given", async () => {
+  it("listens on the config's port unless --port is given, where the recording was made", async () => {
     const project = await mkdtemp(join(tmpdir(), 'devproxy-replay-port-'))
     try {
       const port = await freePort()
       await writeFile(join(project, 'proxy.config.ts'), `export default { port: ${port}, routes: [{ path: '/', target: 'http://127.0.0.1:9' }] }\n`)
-      await writeFile(join(project, 'tiny.har'), JSON.stringify(chromeHar([entry('GET', '/api/users', 200, '[]')])))
+      // Recorded through this config's proxy: its URLs name the very address replay listens on.
+      const recorded = { ...entry('GET', '/api/users', 200, '[]'), request: { ...entry('GET', '/api/users', 200, '[]').request, url: `http://127.0.0.1:${port}/api/users` } }
+      await writeFile(join(project, 'tiny.har'), JSON.stringify(chromeHar([recorded])))
       await replay(['tiny.har'], async (url) => {
         expect(url).toBe(`http://127.0.0.1:${port}`)
         expect((await request(`${url}/api/users`)).status).toBe(200)

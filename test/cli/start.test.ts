@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -129,6 +129,76 @@ export default defineConfig({
     } finally {
       await slow.close()
     }
+  })
+})
+
+describe('devproxy start, record and replay: what they print', () => {
+  let dir: string
+  let upstream: TestUpstream
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'devproxy-print-'))
+    upstream = await startUpstream(echoHandler)
+    await writeFile(join(dir, 'empty.har'), JSON.stringify({ log: { version: '1.2', creator: { name: 'test', version: '1' }, pages: [], entries: [] } }))
+  })
+  afterAll(async () => {
+    await upstream.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it.each([
+    { args: ['start', '--target'], banner: 'devproxy start listening on' },
+    { args: ['record', '--out', 'x.har', '--target'], banner: 'devproxy record listening on' },
+    { args: ['replay', 'empty.har', '--target'], banner: 'devproxy replay empty.har listening on' },
+  ])('the banner names the command as it was typed: $banner', async ({ args, banner }) => {
+    const cli = spawnCli([...args, upstream.url, '--port', '0', '--no-watch'], { cwd: dir })
+    try {
+      const [line] = await cli.waitFor(/^.*listening on.*$/m)
+      expect(line.startsWith(banner)).toBe(true)
+    } finally {
+      cli.child.kill('SIGINT')
+      expect((await cli.exited).code).toBe(0)
+    }
+  })
+
+  it('--json --log-file: JSON lines on stdout, the plain log in the file', async () => {
+    const logFile = join(dir, 'proxy.log')
+    const cli = spawnCli(['start', '--json', '--log-file', logFile, '--target', upstream.url, '--port', '0'], { cwd: dir })
+    const [, url] = await cli.waitFor(LISTENING, { stream: 'stderr' })
+    await request(`${url}/hello?x=1`)
+    await cli.waitFor(/"url":"\/hello\?x=1"/)
+    cli.child.kill('SIGINT')
+    expect((await cli.exited).code).toBe(0)
+    const [json] = cli.stdout().trimEnd().split('\n')
+    expect(JSON.parse(json!)).toMatchObject({ method: 'GET', url: '/hello?x=1', status: 200 })
+    const log = await readFile(logFile, 'utf8')
+    expect(log).toMatch(/^\d\d:\d\d:\d\d\.\d{3} GET\s+\/hello\?x=1 default → http:\/\/127\.0\.0\.1:\d+ 200 /)
+    expect(log).not.toContain('{')
+  })
+
+  it('-v shows what the route\'s rules changed, not the standard rewrites; -vvv shows those too', async () => {
+    await writeFile(
+      join(dir, 'proxy.config.ts'),
+      `export default { port: 0, routes: [{ path: '/', target: '${upstream.url}', headers: { request: { 'x-env': 'dev' }, response: { 'cache-control': 'no-store' } } }] }\n`,
+    )
+    const output = async (verbosity: string) => {
+      const cli = spawnCli(['start', verbosity, '--no-watch'], { cwd: dir })
+      try {
+        const [, url] = await cli.waitFor(LISTENING)
+        await request(`${url}/v`)
+        await cli.waitFor(/\+ cache-control: no-store/)
+        return cli.stdout()
+      } finally {
+        cli.child.kill('SIGINT')
+        await cli.exited
+      }
+    }
+    const [v, vvv] = await Promise.all([output('-v'), output('-vvv')])
+    expect(v).toContain('    + x-env: dev')
+    expect(v).not.toMatch(/[+~-] (via|x-forwarded-for|x-devproxy-attempt|connection):/)
+    expect(vvv).toContain('    + x-env: dev')
+    expect(vvv).toMatch(/\+ via: 1\.1 devproxy-\w+/)
+    expect(vvv).toContain('    + x-devproxy-attempt: 1')
   })
 })
 
