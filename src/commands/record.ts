@@ -20,7 +20,7 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
     ...Start.flags,
     out: Flags.string({ char: 'o', summary: 'HAR file to write.', helpValue: 'FILE.har', description: 'Default: recordings/<timestamp>.har in the current directory.' }),
     redact: Flags.boolean({ summary: 'Redact secret headers (on by default; --no-redact records them as they are).', default: true, allowNo: true }),
-    'max-body': Flags.integer({ summary: 'Record bodies up to this many bytes each.', helpValue: 'BYTES', description: "Default: the config's record.maxBodyBytes, else 16777216 (16 MiB). A longer body is recorded cut and marked _devproxy.truncated; replay answers it 502 replay_truncated.", min: 0 }),
+    'max-body': Flags.integer({ summary: 'Record bodies up to this many bytes each.', helpValue: 'BYTES', description: "Default: the config's record.maxBodyBytes, else 8388608 (8 MiB). A longer body is recorded cut and marked _devproxy.truncated; replay answers it 502 replay_truncated.", min: 0 }),
     filter: Flags.string({ summary: 'Record only matching transactions; repeatable (all must match).', helpValue: 'KEY=VALUE', description: 'route=api, method=GET,POST, path=/api/**, status=200-299 or status=5xx.', multiple: true }),
   }
 

@@ -25,7 +25,7 @@ export const DEFAULT_IDLE_MS = 0
  * lodash-es is 1.5 MB). Each body being recorded holds up to this much memory until its
  * transaction finishes.
  */
-export const DEFAULT_RECORD_BODY_BYTES = 16 * 1024 * 1024
+export const DEFAULT_RECORD_BODY_BYTES = 8 * 1024 * 1024
 /** A request body that pauses longer than this is answered 408 (nginx's client_body_timeout). */
 export const DEFAULT_UPLOAD_IDLE_MS = 60_000
 /** Connections to one target at once; more requests queue for a free one. */

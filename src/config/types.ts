@@ -159,7 +159,7 @@ export interface UserRecord {
    * authorization, proxy-authorization, cookie, set-cookie and x-api-key. Default: none.
    */
   redact?: string[]
-  /** Bodies are recorded up to this many bytes each (`_devproxy.truncated` past it). Default: `16777216` (16 MiB). */
+  /** Bodies are recorded up to this many bytes each (`_devproxy.truncated` past it). Default: `8388608` (8 MiB). */
   maxBodyBytes?: number
 }
 

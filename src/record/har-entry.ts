@@ -58,7 +58,7 @@ export function harEntryJson(tx: Readonly<Transaction>, options: EntryOptions): 
 
 /**
  * The same line as `harEntryJson`, as pieces to write one after the other: a large body's text
- * is JSON-encoded a slice at a time (`bodyJsonPieces`) instead of as one string, so a 16 MiB body
+ * is JSON-encoded a slice at a time (`bodyJsonPieces`) instead of as one string, so an 8 MiB body
  * costs a few MiB of memory to write rather than several copies of itself (bench/RESULTS.md).
  */
 export function* harEntryPieces(tx: Readonly<Transaction>, options: EntryOptions): Generator<string> {

@@ -142,7 +142,7 @@ describe('what a recording holds', () => {
     const whole = await record('assets.har', async (url) => {
       expect((await request(`${url}/vendor.js`)).body.length).toBe(ASSET.length)
     })
-    expect(whole.exit.stdout).toMatch(/recording to assets\.har \(bodies up to 16 MiB/)
+    expect(whole.exit.stdout).toMatch(/recording to assets\.har \(bodies up to 8 MiB/)
     const asset = byUrl(whole.har, '/vendor.js')
     expect(asset._devproxy.truncated.response).toBe(false)
     expect(asset.response.content.size).toBe(ASSET.length)
