@@ -755,7 +755,7 @@ export function viaProblems(before: string | undefined, after: string | undefine
  * beyond the documented rewrites (hop-by-hop fields removed, Via appended, framing re-done, a
  * Date added when missing — RFC 9110 §6.6.1).
  */
-export function compareRelayed(direct: ParsedResponse, proxied: ParsedResponse, options: { method?: string; clientVersion?: '1.0' | '1.1'; strictFieldOrder?: boolean } = {}): string[] {
+export function compareRelayed(direct: ParsedResponse, proxied: ParsedResponse, options: { method?: string; clientVersion?: '1.0' | '1.1' } = {}): string[] {
   const problems: string[] = []
   const method = options.method ?? 'GET'
   if (proxied.status !== direct.status) problems.push(`status: expected ${direct.status}, client got ${proxied.status}`)
@@ -772,11 +772,9 @@ export function compareRelayed(direct: ParsedResponse, proxied: ParsedResponse, 
     if (name === 'connection' || name === 'keep-alive' || name === 'content-length' || name === 'transfer-encoding' || name === 'via') return false
     return !(name === 'date' && !hadDate)
   })
-  problems.push(
-    ...(options.strictFieldOrder
-      ? diffFieldLines(expected, actual, 'response fields')
-      : diffFieldLines(byName(expected), byName(actual), 'response fields (names compared case-insensitively, grouped by name)')),
-  )
+  // RFC 9110 §5.1/§5.3: names case-insensitive, same-name lines in order. (The request side
+  // keeps case and order too; toward the client devproxy does not, which the RFC allows.)
+  problems.push(...diffFieldLines(byName(expected), byName(actual), 'response fields (names compared case-insensitively, grouped by name)'))
   if (!hadDate && fieldValue(proxied.rawHeaders, 'date') === undefined) problems.push('Date: the upstream sent none and the proxy added none (RFC 9110 §6.6.1: a recipient with a clock MUST add one when forwarding)')
   problems.push(...viaProblems(fieldValue(direct.rawHeaders, 'via'), fieldValue(proxied.rawHeaders, 'via'), '1.1', 'response Via'))
   const connection = fieldValue(proxied.rawHeaders, 'connection')
