@@ -39,7 +39,7 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
       creatorVersion: this.config.version,
       redact: new Set(redacting ? [...DEFAULT_REDACT, ...config.record.redact] : []),
       maxBodyBytes,
-      filter: parseRecordFilters((flags.filter as string[] | undefined) ?? []),
+      filter: parseRecordFilters((flags.filter as string[] | undefined) ?? [], config.routes.map((route) => route.name)),
       onError: (error) => logger.error(`recording failed: ${(error as Error).message}`),
     })
     if (!redacting) logger.warn('--no-redact: authorization headers and cookies are written to the recording as they are. Do not share it.')

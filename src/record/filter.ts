@@ -9,19 +9,23 @@ import type { Transaction } from '../proxy/transaction.js'
  */
 export type RecordFilter = (tx: Readonly<Transaction>) => boolean
 
-export function parseRecordFilters(specs: readonly string[]): RecordFilter {
-  const tests = specs.map(parseOne)
+/** `routes`: the config's route names; a `route=` filter naming none of them is refused. */
+export function parseRecordFilters(specs: readonly string[], routes?: readonly string[]): RecordFilter {
+  const tests = specs.map((spec) => parseOne(spec, routes))
   return (tx) => tests.every((test) => test(tx))
 }
 
-function parseOne(spec: string): RecordFilter {
+function parseOne(spec: string, routes: readonly string[] | undefined): RecordFilter {
   const at = spec.indexOf('=')
   const key = spec.slice(0, at).trim()
   const value = spec.slice(at + 1).trim()
   if (at === -1 || value === '') throw filterError(spec)
   switch (key) {
     case 'route': {
-      const names = value.split(',')
+      const names = value.split(',').map((name) => name.trim())
+      // A route the config does not have would record nothing, silently.
+      const unknown = routes === undefined ? undefined : names.find((name) => !routes.includes(name))
+      if (unknown !== undefined) throw filterError(spec, `no route is named ${JSON.stringify(unknown)}`, `the routes are ${routes!.join(', ')}`)
       return (tx) => tx.route !== undefined && names.includes(tx.route)
     }
     case 'method': {

@@ -108,6 +108,7 @@ describe('item 11: selectors and filters that could never match are refused', ()
     { filter: 'method=GET,FOO', error: '--filter "method=GET,FOO" is not a filter: "FOO" is not an HTTP method', hint: 'use one of GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH' },
     { filter: 'status=600-700', error: '--filter "status=600-700" is not a filter: a status is from 100 to 599', hint: 'e.g. status=500-599 or status=5xx' },
     { filter: 'status=099', error: '--filter "status=099" is not a filter: a status is from 100 to 599', hint: 'e.g. status=500-599' },
+    { filter: 'route=nope', error: '--filter "route=nope" is not a filter: no route is named "nope"', hint: 'the routes are users, web' },
   ])('record --filter $filter is refused before anything is recorded', async ({ filter, error, hint }) => {
     const dir = await project(configWith(ROUTES))
     const result = await refusedToStart(['record', '--out', 'x.har', '--filter', filter], dir)

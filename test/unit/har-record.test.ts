@@ -113,6 +113,16 @@ describe('parseRecordFilters: --filter', () => {
   it.each(['route', 'colour=red', 'status=lots', 'status=500-400'])('%s is explained', (spec) => {
     expect(() => parseRecordFilters([spec])).toThrow(/is not a filter/)
   })
+
+  it.each([
+    { spec: 'route=nope', refused: /no route is named "nope"/ },
+    { spec: 'route=api,nope', refused: /no route is named "nope"/ },
+    { spec: 'route=api, web', refused: undefined },
+  ])('$spec against the routes api, web → refused $refused', ({ spec, refused }) => {
+    const parse = () => parseRecordFilters([spec], ['api', 'web'])
+    if (refused) expect(parse).toThrow(refused)
+    else expect(parse).not.toThrow()
+  })
 })
 
 describe('parseHar: finished files, and recordings cut off by a crash', () => {
