@@ -192,7 +192,16 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const watcher = await startLiveReload({
       ...watch,
       current: () => proxy.engine.state.config,
-      swap: (next) => proxy.engine.swap(next),
+      swap: (next) => {
+        proxy.engine.swap(next)
+        // A live fault (--fault, devproxy fault) whose route the new config dropped never fires again: say so.
+        const routes = new Set(next.routes.map((route) => route.name))
+        for (const fault of proxy.engine.faults.list()) {
+          if (fault.source !== 'config' && fault.route !== undefined && !routes.has(fault.route)) {
+            logger.warn(`fault ${fault.id} (--route ${fault.route}) matches no route of the reloaded config and will not fire; remove it with devproxy fault --remove ${fault.id}`)
+          }
+        }
+      },
       adjust: (next) => applyListenOverrides(next, { port: flags.port, host: flags.host }),
       report: (event) => logger.print(formatReload(event, name, logger.palette), event.type === 'invalid' ? 'err' : 'out'),
     })

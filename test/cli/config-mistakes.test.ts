@@ -182,6 +182,21 @@ describe('item 13: a reload names every field it changed', () => {
   })
 })
 
+describe('a reload that drops the route of a live fault', () => {
+  it('warns that the fault will not fire, naming it and how to remove it', async () => {
+    const dir = await project(configWith(ROUTES))
+    const cli = spawnCli(['start', '--fault', '5xx 100% --route users'], { cwd: dir })
+    try {
+      await within(10_000, cli.waitFor(/watching proxy\.config\.ts for changes/), 'start')
+      await writeFile(join(dir, 'proxy.config.ts'), configWith(`routes: [{ name: 'web', path: '/', target: '${TARGET}' }]`))
+      await within(10_000, cli.waitFor(/fault f\d+ \(--route users\) matches no route of the reloaded config and will not fire; remove it with devproxy fault --remove f\d+/, { stream: 'stderr' }), 'the warning')
+    } finally {
+      cli.child.kill('SIGINT')
+      await cli.exited
+    }
+  })
+})
+
 describe('item 14: a --log-file that cannot be written stops start before it listens', () => {
   it('a directory that does not exist', async () => {
     const dir = await project(configWith(ROUTES))
