@@ -1,4 +1,12 @@
-import type { ConfigIssue } from './config/validate.js'
+/** One problem in a config: where, what, and the likely fix (see config/checks.ts). */
+export interface ConfigIssue {
+  /** Where: `routes[1].timeoutMs`, `routes[0].headers.request["x-env"]`; `''` for the config itself. */
+  readonly path: string
+  /** What is expected and what was got: `must be a positive integer (got "30s")`. */
+  readonly message: string
+  /** The likely fix, when there is one: `did you mean "timeoutMs"?`. */
+  readonly suggestion?: string
+}
 
 /**
  * One error root with a stable `code` per subclass (as undici does). Commands turn these into

@@ -1,3 +1,4 @@
+import type { ConfigIssue } from '../errors.js'
 import { didYouMean } from './did-you-mean.js'
 import { isKnownMethod, suggestMethod } from './http-method.js'
 
@@ -6,15 +7,8 @@ import { isKnownMethod, suggestMethod } from './http-method.js'
  * bodies): small checks that collect every issue with its dotted path. Pure.
  */
 
-export interface ConfigIssue {
-  /** Where: `routes[1].timeoutMs`, `routes[0].headers.request["x-env"]`; `''` for the config itself. */
-  readonly path: string
-  /** What is expected and what was got: `must be a positive integer (got "30s")`. */
-  readonly message: string
-  /** The likely fix, when there is one: `did you mean "timeoutMs"?`. */
-  readonly suggestion?: string
-}
-
+// Declared with the errors (the error root imports nothing); every check here builds them.
+export type { ConfigIssue }
 
 /** Checks one value found at `path`, adding what is wrong with it to `issues`. */
 export type Check = (value: unknown, path: string, issues: ConfigIssue[]) => void
