@@ -9,6 +9,7 @@ import { joinBasePath } from './forward.js'
 import { buildForwardHeaders, CHUNKED, headersObject, NO_BODY, viaEntry, type Framing } from './headers.js'
 import { relayInformational } from './informational.js'
 import { forwardPath } from './path-rewrite.js'
+import { absoluteAuthority } from './request-target.js'
 import type { RequestBody } from './request-body.js'
 import { pumpBody, type BodyPump } from './send-request.js'
 import { startAttempt, type Attempt, type Transaction } from './transaction.js'
@@ -278,13 +279,6 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     if (delayMs > 0) setTimeout(forward, delayMs)
     else forward()
   })
-}
-
-/** The host and port of an absolute-form target (`http://host:port/path`); undefined for origin form. */
-export function absoluteAuthority(url: string): string | undefined {
-  if (url.startsWith('/')) return undefined
-  const match = /^https?:\/\/([^/?#]+)/i.exec(url)
-  return match?.[1]
 }
 
 /** `Expect: 100-continue` (RFC 9110 §10.1.1), the one expectation there is. */

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY } from '../config/defaults.js'
 import type { ResolvedRoute } from '../config/types.js'
 import { captureBody, type CapturedBody } from './body-capture.js'
 import { createRandom } from './random.js'
@@ -145,10 +146,8 @@ function captureRequestBody(body: RequestBody, req: AttemptContext['req'], maxBy
 
 /** Idempotent methods (RFC 9110 §9.2.2), or a request that says it may be repeated (Idempotency-Key). */
 function mayResend(tx: Transaction): boolean {
-  return IDEMPOTENT.has(tx.method) || tx.requestHeaders['idempotency-key'] !== undefined
+  return DEFAULT_RETRY.methods.includes(tx.method) || tx.requestHeaders['idempotency-key'] !== undefined
 }
-
-const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 function outcomeOf(result: Extract<AttemptResult, { kind: 'response' | 'failure' }>): AttemptOutcome {
   if (result.kind === 'failure') return { kind: 'failure', failure: result.failure }

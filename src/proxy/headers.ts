@@ -22,7 +22,7 @@ export function viaName(instanceId: string): string {
  * `proxy-connection` is the non-standard one old clients still send. `Trailer` is not one of
  * them: it announces end-to-end trailer fields, which are relayed.
  */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade'])
+export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade'])
 
 /**
  * Fields a client's `Connection` list can never remove: the proxy frames the forwarded message
@@ -122,20 +122,17 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
         if (ctx.framing.kind !== 'chunked') continue
         break
       case 'x-forwarded-for':
-        if (forwardedFor !== -1) {
-          // Several fields are one list (RFC 9110 §5.3): keep it as one.
-          out[forwardedFor] = appendList(out[forwardedFor], raw[i + 1]!)
+      case 'via': {
+        // Several fields are one list (RFC 9110 §5.3): keep it as one, where it first stood.
+        const at = lower === 'via' ? via : forwardedFor
+        if (at !== -1) {
+          out[at] = appendList(out[at], raw[i + 1]!)
           continue
         }
-        forwardedFor = out.length + 1
+        if (lower === 'via') via = out.length + 1
+        else forwardedFor = out.length + 1
         break
-      case 'via':
-        if (via !== -1) {
-          out[via] = appendList(out[via], raw[i + 1]!)
-          continue
-        }
-        via = out.length + 1
-        break
+      }
       case 'host':
         if (host !== undefined) continue
         host = ctx.requestHost ?? raw[i + 1]!
@@ -201,6 +198,13 @@ export function headersObject(raw: readonly string[]): OutgoingHttpHeaders {
     else out[key] = `${existing}, ${value}`
   }
   return out
+}
+
+/** A raw list (`[name, value, …]`) as `[name, value]` pairs, e.g. for `addTrailers`. */
+export function rawPairs(raw: readonly string[]): [string, string][] {
+  const pairs: [string, string][] = []
+  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!])
+  return pairs
 }
 
 export function applyRules(headers: OutgoingHttpHeaders, rules: Readonly<HeaderRules>): void {

@@ -1,4 +1,5 @@
 import { STATUS_CODES, type InformationEvent, type ServerResponse } from 'node:http'
+import { HOP_BY_HOP } from './headers.js'
 
 /**
  * Relays an upstream 1xx (100 Continue, 103 Early Hints, 102, …) to the client before the final
@@ -18,7 +19,7 @@ export function relayInformational(res: ServerResponse, info: InformationEvent):
   const raw = info.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase()
-    if (name === 'connection' || name === 'keep-alive' || name === 'transfer-encoding' || name === 'content-length') continue
+    if (HOP_BY_HOP.has(name) || name === 'content-length') continue
     head += `${raw[i]}: ${raw[i + 1]}\r\n`
   }
   socket.write(`${head}\r\n`, 'latin1')

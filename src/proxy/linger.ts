@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
+import { hasBody } from './request-body.js'
 
 /**
  * A response that goes out before the client finished sending its request body (a 401 or 413
@@ -47,9 +48,7 @@ export function drainUnreadBody(req: IncomingMessage): void {
  * request without a body is not complete yet while its 'request' event runs.)
  */
 export function bodyUnread(req: IncomingMessage): boolean {
-  if (req.complete || req.destroyed) return false
-  const length = req.headers['content-length']
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+  return !req.complete && !req.destroyed && hasBody(req)
 }
 
 const LINGERING = Symbol('devproxy.lingering')

@@ -14,6 +14,13 @@ export function toOriginForm(url: string): string | undefined {
   return rest[slash] === '?' ? `/${rest.slice(slash)}` : rest.slice(slash)
 }
 
+/** The host and port of an absolute-form target (`http://host:port/path`); undefined for origin form. */
+export function absoluteAuthority(url: string): string | undefined {
+  if (url.startsWith('/')) return undefined
+  const match = /^https?:\/\/([^/?#]+)/i.exec(url)
+  return match?.[1]
+}
+
 /** The declared body length, or undefined when there is none (chunked or no body). */
 export function declaredLength(value: string | undefined): number | undefined {
   if (value === undefined) return undefined

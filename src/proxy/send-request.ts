@@ -1,5 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http'
 import type { Readable } from 'node:stream'
+import { rawPairs } from './headers.js'
 import type { RequestBody } from './request-body.js'
 
 /**
@@ -41,8 +42,7 @@ export function pumpBody(body: RequestBody, req: IncomingMessage, proxyReq: Clie
     return STOPPED
   }
   if (body.kind === 'buffered') {
-    const trailers = trailerPairs(req)
-    if (trailers.length > 0) proxyReq.addTrailers(trailers)
+    if (req.rawTrailers.length > 0) proxyReq.addTrailers(rawPairs(req.rawTrailers))
     proxyReq.end(body.data)
     return STOPPED
   }
@@ -74,8 +74,8 @@ function streamBody(source: Readable, req: IncomingMessage, proxyReq: ClientRequ
   }
   const onEnd = () => {
     clearTimeout(idle)
-    const trailers = trailerPairs(req)
-    if (trailers.length > 0) proxyReq.addTrailers(trailers)
+    // The client's trailer fields, in their case (RFC 9110 §6.5).
+    if (req.rawTrailers.length > 0) proxyReq.addTrailers(rawPairs(req.rawTrailers))
     proxyReq.end()
   }
   source.on('data', onData)
@@ -89,13 +89,4 @@ function streamBody(source: Readable, req: IncomingMessage, proxyReq: ClientRequ
       proxyReq.off('drain', onDrain)
     },
   }
-}
-
-/** The client's trailer fields as `[name, value]` pairs in their case (RFC 9110 §6.5). */
-function trailerPairs(req: IncomingMessage): [string, string][] {
-  const raw = req.rawTrailers
-  if (raw.length === 0) return []
-  const pairs: [string, string][] = []
-  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!])
-  return pairs
 }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
 import { createThrottle, truncationPoint } from '../faults/inject.js'
 import { BodyCapture, captureBody } from './body-capture.js'
-import { buildResponseHeaders, viaEntry } from './headers.js'
+import { buildResponseHeaders, rawPairs, viaEntry } from './headers.js'
 import { closeIfBodyUnread } from './linger.js'
 import type { Transaction } from './transaction.js'
 
@@ -90,7 +90,7 @@ function pump(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, i
     idle?.stop()
     capture?.end()
     // Trailer fields are end to end (RFC 9110 §6.5): relayed when the response can carry them.
-    if (trailers && proxyRes.rawTrailers.length > 0) res.addTrailers(pairsOf(proxyRes.rawTrailers))
+    if (trailers && proxyRes.rawTrailers.length > 0) res.addTrailers(rawPairs(proxyRes.rawTrailers))
     res.end()
   })
 }
@@ -100,11 +100,6 @@ function mayCarryTrailers(tx: Transaction, proxyRes: IncomingMessage, status: nu
   return tx.httpVersion !== '1.0' && tx.method !== 'HEAD' && status !== 204 && status !== 304 && proxyRes.headers['content-length'] === undefined
 }
 
-function pairsOf(raw: readonly string[]): [string, string][] {
-  const pairs: [string, string][] = []
-  for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!, raw[i + 1]!])
-  return pairs
-}
 
 /**
  * `--truncate`: send half of a declared body (or the first chunk of an unsized one), then cut
