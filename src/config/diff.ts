@@ -17,7 +17,7 @@ export type ConfigChange =
   | { readonly kind: 'removed'; readonly route: string; readonly summary: string }
   | { readonly kind: 'changed'; readonly route: string; readonly fields: readonly FieldChange[] }
   /** port and host cannot change without re-binding: the proxy keeps its listener. */
-  | { readonly kind: 'listen'; readonly field: 'port' | 'host'; readonly before: string; readonly after: string }
+  | { readonly kind: 'listen'; readonly field: 'port' | 'host' | 'https'; readonly before: string; readonly after: string }
   /** A setting outside the routes that the reload put in force (`faults`, `faults.allowHeader`). */
   | { readonly kind: 'setting'; readonly field: string; readonly before: string; readonly after: string }
   /** A setting read once at start (`log.*`, `record.*`): the running proxy keeps the one it has. */
@@ -87,6 +87,7 @@ export function diffConfigs(before: ResolvedConfig, after: ResolvedConfig): Conf
   for (const field of ['port', 'host'] as const) {
     if (before[field] !== after[field]) changes.push({ kind: 'listen', field, before: String(before[field]), after: String(after[field]) })
   }
+  if (describeHttps(before) !== describeHttps(after)) changes.push({ kind: 'listen', field: 'https', before: describeHttps(before), after: describeHttps(after) })
   const old = new Map(before.routes.map((route) => [route.name, route]))
   const next = new Map(after.routes.map((route) => [route.name, route]))
   for (const route of before.routes) {
@@ -103,6 +104,11 @@ export function diffConfigs(before: ResolvedConfig, after: ResolvedConfig): Conf
   }
   changes.push(...compareSettings(before, after))
   return changes
+}
+
+function describeHttps(config: ResolvedConfig): string {
+  if (config.https === undefined) return 'off'
+  return config.https.port === undefined ? 'on' : `port ${config.https.port}`
 }
 
 function compareRoutes(before: ResolvedRoute, after: ResolvedRoute): FieldChange[] {

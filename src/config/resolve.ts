@@ -5,7 +5,7 @@ import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
 import { parseFaultString } from '../faults/parse.js'
 import { readRouteCas } from './read-ca.js'
-import type { HeaderRules, ResolvedConfig, ResolvedFaults, ResolvedRetry, ResolvedRoute, UserConfig, UserRetry, UserRoute } from './types.js'
+import type { HeaderRules, ResolvedConfig, ResolvedHttps, ResolvedFaults, ResolvedRetry, ResolvedRoute, UserConfig, UserRetry, UserRoute } from './types.js'
 import { validateConfig } from './validate.js'
 
 /**
@@ -22,6 +22,7 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
   return Object.freeze({
     port: user.port ?? DEFAULT_PORT,
     host: user.host ?? DEFAULT_HOST,
+    https: resolveHttps(user.https),
     routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`, cas.pems[index]))),
     faults: resolveFaults(user.faults),
     record: Object.freeze({
@@ -31,6 +32,11 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
     log: Object.freeze({ diff: user.log?.diff ?? 'none', ignore: Object.freeze([...(user.log?.ignore ?? [])]) }),
     file,
   })
+}
+
+function resolveHttps(https: UserConfig['https']): ResolvedHttps | undefined {
+  if (https === undefined || https === false) return undefined
+  return Object.freeze({ port: https === true ? undefined : https.port })
 }
 
 function resolveRoute(route: UserRoute, where: string, caPem: string | undefined): ResolvedRoute {

@@ -163,11 +163,23 @@ export interface UserRecord {
   maxBodyBytes?: number
 }
 
+export interface UserHttps {
+  /** A port of its own for HTTPS, beside the plain one. Default: the listen port itself speaks HTTPS. */
+  port?: number
+}
+
 export interface UserConfig {
   /** Listen port. Default: `8080`. */
   port?: number
   /** Listen address. Default: `127.0.0.1` (loopback); anything else prints a warning. */
   host?: string
+  /**
+   * Serve HTTPS, with HTTP/2 and HTTP/1.1 (ALPN), using certificates from devproxy's local CA
+   * (made on first use; `devproxy trust` makes clients trust it). `true`: the listen port speaks
+   * HTTPS only. `{ port: 8443 }`: HTTPS on that port as well, while `port` keeps serving plain
+   * HTTP. Default: off (plain HTTP/1.1).
+   */
+  https?: boolean | UserHttps
   /** Routes, matched by longest path prefix. Required: at least one. */
   routes: UserRoute[]
   /** Faults to inject: an array of faults, or `{ allowHeader, rules }`. Default: none. */
@@ -211,6 +223,10 @@ export interface ResolvedTls {
   readonly caFile: string | undefined
 }
 
+export interface ResolvedHttps {
+  readonly port: number | undefined
+}
+
 export interface ResolvedFaults {
   readonly allowHeader: boolean
   readonly rules: readonly FaultSpec[]
@@ -219,6 +235,8 @@ export interface ResolvedFaults {
 export interface ResolvedConfig {
   readonly port: number
   readonly host: string
+  /** HTTPS: on `port` itself (port undefined), or on a port of its own beside plain HTTP; undefined: off. */
+  readonly https: ResolvedHttps | undefined
   readonly routes: readonly ResolvedRoute[]
   readonly faults: ResolvedFaults
   readonly log: { readonly diff: 'none' | 'headers' | 'body'; readonly ignore: readonly string[] }

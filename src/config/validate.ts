@@ -190,11 +190,24 @@ const RECORD: Shape = {
   },
 }
 
+const HTTPS: Shape = {
+  expected: 'must be true, false or an object such as { port: 8443 }',
+  fields: {
+    port: must('must be an integer from 0 to 65535', isPort),
+  },
+}
+
+function checkHttps(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (typeof value === 'boolean') return
+  objectOf(HTTPS)(value, path, issues)
+}
+
 const CONFIG: Shape = {
   expected: 'the config must export an object: export default defineConfig({ routes: [...] })',
   fields: {
     port: must('must be an integer from 0 to 65535', isPort),
     host: must('must be a non-empty address such as "127.0.0.1"', (value) => typeof value === 'string' && value !== ''),
+    https: checkHttps,
     routes: listOf(checkRoute, 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
     faults: checkFaultsConfig,
     log: objectOf(LOG),

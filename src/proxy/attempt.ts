@@ -9,6 +9,7 @@ import { joinBasePath } from './forward.js'
 import { buildForwardHeaders, CHUNKED, headersObject, NO_BODY, viaEntry, type Framing } from './headers.js'
 import { relayInformational } from './informational.js'
 import { forwardPath } from './path-rewrite.js'
+import { bodyLengthUnknown } from './protocol.js'
 import { absoluteAuthority } from './request-target.js'
 import type { RequestBody } from './request-body.js'
 import { pumpBody, type BodyPump } from './send-request.js'
@@ -97,6 +98,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   tx.forwardedUrl = joinBasePath(target.pathname, forwardPath(route, ctx.url))
   const rawHeaders = buildForwardHeaders(req.rawHeaders, {
     clientIp: tx.clientIp,
+    scheme: tx.scheme,
     targetHost: route.changeOrigin ? target.host : undefined,
     requestHost: absoluteAuthority(tx.url),
     upgrade: false,
@@ -294,7 +296,7 @@ export function expectsContinue(req: IncomingMessage): boolean {
 function framingOf(body: RequestBody, req: IncomingMessage): Framing {
   if (body.kind === 'empty') return req.headers['content-length'] !== undefined ? ZERO_LENGTH : NO_BODY
   if (body.kind === 'buffered') return req.rawTrailers.length > 0 ? CHUNKED : { kind: 'length', length: body.data.length }
-  return req.headers['transfer-encoding'] === undefined ? { kind: 'length', length: Number(req.headers['content-length']) } : CHUNKED
+  return bodyLengthUnknown(req) ? CHUNKED : { kind: 'length', length: Number(req.headers['content-length']) }
 }
 
 const ZERO_LENGTH: Framing = { kind: 'length', length: 0 }

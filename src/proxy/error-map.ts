@@ -44,6 +44,10 @@ export type ErrorType =
   | 'replay_failed_entry'
   /** `devproxy replay`: a WebSocket upgrade on a route that is not sent live (HAR has no form for WebSocket traffic). */
   | 'replay_websocket_not_recorded'
+  /** Plain HTTP sent to a port that speaks HTTPS (nginx answers the same 400). */
+  | 'https_required'
+  /** An `Upgrade` offer other than WebSocket on an HTTPS connection (ALPN negotiates protocols there). */
+  | 'upgrade_not_supported'
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
@@ -162,6 +166,8 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   replay_truncated: 502,
   replay_failed_entry: 502,
   replay_websocket_not_recorded: 501,
+  https_required: 400,
+  upgrade_not_supported: 501,
 }
 
 export interface ErrorDetails {

@@ -5,6 +5,7 @@ import type { ActiveFault, FaultSpec, Injection } from '../faults/types.js'
 import type { AttemptContext, InjectedEffects } from './attempt.js'
 import { FAULT_HEADER } from './headers.js'
 import { sendError } from './respond.js'
+import { isHttp2 } from './protocol.js'
 import { splitUrl } from './router.js'
 import { streamResponse } from './stream-response.js'
 import { backoff } from './wait.js'
@@ -84,7 +85,9 @@ export async function injectAtClient(ctx: AttemptContext, injections: readonly I
   }
   if (action?.kind === 'reset') {
     tx.ending = 'upstream-aborted'
-    if (res.socket) res.socket.resetAndDestroy()
+    // HTTP/1.x: a TCP reset. HTTP/2: RST_STREAM INTERNAL_ERROR on this stream alone (H2Response),
+    // as a server failing one request does; the connection's other streams go on.
+    if (res.socket && !isHttp2(res.req)) res.socket.resetAndDestroy()
     else res.destroy()
     return { answered: true, effects: NONE }
   }

@@ -3,9 +3,10 @@ import { exchange, tooLarge } from './exchange.js'
 import type { ClientGone } from './attempt.js'
 import type { Engine, EngineState } from './engine.js'
 import { viaName } from './headers.js'
-import { LastBytesResponse } from './last-bytes.js'
+import type { LastBytesWatch } from './last-bytes.js'
 import { drainUnreadBody } from './linger.js'
 import { enterPipeline } from './pipeline-order.js'
+import { isHttp2 } from './protocol.js'
 import { refuseRepeatedHost } from './host-fields.js'
 import { sendError } from './respond.js'
 import { declaredLength } from './request-target.js'
@@ -20,7 +21,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   const state = engine.state
   const tx = createTransaction(req, 'http')
   engine.inFlight.add(tx)
-  if (res instanceof LastBytesResponse) res.watchLastBytes(tx, () => engine.deliver(tx))
+  if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, () => engine.deliver(tx))
   const clientGone: ClientGone = { listener: undefined }
   // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
   // attempt in flight learns first, then the transaction is finished and handed on.
@@ -34,7 +35,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     onClosed?.()
   })
 
-  if (req.httpVersionMajor !== 1) {
+  if (req.httpVersionMajor !== 1 && !isHttp2(req)) {
     sendError(res, tx, 'unsupported_http_version', {
       message: `HTTP/${req.httpVersion} is not supported`,
       hint: 'Send HTTP/1.0 or HTTP/1.1 requests.',
@@ -94,7 +95,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
     return
   }
-  leave = enterPipeline(req.socket, tx.method, () => {
+  const run = () => {
     exchange({ engine, state, route, tx, url, req, res, clientGone }).catch((error: unknown) => {
       sendError(res, tx, 'proxy_internal_error', {
         message: `devproxy failed while handling this request: ${(error as Error)?.message ?? String(error)}`,
@@ -104,7 +105,10 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
         attempts: tx.attempts.length,
       })
     })
-  })
+  }
+  // HTTP/2 streams are independent of one another (RFC 9113 §5): no order to keep.
+  if (isHttp2(req)) run()
+  else leave = enterPipeline(req.socket, tx.method, run)
 }
 
 function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {

@@ -57,6 +57,7 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
   tx.forwardedHeaders = headersObject(
     buildForwardHeaders(req.rawHeaders, {
       clientIp: tx.clientIp,
+    scheme: tx.scheme,
       targetHost: route.changeOrigin ? target.host : undefined,
       upgrade: true,
       rules: route.requestHeaders,

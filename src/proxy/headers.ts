@@ -10,8 +10,11 @@ export const VIA = '1.1 devproxy'
  * §7.6.3: Via is there for loop detection).
  */
 export function viaEntry(httpVersion: string, instanceId: string): string {
-  return `${httpVersion === '1.0' ? '1.0' : '1.1'} ${viaName(instanceId)}`
+  return `${RECEIVED_PROTOCOL[httpVersion] ?? '1.1'} ${viaName(instanceId)}`
 }
+
+/** Via's received-protocol for each version as Node reports it (HTTP/2's is "2": RFC 9110 §7.6.3, RFC 9113). */
+const RECEIVED_PROTOCOL: Readonly<Record<string, string>> = { '1.0': '1.0', '1.1': '1.1', '2.0': '2' }
 
 export function viaName(instanceId: string): string {
   return `devproxy-${instanceId}`
@@ -68,6 +71,8 @@ export function clientAddress(remoteAddress: string | undefined): string {
 
 export interface ForwardHeaderContext {
   readonly clientIp: string
+  /** How the client reached the proxy: X-Forwarded-Proto. */
+  readonly scheme: 'http' | 'https'
   /** `Host` to send instead of the client's (changeOrigin), or undefined to keep it. */
   readonly targetHost: string | undefined
   /**
@@ -152,7 +157,7 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
   }
   if (forwardedFor === -1) out.push('X-Forwarded-For', ctx.clientIp)
   else out[forwardedFor] = appendList(out[forwardedFor], ctx.clientIp)
-  out.push('X-Forwarded-Proto', 'http')
+  out.push('X-Forwarded-Proto', ctx.scheme)
   if (host !== undefined) out.push('X-Forwarded-Host', host)
   if (via === -1) out.push('Via', ctx.via)
   else out[via] = appendList(out[via], ctx.via)

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import { hasBody } from './request-body.js'
+import http2, { type Http2ServerRequest } from 'node:http2'
+import { hasBody, isHttp2 } from './protocol.js'
 
 /**
  * A response that goes out before the client finished sending its request body (a 401 or 413
@@ -21,6 +22,12 @@ export const LINGER_MS = 5_000
 export function closeIfBodyUnread(res: ServerResponse, status: number): boolean {
   const req = res.req
   if (!bodyUnread(req)) return false
+  if (isHttp2(req)) {
+    // RFC 9113 §8.1: after a complete response, RST_STREAM NO_ERROR asks the client to stop
+    // sending; the connection and its other streams are untouched.
+    res.once('finish', () => stopStream(req))
+    return true
+  }
   if (status >= 400) res.shouldKeepAlive = false
   const socket = res.socket as Socket | null
   if (socket && !(socket as LingeringSocket)[LINGERING]) {
@@ -38,6 +45,10 @@ export function closeIfBodyUnread(res: ServerResponse, status: number): boolean 
  */
 export function drainUnreadBody(req: IncomingMessage): void {
   if (!bodyUnread(req)) return
+  if (isHttp2(req)) {
+    stopStream(req)
+    return
+  }
   const socket = req.socket as Socket | null
   if (!socket || socket.destroyed) return
   closeLingering(socket, req)
@@ -49,6 +60,11 @@ export function drainUnreadBody(req: IncomingMessage): void {
  */
 export function bodyUnread(req: IncomingMessage): boolean {
   return !req.complete && !req.destroyed && hasBody(req)
+}
+
+function stopStream(req: IncomingMessage): void {
+  const stream = (req as unknown as Http2ServerRequest).stream
+  if (!stream.destroyed && !stream.closed) stream.close(http2.constants.NGHTTP2_NO_ERROR)
 }
 
 const LINGERING = Symbol('devproxy.lingering')

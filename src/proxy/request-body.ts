@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import { createBodyLimiter } from './body-limit.js'
+import { bodyLengthUnknown, hasBody } from './protocol.js'
 import type { Transaction } from './transaction.js'
 
 /**
@@ -25,14 +26,9 @@ export interface BodyLimits {
   readonly uploadIdleMs: number
 }
 
-export function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length']
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0)
-}
-
 export function readRequestBody(req: IncomingMessage, tx: Transaction, limits: BodyLimits): Promise<RequestBody | BodyFailure> {
   if (!hasBody(req)) return Promise.resolve({ kind: 'empty' })
-  const declared = req.headers['transfer-encoding'] === undefined ? Number(req.headers['content-length']) : undefined
+  const declared = bodyLengthUnknown(req) ? undefined : Number(req.headers['content-length'])
   if (limits.replayBytes === undefined || (declared !== undefined && declared > limits.replayBytes)) {
     return Promise.resolve(streamOnce(req, tx, limits.maxRequestBodyBytes, [], 0))
   }
@@ -80,8 +76,7 @@ const NEVER = new Promise<void>(() => {})
  * before anyone listens, so going over is reported through a promise, not an event.
  */
 function streamOnce(req: IncomingMessage, tx: Transaction, maxBytes: number, head: Buffer[], headBytes: number): RequestBody {
-  const chunked = req.headers['transfer-encoding'] !== undefined
-  if (!chunked) {
+  if (!bodyLengthUnknown(req)) {
     tx.requestBytes = Number(req.headers['content-length'] ?? 0) || 0
     if (head.length === 0) return { kind: 'stream', source: req, overLimit: NEVER }
     const out = new PassThrough()

@@ -1,14 +1,18 @@
-import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type { Server as TlsServer } from 'node:tls'
 import type { ResolvedConfig } from '../config/types.js'
-import { DevproxyError, ListenError } from '../errors.js'
+import { DevproxyError } from '../errors.js'
 import { createEngine, type Engine, type ReplaySource } from './engine.js'
-import { openFrontDoor } from './front-door.js'
-import { declineUpgradeOffer } from './h2c-offer.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
-import { LastBytesResponse } from './last-bytes.js'
+import { prepareCertificates } from './listen/certificates.js'
+import type { ListenerNotice } from './listen/handshake-failure.js'
+import { listen } from './listen/listen.js'
+import type { Listener, ServeHooks } from './listen/listener.js'
+import { onceEach } from './listen/once-each.js'
+import { createPlainListener } from './listen/plain.js'
+import { createSecureListener } from './listen/secure.js'
 import { findSelfTargets } from './self-target.js'
 import type { TransactionSink } from './transaction.js'
 
@@ -22,14 +26,23 @@ export interface StartOptions {
   readonly headersTimeoutMs?: number
   /** Answer from a recording instead of the targets (`devproxy replay`). */
   readonly replay?: ReplaySource | undefined
+  /** HTTPS: where the local CA lives. Default: the user's data directory (tls/ca-store.ts). */
+  readonly caDir?: string | undefined
+  /** Told about what happens on a listener that is worth a line: failed TLS handshakes (an untrusted CA). */
+  readonly onNotice?: ((notice: ListenerNotice) => void) | undefined
 }
 
 export interface RunningProxy {
   readonly engine: Engine
-  /** `http://host:port` as bound (the real port when 0 was asked for). */
+  /** The main address as bound (the real port when 0 was asked for): `http://host:port`, or `https://…` when that port speaks HTTPS. */
   readonly url: string
   readonly port: number
   readonly host: string
+  /** `https://host:port` when HTTPS is served (on the main port or its own). */
+  readonly httpsUrl: string | undefined
+  readonly httpsPort: number | undefined
+  /** The local CA that signs the HTTPS certificates; `created` when this start made it. */
+  readonly ca: { readonly certFile: string; readonly created: boolean } | undefined
   /** Requests currently being served. */
   inFlight(): number
   /**
@@ -40,6 +53,7 @@ export interface RunningProxy {
 }
 
 export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
+  const certificates = config.https === undefined ? undefined : await prepareCertificates(config, options.caDir)
   const engine = createEngine(config, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0, options.replay)
   for (const sink of options.sinks ?? []) engine.addSink(sink)
 
@@ -47,69 +61,68 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   let closing = false
   let onIdle: (() => void) | undefined
   const sockets = new Set<Duplex>()
-  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS
-  const server = http.createServer({
-    // Sinks that must see a response before its client does (the recorder) get told by it.
-    ServerResponse: engine.watchesDelivery ? LastBytesResponse : http.ServerResponse,
-    // A whole-request deadline would cut long uploads and streams; slow clients are bounded
-    // by the headers timeout instead, checked often enough to be felt.
-    requestTimeout: 0,
-    headersTimeout: headersTimeoutMs,
-    connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeoutMs / 4))),
-  })
-  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    active++
-    handleRequest(engine, req, res, () => {
-      active--
-      if (!closing) return
-      // Keep-alive connections that just went idle would otherwise hold the close open.
-      server.closeIdleConnections()
-      if (active === 0) onIdle?.()
-    })
+  const listenerOptions = { headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, sockets }
+  const hooks: ServeHooks = {
+    onRequest(req, res) {
+      active++
+      handleRequest(engine, req, res, () => {
+        active--
+        if (!closing) return
+        // Keep-alive connections that just went idle would otherwise hold the close open.
+        for (const { listener } of listeners) listener.closeIdle()
+        if (active === 0) onIdle?.()
+      })
+    },
+    onUpgrade: (req, socket, head) => handleUpgrade(engine, req, socket, head, sockets),
   }
-  server.on('request', onRequest)
-  // `Expect: 100-continue` is the upstream's to answer (RFC 9110 §10.1.1): with this listener
-  // Node no longer sends 100 on its own; the pipeline relays the upstream's, or sends its own
-  // when it must hold the body itself.
-  server.on('checkContinue', onRequest)
-  openFrontDoor(server, engine, { headersTimeoutMs, sockets })
-  server.on('upgrade', (req, socket, head) => {
-    if (!declineUpgradeOffer(server, req, socket, head)) handleUpgrade(engine, req, socket, head, sockets)
-  })
-  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    // A request the parser refused (smuggling attempts, bad framing, oversized heads) is never
-    // forwarded: answer once and close, so nothing after it is read as a request either.
-    if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) {
-      const status = clientErrorStatus(error.code)
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
-    } else {
-      socket.destroy(error)
-    }
-  })
+  // Plain HTTP on the main port unless that port speaks HTTPS; HTTPS on its own port or the main one.
+  const listeners: Array<{ listener: Listener; port: number; flag: string }> = []
+  if (config.https === undefined || config.https.port !== undefined) listeners.push({ listener: createPlainListener(engine, hooks, listenerOptions), port: config.port, flag: '--port' })
+  if (config.https !== undefined) {
+    const secure = createSecureListener(engine, hooks, { ...listenerOptions, certificates: certificates!.options, onNotice: onceEach(options.onNotice) })
+    listeners.push(config.https.port === undefined ? { listener: secure, port: config.port, flag: '--port' } : { listener: secure, port: config.https.port, flag: '--https-port' })
+  }
+  const stopRenewal = certificates?.keepFresh(listeners.at(-1)!.listener.server as TlsServer)
 
-  await listen(server, config.port, config.host)
-  const address = server.address() as AddressInfo
-  const loops = findSelfTargets(config.routes, address.address, address.port)
+  const closeServers = () => Promise.all(listeners.map(({ listener }) => new Promise<void>((resolve) => (listener.server.listening ? listener.server.close(() => resolve()) : resolve()))))
+  try {
+    for (const { listener, port, flag } of listeners) await listen(listener.server, port, config.host, flag)
+  } catch (error) {
+    stopRenewal?.()
+    await closeServers()
+    engine.forwarder.destroy()
+    throw error
+  }
+  const bound = listeners.map(({ listener }) => ({ listener, address: listener.server.address() as AddressInfo }))
+  const loops = bound.flatMap(({ address }) => findSelfTargets(config.routes, address.address, address.port))
   if (loops.length > 0) {
-    await new Promise((resolve) => server.close(resolve))
+    stopRenewal?.()
+    await closeServers()
     engine.forwarder.destroy()
     const [first] = loops
+    const port = bound[0]!.address.port
     throw new DevproxyError('target_is_proxy', `route "${first!.route}" targets ${first!.target}, which is devproxy's own address: every request would loop back to the proxy`, {
-      suggestion: `Point the target at the service (e.g. http://localhost:3000), or listen on another port with --port ${address.port === 8080 ? 8081 : 8080}.`,
+      suggestion: `Point the target at the service (e.g. http://localhost:3000), or listen on another port with --port ${port === 8080 ? 8081 : 8080}.`,
     })
   }
-  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const main = bound[0]!
+  const secure = bound.find(({ listener }) => listener.scheme === 'https')
+  const urlOf = ({ listener, address }: (typeof bound)[number]) => `${listener.scheme}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
 
   return {
     engine,
-    url: `http://${hostForUrl}:${address.port}`,
-    port: address.port,
-    host: address.address,
+    url: urlOf(main),
+    port: main.address.port,
+    host: main.address.address,
+    httpsUrl: secure === undefined ? undefined : urlOf(secure),
+    httpsPort: secure?.address.port,
+    ca: certificates === undefined ? undefined : { certFile: certificates.certFile, created: certificates.created },
     inFlight: () => active,
     async close(graceMs = 5_000) {
       closing = true
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
-      server.closeIdleConnections()
+      stopRenewal?.()
+      const closed = closeServers()
+      for (const { listener } of listeners) listener.closeIdle()
       for (const socket of sockets) socket.destroy()
       if (active > 0) {
         let timer: NodeJS.Timeout | undefined
@@ -121,7 +134,7 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
       }
       // What is still in flight now is cut by the shutdown, not by its client or upstream.
       for (const tx of engine.inFlight) engine.cutByShutdown.add(tx)
-      server.closeAllConnections()
+      for (const { listener } of listeners) listener.closeAll()
       engine.forwarder.destroy()
       await closed
       // The server can report closed before the cut requests' 'close' events have run: wait for
@@ -140,49 +153,3 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 30_000
 
-/** 431 for a head over the size limit (RFC 6585), 408 for one too slow to arrive, else 400. */
-export function clientErrorStatus(code: string | undefined): number {
-  if (code === 'HPE_HEADER_OVERFLOW') return 431
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408
-  return 400
-}
-
-function listen(server: http.Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening)
-      reject(listenError(error, port, host))
-    }
-    const onListening = () => {
-      server.off('error', onError)
-      resolve()
-    }
-    server.once('error', onError)
-    server.once('listening', onListening)
-    server.listen(port, host)
-  })
-}
-
-function listenError(error: NodeJS.ErrnoException, port: number, host: string): ListenError {
-  const where = `${host}:${port}`
-  switch (error.code) {
-    case 'EADDRINUSE':
-      return new ListenError('port_in_use', `port ${port} on ${host} is already in use`, {
-        suggestion: `Stop whatever is listening there, or pick another port: --port ${port === 65_535 ? 8081 : port + 1}`,
-        cause: error,
-      })
-    case 'EACCES':
-      return new ListenError('listen_failed', `not allowed to listen on ${where}`, {
-        suggestion: 'Ports below 1024 need extra privileges; use --port 8080 or another high port.',
-        cause: error,
-      })
-    case 'EADDRNOTAVAIL':
-    case 'ENOTFOUND':
-      return new ListenError('listen_failed', `cannot listen on ${where}: ${host} is not an address of this machine`, {
-        suggestion: 'Use --host 127.0.0.1 (the default) or another local address.',
-        cause: error,
-      })
-    default:
-      return new ListenError('listen_failed', `cannot listen on ${where}: ${error.message}`, { cause: error })
-  }
-}

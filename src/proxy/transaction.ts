@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from 'node:http'
+import type { TLSSocket } from 'node:tls'
 import type { ErrorType, UpstreamFailure } from './error-map.js'
 import type { CapturedBody } from './body-capture.js'
 import { clientAddress } from './headers.js'
@@ -43,6 +44,8 @@ export interface Transaction {
   /** The request target as received. */
   readonly url: string
   readonly httpVersion: string
+  /** `https` when the client spoke TLS to the proxy. */
+  readonly scheme: 'http' | 'https'
   readonly clientIp: string
   readonly requestHeaders: IncomingHttpHeaders
   route: string | undefined
@@ -96,6 +99,7 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     method: req.method ?? 'GET',
     url: req.url ?? '/',
     httpVersion: req.httpVersion,
+    scheme: (req.socket as Partial<TLSSocket> | null)?.encrypted === true ? 'https' : 'http',
     clientIp: clientAddress(req.socket.remoteAddress),
     requestHeaders: req.headers,
     route: undefined,

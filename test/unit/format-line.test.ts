@@ -15,6 +15,7 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
     method: 'GET',
     url: '/api/users?page=2',
     httpVersion: '1.1',
+    scheme: 'http',
     clientIp: '127.0.0.1',
     requestHeaders: { host: 'localhost:8080' },
     route: 'api',

@@ -7,7 +7,7 @@ import type { Transaction } from '../../src/proxy/transaction.js'
 
 function transaction(overrides: Partial<Transaction> = {}): Transaction {
   return {
-    id: 'a', kind: 'http', startedAt: Date.UTC(2026, 10, 23, 10, 0, 0), startMs: 100, method: 'POST', url: '/api/users?b=2&a=1', httpVersion: '1.1', clientIp: '127.0.0.1',
+    id: 'a', kind: 'http', startedAt: Date.UTC(2026, 10, 23, 10, 0, 0), startMs: 100, method: 'POST', url: '/api/users?b=2&a=1', httpVersion: '1.1', scheme: 'http', clientIp: '127.0.0.1',
     requestHeaders: { host: 'localhost:8080', authorization: 'Bearer s3cret', cookie: 'sid=1', 'content-type': 'application/json' },
     route: 'api', target: 'http://localhost:3000', forwardedUrl: '/api/users?b=2&a=1', forwardedHeaders: {},
     responseHeadersReceived: {}, responseHeadersSent: { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'], location: '/api/users/7' },

@@ -52,6 +52,7 @@ describe('diffHeaders: what the proxy added, removed and changed', () => {
     const forwarded = headersObject(
       buildForwardHeaders(['host', 'localhost:8080', 'connection', 'keep-alive', 'accept', '*/*'], {
         clientIp: '127.0.0.1',
+        scheme: 'http',
         targetHost: 'localhost:3000',
         upgrade: false,
         rules: {},
@@ -180,6 +181,7 @@ describe('isStandardRewrite: what -v leaves out (the rewrites made on every mess
     const forwarded = headersObject(
       buildForwardHeaders(raw, {
         clientIp: '127.0.0.1',
+        scheme: 'http',
         targetHost: 'localhost:3000',
         upgrade: false,
         rules: { 'x-env': 'dev', cookie: null },

@@ -15,7 +15,7 @@ import {
 const VIA = '1.1 devproxy-0a1b2c3d'
 
 function ctx(overrides: Partial<ForwardHeaderContext> = {}): ForwardHeaderContext {
-  return { clientIp: '10.0.0.5', targetHost: undefined, upgrade: false, rules: {}, attempt: 1, via: VIA, framing: { kind: 'none' }, expect: false, ...overrides }
+  return { clientIp: '10.0.0.5', scheme: 'http', targetHost: undefined, upgrade: false, rules: {}, attempt: 1, via: VIA, framing: { kind: 'none' }, expect: false, ...overrides }
 }
 
 /** Headers as a raw list, in insertion order (an array value is a repeated field). */

@@ -69,7 +69,7 @@ describe('createLogger', () => {
   }
 
   const tx: Transaction = {
-    id: '1', kind: 'http', startedAt: 0, startMs: 0, method: 'GET', url: '/x', httpVersion: '1.1', clientIp: '127.0.0.1',
+    id: '1', kind: 'http', startedAt: 0, startMs: 0, method: 'GET', url: '/x', httpVersion: '1.1', scheme: 'http', clientIp: '127.0.0.1',
     requestHeaders: {}, route: 'root', target: 'http://localhost:3000', forwardedUrl: '/x', forwardedHeaders: undefined,
     responseHeadersReceived: undefined, responseHeadersSent: undefined, status: 200, requestBytes: 0, responseBytes: 5,
     attempts: [], maxAttempts: 1, retryNote: undefined, faults: [], replay: undefined, requestBody: undefined, responseBody: undefined, error: undefined, ending: 'completed', durationMs: 3,

@@ -16,7 +16,7 @@ function body(text: string, contentType = 'application/json', encoding?: string)
 
 function transaction(overrides: Partial<Transaction> = {}): Transaction {
   return {
-    id: '1', kind: 'http', startedAt, startMs: 0, method: 'GET', url: '/api/users/1', httpVersion: '1.1', clientIp: '127.0.0.1',
+    id: '1', kind: 'http', startedAt, startMs: 0, method: 'GET', url: '/api/users/1', httpVersion: '1.1', scheme: 'http', clientIp: '127.0.0.1',
     requestHeaders: { host: 'localhost:8080', connection: 'keep-alive', accept: '*/*' },
     route: 'api', target: 'http://localhost:3000', forwardedUrl: '/users/1',
     forwardedHeaders: { host: 'localhost:3000', accept: '*/*', 'x-forwarded-for': '127.0.0.1', via: '1.1 devproxy-3f9a2c1e', 'x-devproxy-attempt': '1' },

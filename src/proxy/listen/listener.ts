@@ -1,0 +1,30 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Server } from 'node:net'
+import type { Duplex } from 'node:stream'
+
+/**
+ * A listener takes connections in one way (plain HTTP/1.x, or TLS with HTTP/2 and HTTP/1.1)
+ * and hands every request to the same pipeline. Nothing below it knows which one it was, except
+ * where the protocol shows through (protocol.ts).
+ */
+export interface Listener {
+  readonly server: Server
+  readonly scheme: 'http' | 'https'
+  /** Closes connections with no request in flight; the others once their requests are done. */
+  closeIdle(): void
+  /** Cuts every connection now. */
+  closeAll(): void
+}
+
+/** What a listener calls for each request and each WebSocket upgrade. */
+export interface ServeHooks {
+  onRequest(req: IncomingMessage, res: ServerResponse): void
+  onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
+}
+
+export interface ListenerOptions {
+  /** A client must send its whole request head within this many ms (slow-header attacks). */
+  readonly headersTimeoutMs: number
+  /** Connections the proxy holds outside Node's HTTP tracking; closing the proxy destroys them. */
+  readonly sockets: Set<Duplex>
+}

@@ -1,0 +1,133 @@
+import http from 'node:http'
+import http2, { type Http2Session } from 'node:http2'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { TLSSocket } from 'node:tls'
+import type { Engine } from '../engine.js'
+import { withLastBytes, LastBytesResponse } from '../last-bytes.js'
+import { isHttp2 } from '../protocol.js'
+import { refuseOnSocket } from '../refuse-on-socket.js'
+import { createTransaction } from '../transaction.js'
+import type { LeafServerOptions } from '../../tls/leaf-cache.js'
+import { H2Request, H2Response } from './h2-adapter.js'
+import type { Listener, ListenerOptions, ServeHooks } from './listener.js'
+import { answerClientError, checkingInterval } from './plain.js'
+import { refusePlainHttp } from './plain-on-tls.js'
+import { describeHandshakeFailure, type ListenerNotice } from './handshake-failure.js'
+
+export interface SecureListenerOptions extends ListenerOptions {
+  /** Certificates: the default one and an SNI callback issuing per name (tls/leaf-cache.ts). */
+  readonly certificates: LeafServerOptions
+  /** Told about failed handshakes worth a line (an untrusted CA, a name outside it). */
+  readonly onNotice?: ((notice: ListenerNotice) => void) | undefined
+}
+
+/** Most header fields in one HTTP/2 request (Node's default, 128, drops a stream over it). */
+const MAX_HEADER_LIST_PAIRS = 4_000
+
+const H2LastBytesResponse = withLastBytes(H2Response)
+
+/**
+ * HTTPS on one port: TLS, then HTTP/2 or HTTP/1.1 as ALPN decides (RFC 7301). HTTP/1.1 clients
+ * get what the plain listener gives them (WebSocket upgrades included: browsers open those on an
+ * HTTP/1.1 connection); HTTP/2 streams arrive shaped like HTTP/1.1 requests (h2-adapter.ts).
+ */
+export function createSecureListener(engine: Engine, hooks: ServeHooks, options: SecureListenerOptions): Listener {
+  const { headersTimeoutMs, sockets } = options
+  const server = http2.createSecureServer({
+    allowHTTP1: true,
+    ...options.certificates,
+    minVersion: 'TLSv1.2',
+    maxHeaderListPairs: MAX_HEADER_LIST_PAIRS,
+    Http1ServerResponse: engine.watchesDelivery ? LastBytesResponse : http.ServerResponse,
+    Http2ServerRequest: H2Request,
+    Http2ServerResponse: engine.watchesDelivery ? H2LastBytesResponse : H2Response,
+  } as http2.SecureServerOptions)
+  // The HTTP/1.1 side: the same limits as the plain listener.
+  Object.assign(server, { requestTimeout: 0, headersTimeout: headersTimeoutMs, maxHeadersCount: 0, connectionsCheckingInterval: checkingInterval(headersTimeoutMs) })
+
+  const connections = trackConnections(server)
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (!isHttp2(req)) connections.requestStarted(req.socket as TLSSocket, res)
+    hooks.onRequest(req, res)
+  }
+  server.on('request', onRequest)
+  server.on('checkContinue', onRequest)
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (offersWebSocket(req.headers.upgrade)) {
+      hooks.onUpgrade(req, socket, head)
+      return
+    }
+    // Over TLS, ALPN chooses the protocol; an Upgrade offer (h2c is cleartext only, RFC 9113 §3.1) is not honoured.
+    refuseOnSocket(engine, socket, createTransaction(req, 'http'), 'upgrade_not_supported', {
+      message: `Upgrade: ${req.headers.upgrade} is not supported over HTTPS`,
+      hint: 'Send the request without Upgrade; HTTP/2 is negotiated by ALPN on this port.',
+    }, sockets)
+  })
+  server.on('clientError', answerClientError)
+  refusePlainHttp(server, engine, sockets)
+  server.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+    const notice = describeHandshakeFailure(error, socket.remoteAddress ?? (socket as { _parent?: Socket })._parent?.remoteAddress)
+    if (notice !== undefined) options.onNotice?.(notice)
+  })
+
+  return {
+    server,
+    scheme: 'https',
+    closeIdle: () => connections.closeIdle(),
+    closeAll: () => connections.closeAll(),
+  }
+}
+
+function offersWebSocket(upgrade: string | undefined): boolean {
+  return upgrade !== undefined && upgrade.split(',').some((offer) => offer.trim().split('/')[0]!.toLowerCase() === 'websocket')
+}
+
+const ACTIVE = Symbol('devproxy.activeRequests')
+
+interface CountedSocket extends TLSSocket {
+  [ACTIVE]?: number
+}
+
+/**
+ * Node tracks neither the HTTP/2 sessions nor (with allowHTTP1) the HTTP/1.1 connections of an
+ * HTTP/2 server for closing: this does. Closing idly sends GOAWAY on each session (its streams
+ * finish, no new ones start: RFC 9113 §6.8) and ends each HTTP/1.1 connection once its request
+ * in flight is done.
+ */
+function trackConnections(server: http2.Http2SecureServer) {
+  const sessions = new Set<Http2Session>()
+  const http1 = new Set<CountedSocket>()
+  let closing = false
+
+  server.on('session', (session: Http2Session) => {
+    sessions.add(session)
+    session.once('close', () => sessions.delete(session))
+    if (closing) session.close()
+  })
+  server.on('secureConnection', (socket: CountedSocket) => {
+    if (socket.alpnProtocol === 'h2') return
+    http1.add(socket)
+    socket.once('close', () => http1.delete(socket))
+  })
+
+  return {
+    requestStarted(socket: CountedSocket, res: http.ServerResponse): void {
+      socket[ACTIVE] = (socket[ACTIVE] ?? 0) + 1
+      res.once('close', () => {
+        socket[ACTIVE]!--
+        if (closing && socket[ACTIVE] === 0) socket.destroy()
+      })
+    },
+    closeIdle(): void {
+      closing = true
+      for (const session of sessions) session.close()
+      for (const socket of http1) if ((socket[ACTIVE] ?? 0) === 0) socket.destroy()
+    },
+    closeAll(): void {
+      closing = true
+      for (const session of sessions) session.destroy()
+      for (const socket of http1) socket.destroy()
+    },
+  }
+}
