@@ -43,6 +43,13 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     demo: Flags.boolean({ summary: 'Start the built-in demo upstream and route to it.', exclusive: ['config', 'target'] }),
     port: Flags.integer({ char: 'p', summary: 'Listen port.', description: 'Default: the config\'s port, else 8080.', min: 0, max: 65_535 }),
     host: Flags.string({ summary: 'Listen address.', description: 'Default: the config\'s host, else 127.0.0.1 (loopback only).' }),
+    https: Flags.boolean({
+      summary: 'Serve HTTPS (HTTP/2 and HTTP/1.1) on the listen port.',
+      description:
+        "Certificates come from devproxy's local CA, made on first use in your data directory; run devproxy trust once so browsers accept them. --no-https turns off the config's https.",
+      allowNo: true,
+    }),
+    'https-port': Flags.integer({ summary: 'Serve HTTPS on this port as well, beside plain HTTP on the listen port.', helpValue: 'PORT', min: 0, max: 65_535 }),
     fault: Flags.string({
       summary: 'Inject a fault from the start; repeatable.',
       helpValue: "'5xx 30%'",
@@ -97,6 +104,10 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         captureBodyBytes: Math.max(log.captureBodyBytes, extra?.captureBodyBytes ?? 0),
         ...this.engineOptions({ flags, args, config, logger }),
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
+        onNotice: (notice) => {
+          logger.warn(notice.message)
+          if (notice.hint) logger.info(logger.palette.dim(`  hint: ${notice.hint}`))
+        },
       })
       cleanups.unshift(() => proxy.close(5_000))
       for (const spec of faults) proxy.engine.faults.add(spec, 'cli')
@@ -108,6 +119,13 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         if (inFlight > 0) logger.info(logger.palette.dim(`stopping: waiting for ${inFlight} request${inFlight === 1 ? '' : 's'} in flight (Ctrl-C again to force)`))
       }
       for (const line of formatBanner(config, proxy.url, logger.palette, source, this.invocation(args))) logger.info(line)
+      if (proxy.httpsUrl !== undefined && proxy.httpsUrl !== proxy.url) logger.info(`  and on ${logger.palette.ok(proxy.httpsUrl)} (HTTPS, HTTP/2)`)
+      if (proxy.ca !== undefined) {
+        const { displayPath } = await import('../config/load-error.js')
+        const ca = displayPath(proxy.ca.certFile, process.cwd())
+        if (proxy.ca.created) logger.warn(`made devproxy's local CA (${ca}): run devproxy trust once so browsers and curl accept its certificates`)
+        else logger.info(logger.palette.dim(`  certificates from devproxy's local CA (${ca}); not trusted yet? devproxy trust`))
+      }
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
@@ -180,7 +198,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     watch: { file: string; files: readonly string[] },
     proxy: RunningProxy,
     logger: Logger,
-    flags: { port?: number | undefined; host?: string | undefined },
+    flags: ListenFlags,
   ): Promise<() => Promise<void>> {
     const [{ startLiveReload }, { formatReload }, { displayPath }, { applyListenOverrides }] = await Promise.all([
       import('../config/live-reload.js'),
@@ -202,7 +220,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
           }
         }
       },
-      adjust: (next) => applyListenOverrides(next, { port: flags.port, host: flags.host }),
+      adjust: (next) => applyListenOverrides(next, listenFlags(flags)),
       report: (event) => logger.print(formatReload(event, name, logger.palette), event.type === 'invalid' ? 'err' : 'out'),
     })
     logger.info(logger.palette.dim(`  watching ${name} for changes`))
@@ -210,14 +228,14 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
   }
 
   protected async resolveSource(
-    flags: { config?: string | undefined; target?: string | undefined; demo: boolean; port?: number | undefined; host?: string | undefined },
+    flags: { config?: string | undefined; target?: string | undefined; demo: boolean } & ListenFlags,
     cleanups: Array<() => Promise<void>>,
   ): Promise<{ config: ResolvedConfig; source: string; tryLines: (url: string) => string[]; watch?: { file: string; files: readonly string[] } }> {
     const [{ resolveConfig }, { applyListenOverrides, targetConfig }] = await Promise.all([
       import('../config/resolve.js'),
       import('../config/sources.js'),
     ])
-    const listen = { port: flags.port, host: flags.host }
+    const listen = listenFlags(flags)
     if (flags.demo) {
       const [{ startDemoUpstream }, { demoConfig, demoTryLines }] = await Promise.all([import('../demo/demo-upstream.js'), import('../demo/demo-config.js')])
       const upstream = await startDemoUpstream()
@@ -232,6 +250,18 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const loaded = await loadConfig(file)
     return { config: applyListenOverrides(loaded.config, listen), source: file, tryLines: () => [], watch: { file, files: loaded.files } }
   }
+}
+
+/** The flags that say where and how to listen; they win over the config file. */
+interface ListenFlags {
+  port?: number | undefined
+  host?: string | undefined
+  https?: boolean | undefined
+  'https-port'?: number | undefined
+}
+
+function listenFlags(flags: ListenFlags) {
+  return { port: flags.port, host: flags.host, https: flags.https, httpsPort: flags['https-port'] }
 }
 
 async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {

@@ -24,9 +24,10 @@ export function refusePlainHttp(server: Server, engine: Engine, sockets: Set<Dup
     socket.once('data', (chunk: Buffer) => {
       socket.pause()
       if (chunk[0] === TLS_HANDSHAKE || !looksLikeHttp(chunk)) {
+        // Left paused: the TLS socket takes over the handle and reads what is buffered itself
+        // (a resumed socket would hand those bytes to no one).
         socket.unshift(chunk)
         startTls.call(server, socket)
-        socket.resume()
         return
       }
       refuse(engine, socket, chunk, sockets)
