@@ -9,6 +9,7 @@ import path from 'node:path'
 import tls from 'node:tls'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import WebSocket, { WebSocketServer } from 'ws'
 import { resolveConfig } from '../../src/config/resolve.js'
 import type { UserConfig } from '../../src/config/types.js'
 import type { ListenerNotice } from '../../src/proxy/listen/handshake-failure.js'
@@ -47,6 +48,16 @@ function router(req: IncomingMessage, res: ServerResponse): void {
   if (url.startsWith('/cut')) {
     res.writeHead(200, { 'content-length': '100000' })
     res.write(Buffer.alloc(1000, 'a'), () => res.socket?.destroy())
+    return
+  }
+  if (url.startsWith('/trailers')) {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, { trailer: 'x-checksum', 'content-type': 'text/plain' })
+      res.write(`request trailer: ${req.trailers['x-sent'] ?? 'none'}`)
+      res.addTrailers({ 'x-checksum': 'abc123' })
+      res.end()
+    })
     return
   }
   if (url.startsWith('/slow')) {
@@ -213,7 +224,9 @@ describe('HTTPS and HTTP/2 on one port', () => {
     expect(version).toBe('2')
     const viaCurl = JSON.parse(body!)
     const viaHttp1 = await new Promise<{ version: string; body: any }>((resolve, reject) => {
-      const req = https.request({ host: '127.0.0.1', port: s.proxy.port, servername: 'localhost', path: '/echo?via=curl', ca, ALPNProtocols: ['http/1.1'], headers: { host: `localhost:${s.proxy.port}` } }, (res) => {
+      const options: https.RequestOptions & tls.ConnectionOptions = { host: '127.0.0.1', port: s.proxy.port, servername: 'localhost', path: '/echo?via=curl', ca, ALPNProtocols: ['http/1.1'], headers: { host: `localhost:${s.proxy.port}` } }
+      const req = https.request(options, (res) => {
+        expect((res.socket as tls.TLSSocket).alpnProtocol).toBe('http/1.1')
         let text = ''
         res.setEncoding('utf8')
         res.on('data', (chunk: string) => (text += chunk))
@@ -321,6 +334,65 @@ describe('HTTPS and HTTP/2 on one port', () => {
     const refused = await promisify(execFile)('curl', ['-sS', `https://localhost:${s.proxy.port}/echo`]).catch((error: { code: number }) => error)
     expect((refused as { code: number }).code).toBe(60)
     await expect.poll(() => s.notices.find((n) => n.key === 'distrust')?.hint ?? '').toContain('devproxy trust')
+  })
+})
+
+describe('HTTPS: what else crosses the h2 hop', () => {
+  let s: Started
+  beforeAll(async () => {
+    s = await start()
+  })
+  afterAll(async () => {
+    await s.proxy.close()
+  })
+
+  it('a WebSocket over wss:// (an HTTP/1.1 connection on the HTTPS port, as browsers open them) echoes through', async () => {
+    const wss = new WebSocketServer({ server: upstream.server, path: '/ws' })
+    try {
+      wss.on('connection', (socket) => socket.on('message', (data) => socket.send(`echo: ${data.toString()}`)))
+      const socket = new WebSocket(`wss://localhost:${s.proxy.port}/ws`, { ca })
+      const reply = await new Promise<string>((resolve, reject) => {
+        socket.on('open', () => socket.send('hello'))
+        socket.on('message', (data) => resolve(data.toString()))
+        socket.on('error', reject)
+      })
+      socket.close()
+      expect(reply).toBe('echo: hello')
+    } finally {
+      wss.close()
+    }
+  })
+
+  it('RFC 9110 §10.1.1 over h2: Expect: 100-continue is forwarded, the upstream\'s 100 comes back, then the body goes and the answer arrives', async () => {
+    const session = await connect(s.proxy)
+    const stream = session.request({ ':method': 'POST', ':path': '/echo', expect: '100-continue', 'content-length': '4' }, { endStream: false })
+    const continued = await new Promise<number>((resolve) => stream.on('continue', () => resolve(100)))
+    stream.end('body')
+    const text = await new Promise<string>((resolve) => {
+      let t = ''
+      stream.setEncoding('utf8')
+      stream.on('data', (c: string) => (t += c))
+      stream.on('end', () => resolve(t))
+    })
+    session.close()
+    expect(continued).toBe(100)
+    expect(JSON.parse(text).body).toBe('body')
+  })
+
+  it('RFC 9110 §6.5: trailers cross both ways between an h2 client and an HTTP/1.1 upstream', async () => {
+    const session = await connect(s.proxy)
+    const stream = session.request({ ':method': 'POST', ':path': '/trailers' }, { endStream: false, waitForTrailers: true })
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'x-sent': 'yes' }))
+    const trailers = new Promise<http2.IncomingHttpHeaders>((resolve) => stream.on('trailers', resolve))
+    stream.end('some body')
+    let text = ''
+    stream.setEncoding('utf8')
+    stream.on('data', (c: string) => (text += c))
+    const got = await trailers
+    await new Promise((resolve) => stream.on('close', resolve))
+    session.close()
+    expect(text).toBe('request trailer: yes')
+    expect(got['x-checksum']).toBe('abc123')
   })
 })
 

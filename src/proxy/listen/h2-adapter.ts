@@ -14,6 +14,8 @@ import { HOP_BY_HOP } from '../headers.js'
  *   (RFC 9113 §8.2.3) — both in `rawHeaders` and in `headers`;
  * - connection-specific fields (RFC 9113 §8.2.2) and the reason phrase, which HTTP/2 has no
  *   place for, are left out of the response instead of being warned about;
+ * - trailers given as `[name, value]` pairs, as ServerResponse takes them, become the object
+ *   HTTP/2 wants;
  * - a response cut short ends its stream with RST_STREAM INTERNAL_ERROR, as nginx does when its
  *   upstream fails mid-body: the client sees that one request fail and its other streams go on
  *   (a bare `destroy()` would send NO_ERROR, which reads as a clean end after a complete body).
@@ -49,6 +51,18 @@ export class H2Response extends Http2ServerResponse {
   override writeHead(status: number, ...rest: unknown[]): this {
     const headers = rest.find((arg) => typeof arg === 'object' && arg !== null) as OutgoingHttpHeaders | readonly string[] | undefined
     return super.writeHead(status, (headers === undefined ? undefined : withoutConnectionFields(headers)) as OutgoingHttpHeaders)
+  }
+
+  /** ServerResponse takes `[name, value]` pairs too (the pipeline relays raw trailers so); HTTP/2 wants an object. */
+  override addTrailers(trailers: OutgoingHttpHeaders | ReadonlyArray<[string, string]>): void {
+    if (!Array.isArray(trailers)) return super.addTrailers(trailers as OutgoingHttpHeaders)
+    const fields: Record<string, string | string[]> = {}
+    for (const [name, value] of trailers as ReadonlyArray<[string, string]>) {
+      const key = name.toLowerCase()
+      const had = fields[key]
+      fields[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value]
+    }
+    super.addTrailers(fields)
   }
 
   override destroy(error?: Error): this {
