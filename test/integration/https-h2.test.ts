@@ -112,14 +112,14 @@ interface H2Answer {
   body: Buffer
   /** RST_STREAM code when the stream was reset; 0 for a clean end. */
   rstCode: number
-  informational: Array<http2.IncomingHttpHeaders>
+  informational: Array<http2.IncomingHttpHeaders & http2.IncomingHttpStatusHeader>
 }
 
 function h2(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeaders, body?: string | Buffer | string[]): Promise<H2Answer> {
   return new Promise((resolve, reject) => {
     const stream = session.request(headers, { endStream: body === undefined })
     const chunks: Buffer[] = []
-    const informational: http2.IncomingHttpHeaders[] = []
+    const informational: H2Answer['informational'] = []
     let head: H2Answer['headers'] | undefined
     stream.on('headers', (h) => informational.push(h))
     stream.on('response', (h) => (head = h))
