@@ -12,6 +12,10 @@ export interface TransactionJson {
   readonly kind: 'http' | 'websocket'
   readonly method: string
   readonly url: string
+  /** How the client spoke to the proxy: `HTTP/1.1`, `HTTP/2.0`, … */
+  readonly httpVersion: string
+  /** `https` when the client reached the proxy over TLS. */
+  readonly scheme: 'http' | 'https'
   readonly route: string | null
   readonly target: string | null
   readonly forwardedUrl: string | null
@@ -51,6 +55,8 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
     kind: tx.kind,
     method: tx.method,
     url: tx.url,
+    httpVersion: `HTTP/${tx.httpVersion}`,
+    scheme: tx.scheme,
     route: tx.route ?? null,
     target: tx.target ?? null,
     forwardedUrl: tx.forwardedUrl ?? null,

@@ -49,7 +49,7 @@ function renderLine(tx: Readonly<Transaction>, palette: Palette, layout: Layout)
   const route = tx.route ? (layout.target === 'none' ? tx.route : `${tx.route} → ${targetText(tx.target, layout.target)}`) : '(no route)'
   const status = palette.status(tx.status, tx.status === undefined ? '---' : String(tx.status))
   const path = layout.forwarded === undefined ? layout.url : `${layout.url} ${palette.dim(`→ ${layout.forwarded}`)}`
-  const line = `${palette.dim(formatClock(tx.startedAt))} ${palette.method(method, method.padEnd(6))} ${path} ${palette.route(route)} ${status} ${formatDuration(tx.durationMs)} ${formatBytes(tx.responseBytes)}`
+  const line = `${palette.dim(formatClock(tx.startedAt))} ${palette.method(method, method.padEnd(6))} ${path} ${palette.route(route)} ${status} ${formatDuration(tx.durationMs)} ${formatBytes(tx.responseBytes)}${tx.httpVersion === '2.0' ? palette.dim(' h2') : ''}`
   const tags = transactionTags(tx)
   if (tags.length === 0) return line
   return `${line} ${tags.map((tag) => (tag.severity === 'error' ? palette.error(`[${tag.text}]`) : palette.warn(`[${tag.text}]`))).join(' ')}`

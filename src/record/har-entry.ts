@@ -92,7 +92,7 @@ function buildEntryJson(tx: Readonly<Transaction>, options: EntryOptions, bodyJs
     `${options.request ? `"postData":${postDataJson(options.request, bodyJson)},` : ''}"headersSize":-1,"bodySize":${num(tx.requestBytes)}}`
   const status = tx.status ?? 0
   const response =
-    `{"status":${num(status)},"statusText":${str(STATUS_CODES[status] ?? '')},"httpVersion":"HTTP/1.1","cookies":[],` +
+    `{"status":${num(status)},"statusText":${str(STATUS_CODES[status] ?? '')},"httpVersion":${str(`HTTP/${tx.httpVersion === '1.0' ? '1.1' : tx.httpVersion}`)},"cookies":[],` +
     `"headers":${headersJson(headersSent, options.redact)},"content":${contentJson(options.response, headerValue(headersSent['content-type']), bodyJson)},` +
     `"redirectURL":${str(headerValue(headersSent.location) ?? '')},"headersSize":-1,"bodySize":${num(tx.responseBytes)}}`
   const devproxy =
@@ -136,7 +136,7 @@ const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 function absoluteUrl(tx: Readonly<Transaction>): string {
   const host = headerValue(tx.requestHeaders.host) ?? 'localhost'
-  return `http://${host}${tx.url.startsWith('/') ? tx.url : `/${tx.url}`}`
+  return `${tx.scheme}://${host}${tx.url.startsWith('/') ? tx.url : `/${tx.url}`}`
 }
 
 function headerValue(value: string | string[] | number | undefined): string | undefined {

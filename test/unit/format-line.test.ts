@@ -44,6 +44,11 @@ describe('formatTransactionLine: one line per transaction', () => {
     expect(line()).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 → /users?page=2 api → http://localhost:3000 200 12ms 1.2 kB`)
   })
 
+  it('a request that came over HTTP/2 says so at the end of the line (h2); HTTP/1.x lines stay as they were', () => {
+    expect(line({ httpVersion: '2.0' })).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 → /users?page=2 api → http://localhost:3000 200 12ms 1.2 kB h2`)
+    expect(line({ httpVersion: '1.0' })).not.toContain('h2')
+  })
+
   it.each([
     { why: 'stripPrefix or rewrite changed it', overrides: { url: '/api/users', forwardedUrl: '/users' }, path: '/api/users → /users api' },
     { why: 'it went upstream as received', overrides: { url: '/users', forwardedUrl: '/users' }, path: '/users api' },

@@ -49,6 +49,13 @@ describe('buildHarEntry: a transaction as a HAR 1.2 entry', () => {
     ])
   })
 
+  it('a request that reached the proxy over HTTPS and HTTP/2 is recorded as such: https:// URL, HTTP/2.0 both ways', () => {
+    const h2 = buildHarEntry(transaction({ httpVersion: '2.0', scheme: 'https' }), { redact, request: body(''), response: body('') })
+    expect(h2.request.url).toBe('https://localhost:8080/api/users?b=2&a=1')
+    expect(h2.request.httpVersion).toBe('HTTP/2.0')
+    expect(h2.response.httpVersion).toBe('HTTP/2.0')
+  })
+
   it('timings add up to time', () => {
     const { send, wait, receive } = entry.timings
     expect((send ?? 0) + wait + (receive ?? 0)).toBeCloseTo(entry.time, 6)

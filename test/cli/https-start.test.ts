@@ -1,0 +1,109 @@
+import { execFile } from 'node:child_process'
+import { mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { expectNoStack, runCli, spawnCli } from '../helpers/cli.js'
+import { echoHandler, startUpstream, type TestUpstream } from '../helpers/servers.js'
+
+/** `devproxy start --https` as a user runs it: a fresh data directory, curl with the CA it made. */
+
+const curl = promisify(execFile)
+const dirs: string[] = []
+let upstream: TestUpstream
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await realpath(await mkdtemp(join(tmpdir(), prefix)))
+  dirs.push(dir)
+  return dir
+}
+
+beforeAll(async () => {
+  upstream = await startUpstream(echoHandler)
+})
+
+afterAll(async () => {
+  await upstream.close()
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+describe('devproxy start --https', () => {
+  it('first run: makes the local CA in the data directory (key 0600), says to run devproxy trust, serves h2; the --json line names the protocol', async () => {
+    const data = await tempDir('devproxy-data-')
+    const cli = spawnCli(['start', '--https', '--port', '0', '--target', upstream.url, '--json', '--no-watch'], { cwd: await tempDir('devproxy-cwd-'), env: { DEVPROXY_DATA_DIR: data } })
+    try {
+      const [, url] = await cli.waitFor(/listening on (https:\/\/127\.0\.0\.1:\d+)/, { stream: 'stderr' })
+      await cli.waitFor(/run devproxy trust once/, { stream: 'stderr' })
+      expect(((await stat(join(data, 'ca-key.pem'))).mode & 0o777).toString(8)).toBe('600')
+      const port = new URL(url!).port
+      const { stdout } = await curl('curl', ['-sS', '--http2', '--cacert', join(data, 'ca.pem'), '-o', '/dev/null', '-w', '%{http_version} %{http_code}', `https://localhost:${port}/hello`])
+      expect(stdout).toBe('2 200')
+      const [line] = await cli.waitFor(/^\{.*"url":"\/hello".*\}$/m)
+      expect(JSON.parse(line)).toMatchObject({ method: 'GET', url: '/hello', httpVersion: 'HTTP/2.0', scheme: 'https', status: 200 })
+    } finally {
+      cli.child.kill('SIGINT')
+      await cli.exited
+    }
+  })
+
+  it('--https-port serves HTTPS beside plain HTTP; a second start reuses the CA and does not warn again', async () => {
+    const data = await tempDir('devproxy-data-')
+    // The first start makes the CA…
+    const first = spawnCli(['start', '--https', '--port', '0', '--target', upstream.url, '--no-watch'], { cwd: await tempDir('devproxy-cwd-'), env: { DEVPROXY_DATA_DIR: data } })
+    await first.waitFor(/listening on https:/)
+    first.child.kill('SIGINT')
+    await first.exited
+    // …the second finds it.
+    const cli = spawnCli(['start', '--port', '0', '--https-port', '0', '--target', upstream.url, '--no-watch'], { cwd: await tempDir('devproxy-cwd-'), env: { DEVPROXY_DATA_DIR: data } })
+    try {
+      const [, plain] = await cli.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
+      const [, secure] = await cli.waitFor(/and on (https:\/\/127\.0\.0\.1:\d+) \(HTTPS, HTTP\/2\)/)
+      await cli.waitFor(/certificates from devproxy's local CA/)
+      expect(cli.stderr()).not.toContain('run devproxy trust once')
+      const viaPlain = await curl('curl', ['-sS', `${plain}/a`])
+      const viaTls = await curl('curl', ['-sS', '--cacert', join(data, 'ca.pem'), `https://localhost:${new URL(secure!).port}/a`])
+      expect(JSON.parse(viaPlain.stdout).headers['x-forwarded-proto']).toBe('http')
+      expect(JSON.parse(viaTls.stdout).headers['x-forwarded-proto']).toBe('https')
+    } finally {
+      cli.child.kill('SIGINT')
+      await cli.exited
+    }
+  })
+
+  it('a browser-like client that does not trust the CA yet: the proxy says, once, to run devproxy trust', async () => {
+    const data = await tempDir('devproxy-data-')
+    const cli = spawnCli(['start', '--https', '--port', '0', '--target', upstream.url, '--no-watch'], { cwd: await tempDir('devproxy-cwd-'), env: { DEVPROXY_DATA_DIR: data } })
+    try {
+      const [, url] = await cli.waitFor(/listening on (https:\/\/127\.0\.0\.1:\d+)/)
+      const port = new URL(url!).port
+      for (let i = 0; i < 3; i++) await curl('curl', ['-sS', `https://localhost:${port}/`]).catch(() => undefined)
+      await cli.waitFor(/refused devproxy's certificate: it does not trust devproxy's local CA yet/, { stream: 'stderr' })
+      await cli.waitFor(/hint: Run devproxy trust/)
+      expect(cli.stderr().match(/does not trust devproxy's local CA yet/g)).toHaveLength(1)
+    } finally {
+      cli.child.kill('SIGINT')
+      await cli.exited
+    }
+  })
+
+  it('a CA file that cannot be used fails the start with one error naming it and how to start over', async () => {
+    const data = await tempDir('devproxy-data-')
+    await writeFile(join(data, 'ca.pem'), 'not a certificate\n')
+    await writeFile(join(data, 'ca-key.pem'), 'not a key\n', { mode: 0o600 })
+    const result = await runCli(['start', '--https', '--port', '0', '--target', upstream.url, '--no-watch'], { cwd: await tempDir('devproxy-cwd-'), env: { DEVPROXY_DATA_DIR: data } })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^error: .*ca(-key)?\.pem/m)
+    expect(result.stderr).toMatch(/^hint: /m)
+    expectNoStack(result.stderr)
+  })
+
+  it('https in the config that is neither a boolean nor { port }: devproxy check names it', async () => {
+    const dir = await tempDir('devproxy-cfg-')
+    await writeFile(join(dir, 'proxy.config.ts'), `export default { https: 'yes', routes: [{ path: '/', target: 'http://localhost:3000' }] }\n`)
+    const result = await runCli(['check'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('https must be true, false or an object such as { port: 8443 }')
+    expectNoStack(result.stderr)
+  })
+})
