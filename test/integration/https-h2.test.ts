@@ -285,6 +285,18 @@ describe('HTTPS and HTTP/2 on one port', () => {
     expect(JSON.parse(answer.body.toString()).error.type).toBe('no_route')
   })
 
+  it('RFC 9113 §8.5: CONNECT on an h2 stream gets 501 connect_not_supported (as over HTTP/1.1), the stream ends and the connection serves on', async () => {
+    const session = await connect(s.proxy)
+    const refused = await h2(session, { ':method': 'CONNECT', ':authority': 'example.com:443' })
+    const next = await h2(session, { ':path': '/echo' })
+    session.close()
+    expect(refused.headers[':status']).toBe(501)
+    expect(JSON.parse(refused.body.toString()).error.type).toBe('connect_not_supported')
+    expect(next.headers[':status']).toBe(200)
+    const tx = s.transactions.find((t) => t.method === 'CONNECT')!
+    expect(tx.status).toBe(501)
+  })
+
   it('plain HTTP sent to the HTTPS port gets 400 https_required with the https:// URL to use, and the proxy keeps serving', async () => {
     const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: s.proxy.port, path: '/echo', headers: { host: `localhost:${s.proxy.port}` } }, (res) => {

@@ -6,6 +6,7 @@ import type { TLSSocket } from 'node:tls'
 import type { Engine } from '../engine.js'
 import { withLastBytes, LastBytesResponse } from '../last-bytes.js'
 import { isHttp2 } from '../protocol.js'
+import { refuseConnect, refuseConnectStream } from '../refuse-connect.js'
 import { refuseOnSocket } from '../refuse-on-socket.js'
 import { createTransaction } from '../transaction.js'
 import type { LeafServerOptions } from '../../tls/leaf-cache.js'
@@ -63,6 +64,11 @@ export function createSecureListener(engine: Engine, hooks: ServeHooks, options:
       message: `Upgrade: ${req.headers.upgrade} is not supported over HTTPS`,
       hint: 'Send the request without Upgrade; HTTP/2 is negotiated by ALPN on this port.',
     }, sockets)
+  })
+  // CONNECT: over HTTP/1.1 a socket, over HTTP/2 a stream; 501 either way.
+  server.on('connect', (req: http.IncomingMessage, second: Duplex | http.ServerResponse) => {
+    if (isHttp2(req)) refuseConnectStream(engine, req, second as http.ServerResponse)
+    else refuseConnect(engine, req, second as Duplex, sockets)
   })
   server.on('clientError', answerClientError)
   refusePlainHttp(server, engine, sockets)
