@@ -78,6 +78,12 @@ describe('diffConfigs: what a reload changed', () => {
     expect(diffConfigs(config(base), config(after))).toEqual(expected)
   })
 
+  it('turning HTTPS on, or moving it to a port of its own, is a listen change that needs a restart', () => {
+    expect(diffConfigs(config(base), config(base, { https: true }))).toEqual([{ kind: 'listen', field: 'https', before: 'off', after: 'on' }])
+    expect(diffConfigs(config(base, { https: true }), config(base, { https: { port: 8443 } }))).toEqual([{ kind: 'listen', field: 'https', before: 'on', after: 'port 8443' }])
+    expect(diffConfigs(config(base, { https: { port: 8443 } }), config(base, { https: { port: 8443 } }))).toEqual([])
+  })
+
   it('reports a listen change, which needs a restart', () => {
     expect(diffConfigs(config(base), config(base, { port: 9090 }))).toEqual([{ kind: 'listen', field: 'port', before: '8080', after: '9090' }])
   })
