@@ -1,13 +1,16 @@
-// `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (under 2 minutes): the
+// `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (about 3 minutes): the
 // same table either way. Runs the built dist/ (npm ci builds it) against one upstream, each
 // subject in turn, 3 rounds, medians; ratios and deltas are to the bare http-proxy-3 baseline
-// of the same run. Progress goes to stderr, the table to stdout (paste it into RESULTS.md).
+// of the same run, except the moonshot's (moonshot.js: page loads in Chromium, against the dev
+// server reached directly; not run, and saying why, without Chromium and certutil). Progress
+// goes to stderr, the table to stdout (paste it into RESULTS.md).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { benchDownload } from './download.js'
 import { benchIdleConnections } from './idle-connections.js'
 import { benchLatency } from './latency.js'
+import { benchMoonshot, MOONSHOT_LOADS } from './moonshot.js'
 import { startChild } from './lib/children.js'
 import { recordingBuilt, ROOT, unavailable } from './lib/subjects.js'
 import { fmt, formatTable, row } from './lib/table.js'
@@ -19,8 +22,8 @@ import { benchThroughput } from './throughput.js'
 const quick = process.argv.includes('--quick')
 // --quick keeps every row and the 3 rounds, with shorter runs (and a 256 MiB download).
 const PLAN = quick
-  ? { rounds: 3, loadS: 1, warmupS: 0.5, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000 }
-  : { rounds: 3, loadS: 8, warmupS: 2, latencyS: 5, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000 }
+  ? { rounds: 3, loadS: 1, warmupS: 0.5, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000, moonshotLoads: MOONSHOT_LOADS.quick }
+  : { rounds: 3, loadS: 8, warmupS: 2, latencyS: 5, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000, moonshotLoads: MOONSHOT_LOADS.full }
 
 if (!existsSync(join(ROOT, 'dist/commands/start.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (npm ci does) first.')
@@ -41,7 +44,8 @@ async function step(name, measure) {
     rows.push(...(await measure()))
   } catch (error) {
     // One broken benchmark must not cost the others' results: it shows as a failed row.
-    rows.push(row(`${name}: did not finish (${error?.message ?? error})`, '—', '—', '', 'finishes', false))
+    // On one line: a multi-line message (a child's stderr) would break the table.
+    rows.push(row(`${name}: did not finish (${String(error?.message ?? error).replace(/\s*\n\s*/g, ' ')})`, '—', '—', '', 'finishes', false))
   }
   process.stderr.write(` ${((performance.now() - started) / 1000).toFixed(0)} s\n`)
 }
@@ -63,6 +67,7 @@ try {
     ]
   })
   await step('5,000 idle connections', () => benchIdleConnections({ ...common, subjects: ['baseline', 'devproxy'], count: 5_000, holdMs: PLAN.idleHoldMs }))
+  await step('moonshot: 500-module app in Chromium, direct vs devproxy --https', () => benchMoonshot({ loads: PLAN.moonshotLoads }))
 } finally {
   await upstream.stop()
   rmSync(dir, { recursive: true, force: true })

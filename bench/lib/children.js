@@ -11,14 +11,14 @@ process.once('exit', () => {
 })
 for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130))
 
-const LISTENING = /listening on (http:\/\/[\d.]+:\d+)/
+const LISTENING = /listening on (https?:\/\/[\d.]+:\d+)/
 
 /**
  * Starts `node ...args` with stdout going to `outFile` and waits for its listening line.
- * `nodeFlags` go before the script (e.g. --cpu-prof).
+ * `nodeFlags` go before the script (e.g. --cpu-prof); `env` is added to this process's.
  */
-export async function startChild({ args, outFile, cwd, nodeFlags = [], timeoutMs = 10_000 }) {
-  const child = spawnNode([...nodeFlags, ...args], { cwd, outFile })
+export async function startChild({ args, outFile, cwd, env, nodeFlags = [], timeoutMs = 10_000 }) {
+  const child = spawnNode([...nodeFlags, ...args], { cwd, outFile, env })
   const deadline = performance.now() + timeoutMs
   for (;;) {
     const match = LISTENING.exec(readFileSync(outFile, 'utf8'))
@@ -32,9 +32,9 @@ export async function startChild({ args, outFile, cwd, nodeFlags = [], timeoutMs
 }
 
 /** `node ...args` with stdout to a file (or ignored) and stderr kept for error messages. */
-export function spawnNode(args, { cwd, outFile } = {}) {
+export function spawnNode(args, { cwd, outFile, env: extraEnv } = {}) {
   const out = outFile ? openSync(outFile, 'w') : 'ignore'
-  const env = { ...process.env, NO_COLOR: '1' }
+  const env = { ...process.env, NO_COLOR: '1', ...extraEnv }
   delete env.FORCE_COLOR
   // stdin is a pipe our own scripts watch: if the harness dies, they exit with it.
   const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', out, 'pipe'] })

@@ -9,8 +9,11 @@ import { startChild } from './children.js'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEVPROXY = join(ROOT, 'bin/run.js')
-/** The node flags on bin/run.js's shebang: what a user's shell runs `devproxy` with. */
-export const DEVPROXY_NODE_FLAGS = (readFileSync(DEVPROXY, 'utf8').split('\n')[0] ?? '').split(/\s+/).filter((word) => word.startsWith('--'))
+/** The node flags on a devproxy bin/run.js's shebang: what a user's shell runs `devproxy` with. */
+export function nodeFlagsOf(bin) {
+  return (readFileSync(bin, 'utf8').split('\n')[0] ?? '').split(/\s+/).filter((word) => word.startsWith('--'))
+}
+export const DEVPROXY_NODE_FLAGS = nodeFlagsOf(DEVPROXY)
 
 /** The devproxy command line for a subject (`start ...` or `record ...`), upstream `target`. */
 const COMMANDS = {
