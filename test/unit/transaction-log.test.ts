@@ -116,10 +116,10 @@ describe('the transaction log, plain', () => {
     const [line] = await printed({ json: true }, [transaction({ faults: ['reset'] })])
     const json = JSON.parse(line!)
     expect(Object.keys(json)).toEqual([
-      'id', 'time', 'kind', 'method', 'url', 'route', 'target', 'forwardedUrl', 'status', 'durationMs', 'requestBytes',
+      'id', 'time', 'kind', 'method', 'url', 'httpVersion', 'scheme', 'route', 'target', 'forwardedUrl', 'status', 'durationMs', 'requestBytes',
       'responseBytes', 'ending', 'error', 'attempts', 'retryNote', 'faults', 'headers',
     ])
-    expect(json).toMatchObject({ method: 'GET', url: '/api/users/1', status: 200, faults: ['reset'], headers: { forwarded: { 'x-forwarded-for': '127.0.0.1' } } })
+    expect(json).toMatchObject({ method: 'GET', url: '/api/users/1', httpVersion: 'HTTP/1.1', scheme: 'http', status: 200, faults: ['reset'], headers: { forwarded: { 'x-forwarded-for': '127.0.0.1' } } })
   })
 })
 

@@ -173,7 +173,7 @@ describe('validateConfig: unknown options, with the option probably meant', () =
     { config: withRoute({ stripprefix: true }), path: 'routes[0]', key: 'stripprefix', suggestion: 'did you mean "stripPrefix"?' },
     { config: withRoute({ header: {} }), path: 'routes[0]', key: 'header', suggestion: 'did you mean "headers"?' },
     { config: withRoute({ headers: { requests: {} } }), path: 'routes[0].headers', key: 'requests', suggestion: 'did you mean "request"?' },
-    { config: { routes: [{ target: T }], listen: 8080 }, path: '', key: 'listen', suggestion: 'known options: port, host, routes' },
+    { config: { routes: [{ target: T }], listen: 8080 }, path: '', key: 'listen', suggestion: 'known options: port, host, https, routes' },
     { config: withRoute({ 'proxy-timeout': 1 }), path: 'routes[0]', key: 'proxy-timeout', suggestion: 'known options: name, path, host, methods, target,' },
   ])('$key → $suggestion', ({ config, path, key, suggestion }) => {
     expect(validateConfig(config)).toContainEqual({
