@@ -76,7 +76,7 @@ export async function openLocalCa(options: OpenLocalCaOptions = {}): Promise<Ope
   const files = caFiles(options.dir)
   const existing = await readStoredCa(files, options.now)
   if (existing !== undefined) return { ca: existing, files, created: false }
-  const created = await writeNewCa(files, options)
+  const created = await writeCa(files, options, 'create')
   if (created !== undefined) return { ca: created, files, created: true }
   const winner = await readStoredCa(files, options.now)
   if (winner === undefined) throw invalid(files.certFile, files, 'disappeared while devproxy was reading it')
@@ -110,8 +110,23 @@ async function readStoredCa(files: CaFiles, now: Date | undefined): Promise<Loca
   return parsed.ca
 }
 
-/** Writes a new CA, or returns undefined when another process published one first. */
-async function writeNewCa(files: CaFiles, options: CreateLocalCaOptions): Promise<LocalCa | undefined> {
+/**
+ * Replaces the CA in `dir` with a new one (`devproxy trust --reissue`): `hosts` and `owner`
+ * apply to the new CA. The old files stay whole until the new ones are written, then are
+ * renamed over, key first, as creation publishes them.
+ */
+export async function reissueLocalCa(options: OpenLocalCaOptions = {}): Promise<OpenedLocalCa> {
+  const files = caFiles(options.dir)
+  return { ca: await writeCa(files, options, 'replace'), files, created: true }
+}
+
+/**
+ * Writes a new CA: `create` publishes it only where there is none (returning undefined when
+ * another process published one first), `replace` over whatever is there.
+ */
+async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'replace'): Promise<LocalCa>
+async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'create'): Promise<LocalCa | undefined>
+async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'create' | 'replace'): Promise<LocalCa | undefined> {
   const { ca, keyPem } = await createLocalCa(options)
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}.tmp`
   const keyTemp = `${files.keyFile}.${tag}`
@@ -120,17 +135,21 @@ async function writeNewCa(files: CaFiles, options: CreateLocalCaOptions): Promis
     await makePrivateDir(files.dir)
     await writeNewFile(keyTemp, keyPem, 0o600)
     await writeNewFile(certTemp, ca.certPem, 0o644)
-    try {
-      // link() fails if the name exists, unlike rename(): the first process to get here wins.
-      await link(keyTemp, files.keyFile)
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined
-      throw error
+    if (mode === 'replace') {
+      await rename(keyTemp, files.keyFile)
+    } else {
+      try {
+        // link() fails if the name exists, unlike rename(): the first process to get here wins.
+        await link(keyTemp, files.keyFile)
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') return undefined
+        throw error
+      }
     }
     await rename(certTemp, files.certFile)
     return ca
   } catch (error) {
-    throw new LocalCaError('ca_write_failed', `cannot create the devproxy local CA in ${files.dir}: ${describeOsError(error)}`, {
+    throw new LocalCaError('ca_write_failed', `cannot ${mode === 'create' ? 'create' : 'replace'} the devproxy local CA in ${files.dir}: ${describeOsError(error)}`, {
       file: files.dir,
       cause: error,
       suggestion: `Make ${files.dir} writable by you, or set ${DATA_DIR_ENV} to a directory you can write to.`,
@@ -195,7 +214,7 @@ function invalid(file: string, files: CaFiles, problem: string): LocalCaError {
 
 function startOver(files: CaFiles): string {
   const remove = process.platform === 'win32' ? `Remove-Item -Recurse "${files.dir}"` : `rm -r '${files.dir}'`
-  return `remove the directory (${remove}): devproxy makes a new CA there on its next start; then run \`devproxy trust\` again so that browsers trust the new one.`
+  return `run \`devproxy trust --reissue\`: it takes the old CA out of the trust stores, makes a new one there and installs it (or remove the directory, ${remove}, and run \`devproxy trust\`).`
 }
 
 /** `EACCES: permission denied, open '/x'` → `permission denied (EACCES)`. */

@@ -212,6 +212,11 @@ export function defaultLeafNames(ca: LocalCa): string[] {
   return [...new Set<string>([...LOOPBACK_NAMES, ...addresses])]
 }
 
+/** Throws `host_invalid` for a host no CA can be made to cover, before anything is changed. */
+export function checkCaHosts(hosts: readonly string[]): void {
+  permittedFor(hosts)
+}
+
 function permittedFor(hosts: readonly string[]): PermittedNames {
   const dns = [...LOCAL_PERMITTED.dns]
   const ip = [...LOCAL_PERMITTED.ip]

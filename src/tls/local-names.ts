@@ -83,6 +83,18 @@ export function describePermitted(permitted: PermittedNames): string {
   return [...new Set([...dns, ...ip])].join(', ')
 }
 
+/**
+ * What `permitted` covers beyond localhost and loopback, as `hosts` for a new CA (`myapp.test`,
+ * `10.0.0.0/8`): a reissued CA keeps covering what the old one did.
+ */
+export function extraPermittedHosts(permitted: PermittedNames): string[] {
+  const builtInIp = new Set(LOCAL_PERMITTED.ip.map(formatIpRange))
+  // A leading-dot constraint is one devproxy writes only for .localhost (built in).
+  const dns = permitted.dns.filter((name) => !LOCAL_PERMITTED.dns.includes(name) && !name.startsWith('.'))
+  const ip = permitted.ip.map(formatIpRange).filter((range) => !builtInIp.has(range))
+  return [...dns, ...ip]
+}
+
 /** `127.0.0.0/8`; a single address without its prefix. */
 export function formatIpRange(range: IpRange): string {
   const address = formatIp(range.network)
