@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { benchDownload } from './download.js'
+import { benchH2Throughput } from './h2-throughput.js'
 import { benchIdleConnections } from './idle-connections.js'
 import { benchLatency } from './latency.js'
 import { benchMoonshot, MOONSHOT_LOADS } from './moonshot.js'
@@ -53,6 +54,7 @@ async function step(name, measure) {
 try {
   await step('small responses, 32 connections', () =>
     benchThroughput({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'verbose', 'recording'], durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
+  await step('h2 small responses (h2load)', () => benchH2Throughput({ ...common, durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
   await step('latency, 1 connection', () =>
     benchLatency({ ...common, subjects: ['direct', 'baseline', 'devproxy'], durationS: PLAN.latencyS, warmupS: PLAN.warmupS }))
   await step(`${PLAN.downloadBytes / 2 ** 20} MiB download`, () =>
