@@ -38,8 +38,11 @@ export function describeHandshakeFailure(error: NodeJS.ErrnoException & { sugges
   }
 }
 
-/** OpenSSL's message without its file and line: `…:ssl routines:…:unexpected message:…` → `unexpected message`. */
+/**
+ * OpenSSL 3's reason without the rest: `<id>:error:<code>:<library>:<function>:<reason>:<file>:<line>:`
+ * → `<reason>` (`unexpected message`); any other message as it is.
+ */
 function shortReason(message: string): string {
   const parts = message.split(':')
-  return parts.length >= 6 ? parts[parts.length - 3]!.trim() || message : message
+  return parts[1] === 'error' && parts.length >= 6 ? parts[5]!.trim() || message : message.trim()
 }
