@@ -11,6 +11,7 @@
 // protocol claimed.
 //
 //   node bench/moonshot.js [--quick] [--loads N] [--devproxy PATH/bin/run.js]
+// (BENCH_CPU_PROF=DIR writes the proxy's CPU profile there, as for the other rows)
 // prints the rows as a table; `npm run bench` runs it as one of its steps.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -69,7 +70,7 @@ async function startHttpsProxy(devproxyBin, targetUrl, dir) {
   const dataDir = join(dir, 'data')
   const child = await startChild({
     args: [devproxyBin, 'start', '--https', '--port', '0', '--config', config, '--no-watch'],
-    nodeFlags: nodeFlagsOf(devproxyBin),
+    nodeFlags: [...nodeFlagsOf(devproxyBin), ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])],
     cwd: dir,
     env: { DEVPROXY_DATA_DIR: dataDir },
     outFile: join(dir, 'proxy.log'),
