@@ -6,13 +6,10 @@ import { DevproxyError } from '../errors.js'
 import { createEngine, type Engine, type ReplaySource } from './engine.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
-import { prepareCertificates } from './listen/certificates.js'
 import type { ListenerNotice } from './listen/handshake-failure.js'
 import { listen } from './listen/listen.js'
 import type { Listener, ServeHooks } from './listen/listener.js'
-import { onceEach } from './listen/once-each.js'
 import { createPlainListener } from './listen/plain.js'
-import { createSecureListener } from './listen/secure.js'
 import { findSelfTargets } from './self-target.js'
 import type { TransactionSink } from './transaction.js'
 
@@ -53,7 +50,9 @@ export interface RunningProxy {
 }
 
 export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
-  const certificates = config.https === undefined ? undefined : await prepareCertificates(config, options.caDir)
+  // The TLS side (the CA, x509, HTTP/2) is loaded only when HTTPS is asked for: plain starts stay as quick as before.
+  const https = config.https === undefined ? undefined : await loadHttps()
+  const certificates = https === undefined ? undefined : await https.prepareCertificates(config, options.caDir)
   const engine = createEngine(config, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0, options.replay)
   for (const sink of options.sinks ?? []) engine.addSink(sink)
 
@@ -79,7 +78,7 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   const listeners: Array<{ listener: Listener; port: number; flag: string }> = []
   if (config.https === undefined || config.https.port !== undefined) listeners.push({ listener: createPlainListener(engine, hooks, listenerOptions), port: config.port, flag: '--port' })
   if (config.https !== undefined) {
-    const secure = createSecureListener(engine, hooks, { ...listenerOptions, certificates: certificates!.options, onNotice: onceEach(options.onNotice) })
+    const secure = https!.createSecureListener(engine, hooks, { ...listenerOptions, certificates: certificates!.options, onNotice: https!.onceEach(options.onNotice) })
     listeners.push(config.https.port === undefined ? { listener: secure, port: config.port, flag: '--port' } : { listener: secure, port: config.https.port, flag: '--https-port' })
   }
   const stopRenewal = certificates?.keepFresh(listeners.at(-1)!.listener.server as TlsServer)
@@ -152,4 +151,13 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 30_000
+
+async function loadHttps() {
+  const [{ prepareCertificates }, { createSecureListener }, { onceEach }] = await Promise.all([
+    import('./listen/certificates.js'),
+    import('./listen/secure.js'),
+    import('./listen/once-each.js'),
+  ])
+  return { prepareCertificates, createSecureListener, onceEach }
+}
 
