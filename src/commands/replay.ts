@@ -64,8 +64,8 @@ A request the recording does not have gets a 404 whose JSON body names the neare
       const replayRoute = resolveConfig({ routes: [{ name: 'replay', path: '/', target: replayTarget }] }).routes
       const hasRoot = live?.config.routes.some((r) => r.path === '/' && !r.host && !r.methods) ?? false
       const routes = hasRoot ? base.routes : [...(live?.config.routes ?? []), ...replayRoute]
-      const listening = { ...base, port: listen?.port ?? base.port, host: listen?.host ?? base.host, routes }
-      return applyListenOverrides(Object.freeze(listening), { port: flags.port, host: flags.host })
+      const listening = { ...base, port: listen?.port ?? base.port, host: listen?.host ?? base.host, https: listen?.https ?? base.https, routes }
+      return applyListenOverrides(Object.freeze(listening), { port: flags.port, host: flags.host, https: flags.https, httpsPort: flags['https-port'] })
     }
     let config: ResolvedConfig = withRoutes(firstOrigin(read.har.log.entries))
     // Recorded through this very address (record and replay on :8080): the route only names the

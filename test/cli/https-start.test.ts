@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, realpath, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, realpath, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -84,6 +84,38 @@ describe('devproxy start --https', () => {
     } finally {
       cli.child.kill('SIGINT')
       await cli.exited
+    }
+  })
+
+  it('record over h2, replay over h2: the HAR holds https:// and HTTP/2.0, and the replay answers the same body without the upstream', async () => {
+    const data = await tempDir('devproxy-data-')
+    const cwd = await tempDir('devproxy-cwd-')
+    const env = { DEVPROXY_DATA_DIR: data }
+    const cacert = join(data, 'ca.pem')
+    const record = spawnCli(['record', '--https', '--port', '0', '--target', upstream.url, '--out', 'h2.har', '--no-watch'], { cwd, env })
+    let recorded: string
+    try {
+      const [, url] = await record.waitFor(/listening on (https:\/\/127\.0\.0\.1:\d+)/)
+      recorded = (await curl('curl', ['-sS', '--http2', '--cacert', cacert, `https://localhost:${new URL(url!).port}/recorded?x=1`])).stdout
+    } finally {
+      record.child.kill('SIGINT')
+      await record.exited
+    }
+    const har = JSON.parse(await readFile(join(cwd, 'h2.har'), 'utf8'))
+    const [entry] = har.log.entries
+    expect(entry.request.url).toMatch(/^https:\/\/localhost:\d+\/recorded\?x=1$/)
+    expect(entry.request.httpVersion).toBe('HTTP/2.0')
+    const replay = spawnCli(['replay', 'h2.har', '--https', '--port', '0', '--no-watch'], { cwd, env })
+    try {
+      const [, url] = await replay.waitFor(/listening on (https:\/\/127\.0\.0\.1:\d+)/)
+      const { stdout } = await curl('curl', ['-sS', '--http2', '--cacert', cacert, '-w', '\n%{http_version}', `https://localhost:${new URL(url!).port}/recorded?x=1`])
+      const [body, version] = stdout.split('\n')
+      expect(version).toBe('2')
+      expect(body).toBe(recorded)
+      await replay.waitFor(/\[replay\]/)
+    } finally {
+      replay.child.kill('SIGINT')
+      await replay.exited
     }
   })
 
