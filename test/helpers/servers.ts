@@ -4,7 +4,7 @@ import https from 'node:https'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import { resolveConfig } from '../../src/config/resolve.js'
 import type { UserConfig } from '../../src/config/types.js'
-import { startProxy, type RunningProxy } from '../../src/proxy/server.js'
+import { startProxy, type RunningProxy, type StartOptions } from '../../src/proxy/server.js'
 import type { Transaction } from '../../src/proxy/transaction.js'
 
 export interface TestUpstream {
@@ -80,14 +80,15 @@ export interface TestProxy extends RunningProxy {
   nextTransaction(): Promise<Readonly<Transaction>>
 }
 
-/** A real proxy on 127.0.0.1, port 0, collecting finished transactions. */
-export async function startTestProxy(config: UserConfig, options: { captureBodyBytes?: number } = {}): Promise<TestProxy> {
+/** A real proxy on 127.0.0.1, port 0, collecting finished transactions (after `options.sinks`, if any). */
+export async function startTestProxy(config: UserConfig, options: StartOptions = {}): Promise<TestProxy> {
   const transactions: Readonly<Transaction>[] = []
   const waiters: Array<(tx: Readonly<Transaction>) => void> = []
   let taken = 0
   const proxy = await startProxy(resolveConfig({ port: 0, ...config }), {
-    captureBodyBytes: options.captureBodyBytes,
+    ...options,
     sinks: [
+      ...(options.sinks ?? []),
       (tx) => {
         transactions.push(tx)
         const waiter = waiters.shift()

@@ -10,12 +10,11 @@ import tls from 'node:tls'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
-import { resolveConfig } from '../../src/config/resolve.js'
 import type { UserConfig } from '../../src/config/types.js'
 import type { ListenerNotice } from '../../src/proxy/listen/handshake-failure.js'
-import { startProxy, type RunningProxy } from '../../src/proxy/server.js'
+import type { RunningProxy } from '../../src/proxy/server.js'
 import type { Transaction, TransactionSink } from '../../src/proxy/transaction.js'
-import { echoHandler, startUpstream, type TestUpstream } from '../helpers/servers.js'
+import { echoHandler, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
 /**
  * HTTPS with HTTP/2 and HTTP/1.1 on one port (RFC 9113, RFC 7301 ALPN), certificates from the
@@ -68,43 +67,17 @@ function router(req: IncomingMessage, res: ServerResponse): void {
 }
 
 interface Started {
-  proxy: RunningProxy
-  transactions: Readonly<Transaction>[]
+  proxy: TestProxy
+  transactions: TestProxy['transactions']
   notices: ListenerNotice[]
-  nextTransaction(): Promise<Readonly<Transaction>>
 }
 
+/** A proxy with `https: true` (unless `config` says otherwise), its CA in the test's directory. */
 async function start(config: Partial<UserConfig> = {}, sinks: TransactionSink[] = []): Promise<Started> {
-  const transactions: Readonly<Transaction>[] = []
   const notices: ListenerNotice[] = []
-  const waiters: Array<(tx: Readonly<Transaction>) => void> = []
-  let taken = 0
-  const proxy = await startProxy(resolveConfig({ port: 0, https: true, routes: [{ path: '/', target: upstream.url }], ...config }), {
-    caDir,
-    onNotice: (notice) => notices.push(notice),
-    sinks: [
-      ...sinks,
-      (tx) => {
-        transactions.push(tx)
-        const waiter = waiters.shift()
-        if (waiter) {
-          taken++
-          waiter(tx)
-        }
-      },
-    ],
-  })
+  const proxy = await startTestProxy({ https: true, routes: [{ path: '/', target: upstream.url }], ...config }, { caDir, onNotice: (notice) => notices.push(notice), sinks })
   ca ??= await readFile(path.join(caDir, 'ca.pem'))
-  return {
-    proxy,
-    transactions,
-    notices,
-    nextTransaction: () =>
-      new Promise((resolve) => {
-        if (taken < transactions.length) resolve(transactions[taken++]!)
-        else waiters.push(resolve)
-      }),
-  }
+  return { proxy, transactions: proxy.transactions, notices }
 }
 
 interface H2Answer {
