@@ -1,6 +1,6 @@
 import type { ProxyStatus, RouteSummary } from '../control/protocol.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
-import type { Palette } from '../log/palette.js'
+import type { Palette } from '../terminal/palette.js'
 
 /** How `devproxy fault` and `devproxy status` show faults and a running proxy. Pure. */
 

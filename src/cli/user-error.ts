@@ -1,6 +1,6 @@
 import type { ConfigIssue } from '../config/validate.js'
 import type { DevproxyError } from '../errors.js'
-import type { Palette } from '../log/palette.js'
+import type { Palette } from '../terminal/palette.js'
 import { cleanParseMessage, usageErrorFromParse, type CommandShape } from './usage-error.js'
 
 /**

@@ -36,7 +36,7 @@ Exit codes: 0 when the recordings are equal, 1 when they differ, 2 when a file i
       import('../record/har-read.js'),
       import('../record/har-diff.js'),
       import('../log/logger.js'),
-      import('../log/ignore-rule.js'),
+      import('../diff/ignore-rule.js'),
     ])
     const { palette } = createLogger()
     let diff: HarDiff

@@ -28,7 +28,7 @@ import { parseFaultString } from '../faults/parse.js'
 import type { FaultSpec } from '../faults/types.js'
 import { checkFaultsConfig } from '../faults/validate-spec.js'
 import { checkTarget } from './target.js'
-import { ignoreRuleError } from '../log/ignore-rule.js'
+import { ignoreRuleError } from '../diff/ignore-rule.js'
 
 export type { ConfigIssue } from './checks.js'
 

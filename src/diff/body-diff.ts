@@ -1,8 +1,8 @@
 import { isUtf8 } from 'node:buffer'
 import { createHash } from 'node:crypto'
-import { formatBytes } from './format.js'
+import { formatBytes } from '../terminal/format.js'
 import { compactJson, diffJson, formatJsonChanges, type JsonChange, type JsonDiffOptions } from './json-diff.js'
-import type { Palette } from './palette.js'
+import type { Palette } from '../terminal/palette.js'
 import { diffText, formatTextChanges, type TextChange, toDisplay } from './text-diff.js'
 
 /** A captured body, already decoded from gzip/br/deflate (the shape decode-body.ts returns). */

@@ -1,4 +1,4 @@
-import type { Palette } from './palette.js'
+import type { Palette } from '../terminal/palette.js'
 import { toDisplay } from './text-diff.js'
 
 /** The header maps Node hands out and accepts (`IncomingHttpHeaders`, `OutgoingHttpHeaders`). */

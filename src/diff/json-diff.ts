@@ -1,5 +1,5 @@
 import { DevproxyError } from '../errors.js'
-import type { Palette } from './palette.js'
+import type { Palette } from '../terminal/palette.js'
 import { moreChanges, toDisplay } from './text-diff.js'
 
 export interface JsonChange {

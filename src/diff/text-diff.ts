@@ -1,5 +1,5 @@
 import { diffLines } from 'diff'
-import type { Palette } from './palette.js'
+import type { Palette } from '../terminal/palette.js'
 
 export interface TextChange {
   /** `+` added, `-` removed, ` ` unchanged context next to a change. */

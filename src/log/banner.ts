@@ -1,5 +1,5 @@
 import type { ResolvedConfig } from '../config/types.js'
-import type { Palette } from './palette.js'
+import type { Palette } from '../terminal/palette.js'
 
 /**
  * The start-up banner: which command runs (`devproxy record`, `devproxy replay x.har`: as the

@@ -1,6 +1,6 @@
 import type { Transaction } from '../proxy/transaction.js'
-import { formatBytes, formatClock, formatDuration } from './format.js'
-import { plainPalette, type Palette } from './palette.js'
+import { formatBytes, formatClock, formatDuration } from '../terminal/format.js'
+import { plainPalette, type Palette } from '../terminal/palette.js'
 
 /**
  * One line per transaction: time, method, path (→ the path forwarded, when stripPrefix or

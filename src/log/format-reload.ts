@@ -1,6 +1,6 @@
 import type { ConfigChange } from '../config/diff.js'
 import type { ReloadEvent } from '../config/live-reload.js'
-import type { Palette } from './palette.js'
+import type { Palette } from '../terminal/palette.js'
 
 /**
  * What a reload printed: one headline, then a line per change, colored like a diff

@@ -1,7 +1,7 @@
 import { Chalk, supportsColor } from 'chalk'
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
 import { formatTransactionLine } from './format-line.js'
-import { plainPalette, type Palette } from './palette.js'
+import { plainPalette, type Palette } from '../terminal/palette.js'
 
 /**
  * The one importer of chalk, and the one place output is written. Color follows chalk's

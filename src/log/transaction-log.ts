@@ -1,12 +1,12 @@
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
 import { createBatch, createBatchedWriter } from './batched-writer.js'
-import { diffBodies, formatBodyDiff, summarizeBody, type DiffableBody } from './body-diff.js'
+import { diffBodies, formatBodyDiff, summarizeBody, type DiffableBody } from '../diff/body-diff.js'
 import { decodeBody } from './decode-body.js'
-import { createBodyHistory, endpointKey } from './endpoint.js'
+import { createBodyHistory, endpointKey } from '../diff/endpoint.js'
 import { formatTransactionJson } from './format-json.js'
 import { formatTransactionLine } from './format-line.js'
-import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange } from './header-diff.js'
-import type { Palette } from './palette.js'
+import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange } from '../diff/header-diff.js'
+import type { Palette } from '../terminal/palette.js'
 
 /**
  * The terminal log as a transaction sink (DESIGN.md §5): one line per transaction, plus header

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { DevproxyError } from '../errors.js'
-import { endpointKey } from '../log/endpoint.js'
-import type { DiffableBody } from '../log/body-diff.js'
+import { endpointKey } from '../diff/endpoint.js'
+import type { DiffableBody } from '../diff/body-diff.js'
 import { withoutBom } from './har-read.js'
 
 /**

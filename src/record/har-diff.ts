@@ -1,10 +1,10 @@
 import type { Entry, Har, Header } from 'har-format'
-import { diffBodies, formatBodyDiff, type BodyDiff, type DiffableBody } from '../log/body-diff.js'
-import { endpointKey } from '../log/endpoint.js'
-import { diffHeaders, formatHeaderChanges, type HeaderChange } from '../log/header-diff.js'
-import { parseIgnorePath } from '../log/json-diff.js'
-import type { Palette } from '../log/palette.js'
-import { toDisplay } from '../log/text-diff.js'
+import { diffBodies, formatBodyDiff, type BodyDiff, type DiffableBody } from '../diff/body-diff.js'
+import { endpointKey } from '../diff/endpoint.js'
+import { diffHeaders, formatHeaderChanges, type HeaderChange } from '../diff/header-diff.js'
+import { parseIgnorePath } from '../diff/json-diff.js'
+import type { Palette } from '../terminal/palette.js'
+import { toDisplay } from '../diff/text-diff.js'
 import type { DevproxyEntryFields } from './har-entry.js'
 
 /**

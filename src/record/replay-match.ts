@@ -1,13 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { Entry } from 'har-format'
-import { isVolatileParam } from '../log/endpoint.js'
-import { diffJson } from '../log/json-diff.js'
+import { isVolatileParam } from '../diff/endpoint.js'
+import { diffJson } from '../diff/json-diff.js'
 
 /**
  * Which recorded entry answers a request (`devproxy replay`): method + path + query (order
  * insensitive) and, for a request with a body, the body (JSON compared structurally). The
  * query must match exactly if any recording does; otherwise cache-busters (`_=…`, `ts=…`) do
- * not count, by the endpoint rule `devproxy diff` uses (src/log/endpoint.ts). A recorded 304
+ * not count, by the endpoint rule `devproxy diff` uses (src/diff/endpoint.ts). A recorded 304
  * answers only a conditional request (If-None-Match, If-Modified-Since: RFC 9110 §13.1), which
  * gets one when there is one. Identical requests are answered in recorded order, then the last
  * answer repeats. A miss names the nearest recorded request and what differs. Pure apart from

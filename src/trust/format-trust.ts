@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { Palette } from '../log/palette.js'
+import type { Palette } from '../terminal/palette.js'
 import type { LocalCa } from '../tls/local-ca.js'
 import { describePermitted } from '../tls/local-names.js'
 import { quotePosix } from './shell-line.js'

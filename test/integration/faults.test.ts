@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { UserConfig, UserRoute } from '../../src/config/types.js'
 import type { FaultSpec } from '../../src/faults/types.js'
 import { formatTransactionLine } from '../../src/log/format-line.js'
-import { plainPalette } from '../../src/log/palette.js'
+import { plainPalette } from '../../src/terminal/palette.js'
 import { request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 import { within } from '../helpers/wait.js'
 

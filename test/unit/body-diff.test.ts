@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { classifyBody, type DiffableBody, diffBodies, formatBodyDiff, summarizeBody } from '../../src/log/body-diff.js'
-import { type Palette, plainPalette } from '../../src/log/palette.js'
+import { classifyBody, type DiffableBody, diffBodies, formatBodyDiff, summarizeBody } from '../../src/diff/body-diff.js'
+import { type Palette, plainPalette } from '../../src/terminal/palette.js'
 
 const markers: Palette = {
   ...plainPalette,

@@ -8,7 +8,7 @@ import { diffConfigs } from '../../src/config/diff.js'
 import { resolveConfig } from '../../src/config/resolve.js'
 import type { UserConfig, UserRetry, UserRoute } from '../../src/config/types.js'
 import { formatReload } from '../../src/log/format-reload.js'
-import { plainPalette } from '../../src/log/palette.js'
+import { plainPalette } from '../../src/terminal/palette.js'
 
 const A = 'http://localhost:3000'
 const B = 'http://localhost:4000'

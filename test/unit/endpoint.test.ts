@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createBodyHistory, endpointKey } from '../../src/log/endpoint.js'
+import { createBodyHistory, endpointKey } from '../../src/diff/endpoint.js'
 
 describe('endpointKey: what counts as the same endpoint', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatClock, formatDuration } from '../../src/log/format.js'
+import { formatBytes, formatClock, formatDuration } from '../../src/terminal/format.js'
 
 describe('formatBytes: SI units, as curl and browsers show', () => {
   it.each([

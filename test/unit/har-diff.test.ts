@@ -1,6 +1,6 @@
 import type { Entry, Har } from 'har-format'
 import { describe, expect, it } from 'vitest'
-import { plainPalette } from '../../src/log/palette.js'
+import { plainPalette } from '../../src/terminal/palette.js'
 import { DEFAULT_IGNORED_HEADERS, diffHars, formatHarDiff, harEndpointKey, type EndpointDiff } from '../../src/record/har-diff.js'
 
 interface Call {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange, type HeaderMap, type RewriteContext } from '../../src/log/header-diff.js'
-import { type Palette, plainPalette } from '../../src/log/palette.js'
+import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange, type HeaderMap, type RewriteContext } from '../../src/diff/header-diff.js'
+import { type Palette, plainPalette } from '../../src/terminal/palette.js'
 import { buildForwardHeaders, buildResponseHeaders, headersObject } from '../../src/proxy/headers.js'
 
 const markers: Palette = {

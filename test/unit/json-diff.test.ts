@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DevproxyError } from '../../src/errors.js'
-import { compactJson, diffJson, formatJsonChanges, type JsonChange, parseIgnorePath } from '../../src/log/json-diff.js'
-import { type Palette, plainPalette } from '../../src/log/palette.js'
+import { compactJson, diffJson, formatJsonChanges, type JsonChange, parseIgnorePath } from '../../src/diff/json-diff.js'
+import { type Palette, plainPalette } from '../../src/terminal/palette.js'
 
 const markers: Palette = {
   ...plainPalette,

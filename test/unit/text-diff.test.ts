@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { type Palette, plainPalette } from '../../src/log/palette.js'
-import { diffText, formatTextChanges, type TextChange, toDisplay } from '../../src/log/text-diff.js'
+import { type Palette, plainPalette } from '../../src/terminal/palette.js'
+import { diffText, formatTextChanges, type TextChange, toDisplay } from '../../src/diff/text-diff.js'
 
 const markers: Palette = {
   ...plainPalette,

@@ -3,7 +3,7 @@
  * under it, the NODE_EXTRA_CA_CERTS line for each platform's shell, and `--print`.
  */
 import { describe, expect, it } from 'vitest'
-import { plainPalette } from '../../src/log/palette.js'
+import { plainPalette } from '../../src/terminal/palette.js'
 import { createLocalCa } from '../../src/tls/local-ca.js'
 import { caCertificateJson, formatCaCertificate, formatStore, formatTrusted, formatUntrusted, nodeExtraCaLine } from '../../src/trust/format-trust.js'
 import type { TrustOutcome } from '../../src/trust/trust-ca.js'

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { cleanParseMessage, unknownCommandError, type CommandShape } from '../../src/cli/usage-error.js'
 import { describeFailure, formatFailure, formatFailureJson } from '../../src/cli/user-error.js'
 import { ConfigError, ConfigValidationError, ControlError, UsageError } from '../../src/errors.js'
-import { plainPalette } from '../../src/log/palette.js'
+import { plainPalette } from '../../src/terminal/palette.js'
 
 const fault: CommandShape = {
   id: 'fault',
