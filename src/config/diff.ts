@@ -1,5 +1,5 @@
 import type { FaultSpec } from '../faults/types.js'
-import type { HeaderRules, ResolvedConfig, ResolvedRetry, ResolvedRoute } from './types.js'
+import type { CookieRewrite, HeaderRules, ResolvedConfig, ResolvedRetry, ResolvedRoute } from './types.js'
 
 /**
  * What a reload changed: every field of every route (routes are matched by name), and every
@@ -64,6 +64,10 @@ const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<Reso
   maxRequestBodyBytes: [['maxRequestBodyBytes', (r) => String(r.maxRequestBodyBytes)]],
   uploadIdleMs: [['uploadIdleMs', (r) => String(r.uploadIdleMs)]],
   maxConnections: [['maxConnections', (r) => String(r.maxConnections)]],
+  cookies: [
+    ['cookieDomainRewrite', (r) => describeCookieRule(r.cookies?.domain)],
+    ['cookiePathRewrite', (r) => describeCookieRule(r.cookies?.path)],
+  ],
   // The ca file's contents are compared too, in compareRoutes.
   tls: [
     ['secure', (r) => String(r.tls.rejectUnauthorized)],
@@ -104,6 +108,10 @@ export function diffConfigs(before: ResolvedConfig, after: ResolvedConfig): Conf
   }
   changes.push(...compareSettings(before, after))
   return changes
+}
+
+function describeCookieRule(rule: CookieRewrite | undefined): string {
+  return rule === undefined ? 'false' : JSON.stringify(rule)
 }
 
 function describeHttps(config: ResolvedConfig): string {

@@ -34,6 +34,14 @@ export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
   })
 }
 
+function resolveCookieRewrites(route: UserRoute): ResolvedRoute['cookies'] {
+  const domain = route.cookieDomainRewrite === false ? undefined : route.cookieDomainRewrite
+  const path = route.cookiePathRewrite === false ? undefined : route.cookiePathRewrite
+  if (domain === undefined && path === undefined) return undefined
+  const frozen = (rule: typeof domain) => (rule === undefined || typeof rule === 'string' ? rule : Object.freeze({ ...rule }))
+  return Object.freeze({ domain: frozen(domain), path: frozen(path) })
+}
+
 function resolveHttps(https: UserConfig['https']): ResolvedHttps | undefined {
   if (https === undefined || https === false) return undefined
   return Object.freeze({ port: https === true ? undefined : https.port })
@@ -61,6 +69,7 @@ function resolveRoute(route: UserRoute, where: string, caPem: string | undefined
     maxRequestBodyBytes: route.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
     uploadIdleMs: route.uploadIdleMs ?? DEFAULT_UPLOAD_IDLE_MS,
     maxConnections: route.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    cookies: resolveCookieRewrites(route),
     tls: Object.freeze({ rejectUnauthorized: route.secure ?? true, ca: caPem, caFile: route.ca }),
   })
 }

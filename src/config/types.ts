@@ -115,6 +115,14 @@ export interface UserRoute {
    */
   maxConnections?: number
   /**
+   * Rewrites the Domain attribute of the upstream's Set-Cookie headers, as http-proxy-middleware
+   * does: a string replaces every one (`''` removes it, making host-only cookies), an object maps
+   * a received domain to the one to send (`'*'` matches any). Default: `false` (untouched).
+   */
+  cookieDomainRewrite?: false | string | Record<string, string>
+  /** The same for the Path attribute (`{ '/api': '/' }`). Default: `false` (untouched). */
+  cookiePathRewrite?: false | string | Record<string, string>
+  /**
    * For `https://` targets: verify the target's certificate. `false` accepts any certificate (a
    * dev server with a self-signed one) and prints a warning at start. Default: `true`.
    */
@@ -210,8 +218,18 @@ export interface ResolvedRoute {
   readonly maxRequestBodyBytes: number
   readonly uploadIdleMs: number
   readonly maxConnections: number
+  /** cookieDomainRewrite / cookiePathRewrite; undefined when neither is set. */
+  readonly cookies: ResolvedCookieRewrites | undefined
   /** How `https://` targets are verified. */
   readonly tls: ResolvedTls
+}
+
+/** A rewrite rule: the value to send for every attribute, or a map from received value (`'*'`: any). */
+export type CookieRewrite = string | Readonly<Record<string, string>>
+
+export interface ResolvedCookieRewrites {
+  readonly domain: CookieRewrite | undefined
+  readonly path: CookieRewrite | undefined
 }
 
 export interface ResolvedTls {

@@ -141,10 +141,20 @@ const ROUTE: Shape = {
     maxRequestBodyBytes: positiveInteger(),
     uploadIdleMs: positiveInteger(MAX_TIMER_MS),
     maxConnections: positiveInteger(65_536),
+    cookieDomainRewrite: cookieRewrite('a domain such as "localhost"', '{ "api.internal": "localhost" }'),
+    cookiePathRewrite: cookieRewrite('a path such as "/"', '{ "/api": "/" }'),
     secure: boolean,
     ca: nonEmptyString,
   },
   required: ['target'],
+}
+
+/** false, a string, or an object of strings (http-proxy-middleware's cookie rewrite options). */
+function cookieRewrite(one: string, map: string) {
+  return must(`must be false, ${one} ('' removes the attribute), or an object such as ${map}`, (value) => {
+    if (value === false || typeof value === 'string') return true
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')
+  })
 }
 
 function checkRoute(value: unknown, path: string, issues: ConfigIssue[]): void {

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
 import { createThrottle, truncationPoint } from '../faults/inject.js'
 import { BodyCapture, captureBody } from './body-capture.js'
+import { rewriteSetCookies } from './cookie-rewrite.js'
 import { buildResponseHeaders, rawPairs, viaEntry } from './headers.js'
 import { closeIfBodyUnread } from './linger.js'
 import type { Transaction } from './transaction.js'
@@ -26,6 +27,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   const status = proxyRes.statusCode ?? 502
   const trailers = mayCarryTrailers(tx, proxyRes, status)
   const headers = buildResponseHeaders(proxyRes.headers, { rules: route.responseHeaders, via: viaEntry(proxyRes.httpVersion, instanceId), trailers })
+  if (route.cookies !== undefined) rewriteSetCookies(headers, route.cookies)
   if (faults.header) headers['x-devproxy-fault'] = faults.header
   tx.status = status
   tx.responseHeadersReceived = proxyRes.headers
