@@ -64,6 +64,7 @@ const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<Reso
   maxRequestBodyBytes: [['maxRequestBodyBytes', (r) => String(r.maxRequestBodyBytes)]],
   uploadIdleMs: [['uploadIdleMs', (r) => String(r.uploadIdleMs)]],
   maxConnections: [['maxConnections', (r) => String(r.maxConnections)]],
+  maxResponseBodyBytes: [['maxResponseBodyBytes', (r) => (r.maxResponseBodyBytes === undefined ? 'no limit' : String(r.maxResponseBodyBytes))]],
   cookies: [
     ['cookieDomainRewrite', (r) => describeCookieRule(r.cookies?.domain)],
     ['cookiePathRewrite', (r) => describeCookieRule(r.cookies?.path)],

@@ -69,6 +69,7 @@ function resolveRoute(route: UserRoute, where: string, caPem: string | undefined
     maxRequestBodyBytes: route.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
     uploadIdleMs: route.uploadIdleMs ?? DEFAULT_UPLOAD_IDLE_MS,
     maxConnections: route.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxResponseBodyBytes: route.maxResponseBodyBytes,
     cookies: resolveCookieRewrites(route),
     tls: Object.freeze({ rejectUnauthorized: route.secure ?? true, ca: caPem, caFile: route.ca }),
   })

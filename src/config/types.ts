@@ -115,6 +115,13 @@ export interface UserRoute {
    */
   maxConnections?: number
   /**
+   * Largest upstream response body passed on, in bytes. One declared larger (Content-Length) is
+   * answered 502 `upstream_body_too_large` without reading it; one that grows past it while
+   * streaming is cut there (the client sees an aborted body, never a complete-looking one) and
+   * logged. Default: no limit.
+   */
+  maxResponseBodyBytes?: number
+  /**
    * Rewrites the Domain attribute of the upstream's Set-Cookie headers, as http-proxy-middleware
    * does: a string replaces every one (`''` removes it, making host-only cookies), an object maps
    * a received domain to the one to send (`'*'` matches any). Default: `false` (untouched).
@@ -218,6 +225,8 @@ export interface ResolvedRoute {
   readonly maxRequestBodyBytes: number
   readonly uploadIdleMs: number
   readonly maxConnections: number
+  /** undefined: no limit. */
+  readonly maxResponseBodyBytes: number | undefined
   /** cookieDomainRewrite / cookiePathRewrite; undefined when neither is set. */
   readonly cookies: ResolvedCookieRewrites | undefined
   /** How `https://` targets are verified. */

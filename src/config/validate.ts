@@ -141,6 +141,7 @@ const ROUTE: Shape = {
     maxRequestBodyBytes: positiveInteger(),
     uploadIdleMs: positiveInteger(MAX_TIMER_MS),
     maxConnections: positiveInteger(65_536),
+    maxResponseBodyBytes: positiveInteger(),
     cookieDomainRewrite: cookieRewrite('a domain such as "localhost"', '{ "api.internal": "localhost" }'),
     cookiePathRewrite: cookieRewrite('a path such as "/"', '{ "/api": "/" }'),
     secure: boolean,

@@ -44,6 +44,8 @@ export type ErrorType =
   | 'replay_failed_entry'
   /** `devproxy replay`: a WebSocket upgrade on a route that is not sent live (HAR has no form for WebSocket traffic). */
   | 'replay_websocket_not_recorded'
+  /** The upstream's response body is over the route's `maxResponseBodyBytes` (declared: answered 502; mid-stream: cut). */
+  | 'upstream_body_too_large'
   /** Plain HTTP sent to a port that speaks HTTPS (nginx answers the same 400). */
   | 'https_required'
   /** An `Upgrade` offer other than WebSocket on an HTTPS connection (ALPN negotiates protocols there). */
@@ -166,6 +168,7 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   replay_truncated: 502,
   replay_failed_entry: 502,
   replay_websocket_not_recorded: 501,
+  upstream_body_too_large: 502,
   https_required: 400,
   upgrade_not_supported: 501,
 }

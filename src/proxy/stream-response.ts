@@ -6,6 +6,8 @@ import { BodyCapture, captureBody } from './body-capture.js'
 import { rewriteSetCookies } from './cookie-rewrite.js'
 import { buildResponseHeaders, rawPairs, viaEntry } from './headers.js'
 import { closeIfBodyUnread } from './linger.js'
+import { declaredLength } from './request-target.js'
+import { sendError } from './respond.js'
 import type { Transaction } from './transaction.js'
 
 /**
@@ -25,6 +27,8 @@ export interface ResponseFaults {
 
 export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, instanceId: string, faults: ResponseFaults = {}, captureBytes = 0): void {
   const status = proxyRes.statusCode ?? 502
+  const limit = route.maxResponseBodyBytes
+  if (limit !== undefined && refuseDeclaredOverLimit(tx, route, proxyRes, res, status, limit)) return
   const trailers = mayCarryTrailers(tx, proxyRes, status)
   const headers = buildResponseHeaders(proxyRes.headers, { rules: route.responseHeaders, via: viaEntry(proxyRes.httpVersion, instanceId), trailers })
   if (route.cookies !== undefined) rewriteSetCookies(headers, route.cookies)
@@ -58,12 +62,13 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
     res.destroy()
   })
   if (plain) {
-    pump(tx, proxyRes, res, idle, capture, trailers)
+    pump(tx, proxyRes, res, idle, capture, trailers, limit)
     return
   }
   proxyRes.on('data', (chunk: Buffer) => {
     tx.responseBytes += chunk.length
     idle?.refresh()
+    if (limit !== undefined && tx.responseBytes > limit) cutOverLimit(tx, proxyRes, res, limit)
   })
   let body: Readable = proxyRes
   if (faults.bytesPerSecond !== undefined) body = body.pipe(createThrottle(faults.bytesPerSecond))
@@ -77,10 +82,11 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
  * share of a small response's cost (bench/RESULTS.md). Backpressure is pipe's: pause on a
  * full socket, resume on 'drain'.
  */
-function pump(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, idle: IdleTimer | undefined, capture: BodyCapture | undefined, trailers: boolean): void {
+function pump(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, idle: IdleTimer | undefined, capture: BodyCapture | undefined, trailers: boolean, limit: number | undefined): void {
   const resume = () => proxyRes.resume()
   proxyRes.on('data', (chunk: Buffer) => {
     tx.responseBytes += chunk.length
+    if (limit !== undefined && tx.responseBytes > limit) return cutOverLimit(tx, proxyRes, res, limit)
     idle?.refresh()
     capture?.add(chunk)
     if (!res.write(chunk) && !res.destroyed) {
@@ -95,6 +101,34 @@ function pump(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, i
     if (trailers && proxyRes.rawTrailers.length > 0) res.addTrailers(rawPairs(proxyRes.rawTrailers))
     res.end()
   })
+}
+
+/**
+ * `maxResponseBodyBytes` against a declared Content-Length: over it, the body is never read and
+ * the client gets 502 `upstream_body_too_large`. Returns true when it answered so.
+ */
+function refuseDeclaredOverLimit(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, status: number, limit: number): boolean {
+  const declared = declaredLength(proxyRes.headers['content-length'] as string | undefined)
+  // HEAD, 204 and 304 declare a length they never send (RFC 9110 §8.6).
+  if (declared === undefined || declared <= limit || tx.method === 'HEAD' || status === 204 || status === 304) return false
+  tx.responseHeadersReceived = proxyRes.headers
+  proxyRes.destroy()
+  sendError(res, tx, 'upstream_body_too_large', {
+    message: `the upstream's ${status} response declares a ${declared}-byte body, over the route's maxResponseBodyBytes (${limit})`,
+    hint: 'Raise maxResponseBodyBytes on the route (or remove it), or ask the upstream for less (a range, a page).',
+    route: route.name,
+    target: tx.target,
+  })
+  return true
+}
+
+/** Past `maxResponseBodyBytes` mid-stream: the client connection (or h2 stream) is cut and the transaction says why. */
+function cutOverLimit(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, limit: number): void {
+  if (res.destroyed) return
+  tx.error = { type: 'upstream_body_too_large', message: `the upstream's response body passed the route's maxResponseBodyBytes (${limit}): cut there` }
+  tx.ending = 'upstream-aborted'
+  res.destroy()
+  proxyRes.destroy()
 }
 
 /** Chunked to an HTTP/1.1 client, with a body: the only responses that can carry trailers. */

@@ -142,6 +142,7 @@ const ROUTE_ROWS: { readonly [K in keyof UserRoute]-?: readonly Row[] } = {
   maxRequestBodyBytes: [{ set: { maxRequestBodyBytes: 1_024 }, field: 'maxRequestBodyBytes', before: '10485760', after: '1024' }],
   uploadIdleMs: [{ set: { uploadIdleMs: 1_000 }, field: 'uploadIdleMs', before: '60000', after: '1000' }],
   maxConnections: [{ set: { maxConnections: 4 }, field: 'maxConnections', before: '128', after: '4' }],
+  maxResponseBodyBytes: [{ set: { maxResponseBodyBytes: 1_000 }, field: 'maxResponseBodyBytes', before: 'no limit', after: '1000' }],
   cookieDomainRewrite: [{ set: { cookieDomainRewrite: 'localhost' }, field: 'cookieDomainRewrite', before: 'false', after: '"localhost"' }],
   cookiePathRewrite: [{ set: { cookiePathRewrite: { '/api': '/' } }, field: 'cookiePathRewrite', before: 'false', after: '{"/api":"/"}' }],
   secure: [{ base: { target: HTTPS }, set: { secure: false }, field: 'secure', before: 'true', after: 'false' }],
