@@ -1,5 +1,5 @@
 import type { IncomingMessage, Server } from 'node:http'
-import type { Socket } from 'node:net'
+import type { Server as NetServer, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Engine } from './engine.js'
 import { refuseConnect } from './refuse-connect.js'
@@ -36,10 +36,13 @@ export function openFrontDoor(server: Server, engine: Engine, options: FrontDoor
   server.on('connection', (socket: Socket) => readFirstLine(socket, engine, options, (read) => handOver(socket, read, () => serveHttp.call(server, socket))))
 }
 
-/** Node's own 'connection' listener (which starts its HTTP parser), taken off so the front door runs first. */
-function takeConnectionListener(server: Server): (socket: Socket) => void {
+/**
+ * Node's own 'connection' listener (which starts its HTTP parser, or its TLS handshake), taken
+ * off so that what runs first on a new connection is the caller's.
+ */
+export function takeConnectionListener(server: NetServer): (socket: Socket) => void {
   const listeners = server.listeners('connection')
-  if (listeners.length !== 1) throw new Error(`openFrontDoor expects only Node's own 'connection' listener, found ${listeners.length}`)
+  if (listeners.length !== 1) throw new Error(`expected only Node's own 'connection' listener, found ${listeners.length}`)
   const listener = listeners[0] as (socket: Socket) => void
   server.removeListener('connection', listener)
   return listener

@@ -39,7 +39,8 @@ function whenResponsesWritten(socket: Duplex, then: () => void): void {
   pending.once('finish', () => whenResponsesWritten(socket, then))
 }
 
-function offersWebSocket(upgrade: string | undefined): boolean {
+/** The Upgrade field offers WebSocket (among others, maybe). */
+export function offersWebSocket(upgrade: string | undefined): boolean {
   if (upgrade === undefined) return false
   return upgrade.split(',').some((offer) => offer.trim().split('/')[0]!.toLowerCase() === 'websocket')
 }

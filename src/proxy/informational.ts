@@ -11,41 +11,35 @@ import { isHttp2 } from './protocol.js'
 export function relayInformational(res: ServerResponse, info: InformationEvent): void {
   const req = res.req
   if (res.headersSent || res.destroyed) return
-  if (isHttp2(req)) {
-    relayOnStream(res, info)
-    return
-  }
-  if (req.httpVersionMajor !== 1 || req.httpVersionMinor === 0) return
-  const socket = res.socket
-  if (socket === null) return
+  const http2 = isHttp2(req)
+  if (!http2 && (req.httpVersionMajor !== 1 || req.httpVersionMinor === 0 || res.socket === null)) return
   if (info.statusCode === 100) {
     res.writeContinue()
+    return
+  }
+  const fields = relayedFields(info.rawHeaders)
+  if (http2) {
+    // A 1xx is a HEADERS frame before the response's own (RFC 9113 §8.1).
+    const headers: OutgoingHttpHeaders = { ':status': info.statusCode }
+    for (const [name, value] of fields) {
+      const key = name.toLowerCase()
+      const had = headers[key]
+      headers[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [String(had)]), value]
+    }
+    ;(res as unknown as Http2ServerResponse).stream.additionalHeaders(headers)
     return
   }
   let head = `HTTP/1.1 ${info.statusCode} ${info.statusMessage || STATUS_CODES[info.statusCode] || ''}\r\n`
-  const raw = info.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase()
-    if (HOP_BY_HOP.has(name) || name === 'content-length') continue
-    head += `${raw[i]}: ${raw[i + 1]}\r\n`
-  }
-  socket.write(`${head}\r\n`, 'latin1')
+  for (const [name, value] of fields) head += `${name}: ${value}\r\n`
+  res.socket!.write(`${head}\r\n`, 'latin1')
 }
 
-/** HTTP/2: a 1xx is a HEADERS frame before the response's own (RFC 9113 §8.1). */
-function relayOnStream(res: ServerResponse, info: InformationEvent): void {
-  if (info.statusCode === 100) {
-    res.writeContinue()
-    return
-  }
-  const headers: OutgoingHttpHeaders = { ':status': info.statusCode }
-  const raw = info.rawHeaders
+/** A 1xx's fields as relayed: end-to-end ones only, and no length (a 1xx has no body). */
+function relayedFields(raw: readonly string[]): Array<[string, string]> {
+  const fields: Array<[string, string]> = []
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase()
-    if (HOP_BY_HOP.has(name) || name === 'content-length') continue
-    const value = raw[i + 1]!
-    const had = headers[name]
-    headers[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [String(had)]), value]
+    if (!HOP_BY_HOP.has(name) && name !== 'content-length') fields.push([raw[i]!, raw[i + 1]!])
   }
-  ;(res as unknown as Http2ServerResponse).stream.additionalHeaders(headers)
+  return fields
 }

@@ -77,11 +77,13 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   // Plain HTTP on the main port unless that port speaks HTTPS; HTTPS on its own port or the main one.
   const listeners: Array<{ listener: Listener; port: number; flag: string }> = []
   if (config.https === undefined || config.https.port !== undefined) listeners.push({ listener: createPlainListener(engine, hooks, listenerOptions), port: config.port, flag: '--port' })
+  let secureServer: TlsServer | undefined
   if (config.https !== undefined) {
     const secure = https!.createSecureListener(engine, hooks, { ...listenerOptions, certificates: certificates!.options, onNotice: https!.onceEach(options.onNotice) })
     listeners.push(config.https.port === undefined ? { listener: secure, port: config.port, flag: '--port' } : { listener: secure, port: config.https.port, flag: '--https-port' })
+    secureServer = secure.server as TlsServer
   }
-  const stopRenewal = certificates?.keepFresh(listeners.at(-1)!.listener.server as TlsServer)
+  const stopRenewal = secureServer === undefined ? undefined : certificates!.keepFresh(secureServer)
 
   const closeServers = () => Promise.all(listeners.map(({ listener }) => new Promise<void>((resolve) => (listener.server.listening ? listener.server.close(() => resolve()) : resolve()))))
   try {

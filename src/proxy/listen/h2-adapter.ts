@@ -20,26 +20,23 @@ import { HOP_BY_HOP } from '../headers.js'
  *   upstream fails mid-body: the client sees that one request fail and its other streams go on
  *   (a bare `destroy()` would send NO_ERROR, which reads as a clean end after a complete body).
  */
-export class H2Request extends Http2ServerRequest {}
+export class H2Request extends Http2ServerRequest {
+  constructor(...args: ConstructorParameters<typeof Http2ServerRequest>) {
+    super(...args)
+    // Once, on the stream's own header object (what `headers` returns from now on).
+    const headers = this.headers
+    if (headers.host === undefined && headers[':authority'] !== undefined) headers.host = headers[':authority'] as string
+    if (Array.isArray(headers.cookie)) headers.cookie = headers.cookie.join('; ')
+  }
+}
 
-// Node's typings declare these as plain properties, the runtime has getters: override them as getters.
+// Node's typings declare rawHeaders as a plain property, the runtime has a getter: override it as one.
 const baseRequest = Http2ServerRequest.prototype
 const RAW = Symbol('devproxy.http1Head')
 Object.defineProperties(H2Request.prototype, {
   rawHeaders: {
     get(this: H2Request & { [RAW]?: string[] }): string[] {
       return (this[RAW] ??= http1Head(Reflect.get(baseRequest, 'rawHeaders', this) as string[]))
-    },
-  },
-  headers: {
-    get(this: H2Request) {
-      const headers = Reflect.get(baseRequest, 'headers', this) as H2Request['headers']
-      // Once: the object is the stream's own and keeps what was set on it.
-      if (headers.host === undefined && headers[':authority'] !== undefined) {
-        headers.host = headers[':authority'] as string
-        if (Array.isArray(headers.cookie)) headers.cookie = headers.cookie.join('; ')
-      }
-      return headers
     },
   },
 })

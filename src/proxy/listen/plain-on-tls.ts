@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Server, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Engine } from '../engine.js'
+import { takeConnectionListener } from '../front-door.js'
 import { refuseOnSocket } from '../refuse-on-socket.js'
 import { createTransaction } from '../transaction.js'
 
@@ -16,10 +17,7 @@ const TLS_HANDSHAKE = 0x16
  * fails it (tlsClientError).
  */
 export function refusePlainHttp(server: Server, engine: Engine, sockets: Set<Duplex>): void {
-  const listeners = server.listeners('connection')
-  if (listeners.length !== 1) throw new Error(`refusePlainHttp expects only the TLS server's own 'connection' listener, found ${listeners.length}`)
-  const startTls = listeners[0] as (socket: Socket) => void
-  server.removeListener('connection', startTls)
+  const startTls = takeConnectionListener(server)
   server.on('connection', (socket: Socket) => {
     socket.once('data', (chunk: Buffer) => {
       socket.pause()

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import type { Engine } from '../engine.js'
 import { withLastBytes, LastBytesResponse } from '../last-bytes.js'
+import { offersWebSocket } from '../h2c-offer.js'
 import { isHttp2 } from '../protocol.js'
 import { refuseConnect, refuseConnectStream } from '../refuse-connect.js'
 import { refuseOnSocket } from '../refuse-on-socket.js'
@@ -83,10 +84,6 @@ export function createSecureListener(engine: Engine, hooks: ServeHooks, options:
     closeIdle: () => connections.closeIdle(),
     closeAll: () => connections.closeAll(),
   }
-}
-
-function offersWebSocket(upgrade: string | undefined): boolean {
-  return upgrade !== undefined && upgrade.split(',').some((offer) => offer.trim().split('/')[0]!.toLowerCase() === 'websocket')
 }
 
 const ACTIVE = Symbol('devproxy.activeRequests')
