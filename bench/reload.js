@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks'
 import { loadConfig } from '../dist/config/load.js'
 import { startLiveReload } from '../dist/config/live-reload.js'
 import { DEFAULT_DEBOUNCE_MS } from '../dist/config/watch.js'
-import { startProxy } from '../dist/proxy/server.js'
+import { startProxy } from '../dist/start-proxy.js'
 import { summarize } from './lib/stats.js'
 
 const POLL_MS = 2

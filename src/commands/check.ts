@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core'
 import { DevproxyCommand } from '../cli/devproxy-command.js'
 import type { ResolvedRoute } from '../config/types.js'
+import { targetLabels } from '../config/route-targets.js'
 import { DevproxyError } from '../errors.js'
 
 export interface CheckResult {
@@ -44,7 +45,7 @@ Exits 0 when the config is valid; otherwise prints every problem found, with the
       for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
       return {
         file,
-        routes: config.routes.map((route) => ({ name: route.name, path: route.path, targets: route.targets.map(formatTarget) })),
+        routes: config.routes.map((route) => ({ name: route.name, path: route.path, targets: targetLabels(route) })),
       }
     } catch (error) {
       if (error instanceof DevproxyError) {
@@ -62,7 +63,7 @@ Exits 0 when the config is valid; otherwise prints every problem found, with the
 function formatRoutes(routes: readonly ResolvedRoute[]): string[] {
   const rows = routes.map((route) => {
     const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
-    return { name: route.name, where: filters ? `${route.path} [${filters}]` : route.path, targets: route.targets.map(formatTarget).join(', ') }
+    return { name: route.name, where: filters ? `${route.path} [${filters}]` : route.path, targets: targetLabels(route).join(', ') }
   })
   const nameWidth = Math.max(0, ...rows.map((r) => r.name.length))
   const whereWidth = Math.max(0, ...rows.map((r) => r.where.length))
@@ -70,6 +71,3 @@ function formatRoutes(routes: readonly ResolvedRoute[]): string[] {
 }
 
 /** `http://localhost:3000`, not `http://localhost:3000/`; a base path is kept. */
-function formatTarget(target: URL): string {
-  return target.origin + (target.pathname === '/' ? '' : target.pathname)
-}

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core'
 import { harFileArg } from '../cli/har-file-arg.js'
 import type { ResolvedConfig } from '../config/types.js'
-import type { StartOptions } from '../proxy/server.js'
+import type { StartOptions } from '../start-proxy.js'
 import Start, { type CommandContext } from './start.js'
 
 type SourceFlags = Parameters<Start['resolveSource']>[0]

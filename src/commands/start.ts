@@ -3,7 +3,7 @@ import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
 import type { Logger } from '../log/logger.js'
-import type { RunningProxy, StartOptions } from '../proxy/server.js'
+import type { RunningProxy, StartOptions } from '../start-proxy.js'
 import type { TransactionSink } from '../proxy/transaction.js'
 
 /** What a command built on start sees of its own run. */
@@ -84,7 +84,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const stopped = waitForSignal(() => onStop())
     const [{ createLogger }, { startProxy }, { formatBanner, isLoopback }] = await Promise.all([
       import('../log/logger.js'),
-      import('../proxy/server.js'),
+      import('../start-proxy.js'),
       import('../log/banner.js'),
     ])
     // With --json, stdout is for the transactions alone.
@@ -110,7 +110,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         },
       })
       cleanups.unshift(() => proxy.close(5_000))
-      for (const spec of faults) proxy.engine.faults.add(spec, 'cli')
+      for (const spec of faults) proxy.faults.add(spec, 'cli')
       onStop = () => {
         // The terminal echoed ^C: what follows (and the shell prompt) starts on a line of its own.
         if (process.stderr.isTTY) process.stderr.write('\n')
@@ -133,7 +133,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
       for (const line of extra?.banner ?? []) logger.info(line)
-      const active = proxy.engine.faults.list()
+      const active = proxy.faults.list()
       if (active.length > 0) {
         const { describeFault } = await import('../cli/format-control.js')
         for (const fault of active) logger.info(logger.palette.warn(`  fault ${fault.id}: ${describeFault(fault)} (${fault.source === 'cli' ? '--fault' : 'config'})`))
@@ -178,6 +178,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     try {
       const control = await startControlServer({
         engine: proxy.engine,
+        faults: proxy.faults,
         proxyUrl: proxy.url,
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
@@ -214,7 +215,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         proxy.engine.swap(next)
         // A live fault (--fault, devproxy fault) whose route the new config dropped never fires again: say so.
         const routes = new Set(next.routes.map((route) => route.name))
-        for (const fault of proxy.engine.faults.list()) {
+        for (const fault of proxy.faults.list()) {
           if (fault.source !== 'config' && fault.route !== undefined && !routes.has(fault.route)) {
             logger.warn(`fault ${fault.id} (--route ${fault.route}) matches no route of the reloaded config and will not fire; remove it with devproxy fault --remove ${fault.id}`)
           }

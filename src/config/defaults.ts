@@ -30,3 +30,6 @@ export const DEFAULT_RECORD_BODY_BYTES = 8 * 1024 * 1024
 export const DEFAULT_UPLOAD_IDLE_MS = 60_000
 /** Connections to one target at once; more requests queue for a free one. */
 export const DEFAULT_MAX_CONNECTIONS = 128
+
+/** A route's own code (hooks, mocks' respond, transforms) gets this long per call. */
+export const DEFAULT_HOOK_TIMEOUT_MS = 5_000

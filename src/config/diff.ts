@@ -1,3 +1,4 @@
+import { targetLabels } from './route-targets.js'
 import type { FaultSpec } from '../faults/types.js'
 import type { CookieRewrite, HeaderRules, ResolvedConfig, ResolvedRetry, ResolvedRoute } from './types.js'
 
@@ -50,7 +51,7 @@ const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<Reso
   path: [['path', (r) => r.path]],
   host: [['host', (r) => r.host ?? 'any']],
   methods: [['methods', (r) => r.methods?.join(',') ?? 'any']],
-  targets: [['target', (r) => r.targets.map((t) => t.origin + pathOf(t)).join(', ')]],
+  targets: [['target', (r) => (r.chooseTarget ? code(r.chooseTarget) : r.targets.map((t) => t.origin + pathOf(t)).join(', '))]],
   stripPrefix: [['stripPrefix', (r) => String(r.stripPrefix)]],
   rewrite: [['rewrite', (r) => (r.rewrite ? r.rewrite.toString() : 'none')]],
   changeOrigin: [['changeOrigin', (r) => String(r.changeOrigin)]],
@@ -69,6 +70,18 @@ const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<Reso
     ['cookieDomainRewrite', (r) => describeCookieRule(r.cookies?.domain)],
     ['cookiePathRewrite', (r) => describeCookieRule(r.cookies?.path)],
   ],
+  chooseTarget: [], // shown as target
+  retryFor: [['retry', (r) => code(r.retryFor)]],
+  onRequest: [['onRequest', (r) => code(r.onRequest)]],
+  onResponse: [['onResponse', (r) => code(r.onResponse)]],
+  transform: [
+    ['transform.event', (r) => code(r.transform?.event)],
+    ['transform.chunk', (r) => code(r.transform?.chunk)],
+    ['transform.end', (r) => code(r.transform?.end)],
+  ],
+  mocks: [['mock', (r) => describeMocks(r.mocks)]],
+  hookTimeoutMs: [['hookTimeoutMs', (r) => String(r.hookTimeoutMs)]],
+  baseDir: [], // follows the config file, which a reload never changes
   // The ca file's contents are compared too, in compareRoutes.
   tls: [
     ['secure', (r) => String(r.tls.rejectUnauthorized)],
@@ -76,6 +89,17 @@ const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<Reso
   ],
 }
 const ROUTE_FIELDS: Fields<ResolvedRoute> = Object.values(ROUTE).flat()
+
+/** A function, by its source: an edit to a hook shows as a change (hooks are swapped with the config either way). */
+function code(fn: ((...args: never[]) => unknown) | undefined): string {
+  return fn === undefined ? 'none' : fn.toString()
+}
+
+/** Mocks by their data, functions by their source. */
+function describeMocks(mocks: ResolvedRoute['mocks']): string {
+  if (mocks.length === 0) return 'none'
+  return JSON.stringify(mocks, (_key, value: unknown) => (typeof value === 'function' ? value.toString() : value instanceof Uint8Array ? `<${value.length} bytes>` : value))
+}
 
 type Settings = Pick<ResolvedConfig, 'faults' | 'log' | 'record'>
 
@@ -150,7 +174,7 @@ function compareFields<T>(fields: Fields<T>, before: T, after: T): FieldChange[]
 /** `/api → http://localhost:3000` */
 export function summarizeRoute(route: ResolvedRoute): string {
   const host = route.host ? `${route.host} ` : ''
-  return `${host}${route.path} → ${route.targets.map((t) => t.origin + pathOf(t)).join(', ')}`
+  return `${host}${route.path} → ${targetLabels(route).join(', ')}`
 }
 
 function pathOf(target: URL): string {

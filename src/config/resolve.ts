@@ -1,6 +1,6 @@
 import { dirname } from 'node:path'
 import { ConfigValidationError } from '../errors.js'
-import { DEFAULT_CONNECT_MS, DEFAULT_RECORD_BODY_BYTES, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_UPLOAD_IDLE_MS, DEFAULT_MAX_CONNECTIONS } from './defaults.js'
+import { DEFAULT_CONNECT_MS, DEFAULT_RECORD_BODY_BYTES, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_UPLOAD_IDLE_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_HOOK_TIMEOUT_MS } from './defaults.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
 import { parseFaultString } from '../faults/parse.js'
@@ -16,14 +16,15 @@ import { validateConfig } from './validate.js'
 export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
   const issues = validateConfig(user)
   // Read even when other fields are wrong: every problem at once.
-  const cas = readRouteCas(user, file === undefined ? process.cwd() : dirname(file), issues)
+  const baseDir = file === undefined ? process.cwd() : dirname(file)
+  const cas = readRouteCas(user, baseDir, issues)
   issues.push(...cas.issues)
   if (issues.length > 0) throw new ConfigValidationError(issues)
   return Object.freeze({
     port: user.port ?? DEFAULT_PORT,
     host: user.host ?? DEFAULT_HOST,
     https: resolveHttps(user.https),
-    routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`, cas.pems[index]))),
+    routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`, cas.pems[index], baseDir))),
     faults: resolveFaults(user.faults),
     record: Object.freeze({
       redact: Object.freeze((user.record?.redact ?? []).map((name) => name.toLowerCase())),
@@ -47,9 +48,9 @@ function resolveHttps(https: UserConfig['https']): ResolvedHttps | undefined {
   return Object.freeze({ port: https === true ? undefined : https.port })
 }
 
-function resolveRoute(route: UserRoute, where: string, caPem: string | undefined): ResolvedRoute {
+function resolveRoute(route: UserRoute, where: string, caPem: string | undefined, baseDir: string): ResolvedRoute {
   const path = normalizePrefix(route.path ?? '/')
-  const targets = Array.isArray(route.target) ? route.target : [route.target]
+  const targets = route.target === undefined || typeof route.target === 'function' ? [] : Array.isArray(route.target) ? route.target : [route.target]
   return Object.freeze({
     name: route.name ?? nameFromPath(path),
     path,
@@ -63,7 +64,7 @@ function resolveRoute(route: UserRoute, where: string, caPem: string | undefined
     timeoutMs: route.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     connectMs: route.connectMs ?? DEFAULT_CONNECT_MS,
     idleMs: route.idleMs ?? DEFAULT_IDLE_MS,
-    retry: resolveRetry(route.retry),
+    retry: typeof route.retry === 'function' ? DEFAULT_RETRY : resolveRetry(route.retry),
     requestHeaders: Object.freeze(lowerKeys(route.headers?.request)),
     responseHeaders: Object.freeze(lowerKeys(route.headers?.response)),
     maxRequestBodyBytes: route.maxRequestBodyBytes ?? DEFAULT_MAX_REQUEST_BODY_BYTES,
@@ -72,10 +73,18 @@ function resolveRoute(route: UserRoute, where: string, caPem: string | undefined
     maxResponseBodyBytes: route.maxResponseBodyBytes,
     cookies: resolveCookieRewrites(route),
     tls: Object.freeze({ rejectUnauthorized: route.secure ?? true, ca: caPem, caFile: route.ca }),
+    chooseTarget: typeof route.target === 'function' ? route.target : undefined,
+    retryFor: typeof route.retry === 'function' ? route.retry : undefined,
+    onRequest: route.onRequest,
+    onResponse: route.onResponse,
+    transform: route.transform,
+    mocks: Object.freeze(route.mock === undefined ? [] : Array.isArray(route.mock) ? [...route.mock] : [route.mock]),
+    hookTimeoutMs: route.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
+    baseDir,
   })
 }
 
-function resolveRetry(retry: UserRetry | undefined): ResolvedRetry {
+export function resolveRetry(retry: UserRetry | undefined): ResolvedRetry {
   if (retry === undefined) return DEFAULT_RETRY
   const on = retry.on ?? DEFAULT_RETRY.on
   const methods = retry.methods?.map((m) => m.toUpperCase()) ?? DEFAULT_RETRY.methods

@@ -29,6 +29,7 @@ import type { FaultSpec } from '../faults/types.js'
 import { checkFaultsConfig } from '../faults/validate-spec.js'
 import { checkTarget } from './target.js'
 import { ignoreRuleError } from '../diff/ignore-rule.js'
+import { checkMocks } from '../mocks/validate-mocks.js'
 
 export type { ConfigIssue } from './checks.js'
 
@@ -89,6 +90,13 @@ const RETRY: Shape = {
   },
 }
 
+/** Problems with a retry policy a route's `retry` function returned. */
+export function retryIssues(value: unknown): ConfigIssue[] {
+  const issues: ConfigIssue[] = []
+  checkRetry(value, '', issues)
+  return issues
+}
+
 function checkRetry(value: unknown, path: string, issues: ConfigIssue[]): void {
   checkObject(value, path, RETRY, issues)
   if (!isPlainObject(value)) return
@@ -121,6 +129,15 @@ function checkRetryMethod(value: unknown, path: string, issues: ConfigIssue[]): 
   }
 }
 
+const TRANSFORM: Shape = {
+  expected: 'must be an object of functions such as { event: (e) => ({ ...e, data: e.data.toUpperCase() }) }',
+  fields: {
+    event: must('must be a function of a server-sent event, e.g. (event) => ({ ...event, data: event.data.trim() })', (value) => typeof value === 'function'),
+    chunk: must('must be a function of a body chunk, e.g. (chunk) => chunk.toString().toUpperCase()', (value) => typeof value === 'function'),
+    end: must('must be a function returning what to send last, e.g. () => [{ event: "done", data: "" }]', (value) => typeof value === 'function'),
+  },
+}
+
 const ROUTE: Shape = {
   expected: 'must be an object such as { path: "/api", target: "http://localhost:3000" }',
   fields: {
@@ -128,7 +145,7 @@ const ROUTE: Shape = {
     path: checkPath,
     host: checkHost,
     methods: listOf(methodName, 'must be a non-empty array of method names such as ["GET", "POST"]'),
-    target: (value, path, issues) => (Array.isArray(value) ? checkUrls : checkUrl)(value, path, issues),
+    target: (value, path, issues) => (typeof value === 'function' ? undefined : (Array.isArray(value) ? checkUrls : checkUrl)(value, path, issues)),
     stripPrefix: boolean,
     rewrite: must('must be a function from path to path, e.g. (path) => path.replace(/^\\/v1/, "")', (value) => typeof value === 'function'),
     changeOrigin: boolean,
@@ -136,7 +153,7 @@ const ROUTE: Shape = {
     timeoutMs: positiveInteger(MAX_TIMER_MS),
     connectMs: positiveInteger(MAX_TIMER_MS),
     idleMs: nonNegativeInteger(MAX_TIMER_MS, '0 turns it off'),
-    retry: checkRetry,
+    retry: (value, path, issues) => (typeof value === 'function' ? undefined : checkRetry(value, path, issues)),
     headers: objectOf(HEADERS),
     maxRequestBodyBytes: positiveInteger(),
     uploadIdleMs: positiveInteger(MAX_TIMER_MS),
@@ -146,9 +163,14 @@ const ROUTE: Shape = {
     cookiePathRewrite: cookieRewrite('a path such as "/"', '{ "/api": "/" }'),
     secure: boolean,
     ca: nonEmptyString,
+    onRequest: must('must be a function of the request, e.g. (ctx) => { ctx.headers.authorization = "Bearer dev" }', (value) => typeof value === 'function'),
+    onResponse: must('must be a function of the response, e.g. (ctx) => { ctx.headers["cache-control"] = "no-store" }', (value) => typeof value === 'function'),
+    transform: objectOf(TRANSFORM),
+    mock: checkMocks,
+    hookTimeoutMs: positiveInteger(MAX_TIMER_MS),
   },
-  required: ['target'],
 }
+
 
 /** false, a string, or an object of strings (http-proxy-middleware's cookie rewrite options). */
 function cookieRewrite(one: string, map: string) {
@@ -160,11 +182,15 @@ function cookieRewrite(one: string, map: string) {
 
 function checkRoute(value: unknown, path: string, issues: ConfigIssue[]): void {
   checkObject(value, path, ROUTE, issues)
-  if (isPlainObject(value)) checkTlsOptions(value, path, issues)
+  if (!isPlainObject(value)) return
+  // Only a route that mocks may do without a target: what no mock answers is refused (404).
+  if (value.target === undefined && value.mock === undefined) checkUrl(undefined, child(path, 'target'), issues)
+  checkTlsOptions(value, path, issues)
 }
 
 /** `secure` and `ca` set on a route that has no https:// target would silently do nothing. */
 function checkTlsOptions(route: Record<string, unknown>, path: string, issues: ConfigIssue[]): void {
+  if (route.target === undefined || typeof route.target === 'function') return
   const targets = (Array.isArray(route.target) ? route.target : [route.target]).map(checkTarget)
   if (targets.length === 0 || !targets.every((t) => 'url' in t && t.url.protocol === 'http:')) return
   for (const field of ['secure', 'ca'] as const) {

@@ -7,6 +7,8 @@ import { ControlError } from '../errors.js'
 import { checkFaultSelectors } from '../faults/check-selectors.js'
 import { validateFaultSpec } from '../faults/validate-spec.js'
 import type { FaultSpec } from '../faults/types.js'
+import { targetLabels } from '../config/route-targets.js'
+import type { FaultRegistry } from '../faults/registry.js'
 import type { Engine } from '../proxy/engine.js'
 import { checkAccess } from './access.js'
 import { MAX_CONTROL_BODY_BYTES, type ErrorBody, type ProxyStatus, type RouteSummary } from './protocol.js'
@@ -20,6 +22,8 @@ import { findStates, removeState, writeState, type ProxyState } from './state-fi
 
 export interface ControlServerOptions {
   readonly engine: Engine
+  /** The faults the API lists, adds and removes. */
+  readonly faults: FaultRegistry
   /** The proxy's URL, as bound; shown by `devproxy status`. */
   readonly proxyUrl: string
   readonly configFile?: string | undefined
@@ -146,7 +150,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
 }
 
 function controlRoutes(options: ControlServerOptions, startedAt: number): RouteTable {
-  const { engine } = options
+  const { engine, faults } = options
   return [
     {
       pattern: /^\/v1\/status$/,
@@ -159,7 +163,7 @@ function controlRoutes(options: ControlServerOptions, startedAt: number): RouteT
             ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
             startedAt,
             routes: engine.state.config.routes.map(summarizeRoute),
-            faults: engine.faults.list(),
+            faults: faults.list(),
             counters: { ...engine.counters },
           }
           return { status: 200, body: status }
@@ -169,20 +173,20 @@ function controlRoutes(options: ControlServerOptions, startedAt: number): RouteT
     {
       pattern: /^\/v1\/faults$/,
       methods: {
-        GET: () => ({ status: 200, body: engine.faults.list() }),
+        GET: () => ({ status: 200, body: faults.list() }),
         POST: async (req) => {
           const specs = checkFaultsBody(await readJsonBody(req))
           checkSelectors(specs, engine.state.config.routes)
-          return { status: 201, body: { faults: specs.map((spec) => engine.faults.add(spec, 'api')) } }
+          return { status: 201, body: { faults: specs.map((spec) => faults.add(spec, 'api')) } }
         },
-        DELETE: () => ({ status: 200, body: { cleared: engine.faults.clear() } }),
+        DELETE: () => ({ status: 200, body: { cleared: faults.clear() } }),
       },
     },
     {
       pattern: /^\/v1\/faults\/([^/]+)$/,
       methods: {
         DELETE: (_req, [id = '']) => {
-          if (!engine.faults.remove(id)) throw new ApiError(404, 'not_found', `no active fault ${JSON.stringify(id)}`)
+          if (!faults.remove(id)) throw new ApiError(404, 'not_found', `no active fault ${JSON.stringify(id)}`)
           return { status: 204 }
         },
       },
@@ -275,7 +279,7 @@ function summarizeRoute(route: Engine['state']['config']['routes'][number]): Rou
     path: route.path,
     ...(route.host === undefined ? {} : { host: route.host }),
     ...(route.methods === undefined ? {} : { methods: route.methods }),
-    targets: route.targets.map((target) => target.origin + (target.pathname === '/' ? '' : target.pathname)),
+    targets: targetLabels(route),
   }
 }
 

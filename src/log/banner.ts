@@ -1,3 +1,4 @@
+import { targetLabels } from '../config/route-targets.js'
 import type { ResolvedConfig } from '../config/types.js'
 import type { Palette } from '../terminal/palette.js'
 
@@ -10,7 +11,7 @@ export function formatBanner(config: ResolvedConfig, url: string, palette: Palet
   const width = Math.max(...config.routes.map((r) => r.path.length))
   for (const route of config.routes) {
     const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
-    const targets = route.targets.map((t) => t.origin + (t.pathname === '/' ? '' : t.pathname)).join(', ')
+    const targets = targetLabels(route).join(', ')
     const extras = [route.stripPrefix ? 'strip prefix' : '', route.changeOrigin ? 'change origin' : '', route.ws ? '' : 'no ws'].filter(Boolean).join(', ')
     lines.push(
       `  ${route.path.padEnd(width)}  →  ${palette.route(targets)}  ${palette.dim(route.name)}${filters ? palette.dim(` [${filters}]`) : ''}${extras ? palette.dim(` (${extras})`) : ''}`,

@@ -35,7 +35,13 @@ export interface TransactionJson {
     readonly durationMs: number
     readonly backoffMs: number
     readonly retryOf: string | null
+    /** What answered in place of the upstream: fault, mock, hook, replay; null: the upstream. */
+    readonly by: string | null
   }>
+  /** What answered the last attempt in place of the upstream (mock, hook, fault, replay); null: the upstream. */
+  readonly answeredBy: string | null
+  /** The route's code (onRequest, onResponse, a transform) ran on it. */
+  readonly hooked: boolean
   readonly retryNote: string | null
   readonly faults: readonly string[]
   readonly headers: {
@@ -75,7 +81,10 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
       durationMs: round(a.durationMs),
       backoffMs: a.backoffMs,
       retryOf: a.retryOf ?? null,
+      by: a.by ?? null,
     })),
+    answeredBy: tx.attempts.at(-1)?.by ?? null,
+    hooked: tx.hooked ?? false,
     retryNote: tx.retryNote ?? null,
     faults: [...tx.faults],
     headers: {

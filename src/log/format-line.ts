@@ -70,8 +70,12 @@ const NO_TAGS: readonly Tag[] = Object.freeze([])
 
 export function transactionTags(tx: Readonly<Transaction>): readonly Tag[] {
   // Nearly every line: one attempt, nothing went wrong.
-  if (tx.ending === 'completed' && tx.error === undefined && tx.faults.length === 0 && tx.replay === undefined && tx.attempts.length <= 1 && !tx.retryNote) return NO_TAGS
+  const by = tx.attempts.at(-1)?.by
+  if (tx.ending === 'completed' && tx.error === undefined && tx.faults.length === 0 && tx.replay === undefined && tx.attempts.length <= 1 && !tx.retryNote && by === undefined && !tx.hooked) return NO_TAGS
   const tags: Tag[] = []
+  // Answered by no upstream (a mock, onRequest), or passed through the route's code.
+  if (by === 'mock') tags.push({ text: 'mock', severity: 'warn' })
+  if (by === 'hook' || tx.hooked) tags.push({ text: 'hook', severity: 'warn' })
   if (tx.replay === 'hit') tags.push({ text: 'replay', severity: 'warn' })
   if (tx.replay === 'miss') tags.push({ text: 'replay miss', severity: 'error' })
   if (tx.replay === 'fallthrough') tags.push({ text: 'replay miss → live', severity: 'warn' })

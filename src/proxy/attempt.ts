@@ -1,10 +1,8 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http'
 import type { ResolvedRoute } from '../config/types.js'
 import type { Engine, EngineState } from './engine.js'
-import { describeInjection, simulatedResponse } from '../faults/inject.js'
-import type { Injection } from '../faults/types.js'
-import { replayResponse } from '../record/replay-answer.js'
-import { classifyUpstreamError, upstreamErrorCode, type UpstreamFailure } from './error-map.js'
+import { classifyUpstreamError, upstreamErrorCode, type ErrorDetails, type ErrorType, type UpstreamFailure } from './error-map.js'
+import type { Effects } from './fault-plan.js'
 import { joinBasePath } from './forward.js'
 import { buildForwardHeaders, CHUNKED, headersObject, NO_BODY, viaEntry, type Framing } from './headers.js'
 import { relayInformational } from './informational.js'
@@ -13,6 +11,7 @@ import { bodyLengthUnknown } from './protocol.js'
 import { absoluteAuthority } from './request-target.js'
 import type { RequestBody } from './request-body.js'
 import { pumpBody, type BodyPump } from './send-request.js'
+import type { StandInAnswer, StandInKind } from './stand-in.js'
 import { startAttempt, type Attempt, type Transaction } from './transaction.js'
 import { noteUpstreamSocket } from './upstream-socket.js'
 
@@ -43,31 +42,37 @@ export interface AttemptPlan {
   /** The response-headers deadline for this attempt: timeoutMs, or less when the retry budget is nearly spent. */
   readonly timeoutMs: number
   /** Faults for this attempt: they stand in for the upstream (a reset, a hang, a 503) or slow it. */
-  readonly injections: readonly Injection[]
+  readonly effects: Effects
   /** Called just before the request really goes upstream (the body starts to flow). */
   readonly onForward?: (() => void) | undefined
   /** The whole request body when it was buffered (replay matching needs it). */
   readonly requestBody?: Buffer | undefined
   /** Use a new connection, not a pooled one (the retry after a stale keep-alive socket). */
   readonly freshConnection?: boolean | undefined
+  /** What `onRequest` and the route's functions made of the request. */
+  readonly forward?: ForwardChanges | undefined
+  /** `onRequest` answered: it stands in for the upstream on every attempt. */
+  readonly hookAnswer?: (() => StandInAnswer) | undefined
 }
 
-/** What injected faults asked of the response (header, cut, slow body), for streamResponse. */
-export interface InjectedEffects {
-  /** The kinds injected into this attempt, for `x-devproxy-fault`. */
-  readonly labels: readonly string[]
-  readonly truncate: boolean
-  readonly bytesPerSecond: number | undefined
+/** The forwarded request as the route's code changed it; undefined fields: as the proxy would send them. */
+export interface ForwardChanges {
+  readonly method: string | undefined
+  readonly path: string | undefined
+  readonly headers: readonly string[] | undefined
+  readonly target: URL | undefined
 }
 
 export type AttemptResult =
-  | { readonly kind: 'response'; readonly attempt: Attempt; readonly proxyRes: IncomingMessage; readonly injected: InjectedEffects }
+  | { readonly kind: 'response'; readonly attempt: Attempt; readonly proxyRes: IncomingMessage; readonly injected: Effects; readonly by: StandInKind | undefined }
+  /** A stand-in refused (a mock's code failed): devproxy's own error, never retried. */
+  | { readonly kind: 'refused'; readonly attempt: Attempt; readonly type: ErrorType; readonly details: ErrorDetails }
   | {
       readonly kind: 'failure'
       readonly attempt: Attempt
       readonly failure: UpstreamFailure
       readonly code: string | undefined
-      readonly injected: InjectedEffects
+      readonly injected: Effects
       /** A pooled keep-alive connection failed before any response byte: the request may or may not have run. */
       readonly stale?: boolean
     }
@@ -88,15 +93,19 @@ export type AttemptResult =
 export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<AttemptResult> {
   const { engine, state, route, tx, req, res } = ctx
   const pool = state.pools.get(route)!
-  const target = pool.pick(Date.now())
-  const attempt = startAttempt(tx, target, plan)
+  const changes = plan.forward
+  const chosen = changes?.target ?? (pool.targets.length > 0 ? pool.pick(Date.now()) : undefined)
+  const attempt = startAttempt(tx, chosen, plan)
+  // A route of mocks alone builds the request a mock sees against a placeholder it never contacts.
+  const target = chosen ?? NO_TARGET
 
   const framing = framingOf(plan.body, req)
   // Expect goes to the upstream when the body streams through; a buffered body was already
   // asked for (the proxy answered 100 itself), so the upstream must not wait for a go-ahead.
   const expect = plan.body.kind === 'stream' && expectsContinue(req)
-  tx.forwardedUrl = joinBasePath(target.pathname, forwardPath(route, ctx.url))
-  const rawHeaders = buildForwardHeaders(req.rawHeaders, {
+  tx.forwardedUrl = joinBasePath(target.pathname, changes?.path ?? forwardPath(route, ctx.url))
+  const method = changes?.method ?? tx.method
+  const rawHeaders = buildForwardHeaders(changes?.headers ?? req.rawHeaders, {
     clientIp: tx.clientIp,
     scheme: tx.scheme,
     targetHost: route.changeOrigin ? target.host : undefined,
@@ -110,8 +119,8 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   })
   tx.forwardedHeaders = headersObject(rawHeaders)
 
-  const injected = effectsOf(plan.injections)
-  for (const injection of plan.injections) tx.faults.push(describeInjection(injection))
+  const injected = plan.effects
+  if (injected.notes.length > 0) tx.faults.push(...injected.notes)
 
   return new Promise((resolve) => {
     let proxyReq: ClientRequest | undefined
@@ -159,37 +168,54 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       if (settle({ kind: 'too-large', attempt }, 'aborted')) abandon()
     })
 
-    // A fault stands in for the upstream: the very same settle/fail paths a real one takes.
-    const stand = plan.injections.find((i) => i.action.kind === 'respond' || i.action.kind === 'reset' || i.action.kind === 'hang')
-    const forward = () => {
-      if (attempt.outcome !== undefined) return
-      const action = stand?.action
-      if (action?.kind === 'respond') {
-        const proxyRes = simulatedResponse(action.status, action.retryAfterS, describeInjection(stand!), stand!.fault.id)
-        if (settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) attempt.status = action.status
-      } else if (action?.kind === 'reset') {
+    // A stand-in answers through the very same settle/fail paths a real upstream takes: a fault
+    // first, then onRequest's answer, then the engine's stand-ins (mocks, a recording).
+    const standIn = (answer: StandInAnswer) => {
+      attempt.by = answer.by
+      if (answer.kind === 'respond') {
+        if (settle({ kind: 'response', attempt, proxyRes: answer.response, injected, by: answer.by }, 'response')) attempt.status = answer.response.statusCode
+      } else if (answer.kind === 'reset') {
         fail('reset', 'ECONNRESET')
-      } else if (action?.kind !== 'hang' && !answerFromRecording()) {
-        plan.onForward?.()
-        forwardForReal()
+      } else if (answer.kind === 'refuse') {
+        settle({ kind: 'refused', attempt, type: answer.type, details: answer.details }, 'response')
+      } else if (responseTimer === undefined) {
+        startResponseTimer()
       }
     }
-    // `devproxy replay`: the recording stands in for the upstream, like a fault does.
-    const answerFromRecording = (): boolean => {
-      const replay = engine.replay
-      if (!replay) return false
-      const match = replay.index.match({ method: tx.method, url: ctx.url, body: plan.requestBody, headers: req.headers })
-      if (match.kind === 'miss' && replay.fallthroughRoutes.has(route.name)) {
-        tx.replay = 'fallthrough'
-        return false
+    const askStandIns = async (): Promise<StandInAnswer | undefined> => {
+      for (const candidate of engine.standIns) {
+        if (!candidate.serves(route)) continue
+        const answer = await candidate.answer({ route, tx, method: tx.method, url: ctx.url, headers: req.headers, body: plan.requestBody })
+        if (answer !== undefined) return answer
       }
-      const proxyRes = replayResponse(match, tx, ctx.url)
-      if (settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) attempt.status = proxyRes.statusCode
-      return true
+      return undefined
+    }
+    const forward = () => {
+      if (attempt.outcome !== undefined) return
+      const answer = injected.answer ?? plan.hookAnswer?.()
+      if (answer !== undefined) return standIn(answer)
+      if (engine.standIns.length === 0) return goUpstream()
+      askStandIns().then(
+        (found) => {
+          if (attempt.outcome !== undefined) return
+          if (found !== undefined) standIn(found)
+          else goUpstream()
+        },
+        (error: unknown) => settle({ kind: 'refused', attempt, type: 'proxy_internal_error', details: { message: `a stand-in failed: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in devproxy; please report it.', route: route.name } }, 'response'),
+      )
+    }
+    const goUpstream = () => {
+      // A route with no target of its own (mocks only) has nowhere to send what no mock answered.
+      if (chosen === undefined) {
+        settle({ kind: 'refused', attempt, type: 'mock_unmatched', details: { message: `no mock of route "${route.name}" answers ${tx.method} ${ctx.url}, and the route has no target`, hint: 'Add a mock that matches this request, or a target for the requests no mock answers.', route: route.name } }, 'response')
+        return
+      }
+      plan.onForward?.()
+      forwardForReal()
     }
 
     const forwardForReal = () => {
-      const request = engine.forwarder.request(route, target, { method: tx.method, path: tx.forwardedUrl!, headers: rawHeaders, fresh: plan.freshConnection })
+      const request = engine.forwarder.request(route, target, { method, path: tx.forwardedUrl!, headers: rawHeaders, fresh: plan.freshConnection })
       proxyReq = request
       // Waiting for one of the route's maxConnections: bounded, and said so when it runs out.
       poolTimer = setTimeout(() => fail('pool-exhausted'), route.connectMs)
@@ -221,7 +247,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       })
       request.once('finish', startResponseTimer)
       request.once('response', (proxyRes) => {
-        if (!settle({ kind: 'response', attempt, proxyRes, injected }, 'response')) {
+        if (!settle({ kind: 'response', attempt, proxyRes, injected, by: undefined }, 'response')) {
           proxyRes.destroy()
           return
         }
@@ -276,12 +302,14 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     }
 
     // An injected delay or hang stands in for a slow upstream: the response clock runs from the start.
-    const delayMs = plan.injections.reduce((sum, i) => sum + (i.action.kind === 'delay' ? i.action.ms : 0), 0)
-    if (delayMs > 0 || stand?.action.kind === 'hang') startResponseTimer()
+    const delayMs = injected.delayMs
+    if (delayMs > 0 || injected.answer?.kind === 'hang') startResponseTimer()
     if (delayMs > 0) setTimeout(forward, delayMs)
     else forward()
   })
 }
+
+const NO_TARGET = new URL('http://mocks.invalid/')
 
 /** `Expect: 100-continue` (RFC 9110 §10.1.1), the one expectation there is. */
 export function expectsContinue(req: IncomingMessage): boolean {
@@ -300,15 +328,3 @@ function framingOf(body: RequestBody, req: IncomingMessage): Framing {
 }
 
 const ZERO_LENGTH: Framing = { kind: 'length', length: 0 }
-
-const NO_EFFECTS: InjectedEffects = { labels: [], truncate: false, bytesPerSecond: undefined }
-
-function effectsOf(injections: readonly Injection[]): InjectedEffects {
-  if (injections.length === 0) return NO_EFFECTS
-  const throttle = injections.find((i) => i.action.kind === 'throttle')?.action
-  return {
-    labels: injections.map((i) => i.label),
-    truncate: injections.some((i) => i.action.kind === 'truncate'),
-    bytesPerSecond: throttle?.kind === 'throttle' ? throttle.bytesPerSecond : undefined,
-  }
-}

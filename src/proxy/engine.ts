@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto'
 import type { ResolvedConfig, ResolvedRoute } from '../config/types.js'
-import { createFaultRegistry, type FaultRegistry } from '../faults/registry.js'
-import type { FaultCounters } from '../faults/types.js'
-import type { ReplayIndex } from '../record/replay-match.js'
+import type { FaultPlanner } from './fault-plan.js'
 import { createForwarder, type Forwarder } from './forward.js'
+import type { RouteProgram } from './route-program.js'
 import { createRouter, type Router } from './router.js'
 import { createTargetPool, type TargetPool } from './target-pool.js'
+import type { StandIn } from './stand-in.js'
 import type { Transaction, TransactionSink } from './transaction.js'
 
 /**
@@ -27,14 +27,16 @@ export interface Engine {
   readonly cutByShutdown: WeakSet<Transaction>
   readonly state: EngineState
   readonly forwarder: Forwarder
-  /** Faults in force; the control API and config reloads change them live. */
-  readonly faults: FaultRegistry
+  /** What faults do to each request and attempt (src/faults plugs in here). */
+  readonly faults: FaultPlanner
+  /** What may answer in place of the upstream, asked in order: mocks, a recording (DESIGN.md §3). */
+  readonly standIns: readonly StandIn[]
+  /** The routes' own code (`onRequest`, `onResponse`, `transform`, target and retry functions). */
+  readonly program: RouteProgram | undefined
   /** Bodies are captured up to this many bytes each for the sinks (diffs, recording); 0: off. */
   readonly captureBodyBytes: number
-  /** `devproxy replay`: answers come from a recording (misses of the listed routes go live). */
-  readonly replay: ReplaySource | undefined
   /** Totals since start, for `devproxy status`. */
-  readonly counters: Readonly<FaultCounters>
+  readonly counters: Readonly<EngineCounters>
   /** Replaces the running config; in-flight requests finish on the one they started with. */
   swap(config: ResolvedConfig): void
   /** Hands a finished transaction to every sink; a failing sink never breaks the proxy. */
@@ -52,20 +54,29 @@ export function compileState(config: ResolvedConfig): EngineState {
   return { config, router: createRouter(config.routes), pools }
 }
 
-export interface ReplaySource {
-  readonly index: ReplayIndex
-  /** Routes whose misses are forwarded to the live target (`--fallthrough`). */
-  readonly fallthroughRoutes: ReadonlySet<string>
+export interface EngineCounters {
+  requests: number
+  /** Responses with status >= 500 and proxy error answers. */
+  errors: number
+  /** Faults injected. */
+  faults: number
 }
 
-export function createEngine(config: ResolvedConfig, onSinkError: (error: unknown) => void, captureBodyBytes = 0, replay?: ReplaySource): Engine {
+/** What plugs into the engine: none of it is the proxy's own (DESIGN.md §3). */
+export interface EnginePlugins {
+  readonly faults: FaultPlanner
+  readonly standIns?: readonly StandIn[] | undefined
+  readonly program?: RouteProgram | undefined
+  /** A new config was swapped in (the fault registry reinstalls the config's faults). */
+  readonly onSwap?: ((next: ResolvedConfig, previous: ResolvedConfig) => void) | undefined
+}
+
+export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onSinkError: (error: unknown) => void, captureBodyBytes = 0): Engine {
   let state = compileState(config)
   const sinks: TransactionSink[] = []
   const deliverySinks: TransactionSink[] = []
   const forwarder = createForwarder()
-  const faults = createFaultRegistry()
-  faults.setConfigFaults(config.faults.rules)
-  const counters: FaultCounters = { requests: 0, errors: 0, faults: 0 }
+  const counters: EngineCounters = { requests: 0, errors: 0, faults: 0 }
   return {
     instanceId: randomBytes(4).toString('hex'),
     inFlight: new Set(),
@@ -74,14 +85,15 @@ export function createEngine(config: ResolvedConfig, onSinkError: (error: unknow
       return state
     },
     forwarder,
-    faults,
+    faults: plugins.faults,
+    standIns: plugins.standIns ?? [],
+    program: plugins.program,
     counters,
     captureBodyBytes,
-    replay,
     swap(next) {
-      // Reinstalling unchanged config faults would restart their --first counts and seeds.
-      if (JSON.stringify(next.faults.rules) !== JSON.stringify(state.config.faults.rules)) faults.setConfigFaults(next.faults.rules)
+      const previous = state.config
       state = compileState(next)
+      plugins.onSwap?.(next, previous)
       forwarder.release(next.routes)
     },
     emit(tx) {

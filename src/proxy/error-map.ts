@@ -50,6 +50,12 @@ export type ErrorType =
   | 'https_required'
   /** An `Upgrade` offer other than WebSocket on an HTTPS connection (ALPN negotiates protocols there). */
   | 'upgrade_not_supported'
+  /** A route's own code (`onRequest`, `onResponse`, a mock's `respond`…) threw or returned something it may not. */
+  | 'hook_error'
+  /** A route's own code ran longer than the route's `hookTimeoutMs`. */
+  | 'hook_timeout'
+  /** No mock answers the request and the route has no target to send it to. */
+  | 'mock_unmatched'
 
 const CONNECT_CODES = new Set([
   'ECONNREFUSED',
@@ -171,6 +177,9 @@ const STATUS: Readonly<Record<ErrorType, number>> = {
   upstream_body_too_large: 502,
   https_required: 400,
   upgrade_not_supported: 501,
+  hook_error: 500,
+  hook_timeout: 500,
+  mock_unmatched: 404,
 }
 
 export interface ErrorDetails {

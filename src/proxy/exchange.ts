@@ -2,12 +2,15 @@ import { DEFAULT_RETRY } from '../config/defaults.js'
 import type { ResolvedRoute } from '../config/types.js'
 import { captureBody, type CapturedBody } from './body-capture.js'
 import { createRandom } from './random.js'
-import { expectsContinue, runAttempt, type AttemptContext, type AttemptResult, type InjectedEffects } from './attempt.js'
+import { expectsContinue, runAttempt, type AttemptContext, type AttemptResult, type ForwardChanges } from './attempt.js'
 import { describeFailure, FAILURE_TYPES } from './error-map.js'
-import { faultsFor, headerFault, injectAtClient, NO_CLIENT_FAULTS } from './fault-scope.js'
+import { NO_EFFECTS, type Effects } from './fault-plan.js'
+import { answerAtClient, plannedFaults, requestedFault } from './fault-scope.js'
+import { forwardPath } from './path-rewrite.js'
 import { hasBody } from './protocol.js'
-import { readRequestBody, type RequestBody } from './request-body.js'
+import { readRequestBody, type BodyFailure, type RequestBody } from './request-body.js'
 import { sendError } from './respond.js'
+import type { StandInAnswer } from './stand-in.js'
 import { backoff } from './wait.js'
 import { decideRetry, type AttemptOutcome, type RetryDecision } from './retry-policy.js'
 import { streamResponse, type ResponseFaults } from './stream-response.js'
@@ -29,35 +32,51 @@ const REPLAY_MATCH_BYTES = 10 * 1024 * 1024
  * the loop has decided: a response that is going to be retried is drained, never forwarded.
  */
 export async function exchange(ctx: AttemptContext): Promise<void> {
-  const { route, tx, req, res } = ctx
-  const fromHeader = headerFault(ctx)
-  if (fromHeader === 'invalid') return
+  const { route, tx, req, res, engine } = ctx
+  const requested = requestedFault(ctx)
+  if (requested === 'invalid') return
   // Most requests meet no fault and carry no body: they go through without waiting a turn.
-  const clientInjections = faultsFor(ctx, 'client')
-  const atClient = clientInjections.length === 0 ? NO_CLIENT_FAULTS : await injectAtClient(ctx, clientInjections)
-  if (atClient.answered) return
+  const atClient = plannedFaults(ctx, 'client')
+  if (atClient !== NO_EFFECTS && (await answerAtClient(ctx, atClient))) return
 
-  const policy = route.retry
+  // The route's code may read the body (then it is held whole), change what is forwarded, or answer.
+  let read: Promise<RequestBody | BodyFailure> | undefined
+  const readWhole = () => (read ??= readRequestBody(req, tx, { maxRequestBodyBytes: route.maxRequestBodyBytes, replayBytes: route.maxRequestBodyBytes, uploadIdleMs: route.uploadIdleMs }))
+  const program = engine.program !== undefined && engine.program.runsBefore(route)
+    ? await engine.program.beforeForward({
+        route,
+        tx,
+        req,
+        url: ctx.url,
+        forwardPath: forwardPathOf(ctx),
+        readBody: async () => {
+          const body = await readWhole()
+          if (typeof body === 'string') throw new BodyUnavailable(body)
+          return body.kind === 'buffered' ? body.data : undefined
+        },
+      })
+    : undefined
+  if (read !== undefined && typeof (await read) === 'string') return answerBodyFailure(ctx, (await read) as BodyFailure)
+  if (program?.kind === 'failed') {
+    sendError(res, tx, program.type, program.details)
+    return
+  }
+  const forward: ForwardChanges | undefined = program?.kind === 'forward' ? program : undefined
+  const hookAnswer: (() => StandInAnswer) | undefined = program?.kind === 'answer' ? program.answer : undefined
+
+  const policy = (program?.kind === 'forward' ? program.retry : undefined) ?? route.retry
   tx.maxAttempts = policy.attempts
-  // Retries resend the body, and replay matches on it: both need it whole.
-  const replayBytes = policy.attempts > 1 || ctx.engine.replay ? Math.max(policy.maxReplayBodyBytes, ctx.engine.replay ? REPLAY_MATCH_BYTES : 0) : undefined
+  // Retries resend the body, and stand-ins (a recording, mocks) may match on it: both need it whole.
+  const standInBytes = engine.standIns.reduce((most, standIn) => (standIn.serves(route) ? Math.max(most, standIn.bodyBytes(route)) : most), 0)
+  const replayBytes = policy.attempts > 1 || standInBytes > 0 ? Math.max(policy.attempts > 1 ? policy.maxReplayBodyBytes : 0, standInBytes) : undefined
   // The proxy reads a body it must hold before any upstream sees the request, so it gives the
   // go-ahead itself (RFC 9110 §10.1.1); a streamed body waits for the upstream's 100.
-  if (replayBytes !== undefined && hasBody(req) && expectsContinue(req)) res.writeContinue()
-  const body = !hasBody(req) ? EMPTY_BODY : await readRequestBody(req, tx, {
-    maxRequestBodyBytes: route.maxRequestBodyBytes,
-    replayBytes,
-    uploadIdleMs: route.uploadIdleMs,
-  })
-  if (body === 'aborted') return
-  if (body === 'stalled') {
-    sendError(res, tx, 'request_timeout', uploadStalled(route, tx), { close: true })
-    return
-  }
-  if (body === 'too-large') {
-    sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
-    return
-  }
+  if (read === undefined && replayBytes !== undefined && hasBody(req) && expectsContinue(req)) res.writeContinue()
+  const received = program?.kind === 'forward' && program.body !== undefined
+    ? ({ kind: 'buffered', data: program.body } as const)
+    : !hasBody(req) ? EMPTY_BODY : await (read ?? readRequestBody(req, tx, { maxRequestBodyBytes: route.maxRequestBodyBytes, replayBytes, uploadIdleMs: route.uploadIdleMs }))
+  if (typeof received === 'string') return answerBodyFailure(ctx, received)
+  const body: RequestBody = received
   const captureBytes = ctx.engine.captureBodyBytes
   // A streamed body is captured when it starts flowing upstream, so no byte is lost to it.
   const captureStream = captureBytes > 0 && body.kind === 'stream' ? () => (tx.requestBody ??= captureRequestBody(body, req, captureBytes)) : undefined
@@ -77,18 +96,18 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       backoffMs,
       retryOf,
       timeoutMs,
-      injections: faultsFor(ctx, 'upstream', fromHeader),
+      effects: plannedFaults(ctx, 'upstream', requested),
       onForward: captureStream,
       requestBody: body.kind === 'buffered' ? body.data : undefined,
       freshConnection: retryOf === STALE,
+      forward,
+      hookAnswer,
     })
     if (result.kind === 'aborted') return
-    if (result.kind === 'too-large') {
-      sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
-      return
-    }
-    if (result.kind === 'client-stalled') {
-      sendError(res, tx, 'request_timeout', uploadStalled(route, tx), { close: true })
+    if (result.kind === 'too-large') return answerBodyFailure(ctx, 'too-large')
+    if (result.kind === 'client-stalled') return answerBodyFailure(ctx, 'stalled')
+    if (result.kind === 'refused') {
+      sendError(res, tx, result.type, result.details, { fault: responseFaults(NO_EFFECTS, atClient).header })
       return
     }
     // A pooled connection that failed before any response byte was most likely closed by the
@@ -119,14 +138,8 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     })
     if (!decision.retry) {
       tx.retryNote = decision.reason ?? staleNote
-      if (result.kind === 'response') {
-        const proxyRes = result.proxyRes
-        // A client that goes away mid-body takes the upstream response (and its connection) with it.
-        ctx.clientGone.listener = () => proxyRes.readableEnded || proxyRes.destroy()
-        streamResponse(tx, route, proxyRes, res, ctx.engine.instanceId, responseFaults(result.injected, atClient.effects), ctx.engine.captureBodyBytes)
-      } else {
-        answerFailure(ctx, result, timeoutMs < route.timeoutMs, atClient.effects)
-      }
+      if (result.kind === 'response') await respond(ctx, result, atClient)
+      else answerFailure(ctx, result, timeoutMs < route.timeoutMs, atClient)
       return
     }
     // Drain a response we will not forward so its connection can go back to the pool.
@@ -135,6 +148,45 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     backoffMs = decision.delayMs
     retryOf = decision.reason
   }
+}
+
+/** The response the loop settled on goes to the client: through onResponse and the route's transform when it has them. */
+async function respond(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'response' }>, atClient: Effects): Promise<void> {
+  const { engine, route, tx, res } = ctx
+  let proxyRes = result.proxyRes
+  // A client that goes away mid-body takes the upstream response (and its connection) with it.
+  ctx.clientGone.listener = () => proxyRes.readableEnded || proxyRes.destroy()
+  const program = engine.program
+  if (program !== undefined && program.runsAfter(route)) {
+    const after = await program.afterResponse({ route, tx, response: proxyRes, by: result.by })
+    if ('kind' in after && after.kind === 'failed') {
+      proxyRes.destroy()
+      sendError(res, tx, after.type, after.details)
+      return
+    }
+    proxyRes = after as typeof proxyRes
+    if (res.destroyed) return proxyRes.destroy() as unknown as void
+  }
+  const transform = program?.transformBody(route, tx, proxyRes)
+  streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes, transform)
+}
+
+/** The path the proxy forwards when no code changes it (stripPrefix and rewrite applied). */
+function forwardPathOf(ctx: AttemptContext): string {
+  return forwardPath(ctx.route, ctx.url)
+}
+
+/** onRequest asked for a body the client never finished sending (or sent too much of). */
+class BodyUnavailable extends Error {
+  constructor(readonly failure: BodyFailure) {
+    super(`the request body could not be read (${failure})`)
+  }
+}
+
+function answerBodyFailure(ctx: AttemptContext, failure: BodyFailure): void {
+  const { res, tx, route } = ctx
+  if (failure === 'stalled') sendError(res, tx, 'request_timeout', uploadStalled(route, tx), { close: true })
+  else if (failure === 'too-large') sendError(res, tx, 'payload_too_large', tooLarge(route, tx), { close: true })
 }
 
 function captureRequestBody(body: RequestBody, req: AttemptContext['req'], maxBytes: number): CapturedBody | undefined {
@@ -157,7 +209,7 @@ function outcomeOf(result: Extract<AttemptResult, { kind: 'response' | 'failure'
 }
 
 /** The response-side effects of this attempt's faults and of client-scope ones. */
-function responseFaults(injected: InjectedEffects, atClient?: InjectedEffects): ResponseFaults {
+function responseFaults(injected: Effects, atClient?: Effects): ResponseFaults {
   if (injected.labels.length === 0 && (atClient === undefined || atClient.labels.length === 0)) return NO_RESPONSE_FAULTS
   const labels = [...(atClient?.labels ?? []), ...injected.labels]
   return {
@@ -167,7 +219,7 @@ function responseFaults(injected: InjectedEffects, atClient?: InjectedEffects): 
   }
 }
 
-function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'failure' }>, budgetCut: boolean, atClient: InjectedEffects): void {
+function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'failure' }>, budgetCut: boolean, atClient: Effects): void {
   const { route, tx, res } = ctx
   const { message, hint } = describeFailure(result.failure, result.attempt.target, result.code, {
     timeoutMs: route.timeoutMs,

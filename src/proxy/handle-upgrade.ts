@@ -41,11 +41,18 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
     return
   }
   tx.route = route.name
-  if (engine.replay && !engine.replay.fallthroughRoutes.has(route.name)) {
-    // Replaying is offline: nothing goes to a live service unless --fallthrough says so.
-    sendSocketError(socket, tx, 'replay_websocket_not_recorded', {
-      message: `WebSocket traffic is not recorded in HAR: devproxy replay cannot answer the upgrade for ${tx.url}`,
-      hint: 'Use --fallthrough to send it to the live service (the routes of proxy.config.ts, or --target).',
+  // A stand-in that cannot serve WebSockets (replaying is offline) says why.
+  for (const standIn of engine.standIns) {
+    const refused = standIn.serves(route) ? standIn.refuseUpgrade?.(route, tx.url) : undefined
+    if (refused === undefined) continue
+    sendSocketError(socket, tx, refused.type, refused.details)
+    return
+  }
+  if (route.targets.length === 0) {
+    // The stand-ins and target functions answer HTTP requests; an upgrade needs a target to tunnel to.
+    sendSocketError(socket, tx, 'no_route', {
+      message: `route "${route.name}" has no target of its own (${route.chooseTarget ? 'a target function' : 'mocks only'}): it cannot proxy the WebSocket upgrade for ${tx.url}`,
+      hint: 'Give WebSocket traffic a route with a target URL (e.g. path "/ws", target "http://localhost:3000").',
       route: route.name,
     })
     return

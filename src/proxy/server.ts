@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { Server as TlsServer } from 'node:tls'
 import type { ResolvedConfig } from '../config/types.js'
 import { DevproxyError } from '../errors.js'
-import { createEngine, type Engine, type ReplaySource } from './engine.js'
+import { createEngine, type Engine, type EnginePlugins } from './engine.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
 import type { ListenerNotice } from './listen/handshake-failure.js'
@@ -13,7 +13,7 @@ import { createPlainListener } from './listen/plain.js'
 import { findSelfTargets } from './self-target.js'
 import type { TransactionSink } from './transaction.js'
 
-export interface StartOptions {
+export interface ServerOptions {
   readonly sinks?: readonly TransactionSink[]
   /** Called when a sink throws; the proxy keeps serving. */
   readonly onSinkError?: (error: unknown) => void
@@ -21,15 +21,13 @@ export interface StartOptions {
   readonly captureBodyBytes?: number
   /** A client must send its whole request head within this many ms (slow-header attacks). Default: 30000. */
   readonly headersTimeoutMs?: number
-  /** Answer from a recording instead of the targets (`devproxy replay`). */
-  readonly replay?: ReplaySource | undefined
   /** HTTPS: where the local CA lives. Default: the user's data directory (tls/ca-store.ts). */
   readonly caDir?: string | undefined
   /** Told about what happens on a listener that is worth a line: failed TLS handshakes (an untrusted CA). */
   readonly onNotice?: ((notice: ListenerNotice) => void) | undefined
 }
 
-export interface RunningProxy {
+export interface RunningServer {
   readonly engine: Engine
   /** The main address as bound (the real port when 0 was asked for): `http://host:port`, or `https://…` when that port speaks HTTPS. */
   readonly url: string
@@ -49,11 +47,15 @@ export interface RunningProxy {
   close(graceMs?: number): Promise<void>
 }
 
-export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
+/**
+ * The listeners and their lifecycle around one engine. What plugs into the engine (faults,
+ * stand-ins, the routes' code) is chosen by the caller: src/start-proxy.ts.
+ */
+export async function startServer(config: ResolvedConfig, plugins: EnginePlugins, options: ServerOptions = {}): Promise<RunningServer> {
   // The TLS side (the CA, x509, HTTP/2) is loaded only when HTTPS is asked for: plain starts stay as quick as before.
   const https = config.https === undefined ? undefined : await loadHttps()
   const certificates = https === undefined ? undefined : await https.prepareCertificates(config, options.caDir)
-  const engine = createEngine(config, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0, options.replay)
+  const engine = createEngine(config, plugins, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0)
   for (const sink of options.sinks ?? []) engine.addSink(sink)
 
   let active = 0

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Readable } from 'node:stream'
+import type { Readable, Transform } from 'node:stream'
 import type { ResolvedRoute } from '../config/types.js'
-import { createThrottle, truncationPoint } from '../faults/inject.js'
 import { BodyCapture, captureBody } from './body-capture.js'
+import { createThrottle, truncationPoint } from './body-faults.js'
 import { rewriteSetCookies } from './cookie-rewrite.js'
 import { buildResponseHeaders, rawPairs, viaEntry } from './headers.js'
 import { closeIfBodyUnread } from './linger.js'
@@ -25,7 +25,7 @@ export interface ResponseFaults {
   readonly bytesPerSecond?: number | undefined
 }
 
-export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, instanceId: string, faults: ResponseFaults = {}, captureBytes = 0): void {
+export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, instanceId: string, faults: ResponseFaults = {}, captureBytes = 0, transform?: Transform): void {
   const status = proxyRes.statusCode ?? 502
   const limit = route.maxResponseBodyBytes
   if (limit !== undefined && refuseDeclaredOverLimit(tx, route, proxyRes, res, status, limit)) return
@@ -33,14 +33,17 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   const headers = buildResponseHeaders(proxyRes.headers, { rules: route.responseHeaders, via: viaEntry(proxyRes.httpVersion, instanceId), trailers })
   if (route.cookies !== undefined) rewriteSetCookies(headers, route.cookies)
   if (faults.header) headers['x-devproxy-fault'] = faults.header
+  // A transformed body has a length of its own: it goes out chunked (or, to HTTP/1.0, until close).
+  if (transform !== undefined) delete headers['content-length']
   tx.status = status
-  tx.responseHeadersReceived = proxyRes.headers
+  tx.responseHeadersReceived ??= proxyRes.headers
   tx.responseHeadersSent = headers
 
-  const plain = faults.bytesPerSecond === undefined && !faults.truncate
+  const plain = faults.bytesPerSecond === undefined && !faults.truncate && transform === undefined
   // The plain path's pump feeds the capture itself; fault paths listen for it.
   const capture = captureBytes > 0 && plain ? new BodyCapture(proxyRes.headers, captureBytes) : undefined
-  if (captureBytes > 0) tx.responseBody = capture ?? captureBody(proxyRes, proxyRes.headers, captureBytes)
+  // What is recorded is what the client gets: a transformed body after its transform.
+  if (captureBytes > 0) tx.responseBody = capture ?? captureBody(transform ?? proxyRes, proxyRes.headers, captureBytes)
   const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
 
   closeIfBodyUnread(res, status)
@@ -71,6 +74,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
     if (limit !== undefined && tx.responseBytes > limit) cutOverLimit(tx, proxyRes, res, limit)
   })
   let body: Readable = proxyRes
+  if (transform !== undefined) body = body.pipe(transform).once('error', (error: Error & { type?: string }) => failTransform(tx, error, proxyRes, res))
   if (faults.bytesPerSecond !== undefined) body = body.pipe(createThrottle(faults.bytesPerSecond))
   if (faults.truncate) sendPartWay(tx, body, proxyRes, res)
   else body.pipe(res)
@@ -129,6 +133,18 @@ function cutOverLimit(tx: Transaction, proxyRes: IncomingMessage, res: ServerRes
   tx.ending = 'upstream-aborted'
   res.destroy()
   proxyRes.destroy()
+}
+
+/**
+ * The route's transform failed mid-body (its code threw or ran out of time): the status is
+ * long gone, so the client connection is cut — a body the transform never finished must not
+ * look complete — and the transaction says why.
+ */
+function failTransform(tx: Transaction, error: Error & { type?: string }, proxyRes: IncomingMessage, res: ServerResponse): void {
+  tx.error = { type: error.type === 'hook_timeout' ? 'hook_timeout' : 'hook_error', message: error.message }
+  tx.ending = 'upstream-aborted'
+  proxyRes.destroy()
+  res.destroy()
 }
 
 /** Chunked to an HTTP/1.1 client, with a body: the only responses that can carry trailers. */

@@ -5,6 +5,9 @@ import type { CapturedBody } from './body-capture.js'
 import { clientAddress } from './headers.js'
 import { originOf } from './origin.js'
 
+/** What answered in place of the upstream (DESIGN.md §3, stand-in.ts); shown as the log's tag and in `--json` / HAR. */
+export type StandInKind = 'fault' | 'replay' | 'mock' | 'hook'
+
 /** One try at the upstream; a retried transaction has several. */
 export interface Attempt {
   readonly n: number
@@ -19,6 +22,8 @@ export interface Attempt {
   outcome: 'response' | UpstreamFailure | 'aborted' | undefined
   status: number | undefined
   errorCode: string | undefined
+  /** What answered in place of the upstream (a fault, a mock, a recording, onRequest); undefined: the upstream. */
+  by?: StandInKind | undefined
 }
 
 /** How the client side of a transaction ended. */
@@ -72,6 +77,8 @@ export interface Transaction {
   retryNote: string | undefined
   /** Faults injected into this transaction, in order, by kind (`reset`, `5xx`, `latency`). */
   readonly faults: string[]
+  /** The route's code ran on it (`onRequest`, `onResponse`, a transform): the log's `[hook]` tag. */
+  hooked?: boolean | undefined
   /** `devproxy replay`: answered from the recording, a miss, or forwarded live on a miss. */
   replay: 'hit' | 'miss' | 'fallthrough' | undefined
   error: { readonly type: ErrorType; readonly message: string } | undefined
@@ -126,10 +133,11 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
   }
 }
 
-export function startAttempt(tx: Transaction, target: URL, retry: { backoffMs: number; retryOf: string | undefined } = { backoffMs: 0, retryOf: undefined }): Attempt {
+export function startAttempt(tx: Transaction, target: URL | undefined, retry: { backoffMs: number; retryOf: string | undefined } = { backoffMs: 0, retryOf: undefined }): Attempt {
   const attempt: Attempt = {
     n: tx.attempts.length + 1,
-    target: originOf(target),
+    // A route of mocks alone has no target: what answers is named by the attempt's `by`.
+    target: target === undefined ? 'mocks' : originOf(target),
     startMs: performance.now(),
     backoffMs: retry.backoffMs,
     retryOf: retry.retryOf,

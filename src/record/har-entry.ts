@@ -42,6 +42,10 @@ export interface DevproxyEntryFields {
   readonly truncated: { readonly request: boolean; readonly response: boolean }
   readonly ending: string | null
   readonly error: string | null
+  /** What answered in place of the upstream (mock, hook, fault, replay); null: the upstream. */
+  readonly answeredBy: string | null
+  /** The route's code (onRequest, onResponse, a transform) ran on it. */
+  readonly hooked: boolean
 }
 
 export type DevproxyEntry = Entry & { _devproxy: DevproxyEntryFields }
@@ -98,7 +102,7 @@ function buildEntryJson(tx: Readonly<Transaction>, options: EntryOptions, bodyJs
   const devproxy =
     `{"id":${str(tx.id)},"route":${strOrNull(tx.route)},"target":${strOrNull(tx.target)},"attempts":${tx.attempts.length},` +
     `"fault":${JSON.stringify(tx.faults)},"truncated":{"request":${options.request?.truncated ?? false},"response":${options.response?.truncated ?? false}},` +
-    `"ending":${strOrNull(options.ending ?? tx.ending)},"error":${strOrNull(tx.error?.type)}}`
+    `"ending":${strOrNull(options.ending ?? tx.ending)},"error":${strOrNull(tx.error?.type)},"answeredBy":${strOrNull(tx.attempts.at(-1)?.by)},"hooked":${tx.hooked === true}}`
   // HAR 1.2 `serverIPAddress` and `connection` (the upstream socket's local port: unique among
   // open connections, and a number, as Firefox writes it and haralyzer reads it).
   const server =

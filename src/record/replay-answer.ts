@@ -4,7 +4,8 @@ import { buildErrorResponse, type ErrorType } from '../proxy/error-map.js'
 import type { Transaction } from '../proxy/transaction.js'
 import type { DevproxyEntryFields } from './har-entry.js'
 import type { ReplayMatch } from './replay-match.js'
-import { missResponse, recordedBody, recordedResponse, simulated } from './replay-response.js'
+import { syntheticResponse } from '../proxy/stand-in.js'
+import { missResponse, recordedBody, recordedResponse } from './replay-response.js'
 
 /**
  * What `devproxy replay` answers for a match. A recorded entry is served as it was recorded,
@@ -28,7 +29,7 @@ export function replayResponse(match: ReplayMatch, tx: Transaction, url: string)
     'x-devproxy-error': type,
     'x-devproxy-replay': problem,
   }
-  return simulated(response.status, headers, body)
+  return syntheticResponse(response.status, headers, body)
 }
 
 /** Why a recorded entry cannot be served as a response; undefined when it can. */

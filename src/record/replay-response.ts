@@ -1,5 +1,5 @@
-import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
-import { Readable } from 'node:stream'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { syntheticResponse } from '../proxy/stand-in.js'
 import type { Entry } from 'har-format'
 import type { ReplayMatch } from './replay-match.js'
 
@@ -27,7 +27,7 @@ export function recordedResponse(entry: Entry): IncomingMessage {
   if (!bodiless) headers['content-length'] = String(body.length)
   else if (recordedLength !== undefined) headers['content-length'] = recordedLength
   headers['x-devproxy-replay'] = 'hit'
-  return simulated(entry.response.status, headers, body)
+  return syntheticResponse(entry.response.status, headers, body)
 }
 
 /** The recorded response body, decoded (HAR `content.text`, base64 when `encoding` says so). */
@@ -52,10 +52,5 @@ export function missResponse(match: Extract<ReplayMatch, { kind: 'miss' }>, meth
     })}\n`,
   )
   const headers: IncomingHttpHeaders = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(body.length), 'x-devproxy-replay': 'miss', 'cache-control': 'no-store' }
-  return simulated(404, headers, body)
-}
-
-export function simulated(status: number, headers: IncomingHttpHeaders, body: Buffer): IncomingMessage {
-  const stream = Readable.from(body.length > 0 ? [body] : [], { objectMode: false })
-  return Object.assign(stream, { statusCode: status, statusMessage: STATUS_CODES[status] ?? '', headers }) as unknown as IncomingMessage
+  return syntheticResponse(404, headers, body)
 }

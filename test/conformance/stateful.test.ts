@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, it } from 'vitest'
 import { resolveConfig } from '../../src/config/resolve.js'
-import { startProxy } from '../../src/proxy/server.js'
+import { startProxy } from '../../src/start-proxy.js'
 import { startTestProxy } from '../helpers/servers.js'
 import {
   IDLE_MS,

@@ -7,7 +7,7 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { resolveConfig } from '../../src/config/resolve.js'
-import { startProxy, type RunningProxy } from '../../src/proxy/server.js'
+import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
 import { startUpstream, type TestUpstream } from '../helpers/servers.js'
 import { deferred, within, type Deferred } from '../helpers/wait.js'
 

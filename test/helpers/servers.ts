@@ -4,7 +4,7 @@ import https from 'node:https'
 import net, { type AddressInfo, type Socket } from 'node:net'
 import { resolveConfig } from '../../src/config/resolve.js'
 import type { UserConfig } from '../../src/config/types.js'
-import { startProxy, type RunningProxy, type StartOptions } from '../../src/proxy/server.js'
+import { startProxy, type RunningProxy, type StartOptions } from '../../src/start-proxy.js'
 import type { Transaction } from '../../src/proxy/transaction.js'
 
 export interface TestUpstream {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'devproxy-control-'))
   upstream = await startUpstream(echoHandler)
   proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target: upstream.url, methods: ['GET', 'POST'] }] })
-  control = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: dir })
+  control = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, stateDir: dir })
   port = Number(new URL(control.url).port)
 })
 afterAll(async () => {
@@ -110,7 +110,7 @@ describe('who may call it', () => {
   it.each(['http://evil.example', 'null', 'http://localhost:5173'])('an Origin header (%s): 403, even with the right token', async (origin) => {
     const response = await call('POST', '/v1/faults', { headers: { origin }, body: { faults: [{ kind: '5xx' }] } })
     expect(response.status).toBe(403)
-    expect(proxy.engine.faults.list()).toEqual([])
+    expect(proxy.faults.list()).toEqual([])
   })
 })
 
@@ -147,7 +147,7 @@ describe('routes', () => {
       expect.objectContaining({ id: expect.any(String), kind: '5xx', rate: 0.3, route: 'api', seed: 1, source: 'api', matched: 0, injected: 0 }),
       expect.objectContaining({ id: expect.any(String), kind: 'latency', latencyMs: [100, 200], expiresAt: expect.any(Number) }),
     ])
-    expect(proxy.engine.faults.list().map((f) => f.id)).toEqual(faults.map((f: { id: string }) => f.id))
+    expect(proxy.faults.list().map((f) => f.id)).toEqual(faults.map((f: { id: string }) => f.id))
     expect((await call('GET', '/v1/faults')).json()).toEqual(faults)
     expect((await call('GET', '/v1/status')).json().faults).toEqual(faults)
 
@@ -155,12 +155,12 @@ describe('routes', () => {
     const removed = await call('DELETE', `/v1/faults/${first!.id}`)
     expect(removed.status).toBe(204)
     expect(removed.body.length).toBe(0)
-    expect(proxy.engine.faults.list().map((f) => f.id)).toEqual([second!.id])
+    expect(proxy.faults.list().map((f) => f.id)).toEqual([second!.id])
     expect((await call('DELETE', `/v1/faults/${first!.id}`)).status).toBe(404)
 
     const cleared = await call('DELETE', '/v1/faults')
     expect(cleared.json()).toEqual({ cleared: 1 })
-    expect(proxy.engine.faults.list()).toEqual([])
+    expect(proxy.faults.list()).toEqual([])
   })
 
   it('an invalid spec: 400 listing each issue, and nothing is added', async () => {
@@ -176,7 +176,7 @@ describe('routes', () => {
       ]),
     )
     expect(error.message).toContain('faults[1].rate must be a rate from 0 to 1')
-    expect(proxy.engine.faults.list()).toEqual([])
+    expect(proxy.faults.list()).toEqual([])
   })
 
   it('a fault naming no route: 422 listing the routes, and nothing is added', async () => {
@@ -188,14 +188,14 @@ describe('routes', () => {
       issues: [{ path: 'faults[1].route', message: '"nope" names no route of this proxy; its routes are api' }],
       routes: ['api'],
     })
-    expect(proxy.engine.faults.list()).toEqual([])
+    expect(proxy.faults.list()).toEqual([])
   })
 
   it('a method its route never takes: 422', async () => {
     const response = await call('POST', '/v1/faults', { body: { faults: [{ kind: '5xx', route: 'api', method: 'DELETE' }] } })
     expect(response.status).toBe(422)
     expect(response.json().error.message).toBe('faults[0].method "DELETE" never reaches route api, which takes only GET, POST')
-    expect(proxy.engine.faults.list()).toEqual([])
+    expect(proxy.faults.list()).toEqual([])
   })
 
   it('a method no request can carry: 4xx, and nothing is added', async () => {
@@ -203,7 +203,7 @@ describe('routes', () => {
     expect(response.status).toBeGreaterThanOrEqual(400)
     expect(response.status).toBeLessThan(500)
     expect(response.json().error.message).toContain('faults[0].method')
-    expect(proxy.engine.faults.list()).toEqual([])
+    expect(proxy.faults.list()).toEqual([])
   })
 
   it.each([
@@ -287,7 +287,7 @@ describe('closing', () => {
   it('removes its entry, and the control port stops answering', async () => {
     const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
     try {
-      const server = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, configFile: join(own, 'proxy.config.ts'), stateDir: own, command: 'record' })
+      const server = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, configFile: join(own, 'proxy.config.ts'), stateDir: own, command: 'record' })
       const state = JSON.parse(await readFile(server.stateFile, 'utf8'))
       expect(state).toMatchObject({ configFile: join(own, 'proxy.config.ts'), command: 'record' })
       await server.close()
@@ -302,8 +302,8 @@ describe('closing', () => {
   it("never removes another proxy's entry; a second proxy learns the first is there", async () => {
     const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
     try {
-      const first = await startControlServer({ engine: proxy.engine, proxyUrl: 'http://127.0.0.1:8080', stateDir: own })
-      const second = await startControlServer({ engine: proxy.engine, proxyUrl: 'http://127.0.0.1:8081', stateDir: own })
+      const first = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: 'http://127.0.0.1:8080', stateDir: own })
+      const second = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: 'http://127.0.0.1:8081', stateDir: own })
       expect(first.neighbours).toEqual([])
       expect(second.neighbours).toEqual([expect.objectContaining({ url: 'http://127.0.0.1:8080', token: first.token })])
       await second.close()
@@ -318,8 +318,8 @@ describe('closing', () => {
   it('leaves an entry rewritten since for the same pid and port', async () => {
     const own = await mkdtemp(join(tmpdir(), 'devproxy-close-'))
     try {
-      const first = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: own })
-      const second = await startControlServer({ engine: proxy.engine, proxyUrl: proxy.url, stateDir: own })
+      const first = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, stateDir: own })
+      const second = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, stateDir: own })
       await first.close()
       expect(JSON.parse(await readFile(second.stateFile, 'utf8')).token).toBe(second.token)
       await second.close()

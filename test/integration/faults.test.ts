@@ -34,7 +34,7 @@ async function okUpstream(body = 'ok'): Promise<TestUpstream> {
 
 async function proxyWith(target: string, route: Partial<UserRoute> = {}, rest: Partial<UserConfig> = {}, faults: FaultSpec[] = []): Promise<TestProxy> {
   const proxy = await startTestProxy({ routes: [{ name: 'api', path: '/', target, ...route }], ...rest })
-  for (const spec of faults) proxy.engine.faults.add(spec, 'api')
+  for (const spec of faults) proxy.faults.add(spec, 'api')
   cleanups.push(() => proxy.close(0))
   return proxy
 }
@@ -147,7 +147,7 @@ describe('faults act as a simulated upstream, per attempt', () => {
       ],
     })
     cleanups.push(() => proxy.close(0))
-    proxy.engine.faults.add({ kind: 'status', statuses: [500], route: 'api' }, 'api')
+    proxy.faults.add({ kind: 'status', statuses: [500], route: 'api' }, 'api')
     expect((await request(`${proxy.url}/api/x`)).status).toBe(500)
     expect((await request(`${proxy.url}/page`)).status).toBe(200)
   })
@@ -206,7 +206,7 @@ describe('faults from the config', () => {
     expect((await request(`${proxy.url}/tea/pot`)).status).toBe(418)
     expect((await request(`${proxy.url}/boom`)).status).toBe(500)
     expect((await request(`${proxy.url}/fine`)).status).toBe(200)
-    expect(proxy.engine.faults.list().map((f) => f.source)).toEqual(['config', 'config'])
+    expect(proxy.faults.list().map((f) => f.source)).toEqual(['config', 'config'])
   })
 })
 

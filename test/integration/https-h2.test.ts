@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket, { WebSocketServer } from 'ws'
 import type { UserConfig } from '../../src/config/types.js'
 import type { ListenerNotice } from '../../src/proxy/listen/handshake-failure.js'
-import type { RunningProxy } from '../../src/proxy/server.js'
+import type { RunningProxy } from '../../src/start-proxy.js'
 import type { Transaction, TransactionSink } from '../../src/proxy/transaction.js'
 import { echoHandler, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 

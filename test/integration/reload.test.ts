@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { startLiveReload, type ReloadEvent } from '../../src/config/live-reload.js'
 import { loadConfig } from '../../src/config/load.js'
 import type { ConfigWatcher } from '../../src/config/watch.js'
-import { startProxy, type RunningProxy } from '../../src/proxy/server.js'
+import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
 import { request, startUpstream, type TestUpstream } from '../helpers/servers.js'
 
 /** An upstream that answers with its own name, and holds `/slow` until released. */

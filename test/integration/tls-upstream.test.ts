@@ -13,7 +13,7 @@ import WebSocket, { WebSocketServer, type RawData } from 'ws'
 import { startLiveReload, type ReloadEvent } from '../../src/config/live-reload.js'
 import { loadConfig } from '../../src/config/load.js'
 import type { UserRoute } from '../../src/config/types.js'
-import { startProxy } from '../../src/proxy/server.js'
+import { startProxy } from '../../src/start-proxy.js'
 import { deferred, within } from '../helpers/wait.js'
 import { request, startRawUpstream, startTestProxy, startTlsUpstream, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 

@@ -126,7 +126,10 @@ const ROUTE_ROWS: { readonly [K in keyof UserRoute]-?: readonly Row[] } = {
   path: [{ set: { path: '/v2' }, field: 'path', before: '/api', after: '/v2' }],
   host: [{ set: { host: 'api.localhost' }, field: 'host', before: 'any', after: 'api.localhost' }],
   methods: [{ set: { methods: ['GET', 'POST'] }, field: 'methods', before: 'any', after: 'GET,POST' }],
-  target: [{ set: { target: B }, field: 'target', before: A, after: B }],
+  target: [
+    { set: { target: B }, field: 'target', before: A, after: B },
+    { set: { target: () => B }, field: 'target', before: A, after: '() => B' },
+  ],
   stripPrefix: [{ set: { stripPrefix: true }, field: 'stripPrefix', before: 'false', after: 'true' }],
   rewrite: [{ set: { rewrite: (p) => p.slice(3) }, field: 'rewrite', before: 'none', after: '(p) => p.slice(3)' }],
   changeOrigin: [{ set: { changeOrigin: true }, field: 'changeOrigin', before: 'false', after: 'true' }],
@@ -134,7 +137,7 @@ const ROUTE_ROWS: { readonly [K in keyof UserRoute]-?: readonly Row[] } = {
   timeoutMs: [{ set: { timeoutMs: 5_000 }, field: 'timeoutMs', before: '30000', after: '5000' }],
   connectMs: [{ set: { connectMs: 100 }, field: 'connectMs', before: '5000', after: '100' }],
   idleMs: [{ set: { idleMs: 1_000 }, field: 'idleMs', before: '0', after: '1000' }],
-  retry: Object.values(RETRY_ROWS),
+  retry: [...Object.values(RETRY_ROWS), { set: { retry: () => ({ attempts: 2 }) }, field: 'retry', before: 'none', after: '() => ({ attempts: 2 })' }],
   headers: [
     { set: { headers: { request: { 'x-env': 'dev' } } }, field: 'headers.request', before: 'none', after: 'x-env: dev' },
     { set: { headers: { response: { 'cache-control': 'no-store' } } }, field: 'headers.response', before: 'none', after: 'cache-control: no-store' },
@@ -145,6 +148,15 @@ const ROUTE_ROWS: { readonly [K in keyof UserRoute]-?: readonly Row[] } = {
   maxResponseBodyBytes: [{ set: { maxResponseBodyBytes: 1_000 }, field: 'maxResponseBodyBytes', before: 'no limit', after: '1000' }],
   cookieDomainRewrite: [{ set: { cookieDomainRewrite: 'localhost' }, field: 'cookieDomainRewrite', before: 'false', after: '"localhost"' }],
   cookiePathRewrite: [{ set: { cookiePathRewrite: { '/api': '/' } }, field: 'cookiePathRewrite', before: 'false', after: '{"/api":"/"}' }],
+  onRequest: [{ set: { onRequest: () => undefined }, field: 'onRequest', before: 'none', after: '() => undefined' }],
+  onResponse: [{ set: { onResponse: () => undefined }, field: 'onResponse', before: 'none', after: '() => undefined' }],
+  transform: [
+    { set: { transform: { event: () => null } }, field: 'transform.event', before: 'none', after: '() => null' },
+    { set: { transform: { chunk: () => null } }, field: 'transform.chunk', before: 'none', after: '() => null' },
+    { set: { transform: { end: () => undefined } }, field: 'transform.end', before: 'none', after: '() => undefined' },
+  ],
+  mock: [{ set: { mock: { match: { path: '/api/me' }, json: { id: 1 } } }, field: 'mock', before: 'none', after: '[{"match":{"path":"/api/me"},"json":{"id":1}}]' }],
+  hookTimeoutMs: [{ set: { hookTimeoutMs: 1_000 }, field: 'hookTimeoutMs', before: '5000', after: '1000' }],
   secure: [{ base: { target: HTTPS }, set: { secure: false }, field: 'secure', before: 'true', after: 'false' }],
   ca: [{ base: { target: HTTPS }, set: { ca: join(FIXTURES, 'ca.pem') }, field: 'ca', before: 'none', after: join(FIXTURES, 'ca.pem') }],
 }

@@ -1,0 +1,96 @@
+import { isUserFile } from '../config/import-module.js'
+import type { ResolvedRoute } from '../config/types.js'
+import type { ProgramFailure } from '../proxy/route-program.js'
+
+/**
+ * Runs a route's own code — a hook, a mock's `respond`, a transform — with the route's time
+ * limit. Whatever goes wrong becomes a `HookFailure` that names the hook and, when the stack
+ * shows it, the config file's line: answered 500 `hook_error` / `hook_timeout`, logged, and
+ * the proxy keeps serving.
+ */
+
+export class HookFailure extends Error {
+  constructor(
+    readonly type: 'hook_error' | 'hook_timeout' | 'upstream_body_too_large',
+    readonly hook: string,
+    message: string,
+    readonly hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options)
+  }
+}
+
+/** Runs `fn` for `hook` on `route`; rejects with a HookFailure. */
+export async function callHook<T>(route: ResolvedRoute, hook: string, fn: () => T | Promise<T>): Promise<T> {
+  const label = `route "${route.name}" ${hook}`
+  let timer: NodeJS.Timeout | undefined
+  try {
+    const result = fn()
+    if (!isThenable(result)) return result
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new HookFailure('hook_timeout', hook, `${label} did not finish within hookTimeoutMs (${route.hookTimeoutMs} ms)`, `Make it faster or raise hookTimeoutMs on the route; an async hook must settle its promise.`)),
+        route.hookTimeoutMs,
+      )
+    })
+    return await Promise.race([result, timeout])
+  } catch (error) {
+    if (error instanceof HookFailure) throw error
+    const where = userFrame(error)
+    const message = `${label} threw${where ? ` at ${where}` : ''}: ${describeError(error)}`
+    throw new HookFailure('hook_error', hook, message, 'Fix the hook in the config; devproxy reloads it when the file is saved.', { cause: error })
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** A hook returned something it may not: the same 500, saying what was expected. */
+export function malformed(route: ResolvedRoute, hook: string, expected: string, got: unknown): HookFailure {
+  return new HookFailure('hook_error', hook, `route "${route.name}" ${hook} ${expected}; got ${describeValue(got)}`, 'Fix what the hook returns in the config.')
+}
+
+/** How the proxy answers a failure of the route's code. */
+export function asProgramFailure(route: ResolvedRoute, error: unknown): ProgramFailure {
+  const failure = error instanceof HookFailure ? error : new HookFailure('hook_error', 'code', `route "${route.name}": ${describeError(error)}`, 'Fix the hook in the config.')
+  return { kind: 'failed', type: failure.type, details: { message: failure.message, hint: failure.hint, route: route.name, extra: { hook: failure.hook } } }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/** `proxy.config.ts:12:7`: the first stack frame in a file the user wrote. */
+function userFrame(error: unknown): string | undefined {
+  const stack = (error as { stack?: unknown })?.stack
+  if (typeof stack !== 'string') return undefined
+  for (const line of stack.split('\n').slice(1)) {
+    const match = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):(\d+)\)?\s*$/.exec(line)
+    if (match === null) continue
+    const file = match[1]!.replace(/^file:\/\//, '')
+    if (isUserFile(file)) return `${relativeName(file)}:${match[2]}:${match[3]}`
+  }
+  return undefined
+}
+
+function relativeName(file: string): string {
+  const cwd = process.cwd()
+  return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name
+  return `a non-Error value (${describeValue(error)})`
+}
+
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'undefined'
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'bigint') return `${value}n`
+  try {
+    const text = JSON.stringify(value)
+    return text.length > 80 ? `${text.slice(0, 77)}...` : text
+  } catch {
+    return String(value)
+  }
+}

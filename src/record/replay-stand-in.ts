@@ -1,0 +1,45 @@
+import type { StandIn } from '../proxy/stand-in.js'
+import { replayResponse } from './replay-answer.js'
+import type { ReplayIndex } from './replay-match.js'
+
+/** `devproxy replay`: what the recording answers with, and where misses go. */
+export interface ReplaySource {
+  readonly index: ReplayIndex
+  /** Routes whose misses are forwarded to the live target (`--fallthrough`). */
+  readonly fallthroughRoutes: ReadonlySet<string>
+}
+
+/** Request bodies up to this size are read whole in replay mode, to match them. */
+const REPLAY_MATCH_BYTES = 10 * 1024 * 1024
+
+/**
+ * The recording standing in for the upstream (DESIGN.md §3): a hit is served as recorded, a
+ * miss is answered 404 `replay_miss` — or, on a `--fallthrough` route, left to the live target.
+ */
+export function createReplayStandIn(source: ReplaySource): StandIn {
+  return {
+    kind: 'replay',
+    serves: () => true,
+    bodyBytes: () => REPLAY_MATCH_BYTES,
+    answer({ route, tx, url, body, headers }) {
+      const match = source.index.match({ method: tx.method, url, body, headers })
+      if (match.kind === 'miss' && source.fallthroughRoutes.has(route.name)) {
+        tx.replay = 'fallthrough'
+        return undefined
+      }
+      return { kind: 'respond', response: replayResponse(match, tx, url), by: 'replay' }
+    },
+    refuseUpgrade(route, url) {
+      // Replaying is offline: nothing goes to a live service unless --fallthrough says so.
+      if (source.fallthroughRoutes.has(route.name)) return undefined
+      return {
+        type: 'replay_websocket_not_recorded',
+        details: {
+          message: `WebSocket traffic is not recorded in HAR: devproxy replay cannot answer the upgrade for ${url}`,
+          hint: 'Use --fallthrough to send it to the live service (the routes of proxy.config.ts, or --target).',
+          route: route.name,
+        },
+      }
+    },
+  }
+}

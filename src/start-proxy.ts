@@ -1,0 +1,45 @@
+import type { ResolvedConfig } from './config/types.js'
+import { createFaultPlanner } from './faults/plan.js'
+import { createFaultRegistry, type FaultRegistry } from './faults/registry.js'
+import { createRouteProgram } from './hooks/route-program.js'
+import { createMockStandIn } from './mocks/mock-stand-in.js'
+import type { StandIn } from './proxy/stand-in.js'
+import { startServer, type RunningServer, type ServerOptions } from './proxy/server.js'
+import { createReplayStandIn, type ReplaySource } from './record/replay-stand-in.js'
+
+/**
+ * Where devproxy is put together (DESIGN.md §3, §7): the proxy core (src/proxy) with what plugs
+ * into it — the fault registry, the stand-ins (mocks, then a recording), the routes' own code.
+ */
+
+export interface StartOptions extends ServerOptions {
+  /** Answer from a recording instead of the targets (`devproxy replay`). */
+  readonly replay?: ReplaySource | undefined
+}
+
+export interface RunningProxy extends RunningServer {
+  /** Faults in force; the control API, `--fault` and config reloads change them live. */
+  readonly faults: FaultRegistry
+}
+
+export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
+  const faults = createFaultRegistry()
+  faults.setConfigFaults(config.faults.rules)
+  // Mocks are config, so they answer before a recording does.
+  const standIns: StandIn[] = [createMockStandIn()]
+  if (options.replay !== undefined) standIns.push(createReplayStandIn(options.replay))
+  const server = await startServer(
+    config,
+    {
+      faults: createFaultPlanner(faults),
+      standIns,
+      program: createRouteProgram(),
+      // Reinstalling unchanged config faults would restart their --first counts and seeds.
+      onSwap: (next, previous) => {
+        if (JSON.stringify(next.faults.rules) !== JSON.stringify(previous.faults.rules)) faults.setConfigFaults(next.faults.rules)
+      },
+    },
+    options,
+  )
+  return { ...server, faults }
+}
