@@ -9,6 +9,9 @@ export const TEMPLATES = {
   basic: 'One service (localhost:3000) behind the proxy on :8080.',
   'spa-api': 'A Vite app (:5173) and its API (:3000) under one origin.',
   microservices: 'Several services under one origin, routed by path and host.',
+  'auth-hook': 'An API (:3000) with a dev Authorization header added.',
+  'mock-api': 'Mocks for endpoints not built yet; the rest goes to :3000.',
+  'sse-transform': 'A server-sent-events stream rewritten event by event.',
 } as const satisfies Record<string, string>
 
 export type TemplateName = keyof typeof TEMPLATES

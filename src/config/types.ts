@@ -166,6 +166,8 @@ export interface StreamContext {
   readonly request: HookRequestInfo & { readonly path: string }
   readonly status: number
   readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  /** Yours to keep per-response state in (counts for an `end` summary): the same object for every call on one response, a new one for the next. */
+  readonly state: Record<string, unknown>
 }
 
 /**
@@ -174,9 +176,12 @@ export interface StreamContext {
  * The response loses its Content-Length (the body's length changes) and is sent chunked.
  */
 export interface UserStreamTransform {
-  /** Each server-sent event: return it changed, an array of events, `null` to drop it, nothing to keep it. */
+  /**
+   * Each server-sent event: return it changed, an array of events, `null` to drop it, nothing to
+   * keep it. Comment lines (`: ping`) are not events: they pass through as they came.
+   */
   event?: (event: SseEvent, ctx: StreamContext) => SseEvent | SseEvent[] | null | void | Promise<SseEvent | SseEvent[] | null | void>
-  /** Each chunk of a non-SSE body, as the upstream sent it: return what to send instead, `null` to drop it, nothing to keep it. */
+  /** Each chunk of a non-SSE body, as the upstream sent it: return what to send instead, `null` to drop it, nothing to keep it. Without it, only event streams are transformed. */
   chunk?: (chunk: Uint8Array, ctx: StreamContext) => HookBody | null | void | Promise<HookBody | null | void>
   /** When the body is over: events (SSE) or bytes to send last. */
   end?: (ctx: StreamContext) => SseEvent[] | HookBody | void | Promise<SseEvent[] | HookBody | void>

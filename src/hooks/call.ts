@@ -65,6 +65,8 @@ function userFrame(error: unknown): string | undefined {
   const stack = (error as { stack?: unknown })?.stack
   if (typeof stack !== 'string') return undefined
   for (const line of stack.split('\n').slice(1)) {
+    // Node's own frames (`node:internal/process/task_queues:95:5`) are never the config's.
+    if (line.includes('node:')) continue
     const match = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):(\d+)\)?\s*$/.exec(line)
     if (match === null) continue
     const file = match[1]!.replace(/^file:\/\//, '')

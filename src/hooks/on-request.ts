@@ -1,6 +1,7 @@
 import type { HookRequestInfo, OnRequestContext, ResolvedRoute } from '../config/types.js'
 import type { BeforeForwardContext } from '../proxy/route-program.js'
 import { callHook, malformed } from './call.js'
+import { parseJsonBody } from './parse-json.js'
 import { rawHeaderList, sameHeaders } from './request-info.js'
 
 export type OnRequestOutcome =
@@ -24,7 +25,7 @@ export async function runOnRequest(route: ResolvedRoute, ctx: BeforeForwardConte
     received: info,
     body: async () => (await ctx.readBody()) ?? Buffer.alloc(0),
     text: async () => (await ctx.readBody())?.toString('utf8') ?? '',
-    json: async () => JSON.parse((await ctx.readBody())?.toString('utf8') ?? '') as unknown,
+    json: async () => parseJsonBody(await ctx.readBody(), 'request'),
     setBody(body) {
       if (typeof body === 'string') replaced = Buffer.from(body, 'utf8')
       else if (body instanceof Uint8Array) replaced = Buffer.from(body)

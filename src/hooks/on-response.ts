@@ -3,6 +3,7 @@ import type { OnResponseContext } from '../config/types.js'
 import type { AfterResponseContext } from '../proxy/route-program.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
 import { callHook, HookFailure, malformed } from './call.js'
+import { parseJsonBody } from './parse-json.js'
 import { rawHeaderList, requestInfo } from './request-info.js'
 
 /** What `ctx.body()` reads at most when the route sets no maxResponseBodyBytes. */
@@ -27,7 +28,7 @@ export async function runOnResponse(ctx: AfterResponseContext): Promise<Incoming
     headers: { ...received },
     body: readBody,
     text: async () => (await readBody()).toString('utf8'),
-    json: async () => JSON.parse((await readBody()).toString('utf8')) as unknown,
+    json: async () => parseJsonBody(await readBody(), 'response'),
     setBody(body) {
       if (typeof body === 'string') replaced = Buffer.from(body, 'utf8')
       else if (body instanceof Uint8Array) replaced = Buffer.from(body)

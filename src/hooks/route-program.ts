@@ -78,6 +78,7 @@ export function createRouteProgram(): RouteProgram {
         request: Object.freeze({ ...requestInfo(route.name, tx, tx.url, tx.requestHeaders), path: tx.forwardedUrl ?? tx.url }),
         status: response.statusCode ?? 200,
         headers: Object.freeze({ ...response.headers }),
+        state: {},
       })
       const call = <T>(hook: string, fn: () => T | Promise<T>) => callHook(route, hook, fn)
       return kind === 'sse' ? createSseTransform(transform, context, call) : createChunkTransform(transform, context, call)
@@ -90,6 +91,6 @@ const MAX_CACHED_ORIGINS = 256
 
 /** An answer that cannot be sent is the hook's mistake, said as one. */
 function asHookFailure(route: ResolvedRoute, hook: string, error: unknown): unknown {
-  if (error instanceof AnswerError) return new HookFailure('hook_error', hook, `route "${route.name}" ${error.message}`, 'Fix what the hook returns in the config.')
+  if (error instanceof AnswerError) return new HookFailure('hook_error', hook, error.message, error.suggestion ?? 'Fix what the hook returns in the config.')
   return error
 }

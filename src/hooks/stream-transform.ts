@@ -24,14 +24,15 @@ const EVENT_FIELDS = '{ data: string, event?, id?, retry? }'
 
 /**
  * Which transform applies to a response: 'sse' when content-type is text/event-stream and
- * transform.event or transform.end is set; 'chunk' when not SSE and transform.chunk or
- * transform.end is set; undefined otherwise.
+ * transform.event or transform.end is set; 'chunk' when not SSE and transform.chunk is set (its
+ * `end` then finishes the chunks); undefined otherwise. An `end` written for events never runs
+ * on the route's other responses (a JSON error from the same endpoint keeps its body and length).
  */
 export function transformKind(transform: UserStreamTransform, contentType: string | undefined): 'sse' | 'chunk' | undefined {
   // Media types compare case-insensitively and may carry parameters (RFC 9110 §8.3.1).
   const isSse = contentType?.split(';', 1)[0]?.trim().toLowerCase() === 'text/event-stream'
   if (isSse) return transform.event !== undefined || transform.end !== undefined ? 'sse' : undefined
-  return transform.chunk !== undefined || transform.end !== undefined ? 'chunk' : undefined
+  return transform.chunk !== undefined ? 'chunk' : undefined
 }
 
 /**

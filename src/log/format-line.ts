@@ -92,7 +92,8 @@ export function transactionTags(tx: Readonly<Transaction>): readonly Tag[] {
   if (tx.retryNote && failed) tags.push({ text: `no retry: ${tx.retryNote}`, severity: 'warn' })
   if (tx.error) tags.push({ text: tx.error.type, severity: 'error' })
   if (tx.ending === 'client-aborted') tags.push({ text: 'client aborted', severity: 'warn' })
-  if (tx.ending === 'upstream-aborted') tags.push({ text: 'upstream aborted mid-body', severity: 'error' })
+  // The route's transform failing mid-body cuts the client too, but the upstream did nothing wrong.
+  if (tx.ending === 'upstream-aborted') tags.push({ text: tx.error?.type.startsWith('hook_') ? 'cut mid-body' : 'upstream aborted mid-body', severity: 'error' })
   if (tx.ending === 'shutdown') tags.push({ text: 'cut by shutdown', severity: 'warn' })
   return tags.length > 1 ? countRepeats(tags) : tags
 }

@@ -1,4 +1,5 @@
 import type { HookAnswer, HookClient, MockMatch, MockRequest, UserMock } from '../config/types.js'
+import { parseJsonBody } from '../hooks/parse-json.js'
 import { toOriginForm } from '../proxy/request-target.js'
 
 /**
@@ -151,14 +152,6 @@ function mockRequest(facts: MockFacts, target: Target, call: number): MockReques
     call,
     body: () => facts.body(),
     text: async () => (await facts.body()).toString('utf8'),
-    json: async () => parseJson(await facts.body()),
+    json: async () => parseJsonBody(await facts.body(), 'request'),
   })
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString('utf8'))
-  } catch (error) {
-    throw new SyntaxError(`the request body is not JSON: ${(error as Error).message}`, { cause: error })
-  }
 }

@@ -40,7 +40,7 @@ export function createMockStandIn(): StandIn {
         if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
         return { kind: 'respond', response: syntheticResponse(answer.status, { ...answer.headers, 'x-devproxy-mock': found.label }, answer.body), by: 'mock' }
       } catch (error) {
-        const failure = asProgramFailure(route, error instanceof AnswerError ? new HookFailure('hook_error', 'mock', error.message, 'Fix the mock in the config.') : error)
+        const failure = asProgramFailure(route, error instanceof AnswerError ? new HookFailure('hook_error', 'mock', error.message, error.suggestion ?? 'Fix the mock in the config.') : error)
         return { kind: 'refuse', type: failure.type, details: failure.details, by: 'mock' }
       }
     },

@@ -38,6 +38,15 @@ const ROUTES: Record<TemplateName, Array<[string, string, string]>> = {
     ['api', '/api', 'http://localhost:4000'],
     ['web', '/', 'http://localhost:5173'],
   ],
+  'auth-hook': [
+    ['api', '/api', 'http://localhost:3000'],
+    ['web', '/', 'http://localhost:5173'],
+  ],
+  'mock-api': [['api', '/api', 'http://localhost:3000']],
+  'sse-transform': [
+    ['stream', '/api/stream', 'http://localhost:3000'],
+    ['api', '/api', 'http://localhost:3000'],
+  ],
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -161,10 +170,14 @@ describe('devproxy init: the file it writes', () => {
 })
 
 describe('devproxy init: the config type-checks without devproxy installed', () => {
-  /** This repo's TypeScript, run in the fresh project: no node_modules, no tsconfig there. */
+  /**
+   * This repo's TypeScript, run in the fresh project: no node_modules, no tsconfig there. The
+   * target is the language configs run in (Node 20 has all of ES2022), not tsc's own default of
+   * ES5, which knows no WeakMap.
+   */
   const tsc = async (dir: string, ...args: string[]) => {
     try {
-      await execFileAsync(TSC, ['--noEmit', '--strict', ...args], { cwd: dir })
+      await execFileAsync(TSC, ['--noEmit', '--strict', '--target', 'ES2022', ...args], { cwd: dir })
       return { code: 0, stdout: '' }
     } catch (error) {
       const failed = error as { code: number; stdout: string }

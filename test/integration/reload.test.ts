@@ -137,6 +137,43 @@ describe('hot reload of proxy.config.ts', () => {
     expect(seen.B).toBeGreaterThan(0)
   })
 
+  it('swaps hooks with the rest of the config: a request in flight keeps the hook it started with, the next gets the edited one', async () => {
+    const hooked = (version: string) => `import { defineConfig } from 'devproxy'
+export default defineConfig({
+  port: 0,
+  routes: [{
+    name: 'app',
+    path: '/',
+    target: ${JSON.stringify(a.upstream.url)},
+    onRequest(ctx) { ctx.headers['x-hook'] = '${version}' },
+    async onResponse(ctx) { ctx.setBody(ctx.request.headers['x-hook'] === undefined ? '${version}:' + (await ctx.text()) : 'unexpected') },
+  }],
+})
+`
+    const running = await start(hooked('v1'))
+    const inFlight = request(`${running.url}/slow`)
+    await a.slowArrived()
+    await writeFile(file, hooked('v2'))
+    const event = await events.next()
+    expect(event.type).toBe('reloaded')
+    expect(event.type === 'reloaded' && event.changes).toContainEqual(expect.objectContaining({ kind: 'changed', route: 'app', fields: expect.arrayContaining([expect.objectContaining({ field: 'onRequest' })]) }))
+    expect(await body(`${running.url}/x`)).toBe('v2:A')
+    a.releaseSlow()
+    expect((await inFlight).body.toString()).toBe('v1:A')
+  })
+
+  it('a hook edited into a broken config keeps the last good hooks serving', async () => {
+    const running = await start(`import { defineConfig } from 'devproxy'
+export default defineConfig({ port: 0, routes: [{ path: '/', target: ${JSON.stringify(a.upstream.url)}, onResponse(ctx) { ctx.headers['x-v'] = '1' } }] })
+`)
+    await writeFile(file, `import { defineConfig } from 'devproxy'
+export default defineConfig({ port: 0, routes: [{ path: '/', target: ${JSON.stringify(a.upstream.url)}, onResponse: 'not a function' }] })
+`)
+    const event = await events.next()
+    expect(event.type).toBe('invalid')
+    expect((await request(`${running.url}/x`)).headers['x-v']).toBe('1')
+  })
+
   it('lets a request in flight finish on the config it started with, and closes idle connections to removed targets', async () => {
     const running = await start(configSource([{ name: 'app', path: '/', target: a.upstream.url }]))
     const agent = new http.Agent({ keepAlive: true })

@@ -65,7 +65,12 @@ describe('buildHarEntry: a transaction as a HAR 1.2 entry', () => {
   })
 
   it('_devproxy: route, target, attempts, faults, truncation', () => {
-    expect(entry._devproxy).toEqual({ id: 'a', route: 'api', target: 'http://localhost:3000', attempts: 1, fault: ['latency 20ms'], truncated: { request: false, response: false }, ending: 'completed', error: null })
+    expect(entry._devproxy).toEqual({ id: 'a', route: 'api', target: 'http://localhost:3000', attempts: 1, fault: ['latency 20ms'], truncated: { request: false, response: false }, ending: 'completed', error: null, answeredBy: null, hooked: false })
+  })
+
+  it('_devproxy says what answered in place of the upstream, and whether the route\'s code ran', () => {
+    const mocked = buildHarEntry(transaction({ hooked: true, attempts: [{ n: 1, target: 'mocks', startMs: 0, backoffMs: 0, retryOf: undefined, durationMs: 1, outcome: 'response', status: 200, errorCode: undefined, by: 'mock' }] }), { redact, request: undefined, response: undefined })
+    expect(mocked._devproxy).toMatchObject({ answeredBy: 'mock', hooked: true })
   })
 
   it('binary bodies are base64 with encoding; a truncated one says so', () => {

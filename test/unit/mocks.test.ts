@@ -187,7 +187,7 @@ describe('respond', () => {
     await set.answer(request('/users/8'), direct)
 
     expect(seen.map((req) => ({ ...req }))).toEqual([
-      { route: 'api', method: 'PUT', url: '/users/7?x=1&x=2&y=', headers: { 'x-a': 'b' }, client, path: '/users/7', query: { x: '2', y: '' }, call: 1, body: expect.any(Function), json: expect.any(Function) },
+      { route: 'api', method: 'PUT', url: '/users/7?x=1&x=2&y=', headers: { 'x-a': 'b' }, client, path: '/users/7', query: { x: '2', y: '' }, call: 1, body: expect.any(Function), text: expect.any(Function), json: expect.any(Function) },
       expect.objectContaining({ path: '/users/8', query: {}, call: 2 }),
     ])
   })

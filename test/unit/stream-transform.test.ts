@@ -17,6 +17,7 @@ const ctx: StreamContext = {
   },
   status: 200,
   headers: { 'content-type': 'text/event-stream' },
+  state: {},
 }
 
 /** Like the proxy's runner without the time limit: runs the hook, names it on what it throws, and notes each call. */
@@ -60,7 +61,9 @@ describe('transformKind: which transform a response gets', () => {
     ['text/event-stream', { chunk: hook }, undefined],
     ['text/event-stream', {}, undefined],
     ['application/json', { chunk: hook }, 'chunk'],
-    ['application/json', { end: hook }, 'chunk'],
+    // An end() written for events leaves the route's JSON answers (its errors) alone.
+    ['application/json', { end: hook }, undefined],
+    ['application/json', { chunk: hook, end: hook }, 'chunk'],
     [undefined, { chunk: hook }, 'chunk'],
     ['application/json', { event: hook }, undefined],
   ])('%s with %o → %s', (contentType, transform, kind) => {
