@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { ABSOLUTE_ERROR_MS, LatencyHistogram, MAX_TRACKABLE_MS, RELATIVE_ERROR } from '../../src/metrics/histogram.js'
 import { createMetrics, NO_ROUTE } from '../../src/metrics/route-metrics.js'
-import type { Attempt, Transaction } from '../../src/proxy/transaction.js'
+import { createRandom } from '../../src/proxy/random.js'
+import type { Transaction } from '../../src/proxy/transaction.js'
+import { fakeTransaction } from '../helpers/transaction.js'
 
-/** mulberry32: a seeded generator, so a failing distribution fails the same way every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296
-  }
-}
+/** Seeded, so a failing distribution fails the same way every run. */
+const seeded = (seed: number) => createRandom(seed)
 
 /** The nearest-rank quantile the histogram approximates: the ⌈q·n⌉-th smallest value. */
 function exactQuantile(sorted: readonly number[], q: number): number {
@@ -138,53 +131,9 @@ describe('LatencyHistogram.cumulative: Prometheus le buckets', () => {
   })
 })
 
-const attempt = (n: number): Attempt => ({
-  n,
-  target: 'http://localhost:3000',
-  startMs: 0,
-  backoffMs: 0,
-  retryOf: n === 1 ? undefined : 'reset',
-  durationMs: 1,
-  outcome: 'response',
-  status: 200,
-  errorCode: undefined,
-})
 
-function transaction(overrides: Partial<Transaction> & { tries?: number } = {}): Transaction {
-  const { tries = 1, ...fields } = overrides
-  return {
-    id: '1',
-    kind: 'http',
-    startedAt: 0,
-    startMs: 0,
-    method: 'GET',
-    url: '/api/users',
-    httpVersion: '1.1',
-    scheme: 'http',
-    clientIp: '127.0.0.1',
-    requestHeaders: { host: 'localhost:8080' },
-    route: 'api',
-    target: 'http://localhost:3000',
-    forwardedUrl: '/users',
-    forwardedHeaders: undefined,
-    responseHeadersReceived: undefined,
-    responseHeadersSent: undefined,
-    status: 200,
-    requestBytes: 0,
-    responseBytes: 0,
-    requestBody: undefined,
-    responseBody: undefined,
-    attempts: Array.from({ length: tries }, (_, i) => attempt(i + 1)),
-    maxAttempts: 3,
-    retryNote: undefined,
-    faults: [],
-    replay: undefined,
-    error: undefined,
-    ending: 'completed',
-    durationMs: 10,
-    ...fields,
-  }
-}
+/** Three attempts' worth of policy, one attempt made, unless `tries` says otherwise. */
+const transaction = (overrides: Parameters<typeof fakeTransaction>[0] = {}) => fakeTransaction({ tries: 1, maxAttempts: 3, ...overrides })
 
 function counted(txs: readonly Transaction[]) {
   const metrics = createMetrics({ clock: () => Date.UTC(2024, 4, 6, 14, 3, 9) })

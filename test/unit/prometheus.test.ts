@@ -2,41 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { DURATION_BUCKETS_MS, escapeLabelValue, formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../../src/metrics/prometheus.js'
 import { createMetrics } from '../../src/metrics/route-metrics.js'
 import type { Transaction } from '../../src/proxy/transaction.js'
+import { fakeTransaction } from '../helpers/transaction.js'
 
-function transaction(overrides: Partial<Transaction> = {}): Transaction {
-  return {
-    id: '1',
-    kind: 'http',
-    startedAt: 0,
-    startMs: 0,
-    method: 'GET',
-    url: '/api/users',
-    httpVersion: '1.1',
-    scheme: 'http',
-    clientIp: '127.0.0.1',
-    requestHeaders: { host: 'localhost:8080' },
-    route: 'api',
-    target: 'http://localhost:3000',
-    forwardedUrl: '/users',
-    forwardedHeaders: undefined,
-    responseHeadersReceived: undefined,
-    responseHeadersSent: undefined,
-    status: 200,
-    requestBytes: 0,
-    responseBytes: 0,
-    requestBody: undefined,
-    responseBody: undefined,
-    attempts: [],
-    maxAttempts: 1,
-    retryNote: undefined,
-    faults: [],
-    replay: undefined,
-    error: undefined,
-    ending: 'completed',
-    durationMs: 10,
-    ...overrides,
-  }
-}
+const transaction = fakeTransaction
 
 function exposition(txs: readonly Transaction[]): string {
   const metrics = createMetrics()
