@@ -456,3 +456,46 @@ describe('HTTPS beside plain HTTP, faults and shutdown', () => {
     })
   })
 })
+
+describe('route code over HTTP/2', () => {
+  let s: Started
+  beforeAll(async () => {
+    s = await start({
+      routes: [
+        { name: 'mocked', path: '/mocked', mock: { json: { mocked: true } } },
+        {
+          name: 'hooked',
+          path: '/',
+          target: upstream.url,
+          onRequest(ctx) {
+            // RFC 9113 §8.3: pseudo-header fields are the request line, never fields a hook sees.
+            ctx.headers['x-seen'] = Object.keys(ctx.headers).filter((name) => name.startsWith(':')).join(',') || 'none'
+            ctx.headers['x-protocol'] = ctx.client.protocol
+          },
+          onResponse(ctx) {
+            ctx.headers['x-hooked'] = 'yes'
+          },
+        },
+      ],
+    })
+  })
+  afterAll(async () => {
+    await s.proxy.close()
+  })
+
+  it('onRequest sees the fields without pseudo-headers and its changes are forwarded; onResponse\'s reach the h2 client', async () => {
+    const session = await connect(s.proxy)
+    try {
+      const answer = await h2(session, { ':method': 'GET', ':path': '/echo' })
+      const seen = JSON.parse(answer.body.toString()) as { headers: Record<string, string> }
+      expect(seen.headers['x-seen']).toBe('none')
+      expect(seen.headers['x-protocol']).toBe('HTTP/2.0')
+      expect(answer.headers['x-hooked']).toBe('yes')
+      const mocked = await h2(session, { ':method': 'GET', ':path': '/mocked/x' })
+      expect(mocked.headers[':status']).toBe(200)
+      expect(JSON.parse(mocked.body.toString())).toEqual({ mocked: true })
+    } finally {
+      session.close()
+    }
+  })
+})
