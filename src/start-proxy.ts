@@ -1,7 +1,7 @@
 import type { ResolvedConfig } from './config/types.js'
 import { createFaultPlanner } from './faults/plan.js'
 import { createFaultRegistry, type FaultRegistry } from './faults/registry.js'
-import { createRouteProgram } from './hooks/route-program.js'
+import { createLazyRouteProgram } from './hooks/lazy-program.js'
 import { createMockStandIn } from './mocks/mock-stand-in.js'
 import type { StandIn } from './proxy/stand-in.js'
 import { startServer, type RunningServer, type ServerOptions } from './proxy/server.js'
@@ -33,7 +33,7 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
     {
       faults: createFaultPlanner(faults),
       standIns,
-      program: createRouteProgram(),
+      program: createLazyRouteProgram(),
       // Reinstalling unchanged config faults would restart their --first counts and seeds.
       onSwap: (next, previous) => {
         if (JSON.stringify(next.faults.rules) !== JSON.stringify(previous.faults.rules)) faults.setConfigFaults(next.faults.rules)

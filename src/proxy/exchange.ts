@@ -167,7 +167,11 @@ async function respond(ctx: AttemptContext, result: Extract<AttemptResult, { kin
     proxyRes = after as typeof proxyRes
     if (res.destroyed) return proxyRes.destroy() as unknown as void
   }
-  const transform = program?.transformBody(route, tx, proxyRes)
+  const transform = route.transform === undefined ? undefined : await program?.transformBody(route, tx, proxyRes)
+  if (transform !== undefined && res.destroyed) {
+    proxyRes.destroy()
+    return
+  }
   streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes, transform)
 }
 

@@ -68,5 +68,5 @@ export interface RouteProgram {
   /** The response to send: the same one (status and headers perhaps changed) or a new one with the body `onResponse` set. */
   afterResponse(ctx: AfterResponseContext): Promise<IncomingMessage | ProgramFailure>
   /** A transform for this response's body (`transform` on the route); undefined: sent as is. */
-  transformBody(route: ResolvedRoute, tx: Transaction, response: IncomingMessage): Transform | undefined
+  transformBody(route: ResolvedRoute, tx: Transaction, response: IncomingMessage): Transform | undefined | Promise<Transform | undefined>
 }

@@ -53,7 +53,7 @@ describe('a mistyped command or flag gets a suggestion, not the usage (exit 2)',
     { args: ['start', '--no-wach'], error: 'unknown flag --no-wach', hint: 'did you mean --no-watch?' },
     { args: ['fault', '--5xxx', '30%'], error: 'unknown flag --5xxx for devproxy fault', hint: 'did you mean --5xx?' },
     { args: ['record', '--outt', 'x.har'], error: 'unknown flag --outt for devproxy record', hint: 'did you mean --out?' },
-    { args: ['init', '--template', 'spa'], error: '--template must be one of basic, spa-api, microservices (got "spa")', hint: 'did you mean --template spa-api?' },
+    { args: ['init', '--template', 'spa'], error: '--template must be one of basic, spa-api, microservices, auth-hook, mock-api, sse-transform (got "spa")', hint: 'did you mean --template spa-api?' },
     { args: ['start', '--port', '99999'], error: '--port: expected an integer less than or equal to 65535', hint: '`devproxy start --help` lists its flags' },
     { args: ['start', '--target', 'http://localhost:3000', '--demo'], error: '--target and --demo cannot be used together', hint: '--help' },
   ])('devproxy $args.0 $args.1', async ({ args, error, hint }) => {
