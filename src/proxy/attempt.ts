@@ -194,7 +194,8 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       if (attempt.outcome !== undefined) return
       const answer = injected.answer ?? plan.hookAnswer?.()
       if (answer !== undefined) return standIn(answer)
-      if (engine.standIns.length === 0) return goUpstream()
+      // Most routes have no stand-in: they go upstream in this same tick, no promise in between.
+      if (!engine.standIns.some((candidate) => candidate.serves(route))) return goUpstream()
       askStandIns().then(
         (found) => {
           if (attempt.outcome !== undefined) return

@@ -10,6 +10,7 @@ import { forwardPath } from './path-rewrite.js'
 import { hasBody } from './protocol.js'
 import { readRequestBody, type BodyFailure, type RequestBody } from './request-body.js'
 import { sendError } from './respond.js'
+import type { RouteProgram } from './route-program.js'
 import type { StandInAnswer } from './stand-in.js'
 import { backoff } from './wait.js'
 import { decideRetry, type AttemptOutcome, type RetryDecision } from './retry-policy.js'
@@ -150,14 +151,27 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   }
 }
 
-/** The response the loop settled on goes to the client: through onResponse and the route's transform when it has them. */
-async function respond(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'response' }>, atClient: Effects): Promise<void> {
+/**
+ * The response the loop settled on goes to the client: at once when the route has no code for
+ * it (no promise in between), else through onResponse and the route's transform.
+ */
+function respond(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'response' }>, atClient: Effects): void | Promise<void> {
   const { engine, route, tx, res } = ctx
-  let proxyRes = result.proxyRes
+  const proxyRes = result.proxyRes
   // A client that goes away mid-body takes the upstream response (and its connection) with it.
   ctx.clientGone.listener = () => proxyRes.readableEnded || proxyRes.destroy()
   const program = engine.program
-  if (program !== undefined && program.runsAfter(route)) {
+  if (program === undefined || (!program.runsAfter(route) && route.transform === undefined)) {
+    streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes)
+    return
+  }
+  return respondThroughCode(ctx, program, result, atClient)
+}
+
+async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, result: Extract<AttemptResult, { kind: 'response' }>, atClient: Effects): Promise<void> {
+  const { engine, route, tx, res } = ctx
+  let proxyRes = result.proxyRes
+  if (program.runsAfter(route)) {
     const after = await program.afterResponse({ route, tx, response: proxyRes, by: result.by })
     if ('kind' in after && after.kind === 'failed') {
       proxyRes.destroy()
@@ -165,13 +179,11 @@ async function respond(ctx: AttemptContext, result: Extract<AttemptResult, { kin
       return
     }
     proxyRes = after as typeof proxyRes
-    if (res.destroyed) return proxyRes.destroy() as unknown as void
+    ctx.clientGone.listener = () => proxyRes.readableEnded || proxyRes.destroy()
+    if (res.destroyed) return void proxyRes.destroy()
   }
-  const transform = route.transform === undefined ? undefined : await program?.transformBody(route, tx, proxyRes)
-  if (transform !== undefined && res.destroyed) {
-    proxyRes.destroy()
-    return
-  }
+  const transform = route.transform === undefined ? undefined : await program.transformBody(route, tx, proxyRes)
+  if (res.destroyed) return void proxyRes.destroy()
   streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes, transform)
 }
 
