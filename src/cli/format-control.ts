@@ -1,5 +1,7 @@
 import type { ProxyStatus, RouteSummary } from '../control/protocol.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
+import type { MetricsSnapshot } from '../metrics/route-metrics.js'
+import { formatDuration as formatLatency } from '../terminal/format.js'
 import type { Palette } from '../terminal/palette.js'
 
 /** How `devproxy fault` and `devproxy status` show faults and a running proxy. Pure. */
@@ -77,12 +79,20 @@ export function formatFaultTable(faults: readonly ActiveFault[], palette: Palett
   )
 }
 
-/** `devproxy status`: where the proxy runs, its routes, its faults, its counters. */
-export function formatStatus(status: ProxyStatus, palette: Palette, nowMs: number, showPath: (file: string) => string): string[] {
+/** What `devproxy status` shows of one proxy: its status, and what a proxy too old for them does not answer. */
+export interface StatusReport extends ProxyStatus {
+  readonly metrics?: MetricsSnapshot | undefined
+  /** The inspector's one-time login link in force. */
+  readonly inspectorUrl?: string | undefined
+}
+
+/** `devproxy status`: where the proxy runs, its routes, its faults, its counters and per-route metrics. */
+export function formatStatus(status: StatusReport, palette: Palette, nowMs: number, showPath: (file: string) => string): string[] {
   const { counters } = status
   return [
     `${palette.bold('devproxy')} ${palette.ok(status.url)} ${palette.dim(`(pid ${status.pid}, up ${formatDuration(nowMs - status.startedAt)})`)}`,
     `  config: ${status.configFile === undefined ? palette.dim('none (--target or --demo)') : showPath(status.configFile)}`,
+    ...(status.inspectorUrl === undefined ? [] : [`  inspector: ${status.inspectorUrl}`]),
     '',
     palette.bold('routes'),
     ...formatRouteTable(status.routes, palette),
@@ -91,7 +101,30 @@ export function formatStatus(status: ProxyStatus, palette: Palette, nowMs: numbe
     ...formatFaultTable(status.faults, palette, nowMs),
     '',
     `${palette.bold('requests')} ${counters.requests}  ${palette.bold('errors')} ${counters.errors}  ${palette.bold('faults injected')} ${counters.faults}`,
+    ...(status.metrics === undefined ? [] : ['', palette.bold('per route'), ...formatMetricsTable(status.metrics, palette)]),
   ]
+}
+
+/**
+ * One row per route: requests, each status class seen (`none`: no status was sent), and the
+ * latency quantiles. Columns aligned, numbers to the right.
+ */
+export function formatMetricsTable(metrics: MetricsSnapshot, palette: Palette): string[] {
+  if (metrics.routes.length === 0) return [palette.dim('  no requests yet')]
+  const classes = [...new Set(metrics.routes.flatMap((route) => Object.keys(route.statusClasses)))].sort((a, b) => (a === 'none' ? 1 : b === 'none' ? -1 : a < b ? -1 : 1))
+  const ms = (value: number | null) => (value === null ? '-' : formatLatency(value))
+  const header = ['route', 'requests', ...classes, 'p50', 'p95', 'p99']
+  const rows = metrics.routes.map((route) => [
+    route.route,
+    String(route.requests),
+    ...classes.map((name) => String(route.statusClasses[name] ?? 0)),
+    ms(route.latencyMs.p50),
+    ms(route.latencyMs.p95),
+    ms(route.latencyMs.p99),
+  ])
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)))
+  const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd()
+  return [palette.dim(line(header)), ...rows.map(line)]
 }
 
 /** `  name  path [filters]  → target, target`, columns aligned. */

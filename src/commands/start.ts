@@ -186,6 +186,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       })
       const { formatControlLine } = await import('../cli/format-control.js')
       logger.info(logger.palette.dim(formatControlLine(proxy.port, control.neighbours)))
+      logger.info(`${logger.palette.dim('  inspector:')} ${control.inspectorUrl()}`)
       return () => control.close()
     } catch (error) {
       if (!(error instanceof DevproxyError)) throw error

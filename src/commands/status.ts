@@ -2,12 +2,12 @@ import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { runningProxyConfigFlag, runningProxyPortFlag } from '../cli/proxy-config-flag.js'
 import { dirname, resolve } from 'node:path'
 import type { ProxyListing } from '../control/client.js'
-import type { ProxyStatus } from '../control/protocol.js'
+import type { StatusReport } from '../cli/format-control.js'
 import { ControlError, DevproxyError } from '../errors.js'
 
 export default class Status extends DevproxyCommand {
-  static override summary = 'Show the running proxy: routes, active faults, counters.'
-  static override description = `Asks the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory) where it listens, its routes, the faults in force and how many requests, errors and injected faults it has seen.
+  static override summary = 'Show the running proxy: routes, active faults, counters, per-route metrics, the inspector link.'
+  static override description = `Asks the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory) where it listens, its routes, the faults in force, how many requests, errors and injected faults it has seen, and per route the requests by status class and the p50/p95/p99 latency. It also prints the inspector's login link (one use; once used, status prints a fresh one).
 
 With several running for the directory (say a start and a record), lists them one per line (--json: {"proxies": [...], "notAnswering": [...], "stale": [...]}); --port PORT shows one. Entries left by proxies that did not stop cleanly are reported and removed.
 
@@ -27,7 +27,7 @@ Exits 1 when no devproxy is running for this directory.`
     port: runningProxyPortFlag(),
   }
 
-  async run(): Promise<ProxyStatus | ProxyListing> {
+  async run(): Promise<StatusReport | ProxyListing> {
     const { flags } = await this.parse(Status)
     const [{ findProxies, narrowProxies, clientFor, statusOfAll, summarizeEntry }, format, { displayPath }, { createLogger }] = await Promise.all([
       import('../control/client.js'),
@@ -44,9 +44,11 @@ Exits 1 when no devproxy is running for this directory.`
       const candidates = narrowProxies(found, { port: flags.port, configFile })
       if (candidates.length === 1) {
         for (const line of format.formatStaleNotes(found.stale.map((entry) => summarizeEntry(entry, 'gone')), palette)) this.logToStderr(line)
-        const status = await clientFor(candidates[0]!).getStatus()
-        for (const line of format.formatStatus(status, palette, Date.now(), showPath)) this.log(line)
-        return status
+        const client = clientFor(candidates[0]!)
+        const [status, metrics, inspectorUrl] = await Promise.all([client.getStatus(), client.getMetrics(), client.inspectorLogin()])
+        const report: StatusReport = { ...status, ...(metrics === undefined ? {} : { metrics }), ...(inspectorUrl === undefined ? {} : { inspectorUrl }) }
+        for (const line of format.formatStatus(report, palette, Date.now(), showPath)) this.log(line)
+        return report
       }
       const listing = await statusOfAll(found, candidates)
       if (listing.proxies.length === 0 && listing.notAnswering.length === 0) {

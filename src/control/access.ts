@@ -18,10 +18,8 @@ export interface Denial {
  * Last the bearer token (RFC 6750), compared in constant time.
  */
 export function checkAccess(headers: IncomingHttpHeaders, token: Buffer, port: number): Denial | undefined {
-  const host = headers.host?.toLowerCase()
-  if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}` && host !== `[::1]:${port}`) {
-    return { status: 403, type: 'forbidden', message: `the Host header must be 127.0.0.1:${port} (got ${JSON.stringify(headers.host ?? '')})` }
-  }
+  const wrongHost = checkHost(headers, port)
+  if (wrongHost) return wrongHost
   if (headers.origin !== undefined) {
     return { status: 403, type: 'forbidden', message: 'requests from a web page (with an Origin header) are refused' }
   }
@@ -35,7 +33,14 @@ export function checkAccess(headers: IncomingHttpHeaders, token: Buffer, port: n
   return undefined
 }
 
-/** timingSafeEqual needs equal lengths; the token's length is no secret (32 bytes, base64url). */
-function tokensEqual(given: Buffer, token: Buffer): boolean {
+/** The control server's own names for itself, on its port: a request naming any other host is refused. */
+export function checkHost(headers: IncomingHttpHeaders, port: number): Denial | undefined {
+  const host = headers.host?.toLowerCase()
+  if (host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`) return undefined
+  return { status: 403, type: 'forbidden', message: `the Host header must be 127.0.0.1:${port} (got ${JSON.stringify(headers.host ?? '')})` }
+}
+
+/** In constant time. timingSafeEqual needs equal lengths; a token's length is no secret (32 bytes, base64url). */
+export function tokensEqual(given: Buffer, token: Buffer): boolean {
   return given.length === token.length && timingSafeEqual(given, token)
 }

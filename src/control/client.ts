@@ -1,7 +1,8 @@
 import { isAbsolute, relative } from 'node:path'
 import { ControlError } from '../errors.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
-import type { AddedFaults, ClearedFaults, ErrorBody, ProxyStatus } from './protocol.js'
+import type { MetricsSnapshot } from '../metrics/route-metrics.js'
+import type { AddedFaults, ClearedFaults, ErrorBody, InspectorLogin, ProxyStatus } from './protocol.js'
 import { findStates, proxyPort, removeStaleEntry, type FoundState, type ProxyState } from './state-file.js'
 
 /**
@@ -22,6 +23,10 @@ export interface ProxyClient {
   clearFaults(): Promise<number>
   /** Returns false when no active fault has that id. */
   removeFault(id: string): Promise<boolean>
+  /** Per-route metrics; undefined from a devproxy too old to count them. */
+  getMetrics(): Promise<MetricsSnapshot | undefined>
+  /** The inspector's one-time login link in force; undefined from a devproxy without an inspector. */
+  inspectorLogin(): Promise<string | undefined>
 }
 
 export interface ClientOptions {
@@ -114,6 +119,14 @@ export function clientFor(found: FoundState, options: ClientOptions = {}): Proxy
     addFaults: async (specs) => [...(await call<AddedFaults>('POST', '/v1/faults', { faults: specs })).data.faults],
     clearFaults: async () => (await call<ClearedFaults>('DELETE', '/v1/faults')).data.cleared,
     removeFault: async (id) => (await call<undefined>('DELETE', `/v1/faults/${encodeURIComponent(id)}`)).status === 204,
+    getMetrics: async () => {
+      const { status, data } = await call<MetricsSnapshot>('GET', '/v1/metrics')
+      return status === 404 ? undefined : data
+    },
+    inspectorLogin: async () => {
+      const { status, data } = await call<InspectorLogin>('POST', '/v1/inspector/login')
+      return status === 404 ? undefined : data.url
+    },
   }
 }
 

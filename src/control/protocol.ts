@@ -30,6 +30,11 @@ export interface AddedFaults {
   readonly faults: readonly ActiveFault[]
 }
 
+/** `POST /v1/inspector/login`: the inspector's one-time login link in force (a fresh one once the last was used). */
+export interface InspectorLogin {
+  readonly url: string
+}
+
 /** `DELETE /v1/faults`. */
 export interface ClearedFaults {
   readonly cleared: number

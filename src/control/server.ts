@@ -2,16 +2,24 @@ import { randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
-import { isPlainObject } from '../config/checks.js'
+import { isPlainObject, type ConfigIssue } from '../config/checks.js'
 import { ControlError } from '../errors.js'
 import { checkFaultSelectors } from '../faults/check-selectors.js'
 import { validateFaultSpec } from '../faults/validate-spec.js'
+import { FaultSpecError, parseFaultString } from '../faults/parse.js'
 import type { FaultSpec } from '../faults/types.js'
 import { targetLabels } from '../config/route-targets.js'
 import type { FaultRegistry } from '../faults/registry.js'
+import { createInspector, type Inspector } from '../inspector/inspector.js'
+import type { HistoryOptions } from '../inspector/history.js'
+import { signInPage } from '../inspector/pages.js'
+import { checkHostAndOrigin, checkSession } from '../inspector/session.js'
+import { createMetrics, type Metrics } from '../metrics/route-metrics.js'
+import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js'
 import type { Engine } from '../proxy/engine.js'
-import { checkAccess } from './access.js'
-import { MAX_CONTROL_BODY_BYTES, type ErrorBody, type ProxyStatus, type RouteSummary } from './protocol.js'
+import { checkAccess, type Denial } from './access.js'
+import { ANSWERED, ApiError, dispatch, findRoute, pathOf, readJsonBody, sendJson, sendReply, type ApiRoute, type RouteTable } from './http-api.js'
+import type { ErrorBody, ProxyStatus, RouteSummary } from './protocol.js'
 import { findStates, removeState, writeState, type ProxyState } from './state-file.js'
 
 /**
@@ -31,6 +39,10 @@ export interface ControlServerOptions {
   readonly stateDir: string
   /** The command that runs the proxy, shown by `devproxy status`. Default: `start`. */
   readonly command?: string | undefined
+  /** How much the inspector keeps. Default: the last 10,000 transactions, 64 MiB of bodies. */
+  readonly inspectorHistory?: HistoryOptions | undefined
+  /** Where the inspector's UI files are. Default: dist/inspector-ui/ of the package. */
+  readonly inspectorUiDir?: string | undefined
 }
 
 export interface ControlServer {
@@ -41,54 +53,53 @@ export interface ControlServer {
   readonly stateFile: string
   /** The other live proxies with an entry in the same directory when this one started. */
   readonly neighbours: readonly ProxyState[]
+  /** The inspector's one-time login link in force: `http://127.0.0.1:PORT/inspector/login?token=…`. */
+  inspectorUrl(): string
   /** Removes this proxy's entry (never another's), then stops the server. */
   close(): Promise<void>
 }
-
-interface Reply {
-  readonly status: number
-  readonly body?: unknown
-}
-
-/** An answer other than success, thrown by a handler. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    readonly issues?: ErrorBody['error']['issues'],
-    readonly routes?: readonly string[],
-  ) {
-    super(message)
-  }
-}
-
-type Handler = (req: IncomingMessage, params: readonly string[]) => Reply | Promise<Reply>
-
-/** Each path with the handler per method; anything else is a 404, or a 405 naming the methods. */
-type RouteTable = ReadonlyArray<{ readonly pattern: RegExp; readonly methods: Readonly<Record<string, Handler>> }>
 
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
   const token = randomBytes(32).toString('base64url')
   const tokenBytes = Buffer.from(token, 'utf8')
   const startedAt = Date.now()
-  const routes = controlRoutes(options, startedAt)
   let port = 0
+  const metrics = createMetrics()
+  const inspector = createInspector({
+    engine: options.engine,
+    faults: options.faults,
+    metrics,
+    proxyUrl: options.proxyUrl,
+    port: () => port,
+    history: options.inspectorHistory,
+    uiDir: options.inspectorUiDir,
+  })
+  const routes: RouteTable = [...controlRoutes(options, startedAt, metrics, inspector), ...inspector.routes]
+
+  /**
+   * The bearer token opens every route (and refuses any Origin: no web page has business with
+   * it); the inspector's session cookie opens those marked `session`, from its own origin only.
+   */
+  const checkRequest = (route: ApiRoute | undefined, req: IncomingMessage): Denial | undefined => {
+    const auth = route?.auth ?? 'token'
+    if (auth === 'anyone') return checkHostAndOrigin(req.headers, port)
+    if (auth === 'session' && req.headers.authorization === undefined) return checkSession(req.headers, req.method ?? 'GET', port, inspector.sessions)
+    return checkAccess(req.headers, tokenBytes, port)
+  }
 
   const server = http.createServer((req, res) => {
-    const denial = checkAccess(req.headers, tokenBytes, port)
-    if (denial) {
-      const headers = denial.status === 401 ? { 'www-authenticate': 'Bearer realm="devproxy"' } : {}
-      return sendJson(res, denial.status, { error: { type: denial.type, message: denial.message } }, headers)
-    }
-    dispatch(routes, req).then(
-      (reply) => sendJson(res, reply.status, reply.body),
+    const found = findRoute(routes, pathOf(req))
+    const denial = checkRequest(found?.route, req)
+    if (denial) return refuse(res, denial, found?.route.page === true)
+    dispatch(found, req, res).then(
+      (reply) => reply === ANSWERED || sendReply(res, reply),
       (error: unknown) => {
         if (error instanceof ApiError) {
           const body: ErrorBody = {
             error: { type: error.type, message: error.message, ...(error.issues ? { issues: error.issues } : {}), ...(error.routes ? { routes: error.routes } : {}) },
           }
-          const allow = error.status === 405 ? { allow: allowedMethods(routes, req) } : {}
+          // RFC 9110 §15.5.6: a 405 names the methods the resource supports.
+          const allow = error.status === 405 ? { allow: Object.keys(found?.route.methods ?? {}).join(', ') } : {}
           // An over-long body is left unread; the connection cannot be reused after it.
           const close = error.status === 413 ? { connection: 'close' } : {}
           return sendJson(res, error.status, body, { ...allow, ...close })
@@ -108,6 +119,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const url = `http://127.0.0.1:${port}`
   const stop = () =>
     new Promise<void>((resolve) => {
+      inspector.close()
       server.close(() => resolve())
       server.closeAllConnections()
     })
@@ -131,6 +143,9 @@ export async function startControlServer(options: ControlServerOptions): Promise
       cause: error,
     })
   }
+  // Counting starts once the API that shows the counts is up.
+  options.engine.addSink(metrics.sink)
+  options.engine.addSink(inspector.sink)
   const found = await findStates(options.stateDir).catch(() => undefined)
   const neighbours = (found?.dir === resolve(options.stateDir) ? found.entries : [])
     .filter((entry) => entry.alive && entry.file !== stateFile)
@@ -142,6 +157,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     token,
     stateFile,
     neighbours,
+    inspectorUrl: inspector.loginUrl,
     close() {
       closing ??= removeState(options.stateDir, state).finally(stop)
       return closing
@@ -149,7 +165,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   }
 }
 
-function controlRoutes(options: ControlServerOptions, startedAt: number): RouteTable {
+function controlRoutes(options: ControlServerOptions, startedAt: number, metrics: Metrics, inspector: Inspector): RouteTable {
   const { engine, faults } = options
   return [
     {
@@ -172,64 +188,76 @@ function controlRoutes(options: ControlServerOptions, startedAt: number): RouteT
     },
     {
       pattern: /^\/v1\/faults$/,
+      auth: 'session',
       methods: {
         GET: () => ({ status: 200, body: faults.list() }),
         POST: async (req) => {
           const specs = checkFaultsBody(await readJsonBody(req))
           checkSelectors(specs, engine.state.config.routes)
-          return { status: 201, body: { faults: specs.map((spec) => faults.add(spec, 'api')) } }
+          const added = specs.map((spec) => faults.add(spec, 'api'))
+          inspector.faultsChanged()
+          return { status: 201, body: { faults: added } }
         },
-        DELETE: () => ({ status: 200, body: { cleared: faults.clear() } }),
+        DELETE: () => {
+          const cleared = faults.clear()
+          inspector.faultsChanged()
+          return { status: 200, body: { cleared } }
+        },
       },
     },
     {
       pattern: /^\/v1\/faults\/([^/]+)$/,
+      auth: 'session',
       methods: {
         DELETE: (_req, [id = '']) => {
           if (!faults.remove(id)) throw new ApiError(404, 'not_found', `no active fault ${JSON.stringify(id)}`)
+          inspector.faultsChanged()
           return { status: 204 }
         },
       },
     },
+    {
+      pattern: /^\/v1\/metrics$/,
+      auth: 'session',
+      methods: { GET: () => ({ status: 200, body: metrics.snapshot() }) },
+    },
+    {
+      // Where Prometheus looks by default; its scrape config takes the bearer token.
+      pattern: /^\/metrics$/,
+      auth: 'session',
+      methods: { GET: () => ({ status: 200, raw: formatPrometheus(metrics), headers: { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' } }) },
+    },
   ]
 }
 
-async function dispatch(routes: RouteTable, req: IncomingMessage): Promise<Reply> {
-  const path = pathOf(req)
-  for (const route of routes) {
-    const match = route.pattern.exec(path)
-    if (!match) continue
-    const handler = route.methods[req.method ?? '']
-    if (!handler) throw new ApiError(405, 'method_not_allowed', `${req.method} is not allowed on ${path}; use ${Object.keys(route.methods).join(', ')}`)
-    return handler(req, match.slice(1).map(decodeURIComponent))
-  }
-  throw new ApiError(404, 'not_found', `no such endpoint: ${path}`)
-}
-
-function pathOf(req: IncomingMessage): string {
-  try {
-    return new URL(req.url ?? '/', 'http://127.0.0.1').pathname
-  } catch {
-    return req.url ?? '/'
-  }
-}
-
-/** RFC 9110 §15.5.6: a 405 names the methods the resource supports. */
-function allowedMethods(routes: RouteTable, req: IncomingMessage): string {
-  const path = pathOf(req)
-  return Object.keys(routes.find((route) => route.pattern.test(path))?.methods ?? {}).join(', ')
-}
-
-/** All or nothing: one invalid spec and none is added. */
+/**
+ * All or nothing: one invalid spec and none is added. A spec is an object, or the string
+ * `devproxy start --fault` takes (`"5xx 30% --route api"`), which may stand for several.
+ */
 function checkFaultsBody(body: unknown): FaultSpec[] {
   if (!isPlainObject(body) || !Array.isArray(body.faults) || body.faults.length === 0) {
-    throw new ApiError(400, 'fault_invalid', 'the body must be {"faults": [ ... ]} with at least one fault, e.g. {"faults": [{"kind": "5xx", "rate": 0.3}]}')
+    throw new ApiError(400, 'fault_invalid', 'the body must be {"faults": [ ... ]} with at least one fault, e.g. {"faults": [{"kind": "5xx", "rate": 0.3}]} or {"faults": ["5xx 30%"]}')
   }
-  const issues = body.faults.flatMap((spec: unknown, index: number) => validateFaultSpec(spec, `faults[${index}]`))
+  const issues: ConfigIssue[] = []
+  const specs = body.faults.flatMap((entry: unknown, index: number): FaultSpec[] => {
+    const path = `faults[${index}]`
+    if (typeof entry !== 'string') {
+      const found = validateFaultSpec(entry, path)
+      issues.push(...found)
+      return found.length === 0 ? [entry as FaultSpec] : []
+    }
+    try {
+      return parseFaultString(entry)
+    } catch (error) {
+      if (!(error instanceof FaultSpecError)) throw error
+      issues.push({ path, message: error.message.replace(/^--fault /, ''), ...(error.suggestion ? { suggestion: error.suggestion } : {}) })
+      return []
+    }
+  })
   if (issues.length > 0) {
     throw new ApiError(400, 'fault_invalid', issues.map((issue) => `${issue.path} ${issue.message}`).join('\n'), issues)
   }
-  return body.faults as FaultSpec[]
+  return specs
 }
 
 /**
@@ -243,36 +271,6 @@ function checkSelectors(specs: readonly FaultSpec[], routes: Engine['state']['co
   throw new ApiError(422, 'fault_never_matches', message, issues, routes.map((route) => route.name))
 }
 
-function readJsonBody(req: IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers['content-length'])
-  if (declared > MAX_CONTROL_BODY_BYTES) return Promise.reject(tooLarge())
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length
-      if (size > MAX_CONTROL_BODY_BYTES) {
-        req.removeAllListeners('data')
-        req.pause()
-        reject(tooLarge())
-      } else chunks.push(chunk)
-    })
-    req.on('error', reject)
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8')
-      try {
-        resolve(JSON.parse(text))
-      } catch {
-        reject(new ApiError(400, 'invalid_json', text === '' ? 'the request needs a JSON body' : 'the body is not valid JSON'))
-      }
-    })
-  })
-}
-
-function tooLarge(): ApiError {
-  return new ApiError(413, 'payload_too_large', `the body is over ${MAX_CONTROL_BODY_BYTES} bytes`)
-}
-
 function summarizeRoute(route: Engine['state']['config']['routes'][number]): RouteSummary {
   return {
     name: route.name,
@@ -283,19 +281,13 @@ function summarizeRoute(route: Engine['state']['config']['routes'][number]): Rou
   }
 }
 
-function sendJson(res: ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
-  if (status === 204 || body === undefined) {
-    res.writeHead(status, { 'cache-control': 'no-store', ...headers })
-    res.end()
-    return
+/** A refusal: JSON for the API, a page saying how to sign in for the inspector's pages. */
+function refuse(res: ServerResponse, denial: Denial, page: boolean): void {
+  // RFC 9110 §15.5.2: a 401 names a scheme that would do (the token; the inspector's cookie has none).
+  const headers = denial.status === 401 ? { 'www-authenticate': 'Bearer realm="devproxy"' } : {}
+  if (page) {
+    const signIn = signInPage(denial.status, denial.status === 401 ? 'You are not signed in to this inspector (or the proxy has restarted since).' : denial.message)
+    return sendReply(res, { ...signIn, headers: { ...signIn.headers, ...headers } })
   }
-  const text = JSON.stringify(body)
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  })
-  res.end(text)
+  sendJson(res, denial.status, { error: { type: denial.type, message: denial.message } }, headers)
 }

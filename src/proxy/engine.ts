@@ -33,8 +33,14 @@ export interface Engine {
   readonly standIns: readonly StandIn[]
   /** The routes' own code (`onRequest`, `onResponse`, `transform`, target and retry functions). */
   readonly program: RouteProgram | undefined
-  /** Bodies are captured up to this many bytes each for the sinks (diffs, recording); 0: off. */
+  /** Bodies are captured up to this many bytes each for the sinks (diffs, recording, the inspector); 0: off. */
   readonly captureBodyBytes: number
+  /**
+   * Changes the capture for requests that start from now on: the inspector raises it while a
+   * browser watches and sets it back to 0 when the last one leaves. Never below what the engine
+   * was created with, which the command needs (`-vv`, `record`).
+   */
+  setCaptureBodyBytes(bytes: number): void
   /** Totals since start, for `devproxy status`. */
   readonly counters: Readonly<EngineCounters>
   /** Replaces the running config; in-flight requests finish on the one they started with. */
@@ -77,6 +83,7 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
   const deliverySinks: TransactionSink[] = []
   const forwarder = createForwarder()
   const counters: EngineCounters = { requests: 0, errors: 0, faults: 0 }
+  let captureBytes = captureBodyBytes
   return {
     instanceId: randomBytes(4).toString('hex'),
     inFlight: new Set(),
@@ -89,7 +96,12 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
     standIns: plugins.standIns ?? [],
     program: plugins.program,
     counters,
-    captureBodyBytes,
+    get captureBodyBytes() {
+      return captureBytes
+    },
+    setCaptureBodyBytes(bytes) {
+      captureBytes = Math.max(captureBodyBytes, bytes)
+    },
     swap(next) {
       const previous = state.config
       state = compileState(next)

@@ -97,7 +97,8 @@ function isLarge(body: RecordedBody | undefined): boolean {
   return body !== undefined && body.bytes.length > LARGE_BODY_BYTES
 }
 
-async function recordedBody(body: CapturedBody | undefined, maxBytes: number, complete: boolean): Promise<RecordedBody | undefined> {
+/** A captured body as a recording keeps it (recorded-body.ts), decoding it by stream when it must. */
+export async function recordedBody(body: CapturedBody | undefined, maxBytes: number, complete: boolean): Promise<RecordedBody | undefined> {
   const now = recordedBodyNow(body, maxBytes, complete)
   return now === DECODE_LATER ? decodeRecordedBody(body!, maxBytes) : now
 }

@@ -1,0 +1,41 @@
+/** The title bar: which proxy this is, whether the live feed is up, and recording. */
+import type { RecordingState } from '../../../src/inspector/api.js'
+import type { ConnectionState } from '../lib/inspector-state.js'
+import { RecordingToggle } from './recording-toggle.js'
+
+const CONNECTION_LABELS: Record<ConnectionState, string> = {
+  connecting: 'connecting…',
+  live: 'live',
+  reconnecting: 'reconnecting…',
+  closed: 'disconnected',
+}
+
+export interface TopBarProps {
+  readonly proxyUrl: string | null
+  readonly connection: ConnectionState
+  readonly recording: RecordingState
+  readonly onRecording: (recording: RecordingState) => void
+  readonly onReconnect: () => void
+}
+
+export function TopBar({ proxyUrl, connection, recording, onRecording, onReconnect }: TopBarProps) {
+  return (
+    <header class="top-bar">
+      <h1>devproxy inspector</h1>
+      {proxyUrl !== null && <span class="muted" title="The proxy this inspector watches">{proxyUrl}</span>}
+      <span class={`connection connection-${connection}`} data-testid="connection" role="status">
+        {CONNECTION_LABELS[connection]}
+      </span>
+      {connection === 'closed' && (
+        <span class="notice">
+          The server refused the live feed: the session may have expired (open the link devproxy printed again), or devproxy stopped.{' '}
+          <button type="button" onClick={onReconnect}>
+            Reconnect
+          </button>
+        </span>
+      )}
+      <span class="spacer" />
+      <RecordingToggle recording={recording} onRecording={onRecording} />
+    </header>
+  )
+}

@@ -1,0 +1,108 @@
+import { endpointKey } from '../diff/endpoint.js'
+import type { Transaction } from '../proxy/transaction.js'
+
+/**
+ * The finished transactions the inspector can show: a ring bounded by count and by the bytes
+ * of their captured bodies, the oldest falling off first. Appending is O(1) and does nothing
+ * but keep a reference: no copy, no key computed. Lookups (a click in the UI) pay instead.
+ */
+
+/** Default for {@link HistoryOptions.maxCount}. */
+export const DEFAULT_HISTORY_COUNT = 10_000
+/** Default for {@link HistoryOptions.maxBytes}: 64 MiB. */
+export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024
+
+export interface HistoryOptions {
+  /** Transactions kept. Default: 10,000. */
+  readonly maxCount?: number
+  /** Captured body bytes kept, all transactions together. Default: 64 MiB. */
+  readonly maxBytes?: number
+}
+
+export interface TransactionHistory {
+  readonly maxCount: number
+  readonly maxBytes: number
+  /** Transactions held now. */
+  readonly size: number
+  /** Their captured body bytes, as given to `append`. */
+  readonly bytes: number
+  /**
+   * Keeps `tx`, whose captured bodies weigh `bytes`, dropping the oldest until both caps hold
+   * (the newest stays, even alone over `maxBytes`).
+   */
+  append(tx: Readonly<Transaction>, bytes: number): void
+  get(id: string): Readonly<Transaction> | undefined
+  /** The latest transaction before `tx` of the same endpoint (method, route, path: endpoint.ts), if still held. */
+  previousOf(tx: Readonly<Transaction>): Readonly<Transaction> | undefined
+  /** Oldest first. */
+  values(): IterableIterator<Readonly<Transaction>>
+}
+
+interface Slot {
+  readonly tx: Readonly<Transaction>
+  readonly bytes: number
+  /** Its append number: it lives in `slots[seq % maxCount]`. */
+  readonly seq: number
+}
+
+export function createHistory(options: HistoryOptions = {}): TransactionHistory {
+  const maxCount = options.maxCount ?? DEFAULT_HISTORY_COUNT
+  const maxBytes = options.maxBytes ?? DEFAULT_HISTORY_BYTES
+  if (!(Number.isInteger(maxCount) && maxCount > 0)) throw new RangeError(`the history's maxCount must be a positive integer (got ${maxCount})`)
+  if (!(maxBytes >= 0)) throw new RangeError(`the history's maxBytes must be a number of bytes, 0 or more (got ${maxBytes})`)
+  const slots: Array<Slot | undefined> = []
+  const byId = new Map<string, Slot>()
+  // Slots oldest..next-1 are held.
+  let oldest = 0
+  let next = 0
+  let bytes = 0
+
+  const dropOldest = () => {
+    const slot = slots[oldest % maxCount]!
+    slots[oldest % maxCount] = undefined
+    // An id is a counter that wraps only after 2^53 transactions, but be exact anyway.
+    if (byId.get(slot.tx.id) === slot) byId.delete(slot.tx.id)
+    bytes -= slot.bytes
+    oldest++
+  }
+
+  return {
+    maxCount,
+    maxBytes,
+    get size() {
+      return next - oldest
+    },
+    get bytes() {
+      return bytes
+    },
+    append(tx, weight) {
+      if (next - oldest === maxCount) dropOldest()
+      const slot: Slot = { tx, bytes: weight, seq: next }
+      slots[next % maxCount] = slot
+      byId.set(tx.id, slot)
+      bytes += weight
+      next++
+      while (bytes > maxBytes && next - oldest > 1) dropOldest()
+    },
+    get: (id) => byId.get(id)?.tx,
+    previousOf(tx) {
+      const slot = byId.get(tx.id)
+      if (slot === undefined) return undefined
+      const key = endpointKey(tx.method, tx.route, tx.url)
+      for (let seq = slot.seq - 1; seq >= oldest; seq--) {
+        const other = slots[seq % maxCount]!.tx
+        // The cheap comparisons first: most transactions differ in method or route.
+        if (other.method === tx.method && other.route === tx.route && other.kind === tx.kind && endpointKey(other.method, other.route, other.url) === key) return other
+      }
+      return undefined
+    },
+    *values() {
+      // A snapshot of the range: appends while iterating do not disturb it.
+      const end = next
+      for (let seq = oldest; seq < end; seq++) {
+        const slot = slots[seq % maxCount]
+        if (slot !== undefined && slot.seq === seq) yield slot.tx
+      }
+    },
+  }
+}

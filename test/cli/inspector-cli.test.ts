@@ -1,0 +1,104 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js'
+import { echoHandler, request, startUpstream, type TestUpstream } from '../helpers/servers.js'
+
+/**
+ * The inspector as a user meets it from the terminal (issue 20): the banner prints its login
+ * link, `devproxy status` prints the link in force and the per-route metrics.
+ */
+
+const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/
+const LINK = 'http://127\\.0\\.0\\.1:\\d+/inspector/login\\?token=[A-Za-z0-9_-]{43}'
+const INSPECTOR = new RegExp(`inspector: (${LINK})$`, 'm')
+
+/** Opens a login link as a browser would (from the address bar: no Origin). */
+function openLink(url: string) {
+  const { host } = new URL(url)
+  return request(url, { headers: { host } })
+}
+
+let upstream: TestUpstream
+let dir: string
+beforeAll(async () => {
+  upstream = await startUpstream(echoHandler)
+  dir = await mkdtemp(join(tmpdir(), 'devproxy-inspector-cli-'))
+})
+afterAll(async () => {
+  await upstream.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function stop(cli: RunningCli): Promise<void> {
+  if (cli.child.exitCode !== null || cli.child.signalCode !== null) return
+  cli.child.kill('SIGINT')
+  await cli.exited
+}
+
+describe('devproxy start and status', () => {
+  let cli: RunningCli
+  let proxyUrl: string
+  let link: string
+  beforeAll(async () => {
+    cli = spawnCli(['start', '--target', upstream.url, '--port', '0', '--no-watch'], { cwd: dir })
+    proxyUrl = (await cli.waitFor(LISTENING))[1]!
+    link = (await cli.waitFor(INSPECTOR))[1]!
+  })
+  afterAll(() => stop(cli))
+
+  it('the banner prints the inspector link under the control line', () => {
+    const lines = cli.stdout().split('\n')
+    const control = lines.findIndex((line) => line.startsWith('  control: '))
+    expect(lines[control + 1]).toBe(`  inspector: ${link}`)
+  })
+
+  it('`devproxy status` prints per-route metrics (requests, status classes, p50/p95/p99) and the same link while unused', async () => {
+    await request(`${proxyUrl}/a`)
+    await request(`${proxyUrl}/b`)
+    const result = await runCli(['status'], { cwd: dir })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`  inspector: ${link}\n`)
+    expect(result.stdout).toMatch(/^per route$/m)
+    expect(result.stdout).toMatch(/^ {2}route +requests +2xx +p50 +p95 +p99$/m)
+    expect(result.stdout).toMatch(/^ {2}default +2 +2 +\S+ms +\S+ms +\S+ms$/m)
+  })
+
+  it('the link works once; then status prints a fresh one', async () => {
+    const opened = await openLink(link)
+    expect(opened.status).toBe(303)
+    expect((await openLink(link)).status).toBe(401)
+    const result = await runCli(['status'], { cwd: dir })
+    const fresh = INSPECTOR.exec(result.stdout)![1]!
+    expect(fresh).not.toBe(link)
+    expect((await openLink(fresh)).status).toBe(303)
+  })
+
+  it('`devproxy status --json` carries the metrics and the link', async () => {
+    const result = await runCli(['status', '--json'], { cwd: dir })
+    const status = JSON.parse(result.stdout)
+    expect(status.inspectorUrl).toMatch(new RegExp(`^${LINK}$`))
+    expect(status.metrics.routes).toEqual([
+      expect.objectContaining({ route: 'default', requests: 2, statusClasses: { '2xx': 2 }, latencyMs: expect.objectContaining({ count: 2, p50: expect.any(Number), p99: expect.any(Number) }) }),
+    ])
+  })
+})
+
+describe('record and replay print the link too', () => {
+  it.each([
+    ['record', (har: string) => ['record', '--target', upstream.url, '--port', '0', '--out', har]],
+    ['replay', (har: string) => ['replay', har, '--port', '0']],
+  ])('devproxy %s', async (_command, args) => {
+    const har = join(dir, 'inspector.har')
+    const cli = spawnCli([...args(har), '--no-watch'], { cwd: dir })
+    try {
+      const url = (await cli.waitFor(LISTENING))[1]!
+      const [, link] = await cli.waitFor(INSPECTOR)
+      await request(`${url}/recorded`)
+      expect((await openLink(link!)).status).toBe(303)
+    } finally {
+      await stop(cli)
+    }
+  })
+})
