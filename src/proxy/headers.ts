@@ -138,6 +138,15 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
         else forwardedFor = out.length + 1
         break
       }
+      case 'cookie': {
+        // The inspector's session cookie reaches every 127.0.0.1 port a browser visits (cookies
+        // ignore ports, RFC 6265 §8.5): it is devproxy's, never the app's, so it is not forwarded.
+        const value = raw[i + 1]!
+        if (!value.includes(INSPECTOR_COOKIE)) break
+        const kept = withoutInspectorCookie(value)
+        if (kept !== '') out.push(name, kept)
+        continue
+      }
       case 'host':
         if (host !== undefined) continue
         host = ctx.requestHost ?? raw[i + 1]!
@@ -166,6 +175,18 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
   if (ctx.framing.kind === 'length') out.push(lengthName, String(ctx.framing.length))
   else if (ctx.framing.kind === 'chunked') out.push('Transfer-Encoding', 'chunked')
   return out
+}
+
+/** The prefix of the inspector's session cookie names (`devproxy_inspector_<port>`, src/inspector/session.ts). */
+const INSPECTOR_COOKIE = 'devproxy_inspector_'
+
+/** A Cookie field value without the inspector's pairs (RFC 6265 §5.4: `name=value` pairs joined by `; `). */
+export function withoutInspectorCookie(value: string): string {
+  return value
+    .split(';')
+    .filter((pair) => !pair.trimStart().startsWith(INSPECTOR_COOKIE))
+    .map((pair) => pair.trim())
+    .join('; ')
 }
 
 /** Route rules on a raw list: `null` removes every field of that name, a string replaces them. */

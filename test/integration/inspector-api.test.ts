@@ -15,7 +15,7 @@ import { INSPECTOR_CAPTURE_BYTES } from '../../src/inspector/inspector.js'
 import { readUiFile } from '../../src/inspector/ui-files.js'
 import type { MetricsSnapshot } from '../../src/metrics/route-metrics.js'
 import { PROMETHEUS_CONTENT_TYPE } from '../../src/metrics/prometheus.js'
-import { request, startTestProxy, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
+import { echoHandler, request, startTestProxy, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
 const validateHar = createRequire(import.meta.url)('har-validator').har as (har: unknown) => Promise<unknown>
 
@@ -459,5 +459,23 @@ describe('the live stream and what it shows', () => {
     second.close()
     stream.close()
     await vi.waitFor(() => expect(proxy.engine.captureBodyBytes).toBe(0))
+  })
+})
+
+describe("the inspector's session cookie stays with devproxy", () => {
+  it('is taken out of the Cookie field forwarded to the app (cookies ignore ports, RFC 6265 §8.5); the app\'s own cookies pass', async () => {
+    const upstream = await startUpstream(echoHandler)
+    const proxy = await startTestProxy({ routes: [{ path: '/', target: upstream.url }] })
+    try {
+      const mixed = await request(`${proxy.url}/x`, { headers: { cookie: 'a=1; devproxy_inspector_40123=secret; b=2' } })
+      expect(JSON.parse(mixed.body.toString()).headers.cookie).toBe('a=1; b=2')
+      const alone = await request(`${proxy.url}/x`, { headers: { cookie: 'devproxy_inspector_40123=secret' } })
+      expect(JSON.parse(alone.body.toString()).headers.cookie).toBeUndefined()
+      const none = await request(`${proxy.url}/x`, { headers: { cookie: 'sid=abc' } })
+      expect(JSON.parse(none.body.toString()).headers.cookie).toBe('sid=abc')
+    } finally {
+      await proxy.close()
+      await upstream.close()
+    }
   })
 })
