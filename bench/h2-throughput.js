@@ -64,7 +64,8 @@ async function start(name, upstreamUrl) {
 /** Runs h2load for `durationS` seconds; 2xx requests per second and everything that failed. */
 function h2load(url, durationS) {
   return new Promise((resolve, reject) => {
-    const child = spawn('h2load', ['-c', String(CONNECTIONS), '-m', String(STREAMS), '-D', String(durationS), url], { stdio: ['ignore', 'pipe', 'pipe'] })
+    // h2load's -D takes whole seconds (`--quick` warms up for 0.5).
+    const child = spawn('h2load', ['-c', String(CONNECTIONS), '-m', String(STREAMS), '-D', String(Math.max(1, Math.round(durationS))), url], { stdio: ['ignore', 'pipe', 'pipe'] })
     let out = ''
     child.stdout.on('data', (chunk) => (out += chunk))
     child.stderr.on('data', (chunk) => (out += chunk))

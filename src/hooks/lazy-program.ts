@@ -6,13 +6,18 @@ import type { RouteProgram } from '../proxy/route-program.js'
  * of milliseconds to import, a visible share of `devproxy start`'s start-up).
  */
 export function createLazyRouteProgram(): RouteProgram {
+  let loaded: RouteProgram | undefined
   let loading: Promise<RouteProgram> | undefined
-  const load = () => (loading ??= import('./route-program.js').then(({ createRouteProgram }) => createRouteProgram()))
+  // Once loaded, calls go straight through: no extra promise per request.
+  const load = () => (loading ??= import('./route-program.js').then(({ createRouteProgram }) => (loaded = createRouteProgram())))
   return {
     runsBefore: (route) => route.onRequest !== undefined || route.chooseTarget !== undefined || route.retryFor !== undefined,
     runsAfter: (route) => route.onResponse !== undefined,
-    beforeForward: async (ctx) => (await load()).beforeForward(ctx),
-    afterResponse: async (ctx) => (await load()).afterResponse(ctx),
-    transformBody: async (route, tx, response) => (route.transform === undefined ? undefined : (await load()).transformBody(route, tx, response)),
+    beforeForward: (ctx) => (loaded ? loaded.beforeForward(ctx) : load().then((program) => program.beforeForward(ctx))),
+    afterResponse: (ctx) => (loaded ? loaded.afterResponse(ctx) : load().then((program) => program.afterResponse(ctx))),
+    transformBody: (route, tx, response) => {
+      if (route.transform === undefined) return undefined
+      return loaded ? loaded.transformBody(route, tx, response) : load().then((program) => program.transformBody(route, tx, response))
+    },
   }
 }

@@ -2,7 +2,7 @@ import type { HookRequestInfo, OnRequestContext, ResolvedRoute } from '../config
 import type { BeforeForwardContext } from '../proxy/route-program.js'
 import { callHook, malformed } from './call.js'
 import { parseJsonBody } from './parse-json.js'
-import { rawHeaderList, sameHeaders } from './request-info.js'
+import { rawHeaderList, sameHeaders, withoutPseudoHeaders } from './request-info.js'
 
 export type OnRequestOutcome =
   | { readonly kind: 'forward'; readonly changes: { method?: string; path?: string; headers?: readonly string[]; body?: Buffer } }
@@ -15,13 +15,17 @@ export type OnRequestOutcome =
  */
 export async function runOnRequest(route: ResolvedRoute, ctx: BeforeForwardContext, info: HookRequestInfo): Promise<OnRequestOutcome> {
   // HTTP/2 pseudo-header fields (`:path`) are the request line, not fields a hook forwards.
-  const received = Object.fromEntries(Object.entries(ctx.req.headers).filter(([name]) => !name.startsWith(':')))
+  const received = ctx.req.headers
   let replaced: Buffer | undefined
   const hookCtx: OnRequestContext = {
-    ...info,
+    route: info.route,
+    url: info.url,
+    get client() {
+      return info.client
+    },
     method: ctx.tx.method,
     path: ctx.forwardPath,
-    headers: { ...received },
+    headers: withoutPseudoHeaders(received),
     received: info,
     body: async () => (await ctx.readBody()) ?? Buffer.alloc(0),
     text: async () => (await ctx.readBody())?.toString('utf8') ?? '',

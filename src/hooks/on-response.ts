@@ -4,7 +4,7 @@ import type { AfterResponseContext } from '../proxy/route-program.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
 import { callHook, HookFailure, malformed } from './call.js'
 import { parseJsonBody } from './parse-json.js'
-import { rawHeaderList, requestInfo } from './request-info.js'
+import { forwardedRequestInfo, rawHeaderList } from './request-info.js'
 
 /** What `ctx.body()` reads at most when the route sets no maxResponseBodyBytes. */
 export const DEFAULT_HOOK_BODY_BYTES = 10 * 1024 * 1024
@@ -22,7 +22,7 @@ export async function runOnResponse(ctx: AfterResponseContext): Promise<Incoming
   let replaced: Buffer | undefined
   const readBody = () => (read ??= readWhole(response, limit, route.name))
   const hookCtx: OnResponseContext = {
-    request: Object.freeze({ ...requestInfo(route.name, tx, ctx.tx.url, tx.requestHeaders), path: tx.forwardedUrl ?? tx.url }),
+    request: forwardedRequestInfo(route.name, tx),
     source: ctx.by ?? 'upstream',
     status: response.statusCode ?? 502,
     headers: { ...received },

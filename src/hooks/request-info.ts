@@ -2,40 +2,101 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { HookRequestInfo } from '../config/types.js'
 import type { Transaction } from '../proxy/transaction.js'
 
-/** What every hook is told about the request as received (read-only). */
+/**
+ * What every hook is told about the request as received (read-only). Its header fields and
+ * client are copied (and frozen) only when a hook reads them: most hooks never do, and a copy
+ * per request is a measurable share of a trivial hook's cost (bench/RESULTS.md, issue 19).
+ */
 export function requestInfo(route: string, tx: Transaction, url: string, headers: IncomingHttpHeaders): HookRequestInfo {
-  return Object.freeze({
-    route,
-    method: tx.method,
-    url,
-    headers: Object.freeze({ ...headers }),
-    client: Object.freeze({ address: tx.clientIp, protocol: `HTTP/${tx.httpVersion}`, tls: tx.scheme === 'https' }),
-  })
+  return new RequestInfo(route, tx, url, headers)
+}
+
+/** The request as received, with the path it was forwarded to (onResponse and transforms). */
+export function forwardedRequestInfo(route: string, tx: Transaction): HookRequestInfo & { readonly path: string } {
+  return new ForwardedRequestInfo(route, tx, tx.url, tx.requestHeaders)
+}
+
+class RequestInfo implements HookRequestInfo {
+  #headers: Readonly<Record<string, string | string[] | undefined>> | undefined
+  #client: HookRequestInfo['client'] | undefined
+  readonly method: string
+
+  constructor(
+    readonly route: string,
+    protected readonly tx: Transaction,
+    readonly url: string,
+    private readonly received: IncomingHttpHeaders,
+  ) {
+    this.method = tx.method
+  }
+
+  get headers(): Readonly<Record<string, string | string[] | undefined>> {
+    return (this.#headers ??= Object.freeze(withoutPseudoHeaders(this.received)))
+  }
+
+  get client(): HookRequestInfo['client'] {
+    const tx = this.tx
+    return (this.#client ??= Object.freeze({ address: tx.clientIp, protocol: `HTTP/${tx.httpVersion}`, tls: tx.scheme === 'https' }))
+  }
+}
+
+class ForwardedRequestInfo extends RequestInfo {
+  get path(): string {
+    return this.tx.forwardedUrl ?? this.url
+  }
+}
+
+/** A copy of the fields without HTTP/2's pseudo-header fields (`:path`: the request line, RFC 9113 §8.3). */
+export function withoutPseudoHeaders(headers: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
+  const copy: Record<string, string | string[] | undefined> = {}
+  for (const name in headers) if (name.charCodeAt(0) !== 58 /* : */) copy[name] = headers[name]
+  return copy
 }
 
 /** A header object a hook handed back, as a raw list; or what is wrong with it. */
 export function rawHeaderList(headers: unknown): string[] | string {
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return 'must be an object of header names to values'
   const raw: string[] = []
-  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
+  const fields = headers as Record<string, unknown>
+  for (const name in fields) {
+    const value = fields[name]
     if (value === undefined) continue
     if (!TOKEN.test(name)) return `has ${JSON.stringify(name)}, which is not a header name`
-    for (const one of Array.isArray(value) ? value : [value]) {
-      if (typeof one !== 'string' && typeof one !== 'number') return `has ${name}: ${JSON.stringify(value)}; values must be strings (or arrays of strings)`
-      const text = String(one)
-      // RFC 9110 §5.5: CR, LF and NUL are never valid in a field value (they would split the message).
-      if (/[\r\n\0]/.test(text)) return `has ${name} with a CR, LF or NUL in its value`
-      raw.push(name, text)
+    if (!Array.isArray(value)) {
+      const problem = pushField(raw, name, value)
+      if (problem !== undefined) return problem
+      continue
+    }
+    for (const one of value) {
+      const problem = pushField(raw, name, one)
+      if (problem !== undefined) return problem
     }
   }
   return raw
 }
 
-/** Whether a hook left the header object as it was given (same names, same values). */
+function pushField(raw: string[], name: string, value: unknown): string | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return `has ${name}: ${JSON.stringify(value)}; values must be strings (or arrays of strings)`
+  const text = String(value)
+  // RFC 9110 §5.5: CR, LF and NUL are never valid in a field value (they would split the message).
+  if (FIELD_BREAK.test(text)) return `has ${name} with a CR, LF or NUL in its value`
+  raw.push(name, text)
+  return undefined
+}
+
+const FIELD_BREAK = /[\r\n\0]/
+
+/** Whether a hook left the header object as it was given (same names, same values; HTTP/2 pseudo-header fields aside). */
 export function sameHeaders(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): boolean {
-  const keys = Object.keys(after).filter((key) => after[key] !== undefined)
-  if (keys.length !== Object.keys(before).length) return false
-  return keys.every((key) => before[key] === after[key])
+  let count = 0
+  for (const key in after) {
+    if (after[key] === undefined) continue
+    if (before[key] !== after[key]) return false
+    count++
+  }
+  let expected = 0
+  for (const key in before) if (key.charCodeAt(0) !== 58 /* : */) expected++
+  return count === expected
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/

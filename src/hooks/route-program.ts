@@ -8,7 +8,7 @@ import { AnswerError, isAnswerLike, prepareAnswer } from './answer.js'
 import { asProgramFailure, callHook, HookFailure, malformed } from './call.js'
 import { runOnRequest } from './on-request.js'
 import { runOnResponse } from './on-response.js'
-import { requestInfo } from './request-info.js'
+import { forwardedRequestInfo, requestInfo } from './request-info.js'
 import { createChunkTransform, createSseTransform, transformKind } from './stream-transform.js'
 
 /**
@@ -75,7 +75,7 @@ export function createRouteProgram(): RouteProgram {
       if (kind === undefined) return undefined
       tx.hooked = true
       const context = Object.freeze({
-        request: Object.freeze({ ...requestInfo(route.name, tx, tx.url, tx.requestHeaders), path: tx.forwardedUrl ?? tx.url }),
+        request: forwardedRequestInfo(route.name, tx),
         status: response.statusCode ?? 200,
         headers: Object.freeze({ ...response.headers }),
         state: {},

@@ -1,0 +1,176 @@
+// Route hooks (issue 19): what a trivial `onRequest` costs, and a mocked route. Small responses
+// over 32 keep-alive connections, as in throughput.js, to four subjects: the baseline (bare
+// http-proxy-3), and `devproxy start --config FILE` on three configs that differ only in the
+// route — `target` alone, the same with `onRequest(ctx) { ctx.headers['x-trace'] = '1' }`, and
+// `mock: { json }` in place of the target. A set of the four processes is started, warmed up,
+// fully collected (collectGarbage), warmed up again, loaded in turn `rounds` times (the first
+// one rotating) and stopped; `sets` such sets, one after the other. Each row is the median of
+// the per-round ratios to the subject it is compared with: both sides of a ratio are measured
+// seconds apart, so a slow drift of the shared machine hits them alike (bench/ab.js), and fresh
+// sets keep one lucky or unlucky process from deciding the row (identical processes differed
+// by 10–25% in CPU per request over a whole run). The cell adds the range of those
+// ratios, the proxy's CPU per request over all rounds (/proc) and the median per-round ratio
+// of it. `node bench/hooks.js [sets=6] [rounds=2] [seconds=2]` runs it alone (the full run's
+// settings; each round on stderr); run.js runs it as part of the table.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { get } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { startChild } from './lib/children.js'
+import { load } from './lib/load.js'
+import { median } from './lib/stats.js'
+import { cpuMs, DEVPROXY_NODE_FLAGS, ROOT } from './lib/subjects.js'
+import { fmt, formatTable, row } from './lib/table.js'
+
+const CONNECTIONS = 32
+/** The upstream's /small body, so the mocked route answers the same bytes. */
+const SMALL = { ok: true, msg: 'hello' }
+
+/** The route of each devproxy subject; the rest of the config is the same. */
+const ROUTES = {
+  unhooked: (target) => `{ name: 'api', path: '/', target: ${JSON.stringify(target)} }`,
+  hooked: (target) => `{ name: 'api', path: '/', target: ${JSON.stringify(target)}, onRequest(ctx) { ctx.headers['x-trace'] = '1' } }`,
+  mocked: () => `{ name: 'api', path: '/', mock: { json: ${JSON.stringify(SMALL)} } }`,
+}
+
+/**
+ * A subject in a temp directory of its own, stdout to a file: the baseline, or `devproxy start
+ * --config proxy.config.mjs` with the subject's route. With `--heapsnapshot-signal` (nothing runs
+ * until the signal): see `collectGarbage`.
+ */
+async function startHookSubject(name, upstreamUrl) {
+  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
+  const outFile = join(dir, 'stdout.log')
+  let args = [join(ROOT, 'bench/baseline-proxy.js'), upstreamUrl]
+  if (name !== 'baseline') {
+    writeFileSync(join(dir, 'proxy.config.mjs'), `export default {\n  routes: [${ROUTES[name](upstreamUrl)}],\n}\n`)
+    args = [join(ROOT, 'bin/run.js'), 'start', '--config', 'proxy.config.mjs', '--port', '0', '--no-watch']
+  }
+  const nodeFlags = [...(name === 'baseline' ? [] : DEVPROXY_NODE_FLAGS), ...profile, '--heapsnapshot-signal=SIGUSR2']
+  const child = await startChild({ args, nodeFlags, cwd: dir, outFile })
+  return {
+    name,
+    url: child.url,
+    pid: child.pid,
+    dir,
+    log: () => readFileSync(outFile, 'utf8'),
+    async stop() {
+      await child.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/**
+ * A full collection in the subject, by asking it for a heap snapshot (V8 collects all garbage
+ * first), waited for by a request, the snapshot then deleted. devproxy runs with a 64 MB initial
+ * heap (its shebang): until its first full collection, tens of seconds into a load, a scavenge
+ * takes ~1 ms; after it, 3–7 ms, for good (`--trace-gc`, one process under 60 s of load: 1.0–1.4
+ * ms a scavenge before its first mark-compact at 38 s, 3–7 ms after). Five identical processes
+ * loaded alike for 6 s each were found on both sides of that line (three at ~500 ms of GC, two at
+ * 150–170 ms), a difference as large as the one measured here: every subject is put past it, as
+ * a proxy that has been running a while is.
+ */
+async function collectGarbage(subject) {
+  process.kill(subject.pid, 'SIGUSR2')
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  await check(subject)
+  for (const file of readdirSync(subject.dir)) if (file.endsWith('.heapsnapshot')) rmSync(join(subject.dir, file), { force: true })
+}
+
+/** One request: what each subject answers, checked before it is measured. */
+async function check(subject) {
+  const { status, body } = await new Promise((resolve, reject) => {
+    get(`${subject.url}/small`, { agent: false }, (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (chunk) => (text += chunk)).on('end', () => resolve({ status: res.statusCode, body: text }))
+    }).on('error', reject)
+  })
+  if (status !== 200) throw new Error(`${subject.name}: GET /small answered ${status}: ${body.slice(0, 200)}`)
+  if (subject.name === 'mocked' && JSON.stringify(JSON.parse(body)) !== JSON.stringify(SMALL)) throw new Error(`mocked: GET /small answered ${body.slice(0, 200)}`)
+}
+
+export async function benchHooks({ upstreamUrl, sets, rounds, durationS, warmupS, progress }) {
+  const names = ['baseline', 'unhooked', 'hooked', 'mocked']
+  const samples = Object.fromEntries(names.map((name) => [name, { rps: [], cpuUs: [], requests: 0, cpuMs: 0, failures: 0 }]))
+  for (let set = 0; set < sets; set++) {
+    const subjects = []
+    try {
+      for (const name of names) subjects.push(await startHookSubject(name, upstreamUrl))
+      for (const subject of subjects) await check(subject)
+      for (const subject of subjects) await load(`${subject.url}/small`, { connections: CONNECTIONS, durationS: warmupS })
+      for (const subject of subjects) await collectGarbage(subject)
+      // The first loads after the collection ran up to ~2× slower (compiled code dropped with the
+      // garbage, most likely): warm up again.
+      for (const subject of subjects) await load(`${subject.url}/small`, { connections: CONNECTIONS, durationS: warmupS })
+      // The hook ran: devproxy tags the log line of a request a hook saw `[hook]`.
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      if (!/\[hook\]/.test(subjects[2].log())) throw new Error('hooked: no log line tagged [hook]: did onRequest run?')
+      if (/\[hook\]/.test(subjects[1].log())) throw new Error('unhooked: log lines tagged [hook]')
+
+      for (let round = 0; round < rounds; round++) {
+        const turn = set * rounds + round
+        for (const subject of subjects.map((_, i) => subjects[(i + turn) % subjects.length])) {
+          const mine = samples[subject.name]
+          const before = cpuMs(subject.pid)
+          const result = await load(`${subject.url}/small`, { connections: CONNECTIONS, durationS })
+          const spentMs = cpuMs(subject.pid) - before
+          mine.cpuMs += spentMs
+          mine.requests += result.requestsPerSecond * durationS
+          mine.rps.push(result.requestsPerSecond)
+          mine.cpuUs.push((spentMs * 1000) / (result.requestsPerSecond * durationS))
+          mine.failures += result.failures
+        }
+        progress?.(`set ${set + 1} round ${round + 1}: ${names.map((name) => `${name} ${Math.round(samples[name].rps.at(-1))} req/s ${samples[name].cpuUs.at(-1).toFixed(0)} µs`).join(', ')}\n`)
+      }
+    } finally {
+      await Promise.all(subjects.map((subject) => subject.stop()))
+    }
+  }
+
+  const title = `route hooks, small responses, keep-alive, ${CONNECTIONS} conns, in turn (median of ${sets} process sets × ${rounds} rounds)`
+  const compare = (name, against, label, target) => {
+    const mine = samples[name]
+    const other = samples[against]
+    const ratios = mine.rps.map((rps, round) => rps / other.rps[round])
+    const ratio = median(ratios)
+    const cpuRatio = median(mine.cpuUs.map((us, round) => us / other.cpuUs[round]))
+    const cpu = (subject) => ((subject.cpuMs * 1000) / subject.requests).toFixed(0)
+    const failures = mine.failures + other.failures
+    const spread = `per round ${fmt.ratio(Math.min(...ratios))}–${fmt.ratio(Math.max(...ratios))}; CPU/req ${fmt.ratio(cpuRatio)}`
+    return row(
+      `${title} — ${label}${target ? '' : ' (reference)'}`,
+      `${fmt.perSecond(median(mine.rps))} (${cpu(mine)} µs CPU/req; ${spread})${failures > 0 ? ` (${failures} failures)` : ''}`,
+      `${fmt.perSecond(median(other.rps))} (${cpu(other)} µs CPU/req)`,
+      fmt.ratio(ratio),
+      target?.text ?? '',
+      failures > 0 ? false : target ? target.ok(ratio) : undefined,
+    )
+  }
+  return [
+    compare('unhooked', 'baseline', 'devproxy route without hooks (config file); baseline: bare http-proxy-3'),
+    compare('hooked', 'unhooked', "trivial onRequest (ctx.headers['x-trace'] = '1'); baseline: the same route without it", { text: '≥ 0.95×', ok: (ratio) => ratio >= 0.95 }),
+    compare('mocked', 'baseline', 'mocked route (mock: { json }, no upstream); baseline: bare http-proxy-3'),
+  ]
+}
+
+// Run alone: `node bench/hooks.js [sets] [rounds] [seconds]` (default: the full run's), with its own upstream.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const [sets = 6, rounds = 2, seconds = 2] = process.argv.slice(2, 5).map(Number)
+  const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-'))
+  const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
+  const started = performance.now()
+  let rows
+  try {
+    rows = await benchHooks({ upstreamUrl: upstream.url, sets, rounds, durationS: seconds, warmupS: 2, progress: (line) => process.stderr.write(line) })
+  } finally {
+    await upstream.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  console.log(`devproxy route hooks: \`node bench/hooks.js ${sets} ${rounds} ${seconds}\`, ${new Date().toISOString()}, node ${process.version}, took ${((performance.now() - started) / 1000).toFixed(0)} s`)
+  console.log('')
+  console.log(formatTable(rows))
+  process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0
+}
