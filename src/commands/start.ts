@@ -49,6 +49,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         "Certificates come from devproxy's local CA, made on first use in your data directory; run devproxy trust once so browsers accept them. --no-https turns off the config's https.",
       allowNo: true,
     }),
+    'inspector-history': Flags.integer({ summary: 'Transactions the inspector keeps; the oldest go first.', helpValue: 'COUNT', min: 1, description: 'Default: 10000.' }),
+    'inspector-history-mb': Flags.integer({ summary: 'Megabytes of captured bodies the inspector keeps, all transactions together.', helpValue: 'MB', min: 0, description: 'Default: 64.' }),
     'https-port': Flags.integer({ summary: 'Serve HTTPS on this port as well, beside plain HTTP on the listen port.', helpValue: 'PORT', min: 0, max: 65_535 }),
     fault: Flags.string({
       summary: 'Inject a fault from the start; repeatable.',
@@ -138,7 +140,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         const { describeFault } = await import('../cli/format-control.js')
         for (const fault of active) logger.info(logger.palette.warn(`  fault ${fault.id}: ${describeFault(fault)} (${fault.source === 'cli' ? '--fault' : 'config'})`))
       }
-      const closeControl = await this.startControl(proxy, config, logger)
+      const history = { maxCount: flags['inspector-history'], maxBytes: flags['inspector-history-mb'] === undefined ? undefined : flags['inspector-history-mb'] * 1024 * 1024 }
+      const closeControl = await this.startControl(proxy, config, logger, history)
       if (closeControl) cleanups.unshift(closeControl)
       if (watch && flags.watch) cleanups.unshift(await this.watch(watch, proxy, logger, flags))
       await stopped
@@ -173,7 +176,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
    * in .devproxy/proxies/ next to the config (or in the cwd). Without it the proxy still serves;
    * returns the cleanup.
    */
-  private async startControl(proxy: RunningProxy, config: ResolvedConfig, logger: Logger): Promise<(() => Promise<void>) | undefined> {
+  private async startControl(proxy: RunningProxy, config: ResolvedConfig, logger: Logger, history: { maxCount?: number | undefined; maxBytes?: number | undefined }): Promise<(() => Promise<void>) | undefined> {
     const { startControlServer } = await import('../control/server.js')
     try {
       const control = await startControlServer({
@@ -183,6 +186,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
         command: this.id ?? 'start',
+        inspectorHistory: history,
       })
       const { formatControlLine } = await import('../cli/format-control.js')
       logger.info(logger.palette.dim(formatControlLine(proxy.port, control.neighbours)))

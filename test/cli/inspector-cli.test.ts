@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -100,5 +101,43 @@ describe('record and replay print the link too', () => {
     } finally {
       await stop(cli)
     }
+  })
+})
+
+describe('devproxy start --inspector-history', () => {
+  it('caps what the inspector keeps: with 2, three requests leave the last two (issue 20: bounded, configurable memory)', async () => {
+    const cli = spawnCli(['start', '--target', upstream.url, '--port', '0', '--no-watch', '--inspector-history', '2'], { cwd: dir })
+    try {
+      const proxyUrl = (await cli.waitFor(LISTENING))[1]!
+      const link = (await cli.waitFor(INSPECTOR))[1]!
+      for (const n of [1, 2, 3]) await request(`${proxyUrl}/n${n}`)
+      await cli.waitFor(/GET +\/n3 /)
+      const login = await openLink(link)
+      const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0]!
+      const snapshot = await new Promise<{ history: { maxCount: number }; transactions: Array<{ url: string }> }>((resolve, reject) => {
+        const stream = new URL('/v1/inspector/stream', link)
+        http.get(stream, { headers: { cookie, host: stream.host } }, (res) => {
+          let text = ''
+          res.setEncoding('utf8').on('data', (chunk: string) => {
+            text += chunk
+            const match = /event: snapshot\ndata: (.*)\n\n/.exec(text)
+            if (match) {
+              res.destroy()
+              resolve(JSON.parse(match[1]!))
+            }
+          })
+        }).on('error', reject)
+      })
+      expect(snapshot.history.maxCount).toBe(2)
+      expect(snapshot.transactions.map((t) => t.url)).toEqual(['/n2', '/n3'])
+    } finally {
+      await stop(cli)
+    }
+  })
+
+  it('refuses 0 in one line that says what it takes (exit 2)', async () => {
+    const result = await runCli(['start', '--target', upstream.url, '--inspector-history', '0'], { cwd: dir })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/inspector-history/)
   })
 })
