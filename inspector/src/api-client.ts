@@ -45,6 +45,8 @@ async function call<T>(method: string, path: string, body?: unknown, signal?: Ab
     ...(signal === undefined ? {} : { signal }),
   })
   if (!response.ok) throw await errorFrom(response)
+  // 204 No Content (removing a fault) has no body to parse (RFC 9110 §15.3.5).
+  if (response.status === 204) return undefined as T
   return (await response.json()) as T
 }
 

@@ -6,6 +6,7 @@
  * holding <script> shows as text. Screenshots go to test-artifacts/.
  */
 import { execFile } from 'node:child_process'
+import http from 'node:http'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -15,7 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { startControlServer, type ControlServer } from '../../src/control/server.js'
 import { describeInBrowser, launchBrowser, saveScreenshot, type LaunchedBrowser } from '../helpers/browser.js'
-import { startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
+import { request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
 const validateHar = createRequire(import.meta.url)('har-validator').har as (har: unknown) => Promise<unknown>
 const execFileAsync = promisify(execFile)
@@ -159,6 +160,8 @@ describeInBrowser('the inspector UI in Chromium (issue 20)', () => {
     await item.locator('[data-testid="fault-remove"]').click()
     await item.waitFor({ state: 'detached', timeout: STEP_MS })
     expect(proxy.faults.list()).toEqual([])
+    // The removal (a 204) left no error in the faults panel.
+    expect(await page.locator('[data-testid="faults"]').textContent()).not.toMatch(/Error/)
     const passed = await curl(`${proxy.url}/api/hello?fault=off`)
     expect(passed.status).toBe(200)
     const clean = row('/api/hello?fault=off')
@@ -181,4 +184,28 @@ describeInBrowser('the inspector UI in Chromium (issue 20)', () => {
     const faulted = har.log.entries.find((entry: any) => entry.request.url.endsWith('/api/hello?fault=on'))
     expect(faulted.response.status).toBeGreaterThanOrEqual(500)
   }, TEST_MS)
+
+  it('10,000 transactions: the list keeps a small window of rows in the page, scrolls to the last, and filters by text', async () => {
+    // Issue 20: "10,000 rows scroll smoothly" — the list renders only the rows in view, however long the history.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 })
+    const sent = Array.from({ length: 10_000 }, (_, n) => n)
+    for (let at = 0; at < sent.length; at += 200) {
+      await Promise.all(sent.slice(at, at + 200).map((n) => request(`${proxy.url}/api/bulk?n=${n}`, { agent })))
+    }
+    agent.destroy()
+    await page.locator('[data-testid="tx-count"]', { hasText: /^10,?000 transactions$/ }).waitFor({ timeout: TEST_MS })
+    const rows = page.locator('[data-testid="tx-row"]')
+    expect(await rows.count()).toBeLessThan(200)
+    // Scrolled to the end, the newest request is in view; at the top, the oldest kept one.
+    const list = page.locator('[data-testid="tx-list"]')
+    await list.evaluate((el) => el.scrollTo(0, el.scrollHeight))
+    await row('/api/bulk?n=9999').waitFor({ timeout: STEP_MS })
+    expect(await rows.count()).toBeLessThan(200)
+    screenshots.push(await saveScreenshot(page, 'inspector-10k'))
+    // Filtering by text narrows the 10,000 to the one asked for.
+    await page.locator('[data-testid="filter-text"]').fill('bulk?n=4242')
+    await page.locator('[data-testid="tx-count"]', { hasText: /^1 of 10,?000 transactions$/ }).waitFor({ timeout: STEP_MS })
+    await row('/api/bulk?n=4242').waitFor({ timeout: STEP_MS })
+    await page.locator('[data-testid="filter-text"]').fill('')
+  }, 120_000)
 })
