@@ -1,6 +1,7 @@
 import { isUserFile } from '../config/import-module.js'
 import type { ResolvedRoute } from '../config/types.js'
 import type { ProgramFailure } from '../proxy/route-program.js'
+import { AnswerError } from './answer.js'
 
 /**
  * Runs a route's own code — a hook, a mock's `respond`, a transform — with the route's time
@@ -50,9 +51,17 @@ export function malformed(route: ResolvedRoute, hook: string, expected: string, 
   return new HookFailure('hook_error', hook, `route "${route.name}" ${hook} ${expected}; got ${describeValue(got)}`, 'Fix what the hook returns in the config.')
 }
 
-/** How the proxy answers a failure of the route's code. */
-export function asProgramFailure(route: ResolvedRoute, error: unknown): ProgramFailure {
-  const failure = error instanceof HookFailure ? error : new HookFailure('hook_error', 'code', `route "${route.name}": ${describeError(error)}`, 'Fix the hook in the config.')
+/**
+ * How the proxy answers a failure of the route's code (`hook` names it when the error does not):
+ * a HookFailure as it is, an answer devproxy cannot send (AnswerError) with its own suggestion.
+ */
+export function asProgramFailure(route: ResolvedRoute, hook: string, error: unknown): ProgramFailure {
+  const failure =
+    error instanceof HookFailure
+      ? error
+      : error instanceof AnswerError
+        ? new HookFailure('hook_error', hook, error.message, error.suggestion ?? 'Fix what it returns in the config.')
+        : new HookFailure('hook_error', hook, `route "${route.name}" ${hook}: ${describeError(error)}`, 'Fix the hook in the config.')
   return { kind: 'failed', type: failure.type, details: { message: failure.message, hint: failure.hint, route: route.name, extra: { hook: failure.hook } } }
 }
 

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import type { OnResponseContext } from '../config/types.js'
 import type { AfterResponseContext } from '../proxy/route-program.js'
+import { headersObject } from '../proxy/headers.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
 import { callHook, HookFailure, malformed } from './call.js'
 import { parseJsonBody } from './parse-json.js'
@@ -42,7 +43,8 @@ export async function runOnResponse(ctx: AfterResponseContext): Promise<Incoming
   if (!Number.isInteger(status) || status < 200 || status > 599) throw malformed(route, 'onResponse', 'ctx.status must be an integer status from 200 to 599', status)
   const raw = rawHeaderList(hookCtx.headers)
   if (typeof raw === 'string') throw malformed(route, 'onResponse', `ctx.headers ${raw}`, hookCtx.headers)
-  const headers = headerObject(raw)
+  // As the proxy reads any header list: repeated fields joined, Set-Cookie kept apart (RFC 9110 §5.3).
+  const headers = headersObject(raw) as IncomingHttpHeaders
   // The -v diff shows the response as the upstream sent it, then as the client got it.
   tx.responseHeadersReceived = received
 
@@ -80,15 +82,4 @@ function readWhole(response: IncomingMessage, limit: number, route: string): Pro
       if (!response.readableEnded && total <= limit) reject(new HookFailure('hook_error', 'onResponse', `the upstream's response broke off after ${total} bytes while onResponse read it`, 'The upstream closed the connection mid-body.'))
     })
   })
-}
-
-function headerObject(raw: readonly string[]): IncomingHttpHeaders {
-  const headers: Record<string, string | string[]> = {}
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase()
-    const value = raw[i + 1]!
-    const existing = headers[name]
-    headers[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value]
-  }
-  return headers as IncomingHttpHeaders
 }

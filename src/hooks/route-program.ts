@@ -4,8 +4,8 @@ import type { ResolvedRoute, UserRetry } from '../config/types.js'
 import { retryIssues } from '../config/validate.js'
 import type { ForwardPlan, RouteProgram } from '../proxy/route-program.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
-import { AnswerError, isAnswerLike, prepareAnswer } from './answer.js'
-import { asProgramFailure, callHook, HookFailure, malformed } from './call.js'
+import { isAnswerLike, prepareAnswer } from './answer.js'
+import { asProgramFailure, callHook, malformed } from './call.js'
 import { runOnRequest } from './on-request.js'
 import { runOnResponse } from './on-response.js'
 import { forwardedRequestInfo, requestInfo } from './request-info.js'
@@ -55,7 +55,7 @@ export function createRouteProgram(): RouteProgram {
         if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
         return { kind: 'answer', answer: () => ({ kind: 'respond', response: syntheticResponse(answer.status, answer.headers, answer.body), by: 'hook' }) }
       } catch (error) {
-        return asProgramFailure(route, asHookFailure(route, 'onRequest', error))
+        return asProgramFailure(route, 'onRequest', error)
       }
     },
 
@@ -64,7 +64,7 @@ export function createRouteProgram(): RouteProgram {
       try {
         return await runOnResponse(ctx)
       } catch (error) {
-        return asProgramFailure(ctx.route, asHookFailure(ctx.route, 'onResponse', error))
+        return asProgramFailure(ctx.route, 'onResponse', error)
       }
     },
 
@@ -88,9 +88,3 @@ export function createRouteProgram(): RouteProgram {
 
 /** Bounds the cache of origins a `target` function returned. */
 const MAX_CACHED_ORIGINS = 256
-
-/** An answer that cannot be sent is the hook's mistake, said as one. */
-function asHookFailure(route: ResolvedRoute, hook: string, error: unknown): unknown {
-  if (error instanceof AnswerError) return new HookFailure('hook_error', hook, error.message, error.suggestion ?? 'Fix what the hook returns in the config.')
-  return error
-}

@@ -1,6 +1,6 @@
 import type { ResolvedRoute } from '../config/types.js'
-import { AnswerError, prepareAnswer } from '../hooks/answer.js'
-import { asProgramFailure, callHook, HookFailure } from '../hooks/call.js'
+import { prepareAnswer } from '../hooks/answer.js'
+import { asProgramFailure, callHook } from '../hooks/call.js'
 import type { StandInAnswer, StandInRequest } from '../proxy/stand-in.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
 import { createMockSet, type MockSet } from './mock-set.js'
@@ -30,7 +30,7 @@ export async function answerFromMocks(sets: WeakMap<ResolvedRoute, MockSet>, { r
     if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
     return { kind: 'respond', response: syntheticResponse(answer.status, { ...answer.headers, 'x-devproxy-mock': found.label }, answer.body), by: 'mock' }
   } catch (error) {
-    const failure = asProgramFailure(route, error instanceof AnswerError ? new HookFailure('hook_error', 'mock', error.message, error.suggestion ?? 'Fix the mock in the config.') : error)
+    const failure = asProgramFailure(route, 'mock', error)
     return { kind: 'refuse', type: failure.type, details: failure.details, by: 'mock' }
   }
 }

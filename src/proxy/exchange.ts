@@ -49,7 +49,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
         tx,
         req,
         url: ctx.url,
-        forwardPath: forwardPathOf(ctx),
+        forwardPath: forwardPath(route, ctx.url),
         readBody: async () => {
           const body = await readWhole()
           if (typeof body === 'string') throw new BodyUnavailable(body)
@@ -185,11 +185,6 @@ async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, re
   const transform = route.transform === undefined ? undefined : await program.transformBody(route, tx, proxyRes)
   if (res.destroyed) return void proxyRes.destroy()
   streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes, transform)
-}
-
-/** The path the proxy forwards when no code changes it (stripPrefix and rewrite applied). */
-function forwardPathOf(ctx: AttemptContext): string {
-  return forwardPath(ctx.route, ctx.url)
 }
 
 /** onRequest asked for a body the client never finished sending (or sent too much of). */
