@@ -139,13 +139,13 @@ export interface OnResponseContext {
   status: number
   /** The header fields sent to the client (lower-case names): set, change or `delete` them. */
   headers: Record<string, string | string[] | undefined>
-  /** The whole body as the upstream sent it (still compressed if it has a Content-Encoding), read up to `maxResponseBodyBytes` (default 10 MiB). */
+  /** The whole body, decoded if the upstream compressed it (gzip, br, deflate), read up to `maxResponseBodyBytes` (default 10 MiB). */
   body(): Promise<Uint8Array>
   /** The body as UTF-8 text. */
   text(): Promise<string>
   /** The body parsed as JSON (rejects if it is not JSON). */
   json(): Promise<unknown>
-  /** Replaces the body sent (Content-Length follows it). */
+  /** Replaces the body sent (Content-Length follows it; the upstream's Content-Encoding is dropped unless you set one). */
   setBody(body: HookBody): void
 }
 

@@ -12,7 +12,7 @@ import { AnswerError } from './answer.js'
 
 export class HookFailure extends Error {
   constructor(
-    readonly type: 'hook_error' | 'hook_timeout' | 'upstream_body_too_large',
+    readonly type: 'hook_error' | 'hook_timeout' | 'upstream_body_too_large' | 'upstream_malformed',
     readonly hook: string,
     message: string,
     readonly hint: string,
@@ -24,26 +24,46 @@ export class HookFailure extends Error {
 
 /** Runs `fn` for `hook` on `route`; rejects with a HookFailure. */
 export async function callHook<T>(route: ResolvedRoute, hook: string, fn: () => T | Promise<T>): Promise<T> {
-  const label = `route "${route.name}" ${hook}`
-  let timer: NodeJS.Timeout | undefined
+  return callHookNow(route, hook, fn)
+}
+
+/**
+ * `callHook` without a promise for a hook that returns none: its value now, or a HookFailure
+ * thrown now; a promise (settled within the time limit) when the hook returned one.
+ */
+export function callHookNow<T>(route: ResolvedRoute, hook: string, fn: () => T | Promise<T>): T | Promise<T> {
+  let result: T | Promise<T>
   try {
-    const result = fn()
-    if (!isThenable(result)) return result
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new HookFailure('hook_timeout', hook, `${label} did not finish within hookTimeoutMs (${route.hookTimeoutMs} ms)`, `Make it faster or raise hookTimeoutMs on the route; an async hook must settle its promise.`)),
-        route.hookTimeoutMs,
-      )
-    })
+    result = fn()
+  } catch (error) {
+    throw threw(route, hook, error)
+  }
+  return isThenable(result) ? settleInTime(route, hook, result) : result
+}
+
+async function settleInTime<T>(route: ResolvedRoute, hook: string, result: PromiseLike<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HookFailure('hook_timeout', hook, `route "${route.name}" ${hook} did not finish within hookTimeoutMs (${route.hookTimeoutMs} ms)`, `Make it faster or raise hookTimeoutMs on the route; an async hook must settle its promise.`)),
+      route.hookTimeoutMs,
+    )
+  })
+  try {
     return await Promise.race([result, timeout])
   } catch (error) {
-    if (error instanceof HookFailure) throw error
-    const where = userFrame(error)
-    const message = `${label} threw${where ? ` at ${where}` : ''}: ${describeError(error)}`
-    throw new HookFailure('hook_error', hook, message, 'Fix the hook in the config; devproxy reloads it when the file is saved.', { cause: error })
+    throw threw(route, hook, error)
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** What a hook threw (or rejected with), as the HookFailure that names it and the config's line. */
+function threw(route: ResolvedRoute, hook: string, error: unknown): HookFailure {
+  if (error instanceof HookFailure) return error
+  const where = userFrame(error)
+  const message = `route "${route.name}" ${hook} threw${where ? ` at ${where}` : ''}: ${describeError(error)}`
+  return new HookFailure('hook_error', hook, message, 'Fix the hook in the config; devproxy reloads it when the file is saved.', { cause: error })
 }
 
 /** A hook returned something it may not: the same 500, saying what was expected. */
@@ -65,7 +85,7 @@ export function asProgramFailure(route: ResolvedRoute, hook: string, error: unkn
   return { kind: 'failed', type: failure.type, details: { message: failure.message, hint: failure.hint, route: route.name, extra: { hook: failure.hook } } }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function'
 }
 

@@ -1,6 +1,6 @@
-import type { HookRequestInfo, OnRequestContext, ResolvedRoute } from '../config/types.js'
+import type { HookBody, HookRequestInfo, OnRequestContext, ResolvedRoute } from '../config/types.js'
 import type { BeforeForwardContext } from '../proxy/route-program.js'
-import { callHook, malformed } from './call.js'
+import { callHookNow, isThenable, malformed } from './call.js'
 import { parseJsonBody } from './parse-json.js'
 import { rawHeaderList, sameHeaders, withoutPseudoHeaders } from './request-info.js'
 
@@ -11,32 +11,68 @@ export type OnRequestOutcome =
 /**
  * Runs `onRequest` on a context the hook may change, then reads back what it changed: the
  * method, path, header fields and body forwarded — each checked, since a hook can put anything
- * there — or the answer it returned instead.
+ * there — or the answer it returned instead. A hook that returns no promise is run and read
+ * back in the same tick: a trivial hook adds no promise to the request path.
  */
-export async function runOnRequest(route: ResolvedRoute, ctx: BeforeForwardContext, info: HookRequestInfo): Promise<OnRequestOutcome> {
-  // HTTP/2 pseudo-header fields (`:path`) are the request line, not fields a hook forwards.
-  const received = ctx.req.headers
-  let replaced: Buffer | undefined
-  const hookCtx: OnRequestContext = {
-    route: info.route,
-    url: info.url,
-    get client() {
-      return info.client
-    },
-    method: ctx.tx.method,
-    path: ctx.forwardPath,
-    headers: withoutPseudoHeaders(received),
-    received: info,
-    body: async () => (await ctx.readBody()) ?? Buffer.alloc(0),
-    text: async () => (await ctx.readBody())?.toString('utf8') ?? '',
-    json: async () => parseJsonBody(await ctx.readBody(), 'request'),
-    setBody(body) {
-      if (typeof body === 'string') replaced = Buffer.from(body, 'utf8')
-      else if (body instanceof Uint8Array) replaced = Buffer.from(body)
-      else throw malformed(route, 'onRequest', 'ctx.setBody takes a string or bytes (use JSON.stringify for an object)', body)
-    },
+export function runOnRequest(route: ResolvedRoute, ctx: BeforeForwardContext, info: HookRequestInfo): OnRequestOutcome | Promise<OnRequestOutcome> {
+  const hookCtx = new RequestContext(route, ctx, info)
+  const returned = callHookNow(route, 'onRequest', () => route.onRequest!(hookCtx))
+  return isThenable(returned) ? Promise.resolve(returned).then((value) => readBack(route, ctx, hookCtx, value)) : readBack(route, ctx, hookCtx, returned)
+}
+
+/**
+ * The `ctx` onRequest gets: a class rather than an object literal, so that a request costs one
+ * object, not a closure per method and an accessor defined at run time.
+ */
+class RequestContext implements OnRequestContext {
+  method: string
+  path: string
+  headers: Record<string, string | string[] | undefined>
+  replaced: Buffer | undefined
+  readonly #route: ResolvedRoute
+  readonly #forwarding: BeforeForwardContext
+
+  constructor(route: ResolvedRoute, forwarding: BeforeForwardContext, readonly received: HookRequestInfo) {
+    this.#route = route
+    this.#forwarding = forwarding
+    this.method = forwarding.tx.method
+    this.path = forwarding.forwardPath
+    // HTTP/2 pseudo-header fields (`:path`) are the request line, not fields a hook forwards.
+    this.headers = withoutPseudoHeaders(forwarding.req.headers)
   }
-  const returned = await callHook(route, 'onRequest', () => route.onRequest!(hookCtx))
+
+  get route(): string {
+    return this.received.route
+  }
+
+  get url(): string {
+    return this.received.url
+  }
+
+  get client(): HookRequestInfo['client'] {
+    return this.received.client
+  }
+
+  async body(): Promise<Uint8Array> {
+    return (await this.#forwarding.readBody()) ?? Buffer.alloc(0)
+  }
+
+  async text(): Promise<string> {
+    return (await this.#forwarding.readBody())?.toString('utf8') ?? ''
+  }
+
+  async json(): Promise<unknown> {
+    return parseJsonBody(await this.#forwarding.readBody(), 'request')
+  }
+
+  setBody(body: HookBody): void {
+    if (typeof body === 'string') this.replaced = Buffer.from(body, 'utf8')
+    else if (body instanceof Uint8Array) this.replaced = Buffer.from(body)
+    else throw malformed(this.#route, 'onRequest', 'ctx.setBody takes a string or bytes (use JSON.stringify for an object)', body)
+  }
+}
+
+function readBack(route: ResolvedRoute, ctx: BeforeForwardContext, hookCtx: RequestContext, returned: unknown): OnRequestOutcome {
   if (returned !== undefined && returned !== null) return { kind: 'answer', returned }
 
   const changes: { method?: string; path?: string; headers?: readonly string[]; body?: Buffer } = {}
@@ -49,12 +85,12 @@ export async function runOnRequest(route: ResolvedRoute, ctx: BeforeForwardConte
     if (typeof hookCtx.path !== 'string' || !hookCtx.path.startsWith('/') || /[\s\0-\x1f\x7f]/.test(hookCtx.path)) throw malformed(route, 'onRequest', 'ctx.path must be a path starting with "/" (with its query), without spaces', hookCtx.path)
     changes.path = hookCtx.path
   }
-  if (!sameHeaders(received, hookCtx.headers)) {
+  if (!sameHeaders(ctx.req.headers, hookCtx.headers)) {
     const raw = rawHeaderList(hookCtx.headers)
     if (typeof raw === 'string') throw malformed(route, 'onRequest', `ctx.headers ${raw}`, hookCtx.headers)
     changes.headers = raw
   }
-  if (replaced !== undefined) changes.body = replaced
+  if (hookCtx.replaced !== undefined) changes.body = hookCtx.replaced
   return { kind: 'forward', changes }
 }
 

@@ -1,6 +1,7 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import type { OnResponseContext } from '../config/types.js'
 import type { AfterResponseContext } from '../proxy/route-program.js'
+import { codingOf, decodeWhole } from '../proxy/content-coding.js'
 import { headersObject } from '../proxy/headers.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
 import { callHook, HookFailure, malformed } from './call.js'
@@ -13,15 +14,19 @@ export const DEFAULT_HOOK_BODY_BYTES = 10 * 1024 * 1024
 /**
  * Runs `onResponse` and returns the response to send: the same one with the status and
  * header fields the hook left (a hook that only looks costs nothing more), or — when it read
- * or replaced the body — a new one holding that body, its Content-Length to match.
+ * or replaced the body — a new one holding that body, its Content-Length to match. The hook
+ * reads the body decoded (gzip, br, deflate); a body it only read goes on as the upstream sent
+ * it, one it set goes out as given, without the upstream's Content-Encoding.
  */
 export async function runOnResponse(ctx: AfterResponseContext): Promise<IncomingMessage> {
   const { route, tx, response } = ctx
   const received = response.headers
   const limit = route.maxResponseBodyBytes ?? DEFAULT_HOOK_BODY_BYTES
   let read: Promise<Buffer> | undefined
+  let decoded: Promise<Buffer> | undefined
   let replaced: Buffer | undefined
-  const readBody = () => (read ??= readWhole(response, limit, route.name))
+  const readWire = () => (read ??= readWhole(response, limit, route.name))
+  const readBody = () => (decoded ??= readWire().then((bytes) => decode(bytes, received['content-encoding'], limit, route.name)))
   const hookCtx: OnResponseContext = {
     request: forwardedRequestInfo(route.name, tx),
     source: ctx.by ?? 'upstream',
@@ -58,8 +63,28 @@ export async function runOnResponse(ctx: AfterResponseContext): Promise<Incoming
   }
   response.destroy()
   delete headers['transfer-encoding']
+  // A body the hook set is the bytes it gave: the upstream's coding no longer describes them
+  // (unless the hook named a coding of its own).
+  if (replaced !== undefined && hookCtx.headers['content-encoding'] === received['content-encoding']) delete headers['content-encoding']
   if (tx.method !== 'HEAD' && status !== 204 && status !== 304) headers['content-length'] = String(body.length)
   return syntheticResponse(status, headers, body)
+}
+
+/** The body as a hook reads it: its content coding undone (RFC 9110 §8.4), at most `limit` bytes of it. */
+function decode(bytes: Buffer, contentEncoding: string | string[] | undefined, limit: number, route: string): Buffer {
+  const coding = codingOf(contentEncoding)
+  if (coding.kind === 'identity') return bytes
+  if (coding.kind === 'unknown') {
+    throw new HookFailure('hook_error', 'onResponse', `the upstream's response is encoded "${coding.coding}", which onResponse cannot decode (it decodes gzip, br and deflate)`, `Ask for a coding devproxy can read: set ctx.headers['accept-encoding'] = 'gzip, br' in onRequest.`)
+  }
+  try {
+    return decodeWhole(coding.coding, bytes, limit)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new HookFailure('upstream_body_too_large', 'onResponse', `the upstream's response body decodes to over ${limit} bytes, the most onResponse's ctx.body() reads on route "${route}"`, 'Raise maxResponseBodyBytes on the route, or use transform to change the body as it streams.')
+    }
+    throw new HookFailure('upstream_malformed', 'onResponse', `the upstream's response body is not valid ${coding.coding} (${(error as Error).message}), so onResponse could not read it`, 'The upstream sent a Content-Encoding its body does not match.')
+  }
 }
 
 /** The whole body, up to `limit` bytes; past it, a failure the client gets as 502 upstream_body_too_large. */

@@ -1,12 +1,13 @@
 import { checkTarget } from '../config/target.js'
 import { resolveRetry } from '../config/resolve.js'
-import type { ResolvedRoute, UserRetry } from '../config/types.js'
+import type { HookRequestInfo, ResolvedRoute, UserRetry } from '../config/types.js'
 import { retryIssues } from '../config/validate.js'
-import type { ForwardPlan, RouteProgram } from '../proxy/route-program.js'
+import { codingOf, decodeBefore } from '../proxy/content-coding.js'
+import type { BeforeForwardContext, ForwardPlan, HookAnswerPlan, ProgramFailure, RouteProgram } from '../proxy/route-program.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
 import { isAnswerLike, prepareAnswer } from './answer.js'
-import { asProgramFailure, callHook, malformed } from './call.js'
-import { runOnRequest } from './on-request.js'
+import { asProgramFailure, callHook, HookFailure, isThenable, malformed } from './call.js'
+import { runOnRequest, type OnRequestOutcome } from './on-request.js'
 import { runOnResponse } from './on-response.js'
 import { forwardedRequestInfo, requestInfo } from './request-info.js'
 import { createChunkTransform, createSseTransform, transformKind } from './stream-transform.js'
@@ -22,41 +23,15 @@ export function createRouteProgram(): RouteProgram {
     runsBefore: (route) => route.onRequest !== undefined || route.chooseTarget !== undefined || route.retryFor !== undefined,
     runsAfter: (route) => route.onResponse !== undefined,
 
-    async beforeForward(ctx) {
+    beforeForward(ctx) {
       const { route, tx, req } = ctx
       const info = requestInfo(route.name, tx, ctx.url, req.headers)
-      try {
-        let target: URL | undefined
-        if (route.chooseTarget !== undefined) {
-          const chosen = await callHook(route, 'target', () => route.chooseTarget!(info))
-          target = typeof chosen === 'string' ? origins.get(chosen) : undefined
-          if (target === undefined) {
-            const checked = checkTarget(chosen)
-            if (!('url' in checked)) throw malformed(route, 'target', `must return an origin such as "http://localhost:3000" (it ${checked.problem})`, chosen)
-            target = checked.url
-            if (origins.size < MAX_CACHED_ORIGINS) origins.set(chosen as string, target)
-          }
-        }
-        let retry = undefined
-        if (route.retryFor !== undefined) {
-          const chosen = await callHook(route, 'retry', () => route.retryFor!(info))
-          const issues = retryIssues(chosen)
-          if (issues.length > 0) throw malformed(route, 'retry', `must return a retry policy such as { attempts: 3 } (${issues.map((i) => `${i.path} ${i.message}`.trim()).join('; ')})`, chosen)
-          retry = resolveRetry(chosen as UserRetry)
-        }
-        const plan: ForwardPlan = { kind: 'forward', method: undefined, path: undefined, headers: undefined, body: undefined, target, retry }
-        if (route.onRequest === undefined) return plan
-        tx.hooked = true
-        const outcome = await runOnRequest(route, ctx, info)
-        if (outcome.kind === 'forward') return { ...plan, ...outcome.changes }
-        // An arrow that assigns (`(ctx) => ctx.x = 1`) returns the value assigned: say so rather than guess.
-        if (!isAnswerLike(outcome.returned)) throw malformed(route, 'onRequest', 'must return nothing (to forward the request) or an answer such as { status: 200, json: {...} } (an arrow function that assigns returns the value: wrap its body in braces)', outcome.returned)
-        const answer = await prepareAnswer(outcome.returned, `route "${route.name}" onRequest`, route.baseDir)
-        if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
-        return { kind: 'answer', answer: () => ({ kind: 'respond', response: syntheticResponse(answer.status, answer.headers, answer.body), by: 'hook' }) }
-      } catch (error) {
-        return asProgramFailure(route, 'onRequest', error)
-      }
+      // Most routes with code have onRequest alone: a synchronous one is run in this tick.
+      if (route.chooseTarget === undefined && route.retryFor === undefined) return withOnRequest(route, ctx, info, NO_CHOICES)
+      return choose(route, info, origins).then(
+        (choices) => (route.onRequest === undefined ? { kind: 'forward', method: undefined, path: undefined, headers: undefined, body: undefined, ...choices } : withOnRequest(route, ctx, info, choices)),
+        (error: unknown) => asProgramFailure(route, 'onRequest', error),
+      )
     },
 
     async afterResponse(ctx) {
@@ -74,6 +49,17 @@ export function createRouteProgram(): RouteProgram {
       const kind = transformKind(transform, response.headers['content-type'])
       if (kind === undefined) return undefined
       tx.hooked = true
+      // The transform sees the body decoded (gzip, br, deflate) and the client gets it so.
+      const coding = codingOf(response.headers['content-encoding'])
+      const hook = kind === 'sse' ? 'transform.event' : 'transform.chunk'
+      if (coding.kind === 'unknown') {
+        const message = `route "${route.name}" ${hook} cannot read a body encoded "${coding.coding}" (it decodes gzip, br and deflate)`
+        return asProgramFailure(route, hook, new HookFailure('hook_error', hook, message, `Ask for a coding devproxy can read: set ctx.headers['accept-encoding'] = 'gzip, br' in onRequest.`))
+      }
+      if (coding.kind === 'known') {
+        tx.responseHeadersReceived ??= { ...response.headers }
+        delete response.headers['content-encoding']
+      }
       const context = Object.freeze({
         request: forwardedRequestInfo(route.name, tx),
         status: response.statusCode ?? 200,
@@ -81,10 +67,64 @@ export function createRouteProgram(): RouteProgram {
         state: {},
       })
       const call = <T>(hook: string, fn: () => T | Promise<T>) => callHook(route, hook, fn)
-      return kind === 'sse' ? createSseTransform(transform, context, call) : createChunkTransform(transform, context, call)
+      const transformer = kind === 'sse' ? createSseTransform(transform, context, call) : createChunkTransform(transform, context, call)
+      return coding.kind === 'known' ? decodeBefore(coding.coding, transformer) : transformer
     },
   }
 }
 
 /** Bounds the cache of origins a `target` function returned. */
 const MAX_CACHED_ORIGINS = 256
+
+type Choices = Pick<ForwardPlan, 'target' | 'retry'>
+type BeforeForward = ForwardPlan | HookAnswerPlan | ProgramFailure
+const NO_CHOICES: Choices = { target: undefined, retry: undefined }
+
+/** What the route's `target` and `retry` functions chose for this request. */
+async function choose(route: ResolvedRoute, info: HookRequestInfo, origins: Map<string, URL>): Promise<Choices> {
+  let target: URL | undefined
+  if (route.chooseTarget !== undefined) {
+    const chosen = await callHook(route, 'target', () => route.chooseTarget!(info))
+    target = typeof chosen === 'string' ? origins.get(chosen) : undefined
+    if (target === undefined) {
+      const checked = checkTarget(chosen)
+      if (!('url' in checked)) throw malformed(route, 'target', `must return an origin such as "http://localhost:3000" (it ${checked.problem})`, chosen)
+      target = checked.url
+      if (origins.size < MAX_CACHED_ORIGINS) origins.set(chosen as string, target)
+    }
+  }
+  let retry = undefined
+  if (route.retryFor !== undefined) {
+    const chosen = await callHook(route, 'retry', () => route.retryFor!(info))
+    const issues = retryIssues(chosen)
+    if (issues.length > 0) throw malformed(route, 'retry', `must return a retry policy such as { attempts: 3 } (${issues.map((i) => `${i.path} ${i.message}`.trim()).join('; ')})`, chosen)
+    retry = resolveRetry(chosen as UserRetry)
+  }
+  return { target, retry }
+}
+
+/** Runs onRequest and turns what it did into the plan; in this tick when the hook is synchronous. */
+function withOnRequest(route: ResolvedRoute, ctx: BeforeForwardContext, info: HookRequestInfo, choices: Choices): BeforeForward | Promise<BeforeForward> {
+  ctx.tx.hooked = true
+  const failed = (error: unknown) => asProgramFailure(route, 'onRequest', error)
+  try {
+    const outcome = runOnRequest(route, ctx, info)
+    const plan = isThenable(outcome) ? outcome.then((done) => planOf(route, done, choices)) : planOf(route, outcome, choices)
+    return isThenable(plan) ? Promise.resolve(plan).catch(failed) : plan
+  } catch (error) {
+    return failed(error)
+  }
+}
+
+function planOf(route: ResolvedRoute, outcome: OnRequestOutcome, choices: Choices): BeforeForward | Promise<BeforeForward> {
+  if (outcome.kind === 'forward') return { kind: 'forward', method: undefined, path: undefined, headers: undefined, body: undefined, ...choices, ...outcome.changes }
+  // An arrow that assigns (`(ctx) => ctx.x = 1`) returns the value assigned: say so rather than guess.
+  if (!isAnswerLike(outcome.returned)) throw malformed(route, 'onRequest', 'must return nothing (to forward the request) or an answer such as { status: 200, json: {...} } (an arrow function that assigns returns the value: wrap its body in braces)', outcome.returned)
+  return answerPlan(route, outcome.returned)
+}
+
+async function answerPlan(route: ResolvedRoute, returned: unknown): Promise<HookAnswerPlan> {
+  const answer = await prepareAnswer(returned, `route "${route.name}" onRequest`, route.baseDir)
+  if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
+  return { kind: 'answer', answer: () => ({ kind: 'respond', response: syntheticResponse(answer.status, answer.headers, answer.body), by: 'hook' }) }
+}

@@ -43,8 +43,8 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   // The route's code may read the body (then it is held whole), change what is forwarded, or answer.
   let read: Promise<RequestBody | BodyFailure> | undefined
   const readWhole = () => (read ??= readRequestBody(req, tx, { maxRequestBodyBytes: route.maxRequestBodyBytes, replayBytes: route.maxRequestBodyBytes, uploadIdleMs: route.uploadIdleMs }))
-  const program = engine.program !== undefined && engine.program.runsBefore(route)
-    ? await engine.program.beforeForward({
+  const planned = engine.program !== undefined && engine.program.runsBefore(route)
+    ? engine.program.beforeForward({
         route,
         tx,
         req,
@@ -57,6 +57,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
         },
       })
     : undefined
+  const program = planned instanceof Promise ? await planned : planned
   if (read !== undefined && typeof (await read) === 'string') return answerBodyFailure(ctx, (await read) as BodyFailure)
   if (program?.kind === 'failed') {
     sendError(res, tx, program.type, program.details)
@@ -183,6 +184,11 @@ async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, re
     if (res.destroyed) return void proxyRes.destroy()
   }
   const transform = route.transform === undefined ? undefined : await program.transformBody(route, tx, proxyRes)
+  if (transform !== undefined && 'kind' in transform) {
+    proxyRes.destroy()
+    sendError(res, tx, transform.type, transform.details)
+    return
+  }
   if (res.destroyed) return void proxyRes.destroy()
   streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes, transform)
 }

@@ -1,5 +1,6 @@
 import zlib from 'node:zlib'
 import type { CapturedBody } from '../proxy/body-capture.js'
+import { codingOf, zlibWrapped, type Coding } from '../proxy/content-coding.js'
 import type { RecordedBody } from './har-entry.js'
 
 /**
@@ -18,7 +19,7 @@ const BROTLI_PARTIAL = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }
 /** `complete`: the whole body has passed, though its capture may not have seen the stream end yet. */
 export function recordedBodyNow(body: CapturedBody | undefined, maxBytes: number, complete = false): RecordedBody | undefined | typeof DECODE_LATER {
   if (body === undefined) return undefined
-  const encoding = codingOf(body)
+  const encoding = codingToUndo(body)
   const truncated = complete ? body.bytes.length < body.totalBytes : body.truncated
   if (encoding === undefined) return plain(body, maxBytes, truncated)
   const decode = SYNC[encoding]
@@ -47,7 +48,7 @@ export function recordedBodyNow(body: CapturedBody | undefined, maxBytes: number
  */
 export function decodeRecordedBody(body: CapturedBody, maxBytes: number): Promise<RecordedBody> {
   // Only a body that decodes past the cap comes here: it is cut whatever else happened to it.
-  const encoding = codingOf(body)!
+  const encoding = codingToUndo(body)!
   const decoder =
     encoding === 'br' ? zlib.createBrotliDecompress(BROTLI_PARTIAL)
     : encoding === 'gzip' ? zlib.createGunzip(PARTIAL)
@@ -72,7 +73,6 @@ export function decodeRecordedBody(body: CapturedBody, maxBytes: number): Promis
   })
 }
 
-type Coding = 'gzip' | 'br' | 'deflate'
 type SyncDecode = (bytes: Buffer, options: zlib.ZlibOptions & zlib.BrotliOptions) => Buffer
 
 const SYNC: Readonly<Record<Coding, SyncDecode>> = {
@@ -82,17 +82,10 @@ const SYNC: Readonly<Record<Coding, SyncDecode>> = {
 }
 
 /** The coding to undo; undefined for none, or one devproxy cannot undo (the bytes are kept as sent). */
-function codingOf(body: CapturedBody): Coding | undefined {
-  const encoding = body.contentEncoding?.trim().toLowerCase()
-  if (encoding === undefined || body.totalBytes === 0 || body.bytes.length === 0) return undefined
-  if (encoding === 'gzip' || encoding === 'x-gzip') return 'gzip'
-  if (encoding === 'br' || encoding === 'deflate') return encoding
-  return undefined
-}
-
-/** A zlib header (RFC 1950 §2.2: method 8, check bits): `deflate` as the RFC means it, not raw. */
-function zlibWrapped(bytes: Buffer): boolean {
-  return bytes.length >= 2 && (bytes[0]! & 0x0f) === 8 && ((bytes[0]! << 8) | bytes[1]!) % 31 === 0
+function codingToUndo(body: CapturedBody): Coding | undefined {
+  if (body.totalBytes === 0 || body.bytes.length === 0) return undefined
+  const coding = codingOf(body.contentEncoding)
+  return coding.kind === 'known' ? coding.coding : undefined
 }
 
 function plain(body: CapturedBody, maxBytes: number, truncated: boolean): RecordedBody {

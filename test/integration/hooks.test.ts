@@ -58,6 +58,9 @@ describe('onRequest', () => {
         },
         { name: 'slow', path: '/slow', target: upstream.url, hookTimeoutMs: 50, onRequest: () => new Promise<void>(() => {}) },
         { name: 'malformed', path: '/malformed', target: upstream.url, onRequest: (() => 42) as never },
+        // Synchronous hooks run in the request's own tick: their answers and failures are the same.
+        { name: 'sync-answer', path: '/sync-answer', target: upstream.url, onRequest: (ctx) => (ctx.method === 'DELETE' ? { status: 405, json: { allowed: 'GET' } } : undefined) },
+        { name: 'sync-bad-file', path: '/sync-bad-file', target: upstream.url, onRequest: () => ({ file: 'no-such-file.json' }) },
         { name: 'bad-header', path: '/bad-header', target: upstream.url, onRequest: (ctx) => void (ctx.headers['x-split'] = 'a\r\nInjected: yes') },
       ],
     })
@@ -128,6 +131,21 @@ describe('onRequest', () => {
     expect(response.status).toBe(500)
     expect(response.json().error.message).toContain('onRequest must return nothing (to forward the request) or an answer such as { status: 200, json: {...} }')
     expect(response.json().error.message).toMatch(/got 42$/)
+  })
+
+  it('a synchronous hook answers, forwards, or fails as an async one does (an answer it cannot send is a hook_error, not a crash)', async () => {
+    const before = upstreamCalls
+    const refused = await request(`${proxy.url}/sync-answer`, { method: 'DELETE' })
+    expect(refused.status).toBe(405)
+    expect(refused.json()).toEqual({ allowed: 'GET' })
+    expect(upstreamCalls).toBe(before)
+    expect((await request(`${proxy.url}/sync-answer`)).status).toBe(200)
+    expect(upstreamCalls).toBe(before + 1)
+    const broken = await request(`${proxy.url}/sync-bad-file`)
+    expect(broken.status).toBe(500)
+    expect(broken.json().error.type).toBe('hook_error')
+    expect(broken.json().error.message).toContain('no-such-file.json')
+    expect((await request(`${proxy.url}/sync-answer`)).status).toBe(200)
   })
 
   it('a header value with CR LF set by a hook is refused, never forwarded (RFC 9110 §5.5)', async () => {
