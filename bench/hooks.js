@@ -2,9 +2,10 @@
 // over 32 keep-alive connections, as in throughput.js, to four subjects: the baseline (bare
 // http-proxy-3), and `devproxy start --config FILE` on three configs that differ only in the
 // route — `target` alone, the same with `onRequest(ctx) { ctx.headers['x-trace'] = '1' }`, and
-// `mock: { json }` in place of the target. A set of the four processes is started, warmed up,
-// fully collected (collectGarbage), warmed up again, loaded in turn `rounds` times (the first
-// one rotating) and stopped; `sets` such sets, one after the other. Each row is the median of
+// `mock: { json }` in place of the target. A set of the four processes is started, brought to
+// a steady state (loaded long enough for V8's first full collections to be behind it, as in a
+// proxy that has been running a while), loaded in turn `rounds` times (the first one rotating)
+// and stopped; `sets` such sets, one after the other. Each row is the median of
 // the per-round ratios to the subject it is compared with: both sides of a ratio are measured
 // seconds apart, so a slow drift of the shared machine hits them alike (bench/ab.js), and fresh
 // sets keep one lucky or unlucky process from deciding the row (identical processes differed
@@ -12,7 +13,7 @@
 // ratios, the proxy's CPU per request over all rounds (/proc) and the median per-round ratio
 // of it. `node bench/hooks.js [sets=6] [rounds=2] [seconds=2]` runs it alone (the full run's
 // settings; each round on stderr); run.js runs it as part of the table.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { get } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,11 +35,7 @@ const ROUTES = {
   mocked: () => `{ name: 'api', path: '/', mock: { json: ${JSON.stringify(SMALL)} } }`,
 }
 
-/**
- * A subject in a temp directory of its own, stdout to a file: the baseline, or `devproxy start
- * --config proxy.config.mjs` with the subject's route. With `--heapsnapshot-signal` (nothing runs
- * until the signal): see `collectGarbage`.
- */
+/** A subject in a temp directory of its own, stdout to a file: the baseline, or `devproxy start --config proxy.config.mjs` with the subject's route. */
 async function startHookSubject(name, upstreamUrl) {
   const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
@@ -48,7 +45,7 @@ async function startHookSubject(name, upstreamUrl) {
     writeFileSync(join(dir, 'proxy.config.mjs'), `export default {\n  routes: [${ROUTES[name](upstreamUrl)}],\n}\n`)
     args = [join(ROOT, 'bin/run.js'), 'start', '--config', 'proxy.config.mjs', '--port', '0', '--no-watch']
   }
-  const nodeFlags = [...(name === 'baseline' ? [] : DEVPROXY_NODE_FLAGS), ...profile, '--heapsnapshot-signal=SIGUSR2']
+  const nodeFlags = [...(name === 'baseline' ? [] : DEVPROXY_NODE_FLAGS), ...profile]
   const child = await startChild({ args, nodeFlags, cwd: dir, outFile })
   return {
     name,
@@ -64,21 +61,14 @@ async function startHookSubject(name, upstreamUrl) {
 }
 
 /**
- * A full collection in the subject, by asking it for a heap snapshot (V8 collects all garbage
- * first), waited for by a request, the snapshot then deleted. devproxy runs with a 64 MB initial
- * heap (its shebang): until its first full collection, tens of seconds into a load, a scavenge
- * takes ~1 ms; after it, 3–7 ms, for good (`--trace-gc`, one process under 60 s of load: 1.0–1.4
- * ms a scavenge before its first mark-compact at 38 s, 3–7 ms after). Five identical processes
- * loaded alike for 6 s each were found on both sides of that line (three at ~500 ms of GC, two at
- * 150–170 ms), a difference as large as the one measured here: every subject is put past it, as
- * a proxy that has been running a while is.
+ * Seconds of load that put a subject past its first full collections (devproxy runs with a
+ * 64 MB initial heap: under this load its first mark-compact comes ~3.5 s in, then one every
+ * ~4 s, `--trace-gc`). An earlier version forced a collection with a heap snapshot instead; a
+ * snapshot leaves V8 tracking object moves for the rest of the process, and every later
+ * scavenge pays for it: 2,440 req/s before the snapshot, 1,250–1,750 after, same process
+ * (/tmp experiment, 2026-12-02). The rows then measured that damage, not the hooks.
  */
-async function collectGarbage(subject) {
-  process.kill(subject.pid, 'SIGUSR2')
-  await new Promise((resolve) => setTimeout(resolve, 100))
-  await check(subject)
-  for (const file of readdirSync(subject.dir)) if (file.endsWith('.heapsnapshot')) rmSync(join(subject.dir, file), { force: true })
-}
+const STEADY_STATE_S = 5
 
 /** One request: what each subject answers, checked before it is measured. */
 async function check(subject) {
@@ -100,11 +90,7 @@ export async function benchHooks({ upstreamUrl, sets, rounds, durationS, warmupS
     try {
       for (const name of names) subjects.push(await startHookSubject(name, upstreamUrl))
       for (const subject of subjects) await check(subject)
-      for (const subject of subjects) await load(`${subject.url}/small`, { connections: CONNECTIONS, durationS: warmupS })
-      for (const subject of subjects) await collectGarbage(subject)
-      // The first loads after the collection ran up to ~2× slower (compiled code dropped with the
-      // garbage, most likely): warm up again.
-      for (const subject of subjects) await load(`${subject.url}/small`, { connections: CONNECTIONS, durationS: warmupS })
+      for (const subject of subjects) await load(`${subject.url}/small`, { connections: CONNECTIONS, durationS: Math.max(warmupS, STEADY_STATE_S) })
       // The hook ran: devproxy tags the log line of a request a hook saw `[hook]`.
       await new Promise((resolve) => setTimeout(resolve, 100))
       if (!/\[hook\]/.test(subjects[2].log())) throw new Error('hooked: no log line tagged [hook]: did onRequest run?')

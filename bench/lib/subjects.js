@@ -73,7 +73,8 @@ export function startNamed(name, upstreamUrl, dir) {
   const [command, ...flags] = (kind === 'copy' ? rest.join(':') || 'start' : `start ${rest.join(':')}`).split(' ').filter(Boolean)
   const args = [join(root, 'bin/run.js'), command, '--target', upstreamUrl, '--port', '0', '--no-watch', ...flags]
   const outDir = mkdtempSync(join(dir, 'subject-'))
-  return startChild({ args, nodeFlags: DEVPROXY_NODE_FLAGS, cwd: outDir, outFile: join(outDir, 'proxy.log') })
+  // A copy runs with its own shebang's flags, as its `devproxy` would.
+  return startChild({ args, nodeFlags: nodeFlagsOf(join(root, 'bin/run.js')), cwd: outDir, outFile: join(outDir, 'proxy.log') })
 }
 
 /** User + system CPU of a process so far, in ms (Linux: clock ticks are 10 ms). */
