@@ -13,7 +13,8 @@ const DEVPROXY = join(ROOT, 'bin/run.js')
 export function nodeFlagsOf(bin) {
   return (readFileSync(bin, 'utf8').split('\n')[0] ?? '').split(/\s+/).filter((word) => word.startsWith('--'))
 }
-export const DEVPROXY_NODE_FLAGS = nodeFlagsOf(DEVPROXY)
+/** `BENCH_NODE_FLAGS="--a --b"` replaces them, to measure a flag's effect (e.g. a V8 heap setting). */
+export const DEVPROXY_NODE_FLAGS = process.env.BENCH_NODE_FLAGS !== undefined ? process.env.BENCH_NODE_FLAGS.split(/\s+/).filter(Boolean) : nodeFlagsOf(DEVPROXY)
 
 /** The devproxy command line for a subject (`start ...` or `record ...`), upstream `target`. */
 const COMMANDS = {
