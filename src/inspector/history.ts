@@ -11,17 +11,27 @@ import type { Transaction } from '../proxy/transaction.js'
 export const DEFAULT_HISTORY_COUNT = 10_000
 /** Default for {@link HistoryOptions.maxBytes}: 64 MiB. */
 export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024
+/**
+ * What the inspector keeps until a browser first opens it. Each transaction kept outlives the
+ * young generation and is marked at every full collection: holding 10,000 cost 4–8% of the
+ * proxy's CPU per request with nobody looking (bench/RESULTS.md, issue 20), 1,000 about half.
+ */
+export const UNWATCHED_HISTORY_COUNT = 1_000
 
 export interface HistoryOptions {
   /** Transactions kept. Default: 10,000. */
   readonly maxCount?: number
   /** Captured body bytes kept, all transactions together. Default: 64 MiB. */
   readonly maxBytes?: number
+  /** Transactions kept until `watch()` (at most maxCount). Default: maxCount. */
+  readonly unwatchedCount?: number
 }
 
 export interface TransactionHistory {
   readonly maxCount: number
   readonly maxBytes: number
+  /** From now on keep up to maxCount (someone is looking); until then, at most unwatchedCount. */
+  watch(): void
   /** Transactions held now. */
   readonly size: number
   /** Their captured body bytes, as given to `append`. */
@@ -50,6 +60,8 @@ export function createHistory(options: HistoryOptions = {}): TransactionHistory 
   const maxBytes = options.maxBytes ?? DEFAULT_HISTORY_BYTES
   if (!(Number.isInteger(maxCount) && maxCount > 0)) throw new RangeError(`the history's maxCount must be a positive integer (got ${maxCount})`)
   if (!(maxBytes >= 0)) throw new RangeError(`the history's maxBytes must be a number of bytes, 0 or more (got ${maxBytes})`)
+  // Held now: at most maxCount, so the ring below (indexed by maxCount) stays valid.
+  let held = Math.max(1, Math.min(maxCount, options.unwatchedCount ?? maxCount))
   const slots: Array<Slot | undefined> = []
   const byId = new Map<string, Slot>()
   // Slots oldest..next-1 are held.
@@ -75,8 +87,11 @@ export function createHistory(options: HistoryOptions = {}): TransactionHistory 
     get bytes() {
       return bytes
     },
+    watch() {
+      held = maxCount
+    },
     append(tx, weight) {
-      if (next - oldest === maxCount) dropOldest()
+      while (next - oldest >= held) dropOldest()
       const slot: Slot = { tx, bytes: weight, seq: next }
       slots[next % maxCount] = slot
       byId.set(tx.id, slot)

@@ -8,7 +8,7 @@ import type { Engine } from '../proxy/engine.js'
 import type { TransactionSink } from '../proxy/transaction.js'
 import { DEFAULT_REDACT } from '../record/har-entry.js'
 import type { ActiveFaultView, RecordingState } from './api.js'
-import { createHistory, type HistoryOptions } from './history.js'
+import { createHistory, UNWATCHED_HISTORY_COUNT, type HistoryOptions } from './history.js'
 import { planResend, RESEND_HEADER, sendResend } from './resend.js'
 import { inspectorRoutes } from './routes.js'
 import { createSessions, type Sessions } from './session.js'
@@ -59,7 +59,7 @@ export const INSPECTOR_CAPTURE_BYTES = 1024 * 1024
 export function createInspector(options: InspectorOptions): Inspector {
   const { engine, faults, metrics } = options
   const captureBytes = options.captureBodyBytes ?? INSPECTOR_CAPTURE_BYTES
-  const history = createHistory(options.history)
+  const history = createHistory({ unwatchedCount: UNWATCHED_HISTORY_COUNT, ...options.history })
   const sessions = createSessions()
   // On from the start; `count` is of the transactions kept since the last start.
   let recording = true
@@ -78,7 +78,11 @@ export function createInspector(options: InspectorOptions): Inspector {
     metrics: () => metrics.snapshot(),
     faults: faultViews,
     recording: recordingState,
-    onWatched: (watched) => engine.setCaptureBodyBytes(watched ? captureBytes : 0),
+    onWatched: (watched) => {
+      engine.setCaptureBodyBytes(watched ? captureBytes : 0)
+      // Opened once, the inspector keeps its whole history from then on.
+      if (watched) history.watch()
+    },
   })
 
   // Resends waiting for their transaction, by marker.

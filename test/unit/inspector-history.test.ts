@@ -35,6 +35,21 @@ describe('createHistory', () => {
     expect(history.get('e')?.id).toBe('e')
   })
 
+  it('until watched it keeps unwatchedCount; once watched, up to maxCount, the ring intact across the change', () => {
+    const history = createHistory({ maxCount: 5, unwatchedCount: 2 })
+    for (const id of ['a', 'b', 'c']) history.append(tx(id), 0)
+    expect(ids(history)).toEqual(['b', 'c'])
+    history.watch()
+    for (const id of ['d', 'e', 'f', 'g']) history.append(tx(id), 0)
+    expect(ids(history)).toEqual(['c', 'd', 'e', 'f', 'g'])
+    expect(history.get('c')?.id).toBe('c')
+    expect(history.get('b')).toBeUndefined()
+    // An unwatchedCount over maxCount is held to maxCount.
+    const small = createHistory({ maxCount: 2, unwatchedCount: 1_000 })
+    for (const id of ['a', 'b', 'c']) small.append(tx(id), 0)
+    expect(ids(small)).toEqual(['b', 'c'])
+  })
+
   it('over the byte cap, the oldest fall off until the bodies fit', () => {
     const history = createHistory({ maxCount: 100, maxBytes: 1000 })
     history.append(tx('a'), 400)

@@ -1,0 +1,82 @@
+/**
+ * What the inspector keeps before anyone opens it (issue 20: "it adds no work to the hot path
+ * when no browser is connected"). Every transaction held outlives the young generation and is
+ * marked at each full collection, so a proxy nobody inspects keeps only the last
+ * UNWATCHED_HISTORY_COUNT; once a browser has opened the inspector, the whole --inspector-history.
+ */
+import http from 'node:http'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { startControlServer, type ControlServer } from '../../src/control/server.js'
+import type { Snapshot } from '../../src/inspector/api.js'
+import { UNWATCHED_HISTORY_COUNT } from '../../src/inspector/history.js'
+import { echoHandler, request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
+
+let dir: string
+let upstream: TestUpstream
+let proxy: TestProxy
+let control: ControlServer
+let port: number
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'devproxy-inspector-unwatched-'))
+  upstream = await startUpstream(echoHandler)
+  proxy = await startTestProxy({ routes: [{ name: 'api', path: '/', target: upstream.url }] })
+  control = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, stateDir: dir })
+  port = Number(new URL(control.url).port)
+})
+afterAll(async () => {
+  await control.close()
+  await proxy.close(0)
+  await upstream.close()
+  await rm(dir, { recursive: true, force: true })
+})
+
+async function send(count: number, from: number): Promise<void> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
+  for (let at = 0; at < count; at += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, count - at) }, (_, i) => request(`${proxy.url}/n/${from + at + i}`, { agent })))
+  }
+  agent.destroy()
+}
+
+/** Logs in through the printed link and reads the stream's first event: the snapshot. */
+async function snapshot(): Promise<Snapshot> {
+  const token = new URL(control.inspectorUrl()).searchParams.get('token')!
+  const login = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: `/inspector/login?token=${token}`, headers: { host: `127.0.0.1:${port}` }, agent: false }, resolve).on('error', reject)
+  })
+  login.resume()
+  const cookie = login.headers['set-cookie']![0]!.split(';')[0]!
+  const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: '/v1/inspector/stream', headers: { host: `127.0.0.1:${port}`, cookie, accept: 'text/event-stream' }, agent: false }, resolve).on('error', reject)
+  })
+  let text = ''
+  stream.setEncoding('utf8')
+  for await (const chunk of stream) {
+    text += chunk as string
+    const match = /event: snapshot\ndata: (.*)\n\n/.exec(text)
+    if (match) {
+      stream.destroy()
+      return JSON.parse(match[1]!) as Snapshot
+    }
+  }
+  throw new Error(`the stream ended without a snapshot: ${text.slice(0, 200)}`)
+}
+
+it('before any browser watches, the last UNWATCHED_HISTORY_COUNT are kept; once one has, the whole history grows', async () => {
+  expect(UNWATCHED_HISTORY_COUNT).toBe(1_000)
+  await send(UNWATCHED_HISTORY_COUNT + 50, 0)
+  const first = await snapshot()
+  expect(first.history.maxCount).toBe(10_000)
+  expect(first.transactions).toHaveLength(UNWATCHED_HISTORY_COUNT)
+  // The newest are the ones kept.
+  expect(first.transactions.some((tx) => tx.url === `/n/${UNWATCHED_HISTORY_COUNT + 49}`)).toBe(true)
+  expect(first.transactions.some((tx) => tx.url === '/n/49')).toBe(false)
+  // Opened once (the stream was read), it keeps everything from then on, even after the tab closed.
+  await send(50, 10_000)
+  const second = await snapshot()
+  expect(second.transactions).toHaveLength(UNWATCHED_HISTORY_COUNT + 50)
+}, 60_000)
