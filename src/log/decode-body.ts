@@ -1,6 +1,7 @@
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { CapturedBody } from '../proxy/body-capture.js'
+import { codingOf, zlibWrapped } from '../proxy/content-coding.js'
 
 /**
  * Decodes a captured body (gzip, br, deflate) for the diff only; what went over the wire is
@@ -20,8 +21,7 @@ export interface DecodedBody {
 
 /** True when the body must be decompressed (asynchronously) before it can be read. */
 export function isEncoded(body: CapturedBody): boolean {
-  const encoding = body.contentEncoding?.trim().toLowerCase()
-  return !!encoding && encoding !== 'identity' && body.totalBytes > 0
+  return codingOf(body.contentEncoding).kind !== 'identity' && body.totalBytes > 0
 }
 
 /** A body that is not encoded, as it is (see isEncoded). */
@@ -31,13 +31,13 @@ export function plainBody(body: CapturedBody): DecodedBody {
 
 export async function decodeBody(body: CapturedBody): Promise<DecodedBody> {
   if (!isEncoded(body)) return plainBody(body)
-  const encoding = body.contentEncoding!.trim().toLowerCase()
+  const coding = codingOf(body.contentEncoding)
   const base = { contentType: body.contentType, truncated: body.truncated, totalBytes: body.totalBytes }
   const partial = { finishFlush: zlib.constants.Z_SYNC_FLUSH }
   try {
-    if (encoding === 'gzip' || encoding === 'x-gzip') return { ...base, bytes: await gunzip(body.bytes, partial) }
-    if (encoding === 'br') return { ...base, bytes: await brotli(body.bytes, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }) }
-    if (encoding === 'deflate') return { ...base, bytes: await inflate(body.bytes, partial).catch(() => inflateRaw(body.bytes, partial)) }
+    if (coding.kind === 'known' && coding.coding === 'gzip') return { ...base, bytes: await gunzip(body.bytes, partial) }
+    if (coding.kind === 'known' && coding.coding === 'br') return { ...base, bytes: await brotli(body.bytes, { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH }) }
+    if (coding.kind === 'known' && coding.coding === 'deflate') return { ...base, bytes: await (zlibWrapped(body.bytes) ? inflate : inflateRaw)(body.bytes, partial) }
   } catch {
     // Not what the header says: diff the raw bytes rather than nothing.
   }
