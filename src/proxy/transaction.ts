@@ -22,7 +22,7 @@ export interface Attempt {
   outcome: 'response' | UpstreamFailure | 'aborted' | undefined
   status: number | undefined
   errorCode: string | undefined
-  /** What answered in place of the upstream (a fault, a mock, a recording, onRequest); undefined: the upstream. */
+  /** What answered in place of the upstream (a fault, a mock, a recording, onRequest); undefined: the upstream (set so at creation, like every field: one shape for every attempt). */
   by?: StandInKind | undefined
 }
 
@@ -77,7 +77,7 @@ export interface Transaction {
   retryNote: string | undefined
   /** Faults injected into this transaction, in order, by kind (`reset`, `5xx`, `latency`). */
   readonly faults: string[]
-  /** The route's code ran on it (`onRequest`, `onResponse`, a transform): the log's `[hook]` tag. */
+  /** The route's code ran on it (`onRequest`, `onResponse`, a transform): the log's `[hook]` tag. Set false at creation, as every field is: a transaction's shape is the same whether or not code ran on it. */
   hooked?: boolean | undefined
   /** `devproxy replay`: answered from the recording, a miss, or forwarded live on a miss. */
   replay: 'hit' | 'miss' | 'fallthrough' | undefined
@@ -126,6 +126,7 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     maxAttempts: 1,
     retryNote: undefined,
     faults: [],
+    hooked: false,
     replay: undefined,
     error: undefined,
     ending: undefined,
@@ -145,6 +146,7 @@ export function startAttempt(tx: Transaction, target: URL | undefined, retry: { 
     outcome: undefined,
     status: undefined,
     errorCode: undefined,
+    by: undefined,
   }
   tx.attempts.push(attempt)
   tx.target = attempt.target
