@@ -57,6 +57,9 @@ const SUBJECTS = [
   { name: 'mocked', process: 'mocked', path: '/small' },
 ]
 
+/** Loaded in rounds, each process in its turn; plain and hooked are loaded in pairs instead. */
+const REFERENCES = ['baseline', 'unhooked', 'mocked']
+
 /** A process in a temp directory of its own, stdout to a file: the baseline, or `devproxy start --config proxy.config.mjs` with its routes. */
 async function startHookProcess(name, upstreamUrl) {
   const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
@@ -104,43 +107,55 @@ async function check(subject) {
   if (JSON.stringify(JSON.parse(body)) !== JSON.stringify(SMALL)) throw new Error(`${subject.name}: GET ${subject.url} answered ${body.slice(0, 200)}`)
 }
 
-export async function benchHooks({ upstreamUrl, sets, rounds, durationS, warmupS, progress }) {
+/** Loads `subject` for `durationS` and adds what it did to `into`. */
+async function measure(subject, durationS, into) {
+  const before = cpuMs(subject.pid)
+  const result = await load(subject.url, { connections: CONNECTIONS, durationS })
+  const spentMs = cpuMs(subject.pid) - before
+  into.cpuMs += spentMs
+  into.requests += result.requestsPerSecond * durationS
+  into.rps.push(result.requestsPerSecond)
+  into.cpuUs.push((spentMs * 1000) / (result.requestsPerSecond * durationS))
+  into.failures += result.failures
+}
+
+/**
+ * `rounds` rounds of the references (each subject `durationS`, in turn) and `pairs` pairs of the
+ * two routes of one process (each `pairS`, back to back, which first alternating) per set.
+ */
+export async function benchHooks({ upstreamUrl, sets, rounds, durationS, pairs, pairS = 1, warmupS, progress }) {
   const names = SUBJECTS.map((subject) => subject.name)
   const samples = Object.fromEntries(names.map((name) => [name, { rps: [], cpuUs: [], requests: 0, cpuMs: 0, failures: 0 }]))
   for (let set = 0; set < sets; set++) {
     const processes = {}
     try {
       for (const name of Object.keys(PROCESSES)) processes[name] = await startHookProcess(name, upstreamUrl)
-      const subjects = SUBJECTS.map((subject) => ({ ...subject, url: `${processes[subject.process].url}${subject.path}`, pid: processes[subject.process].pid }))
-      for (const subject of subjects) await check(subject)
-      for (const subject of subjects) await load(subject.url, { connections: CONNECTIONS, durationS: Math.max(warmupS, STEADY_STATE_S) })
+      const subjects = Object.fromEntries(SUBJECTS.map((subject) => [subject.name, { ...subject, url: `${processes[subject.process].url}${subject.path}`, pid: processes[subject.process].pid }]))
+      for (const subject of Object.values(subjects)) await check(subject)
+      for (const subject of Object.values(subjects)) await load(subject.url, { connections: CONNECTIONS, durationS: Math.max(warmupS, STEADY_STATE_S) })
       // The hook ran on its route alone: devproxy tags the log line of a request a hook saw `[hook]`.
       await new Promise((resolve) => setTimeout(resolve, 100))
       const lines = processes.twoRoutes.log().split('\n')
       if (!lines.some((line) => line.includes('/hooked/small') && line.includes('[hook]'))) throw new Error('hooked: no log line tagged [hook]: did onRequest run?')
       if (lines.some((line) => line.includes('/plain/small') && line.includes('[hook]'))) throw new Error('plain: log lines tagged [hook]')
 
+      const references = REFERENCES.map((name) => subjects[name])
       for (let round = 0; round < rounds; round++) {
         const turn = set * rounds + round
-        for (const subject of subjects.map((_, i) => subjects[(i + turn) % subjects.length])) {
-          const mine = samples[subject.name]
-          const before = cpuMs(subject.pid)
-          const result = await load(subject.url, { connections: CONNECTIONS, durationS })
-          const spentMs = cpuMs(subject.pid) - before
-          mine.cpuMs += spentMs
-          mine.requests += result.requestsPerSecond * durationS
-          mine.rps.push(result.requestsPerSecond)
-          mine.cpuUs.push((spentMs * 1000) / (result.requestsPerSecond * durationS))
-          mine.failures += result.failures
-        }
-        progress?.(`set ${set + 1} round ${round + 1}: ${names.map((name) => `${name} ${Math.round(samples[name].rps.at(-1))} req/s ${samples[name].cpuUs.at(-1).toFixed(0)} µs`).join(', ')}\n`)
+        for (const subject of references.map((_, i) => references[(i + turn) % references.length])) await measure(subject, durationS, samples[subject.name])
+        progress?.(`set ${set + 1} round ${round + 1}: ${REFERENCES.map((name) => `${name} ${Math.round(samples[name].rps.at(-1))} req/s ${samples[name].cpuUs.at(-1).toFixed(0)} µs`).join(', ')}\n`)
       }
+      for (let pair = 0; pair < pairs; pair++) {
+        const order = pair % 2 === 0 ? [subjects.plain, subjects.hooked] : [subjects.hooked, subjects.plain]
+        for (const subject of order) await measure(subject, pairS, samples[subject.name])
+      }
+      const last = (name) => samples[name].rps.slice(-pairs)
+      progress?.(`set ${set + 1} pairs: hooked/plain ${last('hooked').map((rps, i) => (rps / last('plain')[i]).toFixed(2)).join(' ')}\n`)
     } finally {
       await Promise.all(Object.values(processes).map((child) => child.stop()))
     }
   }
 
-  const title = `route hooks, small responses, keep-alive, ${CONNECTIONS} conns, in turn (median of ${sets} process sets × ${rounds} rounds)`
   const compare = (name, against, label, target) => {
     const mine = samples[name]
     const other = samples[against]
@@ -151,7 +166,7 @@ export async function benchHooks({ upstreamUrl, sets, rounds, durationS, warmupS
     const failures = mine.failures + other.failures
     const spread = `per round ${fmt.ratio(Math.min(...ratios))}–${fmt.ratio(Math.max(...ratios))}; CPU/req ${fmt.ratio(cpuRatio)}`
     return row(
-      `${title} — ${label}${target ? '' : ' (reference)'}`,
+      label,
       `${fmt.perSecond(median(mine.rps))} (${cpu(mine)} µs CPU/req; ${spread})${failures > 0 ? ` (${failures} failures)` : ''}`,
       `${fmt.perSecond(median(other.rps))} (${cpu(other)} µs CPU/req)`,
       fmt.ratio(ratio),
@@ -159,27 +174,34 @@ export async function benchHooks({ upstreamUrl, sets, rounds, durationS, warmupS
       failures > 0 ? false : target ? target.ok(ratio) : undefined,
     )
   }
+  const title = `route hooks, small responses, keep-alive, ${CONNECTIONS} conns`
+  const inTurn = `in turn (median of ${sets} process sets × ${rounds} rounds)`
   return [
-    compare('unhooked', 'baseline', 'devproxy route without hooks (config file); baseline: bare http-proxy-3'),
-    compare('hooked', 'plain', "trivial onRequest (ctx.headers['x-trace'] = '1'); baseline: the same route without it, same process", { text: '≥ 0.95×', ok: (ratio) => ratio >= 0.95 }),
-    compare('mocked', 'baseline', 'mocked route (mock: { json }, no upstream); baseline: bare http-proxy-3'),
+    compare('unhooked', 'baseline', `${title}, ${inTurn} — devproxy route without hooks (config file); baseline: bare http-proxy-3 (reference)`),
+    compare(
+      'hooked',
+      'plain',
+      `${title}, one process, ${pairS} s each back to back (median of ${sets} processes × ${pairs} pairs) — trivial onRequest (ctx.headers['x-trace'] = '1'); baseline: the same route without it`,
+      { text: '≥ 0.95×', ok: (ratio) => ratio >= 0.95 },
+    ),
+    compare('mocked', 'baseline', `${title}, ${inTurn} — mocked route (mock: { json }, no upstream); baseline: bare http-proxy-3 (reference)`),
   ]
 }
 
-// Run alone: `node bench/hooks.js [sets] [rounds] [seconds]` (default: the full run's), with its own upstream.
+// Run alone: `node bench/hooks.js [sets] [rounds] [seconds] [pairs]` (default: the full run's), with its own upstream.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const [sets = 6, rounds = 2, seconds = 2] = process.argv.slice(2, 5).map(Number)
+  const [sets = 6, rounds = 2, seconds = 2, pairs = 10] = process.argv.slice(2, 6).map(Number)
   const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-'))
   const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
   const started = performance.now()
   let rows
   try {
-    rows = await benchHooks({ upstreamUrl: upstream.url, sets, rounds, durationS: seconds, warmupS: 2, progress: (line) => process.stderr.write(line) })
+    rows = await benchHooks({ upstreamUrl: upstream.url, sets, rounds, durationS: seconds, pairs, warmupS: 2, progress: (line) => process.stderr.write(line) })
   } finally {
     await upstream.stop()
     rmSync(dir, { recursive: true, force: true })
   }
-  console.log(`devproxy route hooks: \`node bench/hooks.js ${sets} ${rounds} ${seconds}\`, ${new Date().toISOString()}, node ${process.version}, took ${((performance.now() - started) / 1000).toFixed(0)} s`)
+  console.log(`devproxy route hooks: \`node bench/hooks.js ${sets} ${rounds} ${seconds} ${pairs}\`, ${new Date().toISOString()}, node ${process.version}, took ${((performance.now() - started) / 1000).toFixed(0)} s`)
   console.log('')
   console.log(formatTable(rows))
   process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0

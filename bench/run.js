@@ -2,9 +2,9 @@
 // same table either way. Runs the built dist/ (npm ci builds it) against one upstream, each
 // subject in turn, 3 rounds, medians; ratios and deltas are to the bare http-proxy-3 baseline
 // of the same run, except the trivial onRequest's (hooks.js: against the same route without
-// the hook) and the moonshot's (moonshot.js: page loads in Chromium, against the dev server
-// reached directly; not run, and saying why, without Chromium and certutil). Progress goes to
-// stderr, the table to stdout (paste it into RESULTS.md).
+// the hook, in the same process) and the moonshot's (moonshot.js: page loads in Chromium,
+// against the dev server reached directly; not run, and saying why, without Chromium and
+// certutil). Progress goes to stderr, the table to stdout (paste it into RESULTS.md).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -26,8 +26,8 @@ import { benchThroughput } from './throughput.js'
 const quick = process.argv.includes('--quick')
 // --quick keeps every row and the 3 rounds, with shorter runs (and a 256 MiB download).
 const PLAN = quick
-  ? { rounds: 3, loadS: 1, warmupS: 0.5, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000, moonshotLoads: MOONSHOT_LOADS.quick, hookSets: 3, hookRounds: 2, hookS: 1, inspectorRounds: 8 }
-  : { rounds: 3, loadS: 8, warmupS: 2, latencyS: 5, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000, moonshotLoads: MOONSHOT_LOADS.full, hookSets: 6, hookRounds: 2, hookS: 2, inspectorRounds: 16 }
+  ? { rounds: 3, loadS: 1, warmupS: 0.5, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000, moonshotLoads: MOONSHOT_LOADS.quick, hookSets: 3, hookRounds: 2, hookS: 1, hookPairs: 4, inspectorRounds: 8 }
+  : { rounds: 3, loadS: 8, warmupS: 2, latencyS: 5, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000, moonshotLoads: MOONSHOT_LOADS.full, hookSets: 6, hookRounds: 2, hookS: 2, hookPairs: 10, inspectorRounds: 16 }
 
 if (!existsSync(join(ROOT, 'dist/commands/start.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (npm ci does) first.')
@@ -59,7 +59,7 @@ try {
     benchThroughput({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'verbose', 'recording'], durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
   // Hooked / unhooked / mocked routes: sets of processes loaded in turn (hooks.js), not the rounds above.
   await step('route hooks and mocks, 32 connections', () =>
-    benchHooks({ upstreamUrl: upstream.url, sets: PLAN.hookSets, rounds: PLAN.hookRounds, durationS: PLAN.hookS, warmupS: PLAN.warmupS }))
+    benchHooks({ upstreamUrl: upstream.url, sets: PLAN.hookSets, rounds: PLAN.hookRounds, durationS: PLAN.hookS, pairs: PLAN.hookPairs, warmupS: PLAN.warmupS }))
   await step('inspector open and connected, 32 connections', () =>
     benchInspector({ upstreamUrl: upstream.url, rounds: PLAN.inspectorRounds, durationS: PLAN.loadS > 1 ? 2 : 1, warmupS: PLAN.warmupS }))
   await step('h2 small responses (h2load)', () => benchH2Throughput({ ...common, durationS: PLAN.loadS, warmupS: PLAN.warmupS }))

@@ -4,8 +4,16 @@ import { callHookNow, isThenable, malformed } from './call.js'
 import { parseJsonBody } from './parse-json.js'
 import { rawHeaderList, sameHeaders, withoutPseudoHeaders } from './request-info.js'
 
+/** What onRequest changed; undefined: left as it was. */
+export interface Changes {
+  method: string | undefined
+  path: string | undefined
+  headers: readonly string[] | undefined
+  body: Buffer | undefined
+}
+
 export type OnRequestOutcome =
-  | { readonly kind: 'forward'; readonly changes: { method?: string; path?: string; headers?: readonly string[]; body?: Buffer } }
+  | { readonly kind: 'forward'; readonly changes: Changes }
   | { readonly kind: 'answer'; readonly returned: unknown }
 
 /**
@@ -75,7 +83,8 @@ class RequestContext implements OnRequestContext {
 function readBack(route: ResolvedRoute, ctx: BeforeForwardContext, hookCtx: RequestContext, returned: unknown): OnRequestOutcome {
   if (returned !== undefined && returned !== null) return { kind: 'answer', returned }
 
-  const changes: { method?: string; path?: string; headers?: readonly string[]; body?: Buffer } = {}
+  // Every field set (undefined: unchanged), so that each request's plan has one shape.
+  const changes: Changes = { method: undefined, path: undefined, headers: undefined, body: hookCtx.replaced }
   if (hookCtx.method !== ctx.tx.method) {
     if (typeof hookCtx.method !== 'string' || !METHOD.test(hookCtx.method)) throw malformed(route, 'onRequest', 'ctx.method must be a method name such as "POST"', hookCtx.method)
     changes.method = hookCtx.method.toUpperCase()
@@ -85,12 +94,12 @@ function readBack(route: ResolvedRoute, ctx: BeforeForwardContext, hookCtx: Requ
     if (typeof hookCtx.path !== 'string' || !hookCtx.path.startsWith('/') || /[\s\0-\x1f\x7f]/.test(hookCtx.path)) throw malformed(route, 'onRequest', 'ctx.path must be a path starting with "/" (with its query), without spaces', hookCtx.path)
     changes.path = hookCtx.path
   }
-  if (!sameHeaders(ctx.req.headers, hookCtx.headers)) {
-    const raw = rawHeaderList(hookCtx.headers)
+  const received = ctx.req.headers
+  if (!sameHeaders(received, hookCtx.headers)) {
+    const raw = rawHeaderList(hookCtx.headers, received)
     if (typeof raw === 'string') throw malformed(route, 'onRequest', `ctx.headers ${raw}`, hookCtx.headers)
     changes.headers = raw
   }
-  if (hookCtx.replaced !== undefined) changes.body = hookCtx.replaced
   return { kind: 'forward', changes }
 }
 

@@ -53,14 +53,22 @@ export function withoutPseudoHeaders(headers: IncomingHttpHeaders): Record<strin
   return copy
 }
 
-/** A header object a hook handed back, as a raw list; or what is wrong with it. */
-export function rawHeaderList(headers: unknown): string[] | string {
+/**
+ * A header object a hook handed back, as a raw list; or what is wrong with it. A field whose
+ * value is the very one in `received` (the fields as the proxy's parser read them) is passed
+ * as it is: only what the hook put there needs checking.
+ */
+export function rawHeaderList(headers: unknown, received?: Readonly<Record<string, unknown>>): string[] | string {
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return 'must be an object of header names to values'
   const raw: string[] = []
   const fields = headers as Record<string, unknown>
   for (const name in fields) {
     const value = fields[name]
     if (value === undefined) continue
+    if (received !== undefined && received[name] === value && typeof value === 'string') {
+      raw.push(name, value)
+      continue
+    }
     if (!TOKEN.test(name)) return `has ${JSON.stringify(name)}, which is not a header name`
     if (!Array.isArray(value)) {
       const problem = pushField(raw, name, value)

@@ -117,7 +117,10 @@ function withOnRequest(route: ResolvedRoute, ctx: BeforeForwardContext, info: Ho
 }
 
 function planOf(route: ResolvedRoute, outcome: OnRequestOutcome, choices: Choices): BeforeForward | Promise<BeforeForward> {
-  if (outcome.kind === 'forward') return { kind: 'forward', method: undefined, path: undefined, headers: undefined, body: undefined, ...choices, ...outcome.changes }
+  if (outcome.kind === 'forward') {
+    const { method, path, headers, body } = outcome.changes
+    return { kind: 'forward', method, path, headers, body, target: choices.target, retry: choices.retry }
+  }
   // An arrow that assigns (`(ctx) => ctx.x = 1`) returns the value assigned: say so rather than guess.
   if (!isAnswerLike(outcome.returned)) throw malformed(route, 'onRequest', 'must return nothing (to forward the request) or an answer such as { status: 200, json: {...} } (an arrow function that assigns returns the value: wrap its body in braces)', outcome.returned)
   return answerPlan(route, outcome.returned)
