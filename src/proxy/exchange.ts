@@ -3,7 +3,7 @@ import type { ResolvedRoute } from '../config/types.js'
 import { captureBody, type CapturedBody } from './body-capture.js'
 import { createRandom } from './random.js'
 import { expectsContinue, runAttempt, type AttemptContext, type AttemptResult, type ForwardChanges } from './attempt.js'
-import { describeFailure, FAILURE_TYPES } from './error-map.js'
+import { describeFailure, FAILURE_TYPES, type ErrorDetails } from './error-map.js'
 import { NO_EFFECTS, type Effects } from './fault-plan.js'
 import { answerAtClient, plannedFaults, requestedFault } from './fault-scope.js'
 import { forwardPath } from './path-rewrite.js'
@@ -176,7 +176,7 @@ async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, re
     const after = await program.afterResponse({ route, tx, response: proxyRes, by: result.by })
     if ('kind' in after && after.kind === 'failed') {
       proxyRes.destroy()
-      sendError(res, tx, after.type, after.details)
+      sendError(res, tx, after.type, afterAnswer(tx, result, after.details))
       return
     }
     proxyRes = after as typeof proxyRes
@@ -186,11 +186,19 @@ async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, re
   const transform = route.transform === undefined ? undefined : await program.transformBody(route, tx, proxyRes)
   if (transform !== undefined && 'kind' in transform) {
     proxyRes.destroy()
-    sendError(res, tx, transform.type, transform.details)
+    sendError(res, tx, transform.type, afterAnswer(tx, result, transform.details))
     return
   }
   if (res.destroyed) return void proxyRes.destroy()
   streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes, transform)
+}
+
+/**
+ * A failure of the route's code after something answered: the error body says who answered
+ * (the upstream's origin, unless a stand-in did) and after how many attempts.
+ */
+function afterAnswer(tx: Transaction, result: Extract<AttemptResult, { kind: 'response' }>, details: ErrorDetails): ErrorDetails {
+  return { ...details, target: details.target ?? (result.by === undefined ? tx.target : undefined), attempts: details.attempts ?? tx.attempts.length }
 }
 
 /** onRequest asked for a body the client never finished sending (or sent too much of). */

@@ -150,6 +150,8 @@ describe('route code on compressed bodies', () => {
     expect(response.json().error.type).toBe('hook_error')
     expect(response.json().error.message).toMatch(/encoded "zstd"/)
     expect(response.json().error.hint).toMatch(/accept-encoding/)
+    // The upstream did answer: the body says which one, after how many attempts.
+    expect(response.json().error).toMatchObject({ route: 'look', target: upstream.url, attempts: 1 })
     const sse = await request(`${proxy.url}/sse/zstd`)
     expect(sse.status).toBe(500)
     expect(sse.json().error.message).toMatch(/transform\.event cannot read a body encoded "zstd"/)
