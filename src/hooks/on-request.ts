@@ -2,7 +2,7 @@ import type { HookBody, HookRequestInfo, OnRequestContext, ResolvedRoute } from 
 import type { BeforeForwardContext } from '../proxy/route-program.js'
 import { callHookNow, isThenable, malformed } from './call.js'
 import { parseJsonBody } from './parse-json.js'
-import { rawHeaderList, sameHeaders, withoutPseudoHeaders } from './request-info.js'
+import { rawHeaderList, receivedNameCase, sameHeaders, withoutPseudoHeaders } from './request-info.js'
 
 /** What onRequest changed; undefined: left as it was. */
 export interface Changes {
@@ -96,7 +96,8 @@ function readBack(route: ResolvedRoute, ctx: BeforeForwardContext, hookCtx: Requ
   }
   const received = ctx.req.headers
   if (!sameHeaders(received, hookCtx.headers)) {
-    const raw = rawHeaderList(hookCtx.headers, received)
+    // Fields keep the letter case the client sent them in, as they do without a hook (README).
+    const raw = rawHeaderList(hookCtx.headers, received, receivedNameCase(ctx.req.rawHeaders))
     if (typeof raw === 'string') throw malformed(route, 'onRequest', `ctx.headers ${raw}`, hookCtx.headers)
     changes.headers = raw
   }

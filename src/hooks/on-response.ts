@@ -46,7 +46,7 @@ export async function runOnResponse(ctx: AfterResponseContext): Promise<Incoming
 
   const status = hookCtx.status
   if (!Number.isInteger(status) || status < 200 || status > 599) throw malformed(route, 'onResponse', 'ctx.status must be an integer status from 200 to 599', status)
-  const raw = rawHeaderList(hookCtx.headers)
+  const raw = rawHeaderList(hookCtx.headers, received)
   if (typeof raw === 'string') throw malformed(route, 'onResponse', `ctx.headers ${raw}`, hookCtx.headers)
   // As the proxy reads any header list: repeated fields joined, Set-Cookie kept apart (RFC 9110 §5.3).
   const headers = headersObject(raw) as IncomingHttpHeaders

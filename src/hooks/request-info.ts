@@ -54,33 +54,71 @@ export function withoutPseudoHeaders(headers: IncomingHttpHeaders): Record<strin
 }
 
 /**
- * A header object a hook handed back, as a raw list; or what is wrong with it. A field whose
- * value is the very one in `received` (the fields as the proxy's parser read them) is passed
- * as it is: only what the hook put there needs checking.
+ * A header object a hook handed back, as a raw list; or what is wrong with it. Names are
+ * case-insensitive (RFC 9110 §5.1): the hook gets the fields with lower-case names, and a field
+ * it sets as `Authorization` replaces `authorization` rather than adding a second one (the last
+ * one set wins, in the place of the first). Each goes out under `nameCase(lower)` when given (the
+ * case the field arrived in), else as the hook wrote it. A field whose value is the very one in
+ * `received` (as the proxy's parser read it) passes as it is: only what the hook added or
+ * changed is checked.
  */
-export function rawHeaderList(headers: unknown, received?: Readonly<Record<string, unknown>>): string[] | string {
+export function rawHeaderList(headers: unknown, received?: Readonly<Record<string, unknown>>, nameCase?: (lower: string) => string | undefined): string[] | string {
   if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return 'must be an object of header names to values'
-  const raw: string[] = []
   const fields = headers as Record<string, unknown>
-  for (const name in fields) {
-    const value = fields[name]
-    if (value === undefined) continue
-    if (received !== undefined && received[name] === value && typeof value === 'string') {
+  const raw: string[] = []
+  const add = (lower: string, written: string, value: unknown): string | undefined => {
+    const name = nameCase?.(lower) ?? written
+    if (received !== undefined && typeof value === 'string' && received[lower] === value) {
       raw.push(name, value)
-      continue
+      return undefined
     }
-    if (!TOKEN.test(name)) return `has ${JSON.stringify(name)}, which is not a header name`
-    if (!Array.isArray(value)) {
-      const problem = pushField(raw, name, value)
-      if (problem !== undefined) return problem
-      continue
-    }
+    if (!TOKEN.test(written)) return `has ${JSON.stringify(written)}, which is not a header name`
+    if (!Array.isArray(value)) return pushField(raw, name, value)
     for (const one of value) {
       const problem = pushField(raw, name, one)
       if (problem !== undefined) return problem
     }
+    return undefined
+  }
+  // A hook mostly adds lower-case names to the lower-case object it got: then no two keys can
+  // name the same field, and the object is walked as it is.
+  if (lowerCaseKeys(fields)) {
+    for (const name in fields) {
+      if (fields[name] === undefined) continue
+      const problem = add(name, name, fields[name])
+      if (problem !== undefined) return problem
+    }
+    return raw
+  }
+  // Set again under another case, a name keeps its first place and takes the last name and value.
+  const merged = new Map<string, { readonly written: string; readonly value: unknown }>()
+  for (const written in fields) {
+    const lower = written.toLowerCase()
+    if (fields[written] === undefined) merged.delete(lower)
+    else merged.set(lower, { written, value: fields[written] })
+  }
+  for (const [lower, { written, value }] of merged) {
+    const problem = add(lower, written, value)
+    if (problem !== undefined) return problem
   }
   return raw
+}
+
+function lowerCaseKeys(fields: Record<string, unknown>): boolean {
+  for (const name in fields) if (name !== name.toLowerCase()) return false
+  return true
+}
+
+/** The case each field name arrived in, from a raw list (HTTP/2 pseudo-header fields left out). */
+export function receivedNameCase(rawHeaders: readonly string[]): (lower: string) => string | undefined {
+  const names = new Map<string, string>()
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i]!
+    if (name.charCodeAt(0) === 58 /* : */) continue
+    const lower = name.toLowerCase()
+    if (!names.has(lower)) names.set(lower, name)
+  }
+  return (lower) => names.get(lower)
 }
 
 function pushField(raw: string[], name: string, value: unknown): string | undefined {

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { get, type IncomingMessage, type ServerResponse } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { echoHandler, request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
@@ -14,9 +14,11 @@ describe('onRequest', () => {
   let upstream: TestUpstream
   let proxy: TestProxy
   let upstreamCalls = 0
+  let lastRaw: string[] = []
   beforeAll(async () => {
     upstream = await startUpstream((req, res) => {
       upstreamCalls++
+      lastRaw = req.rawHeaders
       echoHandler(req, res)
     })
     proxy = await startTestProxy({
@@ -62,6 +64,16 @@ describe('onRequest', () => {
         { name: 'sync-answer', path: '/sync-answer', target: upstream.url, onRequest: (ctx) => (ctx.method === 'DELETE' ? { status: 405, json: { allowed: 'GET' } } : undefined) },
         { name: 'sync-bad-file', path: '/sync-bad-file', target: upstream.url, onRequest: () => ({ file: 'no-such-file.json' }) },
         { name: 'bad-header', path: '/bad-header', target: upstream.url, onRequest: (ctx) => void (ctx.headers['x-split'] = 'a\r\nInjected: yes') },
+        {
+          name: 'case',
+          path: '/case',
+          target: upstream.url,
+          onRequest(ctx) {
+            // Written as people write them; ctx.headers has them in lower case.
+            ctx.headers['Authorization'] = 'Bearer new'
+            ctx.headers['X-Added'] = '1'
+          },
+        },
       ],
     })
   })
@@ -148,6 +160,14 @@ describe('onRequest', () => {
     expect((await request(`${proxy.url}/sync-answer`)).status).toBe(200)
   })
 
+  it('a field set as `Authorization` replaces `authorization` (names are case-insensitive, RFC 9110 §5.1); the fields keep the case the client sent', async () => {
+    await request(`${proxy.url}/case`, { headers: { Authorization: 'Bearer old', 'X-Custom-Case': 'kept' } })
+    const pairs = Array.from({ length: lastRaw.length / 2 }, (_, i) => [lastRaw[2 * i]!, lastRaw[2 * i + 1]!] as const)
+    expect(pairs.filter(([name]) => name.toLowerCase() === 'authorization')).toEqual([['Authorization', 'Bearer new']])
+    expect(pairs).toContainEqual(['X-Custom-Case', 'kept'])
+    expect(pairs).toContainEqual(['X-Added', '1'])
+  })
+
   it('a header value with CR LF set by a hook is refused, never forwarded (RFC 9110 §5.5)', async () => {
     const before = upstreamCalls
     const response = await request(`${proxy.url}/bad-header`)
@@ -189,6 +209,7 @@ describe('onResponse', () => {
         },
         { name: 'small', path: '/small', target: upstream.url, maxResponseBodyBytes: 10, onResponse: async (ctx) => void (await ctx.body()) },
         { name: 'returns', path: '/returns', target: upstream.url, onResponse: (() => ({ status: 500 })) as never },
+        { name: 'case', path: '/case', target: upstream.url, onResponse: (ctx) => void (ctx.headers['Content-Type'] = 'text/plain') },
       ],
     })
   })
@@ -207,6 +228,15 @@ describe('onResponse', () => {
     expect(tx.responseHeadersReceived?.['x-upstream']).toBe('yes')
     expect(tx.responseHeadersSent?.['x-upstream']).toBeUndefined()
     expect(tx.attempts.at(-1)?.status).toBe(200)
+  })
+
+  it('a field set as `Content-Type` replaces the upstream\'s `content-type`, not joined with it (RFC 9110 §5.1, §5.3)', async () => {
+    // Node's client keeps the first of repeated Content-Type fields: read the raw ones.
+    const raw = await new Promise<string[]>((resolve, reject) => {
+      get(`${proxy.url}/case`, (res) => res.resume().on('end', () => resolve(res.rawHeaders))).on('error', reject)
+    })
+    const pairs = Array.from({ length: raw.length / 2 }, (_, i) => [raw[2 * i]!, raw[2 * i + 1]!] as const)
+    expect(pairs.filter(([name]) => name.toLowerCase() === 'content-type').map(([, value]) => value)).toEqual(['text/plain'])
   })
 
   it('reads and replaces the body; Content-Length follows the new body', async () => {

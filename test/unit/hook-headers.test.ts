@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { rawHeaderList, sameHeaders } from '../../src/hooks/request-info.js'
+import { rawHeaderList, receivedNameCase, sameHeaders } from '../../src/hooks/request-info.js'
 
 // The header object an onRequest/onResponse hook hands back becomes the raw field list the proxy
 // forwards. RFC 9110 §5.1 (a field name is a token) and §5.5 (CR, LF and NUL are never valid in a
@@ -20,6 +20,21 @@ describe('a hook header object as the forwarded fields', () => {
   it('passes fields left as received without checking them again, and the new ones checked', () => {
     const received = { host: 'a.test', accept: '*/*' }
     expect(rawHeaderList({ ...received, 'x-trace': '1' }, received)).toEqual(['host', 'a.test', 'accept', '*/*', 'x-trace', '1'])
+  })
+
+  it('names are case-insensitive (RFC 9110 §5.1): set again under another case, a field is replaced in its place, not repeated', () => {
+    expect(rawHeaderList({ host: 'a.test', authorization: 'Bearer old', accept: '*/*', Authorization: 'Bearer new' })).toEqual(['host', 'a.test', 'Authorization', 'Bearer new', 'accept', '*/*'])
+    // Set to undefined under any case, it is gone.
+    expect(rawHeaderList({ host: 'a.test', authorization: 'Bearer old', Authorization: undefined })).toEqual(['host', 'a.test'])
+  })
+
+  it('forwards each field under the name case it arrived in; a new one as the hook wrote it (HTTP/2 pseudo-header fields are not fields)', () => {
+    const nameCase = receivedNameCase([':path', '/', 'Host', 'a.test', 'X-Custom-Case', 'v', 'x-custom-case', 'w'])
+    expect(nameCase('host')).toBe('Host')
+    expect(nameCase('x-custom-case')).toBe('X-Custom-Case')
+    expect(nameCase(':path')).toBeUndefined()
+    const received = { host: 'a.test', 'x-custom-case': 'v, w' }
+    expect(rawHeaderList({ ...received, 'X-Added': '1' }, received, nameCase)).toEqual(['Host', 'a.test', 'X-Custom-Case', 'v, w', 'X-Added', '1'])
   })
 
   it('says what is wrong with something that is not a header object', () => {
