@@ -12,8 +12,10 @@ import { connectToProxy } from '../../src/control/client.js'
 import { startControlServer, type ControlServer } from '../../src/control/server.js'
 import { entryPath, writeState } from '../../src/control/state-file.js'
 import { ControlError } from '../../src/errors.js'
-import { echoHandler, request, startTestProxy, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
+import { startControlledProxy, type ControlledProxy } from '../helpers/control.js'
+import { request, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
+let running: ControlledProxy
 let dir: string
 let upstream: TestUpstream
 let proxy: TestProxy
@@ -21,18 +23,10 @@ let control: ControlServer
 let port: number
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'devproxy-control-'))
-  upstream = await startUpstream(echoHandler)
-  proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target: upstream.url, methods: ['GET', 'POST'] }] })
-  control = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, stateDir: dir })
-  port = Number(new URL(control.url).port)
+  running = await startControlledProxy('control', (target) => [{ name: 'api', path: '/api', target, methods: ['GET', 'POST'] }])
+  ;({ dir, upstream, proxy, control, port } = running)
 })
-afterAll(async () => {
-  await control.close()
-  await proxy.close(0)
-  await upstream.close()
-  await rm(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 /** A request to the control API: the right Host and token unless the test says otherwise. */
 function call(method: string, path: string, options: { token?: string | null; headers?: Record<string, string>; body?: unknown } = {}): Promise<SimpleResponse> {

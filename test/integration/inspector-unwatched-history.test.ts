@@ -5,34 +5,23 @@
  * UNWATCHED_HISTORY_COUNT; once a browser has opened the inspector, the whole --inspector-history.
  */
 import http from 'node:http'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { startControlServer, type ControlServer } from '../../src/control/server.js'
+import type { ControlServer } from '../../src/control/server.js'
 import type { Snapshot } from '../../src/inspector/api.js'
 import { UNWATCHED_HISTORY_COUNT } from '../../src/inspector/history.js'
-import { echoHandler, request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
+import { startControlledProxy, type ControlledProxy } from '../helpers/control.js'
+import { request, type TestProxy } from '../helpers/servers.js'
 
-let dir: string
-let upstream: TestUpstream
+let running: ControlledProxy
 let proxy: TestProxy
 let control: ControlServer
 let port: number
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'devproxy-inspector-unwatched-'))
-  upstream = await startUpstream(echoHandler)
-  proxy = await startTestProxy({ routes: [{ name: 'api', path: '/', target: upstream.url }] })
-  control = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, stateDir: dir })
-  port = Number(new URL(control.url).port)
+  running = await startControlledProxy('inspector-unwatched', (target) => [{ name: 'api', path: '/', target }])
+  ;({ proxy, control, port } = running)
 })
-afterAll(async () => {
-  await control.close()
-  await proxy.close(0)
-  await upstream.close()
-  await rm(dir, { recursive: true, force: true })
-})
+afterAll(() => running.close())
 
 async function send(count: number, from: number): Promise<void> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 16 })
