@@ -17,7 +17,7 @@ import { cpuMs, DEVPROXY_NODE_FLAGS, ROOT } from './lib/subjects.js'
 import { fmt, formatTable, row } from './lib/table.js'
 
 const CONNECTIONS = 32
-const INSPECTOR = /inspector: (http:\/\/127\.0\.0\.1:\d+\/inspector\/login\?token=\S+)/
+const INSPECTOR = /inspector: (http:\/\/127\.0\.0\.1:\d+\/inspector\/login#token=\S+)/
 
 async function startDevproxy(name, upstreamUrl) {
   const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
@@ -26,23 +26,19 @@ async function startDevproxy(name, upstreamUrl) {
   return { name, url: child.url, pid: child.pid, dir, outFile, stop: async () => (await child.stop(), rmSync(dir, { recursive: true, force: true })) }
 }
 
-/** Logs in with the banner's URL and reads the live stream until `close()`; counts what arrives. */
+/** Signs in with the banner's URL as the inspector's page does, and reads the live stream until `close()`; counts what arrives. */
 async function openInspector(subject) {
   let match
   for (let i = 0; i < 200 && !(match = INSPECTOR.exec(readFileSync(subject.outFile, 'utf8'))); i++) await new Promise((resolve) => setTimeout(resolve, 10))
   if (!match) throw new Error('no inspector URL in the banner')
   const login = new URL(match[1])
-  const cookie = await new Promise((resolve, reject) =>
-    http.get(login, (res) => {
-      res.resume()
-      const set = res.headers['set-cookie']?.[0]
-      if (res.statusCode !== 303 || !set) reject(new Error(`login answered ${res.statusCode}`))
-      else resolve(set.split(';')[0])
-    }).on('error', reject),
-  )
+  const token = new URLSearchParams(login.hash.slice(1)).get('token')
+  const exchange = await fetch(new URL('/v1/inspector/session', login), { method: 'POST', headers: { origin: login.origin, 'content-type': 'application/json' }, body: JSON.stringify({ token }) })
+  if (exchange.status !== 201) throw new Error(`signing in answered ${exchange.status}`)
+  const { session } = await exchange.json()
   const state = { bytes: 0, request: undefined }
   await new Promise((resolve, reject) => {
-    state.request = http.get(new URL('/v1/inspector/stream', login), { headers: { cookie, accept: 'text/event-stream' } }, (res) => {
+    state.request = http.get(new URL('/v1/inspector/stream', login), { headers: { 'x-devproxy-session': session, accept: 'text/event-stream' } }, (res) => {
       if (res.statusCode !== 200) return reject(new Error(`stream answered ${res.statusCode}`))
       res.on('data', (chunk) => (state.bytes += chunk.length))
       resolve()

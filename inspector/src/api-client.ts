@@ -1,9 +1,12 @@
 /**
- * Every request the UI makes besides the event stream. All carry the session cookie
- * (`credentials: 'same-origin'`); the server checks the Origin, which the browser sets.
+ * Every request the UI makes. Each carries the tab's session in the `x-devproxy-session` header
+ * (lib/session.ts) and no cookie (`credentials: 'omit'`); the server checks the Origin, which
+ * the browser sets. A 401 means the session is gone (the proxy restarted): the tab forgets it
+ * and says how to sign in again.
  */
 import type { Har } from 'har-format'
-import type { ActiveFaultView, RecordingState, ResendRequest, TransactionDetail } from '../../src/inspector/api.js'
+import { SESSION_HEADER, SESSION_PATH, type ActiveFaultView, type RecordingState, type ResendRequest, type SessionGranted, type TransactionDetail } from '../../src/inspector/api.js'
+import { forgetSession, keepSession, storedSession } from './lib/session.js'
 
 /** An answer other than 2xx, with the control API's error body when it sent one. */
 export class ApiError extends Error {
@@ -36,10 +39,51 @@ async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, error.type ?? 'http_error', error.message ?? fallback, details)
 }
 
+/** Told when the server refused the session: the tab is signed out. */
+const signedOutListeners = new Set<() => void>()
+
+export function onSignedOut(listener: () => void): () => void {
+  signedOutListeners.add(listener)
+  return () => signedOutListeners.delete(listener)
+}
+
+function signedOut(): void {
+  forgetSession(sessionStorage)
+  for (const listener of signedOutListeners) listener()
+}
+
+/** A call of the inspector's API with the session; a 401 signs the tab out. */
+export async function authorizedFetch(path: string, init: RequestInit = {}): Promise<Response> {
+  const session = storedSession(sessionStorage)
+  const headers = new Headers(init.headers)
+  if (session !== null) headers.set(SESSION_HEADER, session)
+  const response = await fetch(path, { ...init, headers, credentials: 'omit', cache: 'no-store' })
+  if (response.status === 401) signedOut()
+  return response
+}
+
+/**
+ * Trades the login link's one-time token for a session, kept in this tab. Resolves true when
+ * signed in; false when the server refused the token (used already, or of another run).
+ */
+export async function signIn(token: string): Promise<boolean> {
+  const response = await fetch(SESSION_PATH, {
+    method: 'POST',
+    credentials: 'omit',
+    cache: 'no-store',
+    headers: { accept: 'application/json', 'content-type': 'application/json' },
+    body: JSON.stringify({ token }),
+  })
+  if (response.status === 401) return false
+  if (!response.ok) throw await errorFrom(response)
+  const { session } = (await response.json()) as SessionGranted
+  keepSession(sessionStorage, session)
+  return true
+}
+
 async function call<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(path, {
+  const response = await authorizedFetch(path, {
     method,
-    credentials: 'same-origin',
     headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     ...(signal === undefined ? {} : { signal }),
@@ -63,7 +107,7 @@ export const api = {
   har: (path: string) => call<Har>('GET', path),
   /** The same, as the server wrote it. */
   harBlob: async (path: string) => {
-    const response = await fetch(path, { credentials: 'same-origin' })
+    const response = await authorizedFetch(path)
     if (!response.ok) throw await errorFrom(response)
     return response.blob()
   },

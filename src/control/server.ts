@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { resolve } from 'node:path'
@@ -18,6 +17,7 @@ import { createMetrics, type Metrics } from '../metrics/route-metrics.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js'
 import type { Engine } from '../proxy/engine.js'
 import { checkAccess, type Denial } from './access.js'
+import { newSecret } from './secrets.js'
 import { ANSWERED, ApiError, dispatch, findRoute, pathOf, readJsonBody, sendJson, sendReply, type ApiRoute, type RouteTable } from './http-api.js'
 import type { ErrorBody, ProxyStatus, RouteSummary } from './protocol.js'
 import { findStates, removeState, writeState, type ProxyState } from './state-file.js'
@@ -53,14 +53,15 @@ export interface ControlServer {
   readonly stateFile: string
   /** The other live proxies with an entry in the same directory when this one started. */
   readonly neighbours: readonly ProxyState[]
-  /** The inspector's one-time login link in force: `http://127.0.0.1:PORT/inspector/login?token=…`. */
+  /** The inspector's one-time login link in force: `http://127.0.0.1:PORT/inspector/login#token=…`. */
   inspectorUrl(): string
   /** Removes this proxy's entry (never another's), then stops the server. */
   close(): Promise<void>
 }
 
 export async function startControlServer(options: ControlServerOptions): Promise<ControlServer> {
-  const token = randomBytes(32).toString('base64url')
+  // Named (`devproxy_control_…`) so that whatever shows or records traffic recognises it (secrets.ts).
+  const token = newSecret('control')
   const tokenBytes = Buffer.from(token, 'utf8')
   const startedAt = Date.now()
   let port = 0
@@ -78,7 +79,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
   /**
    * The bearer token opens every route (and refuses any Origin: no web page has business with
-   * it); the inspector's session cookie opens those marked `session`, from its own origin only.
+   * it); the inspector's session header opens those marked `session`, from its own origin only.
    */
   const checkRequest = (route: ApiRoute | undefined, req: IncomingMessage): Denial | undefined => {
     const auth = route?.auth ?? 'token'
@@ -283,7 +284,7 @@ function summarizeRoute(route: Engine['state']['config']['routes'][number]): Rou
 
 /** A refusal: JSON for the API, a page saying how to sign in for the inspector's pages. */
 function refuse(res: ServerResponse, denial: Denial, page: boolean): void {
-  // RFC 9110 §15.5.2: a 401 names a scheme that would do (the token; the inspector's cookie has none).
+  // RFC 9110 §15.5.2: a 401 names a scheme that would do (the token; the inspector's session header has none).
   const headers = denial.status === 401 ? { 'www-authenticate': 'Bearer realm="devproxy"' } : {}
   if (page) {
     const signIn = signInPage(denial.status, denial.status === 401 ? 'You are not signed in to this inspector (or the proxy has restarted since).' : denial.message)

@@ -1,22 +1,26 @@
 /**
  * The inspector's wire contract (issue 20): what the control server sends the browser UI
- * (inspector/, built to dist/inspector-ui/) and what the UI may ask. Types only, shared by both
- * sides; plain JSON throughout.
+ * (inspector/, built to dist/inspector-ui/) and what the UI may ask. Types, and the few names
+ * both sides use; plain JSON throughout.
  *
- * Auth: the printed URL is `http://127.0.0.1:PORT/inspector/login?token=ONE_TIME`. That GET
- * sets the HttpOnly, SameSite=Strict session cookie `devproxy_inspector_PORT` (per control port:
- * cookies do not keep ports apart, RFC 6265 §8.5, and two proxies may run side by side) and
- * answers 303 to `/inspector/` (the token leaves the address bar and cannot be used again).
- * Every inspector request then carries the cookie; a request with an Origin other than the
+ * Auth (issue 27): the printed URL is `http://127.0.0.1:PORT/inspector/login#token=ONE_TIME`.
+ * The token is in the fragment, so the browser never sends it in a request line (no server,
+ * proxy or log sees it). That GET answers the UI, whose script sends the token in
+ * `POST /v1/inspector/session` `{ token }` → 201 `{ session }`, keeps the session in the tab's
+ * sessionStorage (scoped to this origin, port included, and to this tab; a reload keeps it) and
+ * takes the token out of the address bar (history.replaceState). Every call then carries
+ * `x-devproxy-session: SESSION`. No cookie: cookies ignore ports (RFC 6265 §8.5), so one for
+ * 127.0.0.1 would go to every server on 127.0.0.1. A request with an Origin other than the
  * inspector's own (`http://127.0.0.1:PORT`, or the `localhost` / `[::1]` forms) is refused 403,
- * as is a foreign Host, and a POST or DELETE without an Origin; no cookie: 401 (an HTML page
- * saying how to sign in, for `/inspector/` pages). One login token is in force at a time,
- * replaced by a fresh one once used; `POST /v1/inspector/login` (bearer token only) → `{ url }`
- * gives the link in force (`devproxy status` prints it).
+ * as is a foreign Host, and a POST or DELETE without an Origin; no session: 401. One login token
+ * is in force at a time, replaced by a fresh one once used; `POST /v1/inspector/login` (bearer
+ * token only) → `{ url }` gives the link in force (`devproxy status` prints it). A new tab needs
+ * a new link.
  *
- * Endpoints (cookie auth):
- * - `GET  /inspector/`, `/inspector/assets/*`     the UI
- * - `GET  /v1/inspector/stream`                    server-sent events: `snapshot` (data: Snapshot)
+ * Endpoints (session header; the UI's files to anyone on the right Host):
+ * - `GET  /inspector/`, `/inspector/login`, `/inspector/assets/*`   the UI
+ * - `POST /v1/inspector/session`                   body { token } → 201 { session } (the token once)
+ * - `GET  /v1/inspector/stream`                    server-sent events (read with fetch, which can send the header): `snapshot` (data: Snapshot)
  *                                                  once, then `transactions` (data: TransactionSummary[])
  *                                                  batched at most every 100 ms, `metrics` (data: MetricsSnapshot)
  *                                                  every second, `faults` (data: ActiveFaultView[]) on change,
@@ -36,8 +40,22 @@
  *                                                  (`POST` takes { faults: ['5xx 30% --route api'] },
  *                                                  spec objects too; answers { faults: ActiveFault[] })
  * - `GET  /v1/metrics`                             MetricsSnapshot; `GET /metrics`: Prometheus text
- *                                                  (bearer token or cookie)
+ *                                                  (bearer token or session)
  */
+
+/** The header each call of the inspector's page carries its session in. */
+export const SESSION_HEADER = 'x-devproxy-session'
+
+/** Where the page trades the login token for a session. */
+export const SESSION_PATH = '/v1/inspector/session'
+
+export interface SessionRequest {
+  readonly token: string
+}
+
+export interface SessionGranted {
+  readonly session: string
+}
 
 export interface TransactionSummary {
   readonly id: string

@@ -45,7 +45,7 @@ export interface Inspector {
   readonly sink: TransactionSink
   readonly routes: RouteTable
   readonly sessions: Sessions
-  /** The one-time login link in force, `http://127.0.0.1:PORT/inspector/login?token=…`. */
+  /** The one-time login link in force, `http://127.0.0.1:PORT/inspector/login#token=…` (api.ts: the token stays in the browser). */
   loginUrl(): string
   /** The faults were changed through the API: browsers see it now rather than within a second. */
   faultsChanged(): void
@@ -98,10 +98,9 @@ export function createInspector(options: InspectorOptions): Inspector {
     if (stream.clients > 0) stream.publish(tx)
   }
 
-  const loginUrl = () => `http://127.0.0.1:${options.port()}/inspector/login?token=${sessions.loginToken()}`
+  const loginUrl = () => `http://127.0.0.1:${options.port()}/inspector/login#token=${sessions.loginToken()}`
   const routes = inspectorRoutes({
     sessions,
-    port: options.port,
     loginUrl,
     stream,
     history,

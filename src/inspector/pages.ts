@@ -23,19 +23,14 @@ export interface Page {
   readonly headers: OutgoingHttpHeaders
 }
 
-/**
- * No session (401) or a request refused (403). A SameSite=Strict cookie is held back on the
- * first visit when the login link was opened from another site's page (a chat, a wiki): the
- * link back here is a navigation of this origin, which sends it.
- */
+/** A page request refused (403: a foreign Host or Origin), saying how to sign in. */
 export function signInPage(status: number, message: string): Page {
   return page(
     status,
     'devproxy inspector: sign in',
     `<p>${escapeHtml(message)}</p>
-<p>Open the inspector URL that <code>devproxy start</code> printed (<code>inspector: http://127.0.0.1:…/inspector/login?token=…</code>),
-or run <code>devproxy status</code> in the project's directory for a new one. Each link works once.</p>
-<p>Opened the link from another site's page just now? Your browser keeps the session cookie back on that first visit: <a href="/inspector/">open the inspector</a>.</p>`,
+<p>Open the inspector URL that <code>devproxy start</code> printed (<code>inspector: http://127.0.0.1:…/inspector/login#token=…</code>),
+or run <code>devproxy status</code> in the project's directory for a new one. Each link works once.</p>`,
   )
 }
 

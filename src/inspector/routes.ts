@@ -2,12 +2,11 @@ import type { IncomingMessage } from 'node:http'
 import { ANSWERED, ApiError, pathOf, queryOf, readJsonBody, type RouteTable } from '../control/http-api.js'
 import { isPlainObject } from '../config/checks.js'
 import type { Transaction } from '../proxy/transaction.js'
-import type { RecordingState } from './api.js'
+import type { RecordingState, SessionGranted } from './api.js'
 import { transactionDetail } from './detail.js'
 import { buildHarFile, type HarFileOptions } from './har-file.js'
 import type { TransactionHistory } from './history.js'
-import { signInPage } from './pages.js'
-import { cookieValues, sessionCookie, sessionCookieName, type Sessions } from './session.js'
+import type { Sessions } from './session.js'
 import type { EventStream } from './stream.js'
 import { readUiFile } from './ui-files.js'
 
@@ -19,8 +18,6 @@ import { readUiFile } from './ui-files.js'
 
 export interface InspectorParts {
   readonly sessions: Sessions
-  /** The control server's port. */
-  port(): number
   /** The one-time login link in force. */
   loginUrl(): string
   readonly stream: EventStream
@@ -45,12 +42,6 @@ export function inspectorRoutes(parts: InspectorParts): RouteTable {
   }
   return [
     {
-      pattern: /^\/inspector\/login$/,
-      auth: 'anyone',
-      page: true,
-      methods: { GET: (req) => login(parts, req) },
-    },
-    {
       // The UI's relative links need the slash.
       pattern: /^\/inspector$/,
       auth: 'anyone',
@@ -58,11 +49,18 @@ export function inspectorRoutes(parts: InspectorParts): RouteTable {
       methods: { GET: () => ({ status: 308, raw: '', headers: { location: '/inspector/', 'cache-control': 'no-store' } }) },
     },
     {
+      // The UI's files hold nothing of the traffic: anyone on the right Host gets them. The login
+      // link (`/inspector/login#token=…`) is the UI too; its script does the sign-in.
       pattern: /^\/inspector\/(.*)$/,
-      auth: 'session',
+      auth: 'anyone',
       page: true,
       // The raw path: the file reader checks each segment itself.
       methods: { GET: (req) => readUiFile(pathOf(req).slice('/inspector/'.length), parts.uiDir) },
+    },
+    {
+      pattern: /^\/v1\/inspector\/session$/,
+      auth: 'anyone',
+      methods: { POST: (req) => signIn(parts, req) },
     },
     {
       pattern: /^\/v1\/inspector\/login$/,
@@ -136,16 +134,20 @@ export function inspectorRoutes(parts: InspectorParts): RouteTable {
 }
 
 /**
- * `GET /inspector/login?token=…`: a one-time token for a session cookie, then 303 to the UI
- * (RFC 9110 §15.4.4), so the token leaves the address bar and the history. A token already
- * used is refused, unless the browser has a session already (the link opened twice).
+ * `POST /v1/inspector/session` `{ token }`: the one-time login token for a session, which the
+ * page keeps in its tab's sessionStorage and sends in the `x-devproxy-session` header. From the
+ * inspector's own page only: like every unsafe call, it needs the Origin a browser sends (the
+ * control server has checked that any Origin given is the inspector's own).
  */
-function login(parts: InspectorParts, req: IncomingMessage) {
-  const port = parts.port()
-  const token = queryOf(req).get('token') ?? ''
-  const session = token === '' ? undefined : parts.sessions.redeem(token)
-  const toUi = { location: '/inspector/', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' }
-  if (session !== undefined) return { status: 303, raw: '', headers: { ...toUi, 'set-cookie': sessionCookie(port, session) } }
-  if (cookieValues(req.headers.cookie, sessionCookieName(port)).some((id) => parts.sessions.isSession(id))) return { status: 303, raw: '', headers: toUi }
-  return signInPage(401, token === '' ? 'This address needs the token of a login link.' : 'This login link was already used, or belongs to another run of devproxy.')
+async function signIn(parts: InspectorParts, req: IncomingMessage) {
+  if (req.headers.origin === undefined) throw new ApiError(403, 'forbidden', 'signing in needs the Origin header a browser sends: open the login link in a browser')
+  const body = await readJsonBody(req)
+  const token = isPlainObject(body) && typeof body.token === 'string' ? body.token : undefined
+  if (token === undefined) throw new ApiError(400, 'session_invalid', 'the body must be {"token": "…"}, the token of the login link')
+  const session = parts.sessions.redeem(token)
+  if (session === undefined) {
+    throw new ApiError(401, 'unauthorized', 'this login link was already used, or belongs to another run of devproxy: run `devproxy status` in the project for a new one')
+  }
+  const granted: SessionGranted = { session }
+  return { status: 201, body: granted, headers: { 'cache-control': 'no-store' } }
 }

@@ -3,7 +3,9 @@ import http from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SESSION_HEADER } from '../../src/inspector/api.js'
 import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js'
+import { loginToken, signIn } from '../helpers/inspector.js'
 import { echoHandler, request, startUpstream, type TestUpstream } from '../helpers/servers.js'
 
 /**
@@ -12,13 +14,15 @@ import { echoHandler, request, startUpstream, type TestUpstream } from '../helpe
  */
 
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/
-const LINK = 'http://127\\.0\\.0\\.1:\\d+/inspector/login\\?token=[A-Za-z0-9_-]{43}'
+/** The token rides in the fragment, which a browser never sends (src/inspector/api.ts, "Auth"). */
+const LINK = 'http://127\\.0\\.0\\.1:\\d+/inspector/login#token=devproxy_login_[A-Za-z0-9_-]{43}'
 const INSPECTOR = new RegExp(`inspector: (${LINK})$`, 'm')
 
-/** Opens a login link as a browser would (from the address bar: no Origin). */
-function openLink(url: string) {
-  const { host } = new URL(url)
-  return request(url, { headers: { host } })
+/** Opens a login link as the inspector's page does: its token traded for a session; the status of that exchange. */
+async function openLink(url: string): Promise<number> {
+  const origin = new URL(url).origin
+  const response = await request(`${origin}/v1/inspector/session`, { method: 'POST', headers: { origin, 'content-type': 'application/json' }, body: JSON.stringify({ token: loginToken(url) }) })
+  return response.status
 }
 
 let upstream: TestUpstream
@@ -67,13 +71,12 @@ describe('devproxy start and status', () => {
   })
 
   it('the link works once; then status prints a fresh one', async () => {
-    const opened = await openLink(link)
-    expect(opened.status).toBe(303)
-    expect((await openLink(link)).status).toBe(401)
+    expect(await openLink(link)).toBe(201)
+    expect(await openLink(link)).toBe(401)
     const result = await runCli(['status'], { cwd: dir })
     const fresh = INSPECTOR.exec(result.stdout)![1]!
     expect(fresh).not.toBe(link)
-    expect((await openLink(fresh)).status).toBe(303)
+    expect(await openLink(fresh)).toBe(201)
   })
 
   it('`devproxy status --json` carries the metrics and the link', async () => {
@@ -97,7 +100,7 @@ describe('record and replay print the link too', () => {
       const url = (await cli.waitFor(LISTENING))[1]!
       const [, link] = await cli.waitFor(INSPECTOR)
       await request(`${url}/recorded`)
-      expect((await openLink(link!)).status).toBe(303)
+      expect(await openLink(link!)).toBe(201)
     } finally {
       await stop(cli)
     }
@@ -112,11 +115,10 @@ describe('devproxy start --inspector-history', () => {
       const link = (await cli.waitFor(INSPECTOR))[1]!
       for (const n of [1, 2, 3]) await request(`${proxyUrl}/n${n}`)
       await cli.waitFor(/GET +\/n3 /)
-      const login = await openLink(link)
-      const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0]!
+      const session = await signIn(link)
       const snapshot = await new Promise<{ history: { maxCount: number }; transactions: Array<{ url: string }> }>((resolve, reject) => {
         const stream = new URL('/v1/inspector/stream', link)
-        http.get(stream, { headers: { cookie, host: stream.host } }, (res) => {
+        http.get(stream, { headers: { [SESSION_HEADER]: session, host: stream.host } }, (res) => {
           let text = ''
           res.setEncoding('utf8').on('data', (chunk: string) => {
             text += chunk

@@ -1,7 +1,8 @@
 /**
- * The inspector's sign-in and its refusals in a real Chromium (issue 20): what a browser does
- * with the one-time link, the SameSite=Strict cookie and the Origin it sends. A stand-in UI
- * (one page, one script) takes the place of the built one, so only the server side is tested.
+ * The inspector's sign-in and its refusals in a real Chromium (issues 20, 27): what a browser
+ * sends when a page trades the one-time link's token for a session, keeps it in sessionStorage
+ * and sends it in a header, and the Origin it sets. A stand-in UI (one page, one script doing
+ * what the built UI's does) takes the place of the built one, so only the server side is tested.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,10 +13,30 @@ import { startControlServer, type ControlServer } from '../../src/control/server
 import { describeInBrowser, launchBrowser, saveScreenshot, type LaunchedBrowser } from '../helpers/browser.js'
 import { startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
-/** The stand-in UI's script: the event stream, as the real UI opens it. */
+/**
+ * The stand-in UI's script, as the real UI signs in (inspector/src/hooks/use-session.ts): the
+ * token from the fragment, traded for a session kept in sessionStorage; then the event stream,
+ * read with fetch and the session header, up to its snapshot.
+ */
 const UI_SCRIPT = `
-const events = new EventSource('/v1/inspector/stream')
-events.addEventListener('snapshot', (event) => { window.snapshot = JSON.parse(event.data) })
+const token = new URLSearchParams(location.hash.slice(1)).get('token')
+history.replaceState(null, '', '/inspector/')
+const signIn = token === null
+  ? Promise.resolve()
+  : fetch('/v1/inspector/session', { method: 'POST', credentials: 'omit', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) })
+      .then((r) => r.json()).then((body) => { if (body.session) sessionStorage.setItem('session', body.session) })
+window.call = (path, init = {}) => signIn.then(() => fetch(path, { ...init, credentials: 'omit', headers: { ...init.headers, 'x-devproxy-session': sessionStorage.getItem('session') ?? '' } }))
+window.call('/v1/inspector/stream').then(async (response) => {
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader()
+  let text = ''
+  for (;;) {
+    const { value, done } = await reader.read()
+    if (done) return
+    text += value
+    const match = /event: snapshot\\ndata: (.*)\\n\\n/.exec(text)
+    if (match) return void (window.snapshot = JSON.parse(match[1]))
+  }
+})
 `
 
 describeInBrowser('the inspector session in Chromium', () => {
@@ -50,28 +71,28 @@ describeInBrowser('the inspector session in Chromium', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('the link from the terminal signs in: the 303 lands on the UI with the cookie, the token gone from the address bar', async () => {
+  it('the link from the terminal signs in: no cookie at all, the session in the tab\'s sessionStorage, the token gone from the address bar', async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
     await page.goto(control.inspectorUrl())
+    await page.waitForFunction(() => (globalThis as any).snapshot !== undefined)
     expect(page.url()).toBe(`${control.url}/inspector/`)
     expect(await page.title()).toBe('inspector')
-    // SameSite=Strict and HttpOnly as the browser stored them.
-    const [cookie] = await context.cookies(control.url)
-    expect(cookie).toMatchObject({ name: `devproxy_inspector_${new URL(control.url).port}`, httpOnly: true, sameSite: 'Strict', path: '/' })
-    expect(await page.evaluate('document.cookie')).toBe('')
+    // RFC 6265 §8.5: a cookie for 127.0.0.1 would go to every port; there is none.
+    expect(await context.cookies()).toEqual([])
+    expect(await page.evaluate('sessionStorage.getItem("session")')).toMatch(/^devproxy_session_/)
     await saveScreenshot(page, 'inspector-session-signed-in')
     await context.close()
   })
 
-  it("the page's EventSource gets the snapshot; its fetch POST (with the Origin Chromium sets) adds a fault", async () => {
+  it("the page's fetch stream gets the snapshot; its fetch POST (with the Origin Chromium sets) adds a fault", async () => {
     const context = await browser.newContext()
     const page = await context.newPage()
     await page.goto(control.inspectorUrl())
-    await page.waitForFunction('window.snapshot !== undefined')
+    await page.waitForFunction(() => (globalThis as any).snapshot !== undefined)
     expect(await page.evaluate('window.snapshot.proxyUrl')).toBe(proxy.url)
     const status = await page.evaluate(
-      `fetch('/v1/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['5xx 100% --route api'] }) }).then((r) => r.status)`,
+      `window.call('/v1/faults', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ faults: ['5xx 100% --route api'] }) }).then((r) => r.status)`,
     )
     expect(status).toBe(201)
     expect(proxy.faults.list()).toHaveLength(1)
@@ -87,27 +108,29 @@ describeInBrowser('the inspector session in Chromium', () => {
     await context.close()
   })
 
-  it('the link opened a second time: the sign-in page, no session', async () => {
+  it('the link opened a second time: no session in the second tab', async () => {
     const link = control.inspectorUrl()
     const first = await browser.newContext()
-    await (await first.newPage()).goto(link)
+    const firstPage = await first.newPage()
+    await firstPage.goto(link)
+    await firstPage.waitForFunction(() => (globalThis as any).snapshot !== undefined)
     await first.close()
     const second = await browser.newContext()
     const page = await second.newPage()
-    const response = await page.goto(link)
-    expect(response?.status()).toBe(401)
-    expect(await page.textContent('body')).toContain('devproxy status')
-    expect(await second.cookies(control.url)).toEqual([])
+    await page.goto(link)
+    expect(await page.evaluate(`window.call('/v1/faults').then((r) => r.status)`)).toBe(401)
+    expect(await page.evaluate('sessionStorage.getItem("session")')).toBeNull()
     await second.close()
   })
 
-  it('a page on another local port, with the session cookie in the same browser, can neither change faults nor frame the UI', async () => {
+  it('a page on another local port, in the browser where the inspector is signed in, can neither change faults nor frame the UI', async () => {
     const context = await browser.newContext()
     const inspector = await context.newPage()
     await inspector.goto(control.inspectorUrl())
+    await inspector.waitForFunction(() => (globalThis as any).snapshot !== undefined)
     const other = await context.newPage()
     await other.goto(upstream.url)
-    // Same site, so SameSite=Strict lets the cookie go along: the Origin check is what refuses it.
+    // It holds no session (sessionStorage is per origin) and the browser attaches none: refused.
     const sent = await other.evaluate(
       `fetch('${control.url}/v1/faults', { method: 'POST', mode: 'no-cors', credentials: 'include', headers: { 'content-type': 'text/plain' }, body: JSON.stringify({ faults: ['5xx 100%'] }) }).then(() => 'sent', (e) => String(e))`,
     )

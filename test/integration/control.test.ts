@@ -57,7 +57,8 @@ describe('the control server', () => {
     expect((await stat(join(dir, '.devproxy'))).mode & 0o777).toBe(0o700)
     const state = JSON.parse(await readFile(file, 'utf8'))
     expect(state).toEqual({ pid: process.pid, url: proxy.url, controlUrl: control.url, token: control.token, startedAt: expect.any(Number), command: 'start' })
-    expect(control.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    // Named for what it is, so whatever shows or records traffic can recognise and redact it (src/control/secrets.ts).
+    expect(control.token).toMatch(/^devproxy_control_[A-Za-z0-9_-]{43}$/)
   })
 })
 

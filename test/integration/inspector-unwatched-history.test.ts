@@ -7,9 +7,10 @@
 import http from 'node:http'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { ControlServer } from '../../src/control/server.js'
-import type { Snapshot } from '../../src/inspector/api.js'
+import { SESSION_HEADER, type Snapshot } from '../../src/inspector/api.js'
 import { UNWATCHED_HISTORY_COUNT } from '../../src/inspector/history.js'
 import { startControlledProxy, type ControlledProxy } from '../helpers/control.js'
+import { signIn } from '../helpers/inspector.js'
 import { request, type TestProxy } from '../helpers/servers.js'
 
 let running: ControlledProxy
@@ -31,16 +32,11 @@ async function send(count: number, from: number): Promise<void> {
   agent.destroy()
 }
 
-/** Logs in through the printed link and reads the stream's first event: the snapshot. */
+/** Signs in with the printed link, as the page does, and reads the stream's first event: the snapshot. */
 async function snapshot(): Promise<Snapshot> {
-  const token = new URL(control.inspectorUrl()).searchParams.get('token')!
-  const login = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: `/inspector/login?token=${token}`, headers: { host: `127.0.0.1:${port}` }, agent: false }, resolve).on('error', reject)
-  })
-  login.resume()
-  const cookie = login.headers['set-cookie']![0]!.split(';')[0]!
+  const session = await signIn(control.inspectorUrl())
   const stream = await new Promise<http.IncomingMessage>((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: '/v1/inspector/stream', headers: { host: `127.0.0.1:${port}`, cookie, accept: 'text/event-stream' }, agent: false }, resolve).on('error', reject)
+    http.get({ host: '127.0.0.1', port, path: '/v1/inspector/stream', headers: { host: `127.0.0.1:${port}`, [SESSION_HEADER]: session, accept: 'text/event-stream' }, agent: false }, resolve).on('error', reject)
   })
   let text = ''
   stream.setEncoding('utf8')

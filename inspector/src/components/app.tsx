@@ -1,11 +1,13 @@
-/** The inspector: live list and detail pane side by side, the fault and metrics panels below. */
+/** The inspector: live list and detail pane side by side, the fault and metrics panels below; or, for a tab not signed in, how to sign in. */
 import { useMemo, useState } from 'preact/hooks'
 import { useInspectorStream } from '../hooks/use-inspector-stream.js'
+import { useSession } from '../hooks/use-session.js'
 import { useTransactionDetail } from '../hooks/use-transaction-detail.js'
 import { EMPTY_FILTER, filterChoices, filterTransactions, type TransactionFilter } from '../lib/filters.js'
 import { FaultsPanel } from './faults-panel.js'
 import { FilterBar } from './filter-bar.js'
 import { MetricsPanel } from './metrics-panel.js'
+import { SignedOut } from './signed-out.js'
 import { TopBar } from './top-bar.js'
 import { TransactionDetailPane } from './transaction-detail-pane.js'
 import { TransactionList } from './transaction-list.js'
@@ -20,6 +22,13 @@ function hostOf(proxyUrl: string | null): string {
 }
 
 export function App() {
+  const session = useSession()
+  if (session.state === 'signing-in') return <p class="empty">Signing in…</p>
+  if (session.state === 'signed-out') return <SignedOut reason={session.reason} message={session.message} />
+  return <Inspector />
+}
+
+function Inspector() {
   const { state, dispatch, reconnect } = useInspectorStream()
   const [filter, setFilter] = useState<TransactionFilter>(EMPTY_FILTER)
   const [selectedId, setSelectedId] = useState<string | null>(null)
