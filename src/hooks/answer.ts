@@ -16,6 +16,7 @@ import {
 } from '../config/checks.js'
 import type { HookAnswer } from '../config/types.js'
 import { DevproxyError } from '../errors.js'
+import { kindOf } from './request-info.js'
 
 /**
  * From a HookAnswer (what an `onRequest` hook returns, or a mock's answer) to the status,
@@ -105,7 +106,7 @@ const checkStatus: Check = (value, path, issues) => {
 
 function checkHeaders(value: unknown, path: string, issues: ConfigIssue[]): void {
   if (!isPlainObject(value)) {
-    issues.push(issue(path, 'must be an object of header names to values, such as { "cache-control": "no-store" }', value))
+    issues.push(issueAt(path, `must be an object of header names to values, such as { "cache-control": "no-store" } (got ${kindOf(value)})`, undefined))
     return
   }
   const seen = new Map<string, string>()
@@ -121,11 +122,15 @@ function checkHeaders(value: unknown, path: string, issues: ConfigIssue[]): void
   }
 }
 
-/** A value is sent as is, so a line break in it would start a header field (or a body) of its own. */
+/**
+ * A value is sent as is, so a line break in it would start a header field (or a body) of its own.
+ * The issue names the field and the kind of value, never the value: header values are where
+ * credentials live, and an answer's error body is copied into chats (issue 27).
+ */
 function checkHeaderValue(value: unknown, path: string, issues: ConfigIssue[]): void {
-  if (typeof value !== 'string') issues.push(issue(path, 'must be a string or an array of strings', value))
-  else if (/[\r\n\0]/.test(value)) issues.push(issue(path, 'must be a single line: header values cannot contain line breaks (CR, LF) or NUL', value))
-  else if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) issues.push(issue(path, 'must contain only printable Latin-1 characters', value))
+  if (typeof value !== 'string') issues.push(issueAt(path, `must be a string or an array of strings (got ${kindOf(value)})`, undefined))
+  else if (/[\r\n\0]/.test(value)) issues.push(issueAt(path, 'must be a single line: header values cannot contain line breaks (CR, LF) or NUL', undefined))
+  else if (/[^\t\x20-\x7e\x80-\xff]/.test(value)) issues.push(issueAt(path, 'must contain only printable Latin-1 characters', undefined))
 }
 
 function checkJson(value: unknown, path: string, issues: ConfigIssue[]): void {

@@ -72,6 +72,15 @@ export function malformed(route: ResolvedRoute, hook: string, expected: string, 
 }
 
 /**
+ * A hook set header fields that cannot be sent: the same 500, naming the field and what is wrong
+ * with it — never a value. Header values are where credentials live (Authorization, Cookie,
+ * RFC 9110 §11.6.2), and an error body is what a developer pastes into a chat.
+ */
+export function malformedHeaders(route: ResolvedRoute, hook: string, problem: string): HookFailure {
+  return new HookFailure('hook_error', hook, `route "${route.name}" ${hook} ctx.headers ${problem}`, 'Fix what the hook sets in ctx.headers in the config.')
+}
+
+/**
  * How the proxy answers a failure of the route's code (`hook` names it when the error does not):
  * a HookFailure as it is, an answer devproxy cannot send (AnswerError) with its own suggestion.
  */

@@ -1,6 +1,6 @@
 import type { HookBody, HookRequestInfo, OnRequestContext, ResolvedRoute } from '../config/types.js'
 import type { BeforeForwardContext } from '../proxy/route-program.js'
-import { callHookNow, isThenable, malformed } from './call.js'
+import { callHookNow, isThenable, malformed, malformedHeaders } from './call.js'
 import { parseJsonBody } from './parse-json.js'
 import { rawHeaderList, receivedNameCase, sameHeaders, withoutPseudoHeaders } from './request-info.js'
 
@@ -98,7 +98,7 @@ function readBack(route: ResolvedRoute, ctx: BeforeForwardContext, hookCtx: Requ
   if (!sameHeaders(received, hookCtx.headers)) {
     // Fields keep the letter case the client sent them in, as they do without a hook (README).
     const raw = rawHeaderList(hookCtx.headers, received, receivedNameCase(ctx.req.rawHeaders))
-    if (typeof raw === 'string') throw malformed(route, 'onRequest', `ctx.headers ${raw}`, hookCtx.headers)
+    if (typeof raw === 'string') throw malformedHeaders(route, 'onRequest', raw)
     changes.headers = raw
   }
   return { kind: 'forward', changes }

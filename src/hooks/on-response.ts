@@ -4,7 +4,7 @@ import type { AfterResponseContext } from '../proxy/route-program.js'
 import { codingOf, decodeWhole } from '../proxy/content-coding.js'
 import { headersObject } from '../proxy/headers.js'
 import { syntheticResponse } from '../proxy/stand-in.js'
-import { callHook, HookFailure, malformed } from './call.js'
+import { callHook, HookFailure, malformed, malformedHeaders } from './call.js'
 import { parseJsonBody } from './parse-json.js'
 import { forwardedRequestInfo, rawHeaderList } from './request-info.js'
 
@@ -47,7 +47,7 @@ export async function runOnResponse(ctx: AfterResponseContext): Promise<Incoming
   const status = hookCtx.status
   if (!Number.isInteger(status) || status < 200 || status > 599) throw malformed(route, 'onResponse', 'ctx.status must be an integer status from 200 to 599', status)
   const raw = rawHeaderList(hookCtx.headers, received)
-  if (typeof raw === 'string') throw malformed(route, 'onResponse', `ctx.headers ${raw}`, hookCtx.headers)
+  if (typeof raw === 'string') throw malformedHeaders(route, 'onResponse', raw)
   // As the proxy reads any header list: repeated fields joined, Set-Cookie kept apart (RFC 9110 §5.3).
   const headers = headersObject(raw) as IncomingHttpHeaders
   // The -v diff shows the response as the upstream sent it, then as the client got it.

@@ -121,8 +121,17 @@ export function receivedNameCase(rawHeaders: readonly string[]): (lower: string)
   return (lower) => names.get(lower)
 }
 
+/** What kind of value a header field was given, for a message that must not repeat the value. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  const type = typeof value
+  return type === 'object' ? 'an object' : type === 'undefined' ? 'undefined' : `a ${type}`
+}
+
 function pushField(raw: string[], name: string, value: unknown): string | undefined {
-  if (typeof value !== 'string' && typeof value !== 'number') return `has ${name}: ${JSON.stringify(value)}; values must be strings (or arrays of strings)`
+  // The field, never its value (call.ts, malformedHeaders): only what kind of value it was.
+  if (typeof value !== 'string' && typeof value !== 'number') return `has ${name} set to ${kindOf(value)}; values must be strings (or arrays of strings)`
   const text = String(value)
   // RFC 9110 §5.5: CR, LF and NUL are never valid in a field value (they would split the message).
   if (FIELD_BREAK.test(text)) return `has ${name} with a CR, LF or NUL in its value`

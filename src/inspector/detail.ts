@@ -1,3 +1,4 @@
+import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
 import { diffHeaders, type HeaderChange, type HeaderMap } from '../diff/header-diff.js'
 import { decodeBody, type DecodedBody } from '../log/decode-body.js'
 import type { CapturedBody } from '../proxy/body-capture.js'
@@ -25,10 +26,12 @@ export async function transactionDetail(tx: Readonly<Transaction>, previous: Rea
 export function buildDetail(tx: Readonly<Transaction>, previous: Readonly<Transaction> | undefined, bodies: DetailBodies): TransactionDetail {
   return {
     summary: summarizeTransaction(tx),
-    forwardedUrl: tx.forwardedUrl ?? null,
+    forwardedUrl: tx.forwardedUrl === undefined ? null : redactSecrets(tx.forwardedUrl),
+    // devproxy's own secrets passing through (its control token, an inspector session) are
+    // blanked here, so no view, copy or resend edit of the UI ever holds one.
     headers: {
-      request: headerRows(tx.requestHeaders, tx.forwardedHeaders),
-      response: headerRows(tx.responseHeadersReceived, tx.responseHeadersSent),
+      request: headerRows(shown(tx.requestHeaders), shown(tx.forwardedHeaders)),
+      response: headerRows(shown(tx.responseHeadersReceived), shown(tx.responseHeadersSent)),
     },
     requestBody: bodyView(bodies.request),
     responseBody: bodyView(bodies.response),
@@ -52,6 +55,10 @@ export function buildDetail(tx: Readonly<Transaction>, previous: Readonly<Transa
     retryNote: tx.retryNote ?? null,
     ending: tx.ending ?? null,
   }
+}
+
+function shown<H extends HeaderMap>(headers: H | undefined): H | undefined {
+  return headers === undefined ? undefined : (redactHeaderSecrets(headers) as H)
 }
 
 export function bodyView(body: DecodedBody | undefined): BodyView | null {

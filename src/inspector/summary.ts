@@ -1,8 +1,12 @@
+import { redactSecrets } from '../control/secrets.js'
 import { transactionTags } from '../log/format-line.js'
 import type { Transaction } from '../proxy/transaction.js'
 import type { TransactionSummary } from './api.js'
 
-/** One row of the inspector's list, as the terminal log's line shows it: plain JSON, `null` for unknown. Pure. */
+/**
+ * One row of the inspector's list, as the terminal log's line shows it: plain JSON, `null` for
+ * unknown, devproxy's own secrets blanked (secrets.ts). Pure.
+ */
 export function summarizeTransaction(tx: Readonly<Transaction>): TransactionSummary {
   const host = tx.requestHeaders.host
   return {
@@ -13,13 +17,13 @@ export function summarizeTransaction(tx: Readonly<Transaction>): TransactionSumm
     kind: tx.kind,
     method: tx.method,
     host: host === undefined || host === '' ? null : host,
-    url: tx.url,
+    url: redactSecrets(tx.url),
     route: tx.route ?? null,
     target: tx.target ?? null,
     status: tx.status ?? null,
     durationMs: tx.durationMs,
     responseBytes: tx.responseBytes,
     tags: transactionTags(tx).map((tag) => tag.text),
-    error: tx.error === undefined ? null : { type: tx.error.type, message: tx.error.message },
+    error: tx.error === undefined ? null : { type: tx.error.type, message: redactSecrets(tx.error.message) },
   }
 }

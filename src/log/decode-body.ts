@@ -1,11 +1,13 @@
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { CapturedBody } from '../proxy/body-capture.js'
+import { redactSecretBytes } from '../control/secrets.js'
 import { codingOf, zlibWrapped } from '../proxy/content-coding.js'
 
 /**
  * Decodes a captured body (gzip, br, deflate) for the diff only; what went over the wire is
- * untouched. A capture cut at the cap is decoded as far as it goes.
+ * untouched. A capture cut at the cap is decoded as far as it goes. What is shown never holds a
+ * devproxy secret (a login token or session passing through, secrets.ts): each is blanked.
  */
 const gunzip = promisify(zlib.gunzip)
 const inflate = promisify(zlib.inflate)
@@ -30,6 +32,11 @@ export function plainBody(body: CapturedBody): DecodedBody {
 }
 
 export async function decodeBody(body: CapturedBody): Promise<DecodedBody> {
+  const decoded = await decodeBytes(body)
+  return { ...decoded, bytes: redactSecretBytes(decoded.bytes) }
+}
+
+async function decodeBytes(body: CapturedBody): Promise<DecodedBody> {
   if (!isEncoded(body)) return plainBody(body)
   const coding = codingOf(body.contentEncoding)
   const base = { contentType: body.contentType, truncated: body.truncated, totalBytes: body.totalBytes }

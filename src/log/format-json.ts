@@ -1,3 +1,4 @@
+import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
 import type { Transaction } from '../proxy/transaction.js'
 
 /**
@@ -54,18 +55,21 @@ export interface TransactionJson {
 
 const round = (ms: number) => Math.round(ms * 100) / 100
 
+/** A header map as the line shows it: a copy, devproxy's own secrets blanked (secrets.ts). */
+const shown = (headers: Readonly<Record<string, unknown>>) => ({ ...redactHeaderSecrets(headers as Record<string, string | string[] | undefined>) })
+
 export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
   return {
     id: tx.id,
     time: new Date(tx.startedAt).toISOString(),
     kind: tx.kind,
     method: tx.method,
-    url: tx.url,
+    url: redactSecrets(tx.url),
     httpVersion: `HTTP/${tx.httpVersion}`,
     scheme: tx.scheme,
     route: tx.route ?? null,
     target: tx.target ?? null,
-    forwardedUrl: tx.forwardedUrl ?? null,
+    forwardedUrl: tx.forwardedUrl === undefined ? null : redactSecrets(tx.forwardedUrl),
     status: tx.status ?? null,
     durationMs: round(tx.durationMs),
     requestBytes: tx.requestBytes,
@@ -88,10 +92,10 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
     retryNote: tx.retryNote ?? null,
     faults: [...tx.faults],
     headers: {
-      request: { ...tx.requestHeaders },
-      forwarded: tx.forwardedHeaders ? { ...tx.forwardedHeaders } : null,
-      response: tx.responseHeadersReceived ? { ...tx.responseHeadersReceived } : null,
-      sent: tx.responseHeadersSent ? { ...tx.responseHeadersSent } : null,
+      request: shown(tx.requestHeaders),
+      forwarded: tx.forwardedHeaders ? shown(tx.forwardedHeaders) : null,
+      response: tx.responseHeadersReceived ? shown(tx.responseHeadersReceived) : null,
+      sent: tx.responseHeadersSent ? shown(tx.responseHeadersSent) : null,
     },
   }
 }

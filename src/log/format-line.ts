@@ -1,3 +1,4 @@
+import { redactSecrets } from '../control/secrets.js'
 import type { Transaction } from '../proxy/transaction.js'
 import { formatBytes, formatClock, formatDuration } from '../terminal/format.js'
 import { plainPalette, type Palette } from '../terminal/palette.js'
@@ -8,19 +9,21 @@ import { plainPalette, type Palette } from '../terminal/palette.js'
  * transaction and palette always give the same line.
  */
 export function formatTransactionLine(tx: Readonly<Transaction>, palette: Palette, width?: number): string {
-  const forwarded = tx.forwardedUrl !== undefined && tx.forwardedUrl !== tx.url ? tx.forwardedUrl : undefined
-  const full: Layout = { url: tx.url, forwarded, target: 'full' }
+  // A devproxy secret in a URL (a login token in a query) is blanked: the log is copied from.
+  const url = redactSecrets(tx.url)
+  const forwarded = tx.forwardedUrl !== undefined && tx.forwardedUrl !== tx.url ? redactSecrets(tx.forwardedUrl) : undefined
+  const full: Layout = { url, forwarded, target: 'full' }
   if (width === undefined) return renderLine(tx, palette, full)
   // Measured without color. The path is what a reader scans for, and the target is the same on
   // every line of a route: the target gives way first (its scheme, then all of it; the route
   // name stays), then the forwarded path, and only then is the path shortened in the middle.
   // As a last resort the line is cut: it must never wrap.
-  for (const layout of [full, { ...full, target: 'short' }, { ...full, target: 'none' }, { url: tx.url, forwarded: undefined, target: 'none' }] satisfies Layout[]) {
+  for (const layout of [full, { ...full, target: 'short' }, { ...full, target: 'none' }, { url, forwarded: undefined, target: 'none' }] satisfies Layout[]) {
     if (renderLine(tx, plainPalette, layout).length <= width) return renderLine(tx, palette, layout)
   }
-  const bare: Layout = { url: tx.url, forwarded: undefined, target: 'none' }
+  const bare: Layout = { url, forwarded: undefined, target: 'none' }
   const overflow = renderLine(tx, plainPalette, bare).length - width
-  const shortened: Layout = { ...bare, url: shortenMiddle(tx.url, tx.url.length - overflow) }
+  const shortened: Layout = { ...bare, url: shortenMiddle(url, url.length - overflow) }
   const plain = renderLine(tx, plainPalette, shortened)
   if (plain.length <= width) return renderLine(tx, palette, shortened)
   return `${plain.slice(0, Math.max(1, width - 1))}…`

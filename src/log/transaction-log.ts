@@ -1,6 +1,7 @@
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
 import { createBatch, createBatchedWriter } from './batched-writer.js'
 import { diffBodies, formatBodyDiff, summarizeBody, type DiffableBody } from '../diff/body-diff.js'
+import { redactHeaderSecrets } from '../control/secrets.js'
 import { decodeBody } from './decode-body.js'
 import { createBodyHistory, endpointKey } from '../diff/endpoint.js'
 import { formatTransactionJson } from './format-json.js'
@@ -103,13 +104,15 @@ export function isNoteworthy(tx: Readonly<Transaction>): boolean {
  */
 function formatHeaderBlock(tx: Readonly<Transaction>, palette: Palette, ignore: readonly string[], all: boolean): string[] {
   const sections: Array<{ title: string; changes: HeaderChange[] }> = []
+  // devproxy's own secrets passing through (a control token, an inspector session) are blanked.
+  const shown = <H extends Readonly<Record<string, string | string[] | number | undefined>>>(headers: H) => redactHeaderSecrets(headers) as H
   if (tx.forwardedHeaders) {
-    const changes = diffHeaders(tx.requestHeaders, tx.forwardedHeaders as Record<string, string>, { ignore })
+    const changes = diffHeaders(shown(tx.requestHeaders), shown(tx.forwardedHeaders) as Record<string, string>, { ignore })
     const context = { direction: 'request', received: tx.requestHeaders, clientIp: tx.clientIp } as const
     sections.push({ title: '  request: received → forwarded', changes: all ? changes : changes.filter((c) => !isStandardRewrite(c, context)) })
   }
   if (tx.responseHeadersReceived && tx.responseHeadersSent) {
-    const changes = diffHeaders(tx.responseHeadersReceived, tx.responseHeadersSent as Record<string, string>, { ignore })
+    const changes = diffHeaders(shown(tx.responseHeadersReceived), shown(tx.responseHeadersSent) as Record<string, string>, { ignore })
     const context = { direction: 'response', received: tx.responseHeadersReceived, clientIp: tx.clientIp } as const
     sections.push({ title: '  response: received → sent', changes: all ? changes : changes.filter((c) => !isStandardRewrite(c, context)) })
   }

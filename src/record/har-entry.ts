@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import type { Entry, Header } from 'har-format'
+import { redactSecretBytes, redactSecrets } from '../control/secrets.js'
 import type { Transaction } from '../proxy/transaction.js'
 
 /**
@@ -92,7 +93,7 @@ function buildEntryJson(tx: Readonly<Transaction>, options: EntryOptions, bodyJs
   const timings = entryTimings(tx)
   const request =
     `{"method":${str(tx.method)},"url":${str(absoluteUrl(tx))},"httpVersion":${str(`HTTP/${tx.httpVersion}`)},"cookies":[],` +
-    `"headers":${headersJson(tx.requestHeaders, options.redact)},"queryString":${queryStringJson(tx.url)},` +
+    `"headers":${headersJson(tx.requestHeaders, options.redact)},"queryString":${queryStringJson(redactSecrets(tx.url))},` +
     `${options.request ? `"postData":${postDataJson(options.request, bodyJson)},` : ''}"headersSize":-1,"bodySize":${num(tx.requestBytes)}}`
   const status = tx.status ?? 0
   const response =
@@ -138,7 +139,12 @@ export function entryTimings(tx: Readonly<Transaction>): { send: number; wait: n
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000
 
+/** The request's URL, a devproxy secret in it blanked (a login token in a query). */
 function absoluteUrl(tx: Readonly<Transaction>): string {
+  return redactSecrets(absoluteUrlOf(tx))
+}
+
+function absoluteUrlOf(tx: Readonly<Transaction>): string {
   const host = headerValue(tx.requestHeaders.host) ?? 'localhost'
   return `${tx.scheme}://${host}${tx.url.startsWith('/') ? tx.url : `/${tx.url}`}`
 }
@@ -159,7 +165,8 @@ function headersJson(headers: IncomingHttpHeaders | OutgoingHttpHeaders, redact:
     if (value === undefined) continue
     const hidden = redact.size > 0 && redact.has(name.toLowerCase())
     const values = Array.isArray(value) ? value : [value]
-    for (const one of values) out += `${out === '' ? '' : ','}{"name":${str(name)},"value":${str(hidden ? REDACTED : String(one))}}`
+    // devproxy's own secrets (its control token, an inspector session) are blanked whatever `redact` says.
+    for (const one of values) out += `${out === '' ? '' : ','}{"name":${str(name)},"value":${str(hidden ? REDACTED : redactSecrets(String(one)))}}`
   }
   return `[${out}]`
 }
@@ -170,8 +177,12 @@ function queryStringJson(url: string): string {
   return JSON.stringify([...new URLSearchParams(url.slice(at + 1))].map(([name, value]) => ({ name, value })))
 }
 
-/** Text when the bytes are UTF-8 text without NULs, base64 otherwise (HAR 1.2 `encoding`). */
-function bodyText(bytes: Buffer): BodyText {
+/**
+ * Text when the bytes are UTF-8 text without NULs, base64 otherwise (HAR 1.2 `encoding`). A
+ * devproxy secret in them (a login token or session passing through) is blanked, --no-redact or not.
+ */
+function bodyText(body: Buffer): BodyText {
+  const bytes = redactSecretBytes(body)
   return { bytes, base64: !isUtf8(bytes) || bytes.includes(0) }
 }
 

@@ -50,6 +50,19 @@ describe('hook_error about header fields', () => {
           },
         },
         {
+          // An answer whose headers are a string (here, the request's credentials): the issue names the field.
+          name: 'answer-headers',
+          path: '/answer-headers',
+          target: upstream.url,
+          onRequest: (ctx) => ({ status: 200, headers: ctx.headers.authorization as unknown as Record<string, string> }),
+        },
+        {
+          name: 'answer-value',
+          path: '/answer-value',
+          target: upstream.url,
+          onRequest: (ctx) => ({ status: 200, headers: { 'x-user': `${ctx.headers.authorization}\n` } }),
+        },
+        {
           name: 'response',
           path: '/response',
           target: upstream.url,
@@ -70,6 +83,8 @@ describe('hook_error about header fields', () => {
     ['/line-break', /x-user.*CR, LF or NUL/],
     ['/bad-name', /"bad name".*not a header name/],
     ['/not-an-object', /ctx\.headers must be an object/],
+    ['/answer-headers', /headers must be an object of header names to values.*\(got a string\)/],
+    ['/answer-value', /headers\["x-user"\] must be a single line/],
     ['/response', /x-user/],
   ])('%s: 500 hook_error naming the field, with neither the Authorization nor the value in it', async (path, names) => {
     const response = await request(`${proxy.url}${path}`, { headers: { authorization: SECRET, cookie: 'sid=c00kie-value' } })

@@ -120,10 +120,10 @@ describe('prepareAnswer: a malformed answer is an AnswerError naming who gave it
     },
     {
       answer: { headers: 'x-a: 1' },
-      message: 'onRequest answer: headers must be an object of header names to values, such as { "cache-control": "no-store" } (got "x-a: 1")',
+      message: 'onRequest answer: headers must be an object of header names to values, such as { "cache-control": "no-store" } (got a string)',
     },
-    { answer: { headers: { 'x-n': 1 } }, message: 'onRequest answer: headers["x-n"] must be a string or an array of strings (got 1)' },
-    { answer: { headers: { 'x-n': ['a', 2] } }, message: 'onRequest answer: headers["x-n"][1] must be a string or an array of strings (got 2)' },
+    { answer: { headers: { 'x-n': 1 } }, message: 'onRequest answer: headers["x-n"] must be a string or an array of strings (got a number)' },
+    { answer: { headers: { 'x-n': ['a', 2] } }, message: 'onRequest answer: headers["x-n"][1] must be a string or an array of strings (got a number)' },
     {
       answer: { headers: { 'x-a': 'one\r\nx-b: two' } },
       message: expect.stringContaining('headers["x-a"] must be a single line: header values cannot contain line breaks (CR, LF) or NUL'),

@@ -130,7 +130,7 @@ describe('checkMocks: each rule names the dotted path and what is expected', () 
     },
     // the answer fields
     { mock: [{ status: 99 }], issues: [{ path: `${AT}[0].status`, message: 'must be an integer status from 200 to 599 (got 99)' }] },
-    { mock: [{ headers: { 'x-a': 1 } }], issues: [{ path: `${AT}[0].headers["x-a"]`, message: 'must be a string or an array of strings (got 1)' }] },
+    { mock: [{ headers: { 'x-a': 1 } }], issues: [{ path: `${AT}[0].headers["x-a"]`, message: 'must be a string or an array of strings (got a number)' }] },
     { mock: [{ body: 1 }], issues: [{ path: `${AT}[0].body`, message: 'must be a string or bytes (a Uint8Array or Buffer) (got 1)' }] },
     { mock: [{ json: 1n }], issues: [{ path: `${AT}[0].json`, message: 'must be a value JSON can represent: Do not know how to serialize a BigInt' }] },
     { mock: [{ file: 3 }], issues: [{ path: `${AT}[0].file`, message: 'must be a file path relative to the config file, such as "fixtures/user.json" (got 3)' }] },
