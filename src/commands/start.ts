@@ -183,6 +183,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         engine: proxy.engine,
         faults: proxy.faults,
         proxyUrl: proxy.url,
+        httpsUrl: proxy.httpsUrl,
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
         command: this.id ?? 'start',

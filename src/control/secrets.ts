@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { REDACTED_SECRET } from '../inspector/api.js'
 
 /**
  * devproxy's own secrets — the control token (state file), the inspector's one-time login token
@@ -19,8 +20,8 @@ export function newSecret(kind: SecretKind): string {
   return `devproxy_${kind}_${randomBytes(SECRET_BYTES).toString('base64url')}`
 }
 
-/** What stands in for a secret wherever one would be shown or written. */
-export const REDACTED_SECRET = '[devproxy secret]'
+/** What stands in for a secret wherever one would be shown or written (part of the inspector's wire contract). */
+export { REDACTED_SECRET }
 
 /** Every secret devproxy makes, anywhere in a text. */
 const SECRET = /devproxy_(?:control|login|session)_[A-Za-z0-9_-]{43}/g

@@ -34,6 +34,8 @@ export interface ControlServerOptions {
   readonly faults: FaultRegistry
   /** The proxy's URL, as bound; shown by `devproxy status`. */
   readonly proxyUrl: string
+  /** The proxy's HTTPS URL when it listens for HTTPS on a port of its own: the inspector resends requests that came over HTTPS there. */
+  readonly httpsUrl?: string | undefined
   readonly configFile?: string | undefined
   /** The directory that gets `.devproxy/proxies/<pid>-<port>.json`: the config file's, or the cwd. */
   readonly stateDir: string
@@ -71,6 +73,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     faults: options.faults,
     metrics,
     proxyUrl: options.proxyUrl,
+    httpsUrl: options.httpsUrl,
     port: () => port,
     history: options.inspectorHistory,
     uiDir: options.inspectorUiDir,

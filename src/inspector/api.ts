@@ -46,6 +46,19 @@
 /** The header each call of the inspector's page carries its session in. */
 export const SESSION_HEADER = 'x-devproxy-session'
 
+/**
+ * What stands in for a devproxy secret (its control token, a login token, a session) wherever
+ * one passing through would be shown: header rows, bodies, URLs (src/control/secrets.ts). A
+ * field holding it is left out of copies and resends: it has nothing left to send.
+ */
+export const REDACTED_SECRET = '[devproxy secret]'
+
+/**
+ * Request fields that are devproxy's own, never the app's: the resend marker and the session
+ * header. Not copied (curl, fetch), not resent.
+ */
+export const INTERNAL_REQUEST_FIELDS: readonly string[] = ['x-devproxy-resend', SESSION_HEADER]
+
 /** Where the page trades the login token for a session. */
 export const SESSION_PATH = '/v1/inspector/session'
 

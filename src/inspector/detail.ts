@@ -3,7 +3,7 @@ import { diffHeaders, type HeaderChange, type HeaderMap } from '../diff/header-d
 import { decodeBody, type DecodedBody } from '../log/decode-body.js'
 import type { CapturedBody } from '../proxy/body-capture.js'
 import type { Transaction } from '../proxy/transaction.js'
-import type { AttemptView, BodyView, HeaderDiffRow, TransactionDetail } from './api.js'
+import { INTERNAL_REQUEST_FIELDS, type AttemptView, type BodyView, type HeaderDiffRow, type TransactionDetail } from './api.js'
 import { summarizeTransaction } from './summary.js'
 
 /** Everything the inspector shows of one transaction. */
@@ -30,7 +30,8 @@ export function buildDetail(tx: Readonly<Transaction>, previous: Readonly<Transa
     // devproxy's own secrets passing through (its control token, an inspector session) are
     // blanked here, so no view, copy or resend edit of the UI ever holds one.
     headers: {
-      request: headerRows(shown(tx.requestHeaders), shown(tx.forwardedHeaders)),
+      // devproxy's own fields (the resend marker, an inspector session) are not the request's.
+      request: headerRows(shown(tx.requestHeaders), shown(tx.forwardedHeaders)).filter((row) => !INTERNAL_REQUEST_FIELDS.includes(row.name)),
       response: headerRows(shown(tx.responseHeadersReceived), shown(tx.responseHeadersSent)),
     },
     requestBody: bodyView(bodies.request),

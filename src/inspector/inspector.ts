@@ -9,7 +9,8 @@ import type { TransactionSink } from '../proxy/transaction.js'
 import { DEFAULT_REDACT } from '../record/har-entry.js'
 import type { ActiveFaultView, RecordingState } from './api.js'
 import { createHistory, UNWATCHED_HISTORY_COUNT, type HistoryOptions } from './history.js'
-import { planResend, RESEND_HEADER, sendResend } from './resend.js'
+import { planResend, RESEND_HEADER } from './resend.js'
+import { sendResend } from './send-resend.js'
 import { inspectorRoutes } from './routes.js'
 import { createSessions, type Sessions } from './session.js'
 import { createEventStream } from './stream.js'
@@ -28,6 +29,8 @@ export interface InspectorOptions {
   readonly metrics: Metrics
   /** The proxy's URL, as bound: where resent requests go. */
   readonly proxyUrl: string
+  /** Its HTTPS listener's URL, when it has one beside the plain one (`--https-port`): where requests that came over HTTPS are resent. */
+  readonly httpsUrl?: string | undefined
   /** The control server's port, once it listens: the inspector's origin is `http://127.0.0.1:PORT`. */
   port(): number
   readonly history?: HistoryOptions | undefined
@@ -122,7 +125,7 @@ export function createInspector(options: InspectorOptions): Inspector {
         return undefined
       }
       try {
-        return await sendResend(options.proxyUrl, plan, marker, inFlight, finished)
+        return await sendResend({ url: options.proxyUrl, httpsUrl: options.httpsUrl }, plan, marker, inFlight, finished)
       } finally {
         resends.delete(marker)
       }

@@ -1,27 +1,37 @@
-import http, { type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
-import https from 'node:https'
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { isPlainObject } from '../config/checks.js'
 import { ApiError } from '../control/http-api.js'
+import { RESEND_HEADER } from '../proxy/headers.js'
 import type { Transaction } from '../proxy/transaction.js'
+import { INTERNAL_REQUEST_FIELDS, REDACTED_SECRET } from './api.js'
 
 /**
- * "Resend" in the inspector: a transaction's request, as received or as edited in the UI,
- * sent again to the proxy's own address, so it runs through routes, faults and sinks as any
- * request does and shows up in the stream.
+ * "Resend" in the inspector: a transaction's request, as received or as edited in the UI, sent
+ * again to the proxy's own listener it came in on, over the protocol it came in (issue 28), so
+ * it runs through routes, faults and sinks as any request does and shows up in the stream.
+ * Pure: what to send; send-resend.ts sends it.
  */
 
-/**
- * Marks the resent request so its transaction can be found. Named in `Connection`, so the
- * proxy drops it as hop-by-hop (RFC 9110 §7.6.1): the upstream never sees it.
- */
-export const RESEND_HEADER = 'x-devproxy-resend'
+export { RESEND_HEADER }
 
-/** What is sent: the original request with the edits applied. */
+/** What is sent: the original request with the edits applied, as it came. */
 export interface ResendPlan {
   readonly method: string
   readonly path: string
+  /** Lower-case names, no pseudo-header fields, nothing that frames or scopes a connection. */
   readonly headers: OutgoingHttpHeaders
   readonly body: Buffer
+  /**
+   * The request said how long its body was (Content-Length), so the resend says it too, even 0;
+   * a request that said nothing (a GET) gains nothing (RFC 9110 §8.6).
+   */
+  readonly declaresLength: boolean
+  /** The listener it came in on: plain HTTP or HTTPS. */
+  readonly scheme: 'http' | 'https'
+  /** HTTP/2 when it came over HTTP/2 (RFC 9113), else HTTP/1.1. */
+  readonly http2: boolean
+  /** HTTP/2's `:authority` (RFC 9113 §8.3.1), for a request that came with one. */
+  readonly authority: string | undefined
 }
 
 /** A method is an RFC 9110 token. */
@@ -29,10 +39,11 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
 
 /**
  * Fields of the original that describe its own connection and framing, not the request: the
- * proxy frames the resent one itself (RFC 9110 §7.6.1, RFC 9112 §6). HTTP/2 pseudo-headers
- * (`:path`…) are dropped with them.
+ * proxy frames the resent one itself (RFC 9110 §7.6.1, RFC 9112 §6; connection-specific fields
+ * are not allowed on HTTP/2 at all, RFC 9113 §8.2.2). HTTP/2 pseudo-headers (`:path`…) are
+ * dropped with them, and devproxy's own fields.
  */
-const NOT_RESENT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade', 'content-length', 'expect', 'http2-settings', RESEND_HEADER])
+const NOT_RESENT: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'transfer-encoding', 'upgrade', 'content-length', 'expect', 'http2-settings', RESEND_HEADER, ...INTERNAL_REQUEST_FIELDS])
 
 /** The request to send, from the original and the edits (`ResendRequest`, api.ts). Pure; throws an ApiError (400, 409) saying what is wrong. */
 export function planResend(original: Readonly<Transaction>, edit: unknown): ResendPlan {
@@ -47,24 +58,33 @@ export function planResend(original: Readonly<Transaction>, edit: unknown): Rese
     throw new ApiError(400, 'resend_invalid', 'headers must be an object of strings, e.g. {"accept": "application/json"}')
   }
   if (body !== undefined && typeof body !== 'string') throw new ApiError(400, 'resend_invalid', 'body must be a string: text, or base64 with "bodyBase64": true')
+  const source: IncomingHttpHeaders | Record<string, string> = headers === undefined ? original.requestHeaders : (headers as Record<string, string>)
+  const authority = original.requestHeaders[':authority']
+  const http2 = original.httpVersion === '2.0'
   return {
     method,
     path: url,
-    headers: resentHeaders(headers === undefined ? original.requestHeaders : (headers as Record<string, string>)),
+    headers: resentHeaders(source, http2),
     body: body === undefined ? originalBody(original) : Buffer.from(body, bodyBase64 === true ? 'base64' : 'utf8'),
+    declaresLength: Object.keys(source).some((name) => name.toLowerCase() === 'content-length'),
+    scheme: original.scheme,
+    http2,
+    authority: typeof authority === 'string' ? authority : undefined,
   }
 }
 
-function resentHeaders(headers: IncomingHttpHeaders | Record<string, string>): OutgoingHttpHeaders {
+function resentHeaders(headers: IncomingHttpHeaders | Record<string, string>, http2: boolean): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {}
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase()
     if (value === undefined || lower.startsWith(':') || NOT_RESENT.has(lower)) continue
+    // A field the inspector showed blanked (a devproxy secret passing through) has nothing left to send.
+    if ((Array.isArray(value) ? value.join() : value).includes(REDACTED_SECRET)) continue
     out[lower] = value
   }
-  // An HTTP/2 request names its host in :authority.
+  // An HTTP/2 request names its host in :authority; resent over HTTP/1.1 it needs a Host.
   const authority = (headers as IncomingHttpHeaders)[':authority']
-  if (out.host === undefined && typeof authority === 'string') out.host = authority
+  if (!http2 && out.host === undefined && typeof authority === 'string') out.host = authority
   return out
 }
 
@@ -80,50 +100,3 @@ function originalBody(tx: Readonly<Transaction>): Buffer {
   }
   return captured.bytes
 }
-
-/**
- * Sends `plan` to the proxy at `proxyUrl`, marked with `marker`, and resolves with the id of
- * its transaction once `transactionId` (called when the answer's headers arrive) or
- * `finished` (the transaction's sink) names it. The answer's body is read and dropped: the
- * proxy's sinks keep what the inspector shows.
- */
-export function sendResend(proxyUrl: string, plan: ResendPlan, marker: string, transactionId: () => string | undefined, finished: Promise<string>): Promise<string> {
-  const target = new URL(proxyUrl)
-  const client = target.protocol === 'https:' ? https : http
-  return new Promise<string>((resolve, reject) => {
-    finished.then(resolve)
-    let req: http.ClientRequest
-    try {
-      req = client.request({
-        host: target.hostname.replace(/^\[|\]$/g, ''),
-        port: target.port,
-        method: plan.method,
-        path: plan.path,
-        agent: false,
-        // The proxy's own certificate, on its own loopback address: nothing to verify it against.
-        ...(target.protocol === 'https:' ? { rejectUnauthorized: false } : {}),
-        headers: { ...plan.headers, [RESEND_HEADER]: marker, connection: `close, ${RESEND_HEADER}`, 'content-length': plan.body.length },
-      })
-    } catch (error) {
-      // Node refuses a header name that is no token, a value with a line break.
-      return reject(new ApiError(400, 'resend_invalid', `the request cannot be sent: ${(error as Error).message}`))
-    }
-    req.on('response', (res) => {
-      const id = transactionId()
-      if (id !== undefined) resolve(id)
-      res.resume()
-      res.on('error', () => {})
-    })
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      const unreachable = new ApiError(502, 'resend_failed', `cannot reach the proxy at ${proxyUrl}: ${error.message}`)
-      // Refused: the proxy never saw it. Cut later (an injected reset, say): its transaction
-      // reaches the sinks as it finishes, so wait for it, a while.
-      if (error.code === 'ECONNREFUSED' || error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') return reject(unreachable)
-      setTimeout(() => reject(unreachable), RESEND_LOST_MS).unref()
-    })
-    req.end(plan.body)
-  })
-}
-
-/** How long a resend cut by an error waits for its transaction before saying it is lost. */
-const RESEND_LOST_MS = 5_000

@@ -8,7 +8,9 @@ import type { TransactionSummary } from './api.js'
  * unknown, devproxy's own secrets blanked (secrets.ts). Pure.
  */
 export function summarizeTransaction(tx: Readonly<Transaction>): TransactionSummary {
-  const host = tx.requestHeaders.host
+  // HTTP/2 names the host in :authority (RFC 9113 §8.3.1); Host is rarely sent beside it.
+  const authority = tx.requestHeaders[':authority']
+  const host = tx.requestHeaders.host ?? (typeof authority === 'string' ? authority : undefined)
   return {
     id: tx.id,
     startedAt: tx.startedAt,

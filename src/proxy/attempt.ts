@@ -43,7 +43,7 @@ export interface AttemptPlan {
   readonly timeoutMs: number
   /** Faults for this attempt: they stand in for the upstream (a reset, a hang, a 503) or slow it. */
   readonly effects: Effects
-  /** Called just before the request really goes upstream (the body starts to flow). */
+  /** Called just before the body starts to flow to whoever answers: the upstream, or a stand-in in its place. */
   readonly onForward?: (() => void) | undefined
   /** The whole request body when it was buffered (replay matching needs it). */
   readonly requestBody?: Buffer | undefined
@@ -172,6 +172,8 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     // first, then onRequest's answer, then the engine's stand-ins (mocks, a recording).
     const standIn = (answer: StandInAnswer) => {
       attempt.by = answer.by
+      // The request body is captured whoever answers (issue 28): a stand-in takes it as an upstream would.
+      plan.onForward?.()
       if (answer.kind === 'respond') {
         if (settle({ kind: 'response', attempt, proxyRes: answer.response, injected, by: answer.by }, 'response')) attempt.status = answer.response.statusCode
       } else if (answer.kind === 'reset') {

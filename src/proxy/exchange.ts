@@ -38,7 +38,11 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   if (requested === 'invalid') return
   // Most requests meet no fault and carry no body: they go through without waiting a turn.
   const atClient = plannedFaults(ctx, 'client')
-  if (atClient !== NO_EFFECTS && (await answerAtClient(ctx, atClient))) return
+  if (atClient !== NO_EFFECTS) {
+    // A fault that answers before the attempts takes the body as an upstream would: captured (issue 28).
+    if (atClient.answer !== undefined && engine.captureBodyBytes > 0 && hasBody(req)) tx.requestBody = captureBody(req, req.headers, engine.captureBodyBytes)
+    if (await answerAtClient(ctx, atClient)) return
+  }
 
   // The route's code may read the body (then it is held whole), change what is forwarded, or answer.
   let read: Promise<RequestBody | BodyFailure> | undefined

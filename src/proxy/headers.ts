@@ -36,6 +36,11 @@ const NEVER_CONNECTION_SCOPED = new Set(['host', 'content-length', 'transfer-enc
 
 /** The header the proxy reads faults from; it is addressed to the proxy, never forwarded. */
 export const FAULT_HEADER = 'x-devproxy-fault'
+/**
+ * Marks a request the inspector resends, so it can find its transaction (src/inspector/resend.ts).
+ * devproxy's own: never forwarded, on HTTP/2 (which has no Connection field to name it in) too.
+ */
+export const RESEND_HEADER = 'x-devproxy-resend'
 
 const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive'])
 const CLOSE: ReadonlySet<string> = new Set(['close'])
@@ -118,6 +123,7 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
         if (!ctx.expect) continue
         break
       case FAULT_HEADER:
+      case RESEND_HEADER:
       case 'x-devproxy-attempt':
       case 'x-forwarded-proto':
       case 'x-forwarded-host':

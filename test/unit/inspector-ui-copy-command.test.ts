@@ -138,4 +138,26 @@ describe('requestFromDetail: the request as the proxy received it', () => {
   it('no Host header: the fallback host', () => {
     expect(requestFromDetail(detail({ summary: { ...summary, host: null } }), '127.0.0.1:9000').url).toBe('http://127.0.0.1:9000/api?x=1')
   })
+
+  it("leaves out devproxy's own fields (the resend marker, a session) and any field whose value was blanked as a devproxy secret (issue 27, 28)", () => {
+    const rows = [
+      header('x-devproxy-resend', 'abc', null, 'removed'),
+      header('x-devproxy-session', '[devproxy secret]', '[devproxy secret]'),
+      header('authorization', 'Bearer [devproxy secret]', 'Bearer [devproxy secret]'),
+      header('x-app', 'kept', 'kept'),
+    ]
+    expect(requestFromDetail(detail({ headers: { request: rows, response: [] } })).headers).toEqual([['x-app', 'kept']])
+  })
+
+  it.each<[string, 'http' | 'https', string | undefined]>([
+    ['HTTP/2.0', 'https', '--http2'],
+    ['HTTP/1.1', 'https', '--http1.1'],
+    ['HTTP/1.0', 'http', '--http1.0'],
+    ['HTTP/1.1', 'http', undefined],
+  ])('%s over %s: curl told to speak it (%s), as the request came', (protocol, scheme, flag) => {
+    const copied = requestFromDetail(detail({ summary: { ...summary, protocol, scheme } }))
+    const { args } = runCurl(buildCurl(copied))
+    if (flag === undefined) expect(args.filter((arg) => arg.startsWith('--http'))).toEqual([])
+    else expect(args).toContain(flag)
+  })
 })

@@ -2,13 +2,18 @@
  * "Copy as curl" and "copy as fetch": the request as the proxy received it, as a command a
  * developer can paste into a POSIX shell or a JavaScript console and run again.
  */
-import type { TransactionDetail } from '../../../src/inspector/api.js'
+import { INTERNAL_REQUEST_FIELDS, REDACTED_SECRET, type HeaderDiffRow, type TransactionDetail } from '../../../src/inspector/api.js'
 import { decodeBase64, decodeText } from './body.js'
 
 export interface CopyableRequest {
   readonly method: string
   /** Absolute. */
   readonly url: string
+  /**
+   * The HTTP version it came over, for curl to use the same (`--http2`, `--http1.1`); absent: curl's
+   * own choice (HTTP/1.1 for http://).
+   */
+  readonly httpVersion?: '1.0' | '1.1' | '2' | undefined
   readonly headers: readonly (readonly [name: string, value: string])[]
   /** UTF-8 text, or the bytes when the body is not text; null for none. */
   readonly body: string | Uint8Array | null
@@ -24,16 +29,31 @@ const LEFT_OUT = new Set(['host', 'content-length', 'connection', 'keep-alive', 
 
 const isAbsolute = (url: string) => /^[a-z][a-z\d+.-]*:\/\//i.test(url)
 
-/** The request as received: a proxy-form target is already absolute, an origin-form one gets the scheme and Host. */
+/**
+ * A request field a copy (or a resend edit) carries: not devproxy's own (the resend marker, a
+ * session), not one whose value the inspector showed blanked (a devproxy secret passing through:
+ * nothing is left to send).
+ */
+export function isAppField(row: HeaderDiffRow): boolean {
+  return row.before !== null && !row.name.startsWith(':') && !INTERNAL_REQUEST_FIELDS.includes(row.name.toLowerCase()) && !row.before.includes(REDACTED_SECRET)
+}
+
+const VERSIONS: Readonly<Record<string, CopyableRequest['httpVersion']>> = { 'HTTP/1.0': '1.0', 'HTTP/1.1': '1.1', 'HTTP/2.0': '2' }
+
+/**
+ * The request as received: a proxy-form target is already absolute, an origin-form one gets the
+ * scheme and Host (or HTTP/2's :authority); the version it came over. `fallbackHost`: the proxy's
+ * `host:port` for a request that named none (HTTP/1.0).
+ */
 export function requestFromDetail(detail: TransactionDetail, fallbackHost = 'localhost'): CopyableRequest {
   const { summary } = detail
   const url = isAbsolute(summary.url) ? summary.url : `${summary.scheme}://${summary.host ?? fallbackHost}${summary.url}`
   const headers: (readonly [string, string])[] = []
   for (const row of detail.headers.request) {
-    if (row.before === null || row.name.startsWith(':') || LEFT_OUT.has(row.name.toLowerCase())) continue
+    if (!isAppField(row) || LEFT_OUT.has(row.name.toLowerCase())) continue
     // A header that came several times is one row with its values joined by newlines or commas; a
     // newline inside one header line would end it.
-    for (const value of row.before.split('\n')) headers.push([row.name, value])
+    for (const value of row.before!.split('\n')) headers.push([row.name, value])
   }
   let body: string | Uint8Array | null = null
   const view = detail.requestBody
@@ -41,7 +61,10 @@ export function requestFromDetail(detail: TransactionDetail, fallbackHost = 'loc
     const bytes = decodeBase64(view.base64)
     body = decodeText(bytes) ?? bytes
   }
-  return { method: summary.method, url, headers, body, bodyTruncated: view?.truncated ?? false }
+  // Over plain http://, curl speaks HTTP/1.1 by itself; over https:// it would pick HTTP/2 when it can.
+  const version = VERSIONS[summary.protocol]
+  const httpVersion = version === '1.1' && summary.scheme === 'http' ? undefined : version
+  return { method: summary.method, url, httpVersion, headers, body, bodyTruncated: view?.truncated ?? false }
 }
 
 const SHELL_SAFE = /^[\w@%+=:,./-]+$/
@@ -74,6 +97,7 @@ function truncationNote(request: CopyableRequest, comment: string): string[] {
 export function buildCurl(request: CopyableRequest): string {
   const { method, url, headers, body } = request
   const args = [`curl ${shellQuote(url)}`]
+  if (request.httpVersion !== undefined) args.push(`--http${request.httpVersion}`)
   const hasBody = body !== null
   if (method === 'HEAD') args.push('--head')
   else if (!(method === 'GET' && !hasBody) && !(method === 'POST' && hasBody)) args.push(`-X ${shellQuote(method)}`)

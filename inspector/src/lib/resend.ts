@@ -4,6 +4,7 @@
  */
 import type { ResendRequest, TransactionDetail } from '../../../src/inspector/api.js'
 import { decodeBase64, decodeText } from './body.js'
+import { isAppField } from './copy-command.js'
 
 export interface ResendDraft {
   readonly method: string
@@ -29,7 +30,7 @@ export function toOriginForm(url: string): string {
 
 export function draftFromDetail(detail: TransactionDetail): ResendDraft {
   const headersText = detail.headers.request
-    .filter((row) => row.before !== null && !row.name.startsWith(':'))
+    .filter(isAppField)
     .map((row) => `${row.name}: ${row.before}`)
     .join('\n')
   let body = ''
