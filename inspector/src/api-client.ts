@@ -6,20 +6,10 @@
  */
 import type { Har } from 'har-format'
 import { SESSION_HEADER, SESSION_PATH, type ActiveFaultView, type RecordingState, type ResendRequest, type SessionGranted, type TransactionDetail } from '../../src/inspector/api.js'
+import { ApiError } from './lib/api-error.js'
 import { forgetSession, keepSession, storedSession } from './lib/session.js'
 
-/** An answer other than 2xx, with the control API's error body when it sent one. */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly type: string,
-    message: string,
-    /** Per-field problems with a posted fault, each with its suggestion. */
-    readonly details: readonly string[] = [],
-  ) {
-    super(message)
-  }
-}
+export { ApiError, type ApiIssue } from './lib/api-error.js'
 
 interface ErrorBody {
   error?: {
@@ -33,10 +23,8 @@ interface ErrorBody {
 async function errorFrom(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => ({}))) as ErrorBody
   const error = body.error ?? {}
-  const details = (error.issues ?? []).map((issue) => [issue.path, issue.message, issue.suggestion].filter(Boolean).join(': '))
-  if (error.routes !== undefined) details.push(`routes: ${error.routes.join(', ')}`)
   const fallback = response.status === 401 ? 'the session has expired: open the link devproxy printed again' : `${response.status} ${response.statusText}`
-  return new ApiError(response.status, error.type ?? 'http_error', error.message ?? fallback, details)
+  return new ApiError(response.status, error.type ?? 'http_error', error.message ?? fallback, error.issues ?? [], error.routes ?? [])
 }
 
 /** Told when the server refused the session: the tab is signed out. */

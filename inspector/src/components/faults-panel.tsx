@@ -1,20 +1,13 @@
 /** Active faults, and a field that adds one in `devproxy fault`'s words (`5xx 30% --route api`). */
 import { useState } from 'preact/hooks'
 import type { ActiveFaultView } from '../../../src/inspector/api.js'
-import { api, ApiError } from '../api-client.js'
+import { api } from '../api-client.js'
+import { problemOf, type Problem } from '../lib/fault-problem.js'
 
 export interface FaultsPanelProps {
   /** From the `faults` event; the server sends it after every change, ours included. */
   readonly faults: readonly ActiveFaultView[]
 }
-
-interface Problem {
-  readonly message: string
-  readonly details: readonly string[]
-}
-
-const problemOf = (caught: unknown): Problem =>
-  caught instanceof ApiError ? { message: caught.message, details: caught.details } : { message: String(caught), details: [] }
 
 export function FaultsPanel({ faults }: FaultsPanelProps) {
   const [text, setText] = useState('')
@@ -63,16 +56,10 @@ export function FaultsPanel({ faults }: FaultsPanelProps) {
         )}
       </form>
       {problem !== null && (
-        <div class="error" role="alert">
+        <p class="error" role="alert" data-testid="fault-problem">
           {problem.message}
-          {problem.details.length > 0 && (
-            <ul>
-              {problem.details.map((detail, i) => (
-                <li key={i}>{detail}</li>
-              ))}
-            </ul>
-          )}
-        </div>
+          {problem.hint !== null && <span class="muted hint"> {problem.hint}</span>}
+        </p>
       )}
       {faults.length === 0 ? (
         <p class="muted">No active faults.</p>

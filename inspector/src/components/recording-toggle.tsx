@@ -1,4 +1,7 @@
-/** Starts and stops recording; the count is what a recording would hold so far. */
+/**
+ * Pauses and resumes capture: what the inspector lists and keeps. Not "recording", which is
+ * `devproxy record` and its HAR file; the count is what was captured since the last resume.
+ */
 import { useState } from 'preact/hooks'
 import type { RecordingState } from '../../../src/inspector/api.js'
 import { api } from '../api-client.js'
@@ -28,15 +31,15 @@ export function RecordingToggle({ recording, onRecording }: RecordingToggleProps
     <span class="recording">
       <button
         type="button"
-        class={recording.recording ? 'record-button recording-on' : 'record-button'}
-        data-testid="record-toggle"
-        aria-pressed={recording.recording}
+        class={recording.recording ? 'record-button' : 'record-button capture-paused'}
+        data-testid="capture-toggle"
+        title={recording.recording ? `${recording.count} captured since capture last resumed; pause to keep the list as it is` : 'Capture is paused: new requests are neither listed nor kept'}
         disabled={pending}
         onClick={toggle}
       >
-        {recording.recording ? `■ Stop recording (${recording.count})` : '● Record'}
+        {recording.recording ? `Pause capture (${recording.count})` : 'Resume capture'}
       </button>
-      {!recording.recording && <span class="muted small">stopped: new requests are neither kept nor listed</span>}
+      {!recording.recording && <span class="muted small">paused: new requests are neither listed nor kept</span>}
       {error !== null && (
         <span class="error" role="alert">
           {error}

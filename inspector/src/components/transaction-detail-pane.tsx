@@ -1,4 +1,5 @@
 /** The right-hand pane: the selected transaction's detail, or why there is none. */
+import { useLayoutEffect, useRef } from 'preact/hooks'
 import type { DetailState } from '../hooks/use-transaction-detail.js'
 import { ApiError } from '../api-client.js'
 import { TransactionDetailView } from './transaction-detail-view.js'
@@ -12,6 +13,13 @@ export interface TransactionDetailPaneProps {
 }
 
 export function TransactionDetailPane({ selectedId, state, onSelect, proxyHost }: TransactionDetailPaneProps) {
+  const pane = useRef<HTMLElement>(null)
+  const shownId = state.detail?.summary.id ?? null
+  // Another transaction starts at its top, not at the scroll the last one was left at: when it
+  // is selected, and again when its detail replaces the last one's (it loads after the click).
+  useLayoutEffect(() => {
+    if (pane.current !== null) pane.current.scrollTop = 0
+  }, [selectedId, shownId])
   let content
   if (selectedId === null) {
     content = <p class="empty">Select a transaction (click, or ↑/↓) to see it in full.</p>
@@ -30,7 +38,7 @@ export function TransactionDetailPane({ selectedId, state, onSelect, proxyHost }
     content = <p class="empty">Loading…</p>
   }
   return (
-    <section class="detail-pane" data-testid="tx-detail" aria-label="Transaction detail">
+    <section ref={pane} class="detail-pane" data-testid="tx-detail" aria-label="Transaction detail">
       {content}
     </section>
   )

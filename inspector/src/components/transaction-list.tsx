@@ -9,7 +9,7 @@ import { computeWindow } from '../lib/virtual-window.js'
 import { TransactionRow } from './transaction-row.js'
 
 /** Must match `.tx-row { height }` in styles.css. */
-const ROW_PX = 24
+const ROW_PX = 36
 const OVERSCAN = 10
 
 export interface TransactionListProps {

@@ -1,9 +1,9 @@
-/** One row of the list: a fixed-height line, every value as text. */
+/** One row of the list: a fixed height (two lines), every value as text. */
 import { Component } from 'preact'
 import type { TransactionSummary } from '../../../src/inspector/api.js'
 import { formatBytes, formatClock, formatDuration } from '../../../src/terminal/format.js'
-import { NO_ROUTE } from '../lib/filters.js'
-import { TagChips } from './tag-chips.js'
+import { NO_ROUTE, whereOf } from '../lib/filters.js'
+import { listChips } from '../lib/list-tags.js'
 
 export interface TransactionRowProps {
   readonly tx: TransactionSummary
@@ -22,8 +22,12 @@ function shortProtocol(tx: TransactionSummary): string {
 }
 
 function renderRow({ tx, selected, onSelect }: TransactionRowProps) {
-  const where = /^[a-z][a-z\d+.-]*:\/\//i.test(tx.url) ? tx.url : `${tx.host ?? ''}${tx.url}`
+  const where = whereOf(tx)
   const tags = tx.error !== null && !tx.tags.includes(tx.error.type) ? [...tx.tags, tx.error.type] : tx.tags
+  const route = tx.route ?? NO_ROUTE
+  const target = tx.target ?? '–'
+  // As the log's line when short of room: `localhost:3000`; an https:// target keeps its scheme.
+  const shownTarget = target.startsWith('http://') ? target.slice('http://'.length) : target
   return (
     <div
       id={`tx-${tx.id}`}
@@ -39,19 +43,25 @@ function renderRow({ tx, selected, onSelect }: TransactionRowProps) {
         {shortProtocol(tx)}
       </span>
       <span class="method">{tx.method}</span>
-      <span class="ellipsis" title={where}>
+      <span class="ellipsis" title={where} data-testid="tx-where">
         {where}
       </span>
-      <span class="ellipsis muted" title={`${tx.route ?? NO_ROUTE} → ${tx.target ?? '–'}`}>
-        {tx.route ?? NO_ROUTE} → {tx.target ?? '–'}
+      {/* Two lines: the route, then where it sent the request; the whole in the tooltip. */}
+      <span class="tx-route" title={`${route} → ${target}`} data-testid="tx-route">
+        <span class="ellipsis">{route} →</span>
+        <span class="ellipsis muted">{shownTarget}</span>
       </span>
       <span class={`num ${statusClassName(tx.status)}`} title={tx.error?.message}>
         {tx.status ?? '—'}
       </span>
       <span class="num">{formatDuration(tx.durationMs)}</span>
       <span class="num">{formatBytes(tx.responseBytes)}</span>
-      <span class="ellipsis" title={tags.join(', ')}>
-        <TagChips tags={tags} />
+      <span class="tx-tags" title={tags.join('\n')} data-testid="tx-tags">
+        {listChips(tags).map((chip, i) => (
+          <span key={i} class={`tag tag-${chip.tone}`}>
+            {chip.text}
+          </span>
+        ))}
       </span>
     </div>
   )

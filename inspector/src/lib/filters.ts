@@ -32,13 +32,24 @@ export function isErrorTransaction(tx: TransactionSummary): boolean {
   return tx.error !== null || tx.status === null
 }
 
-/** Everything the free text searches, lower-cased; summaries never change, so it is kept per object. */
+/**
+ * What the list's Host / path column shows: the target as received, with the Host (or HTTP/2's
+ * :authority) before an origin-form one.
+ */
+export function whereOf(tx: TransactionSummary): string {
+  return /^[a-z][a-z\d+.-]*:\/\//i.test(tx.url) ? tx.url : `${tx.host ?? ''}${tx.url}`
+}
+
+/**
+ * Everything the free text searches, lower-cased: what the row shows (so `127.0.0.1:8080/api/x`,
+ * copied from the list, finds its row), and more. Summaries never change, so it is kept per object.
+ */
 const haystacks = new WeakMap<TransactionSummary, string>()
 
 function haystackOf(tx: TransactionSummary): string {
   let text = haystacks.get(tx)
   if (text === undefined) {
-    const parts = [tx.method, tx.host ?? '', tx.url, tx.route ?? NO_ROUTE, tx.target ?? '', tx.status ?? '', tx.protocol, ...tx.tags]
+    const parts = [tx.method, whereOf(tx), tx.route ?? NO_ROUTE, tx.target ?? '', `${tx.route ?? NO_ROUTE} → ${tx.target ?? '–'}`, tx.status ?? '', tx.protocol, ...tx.tags]
     if (tx.error !== null) parts.push(tx.error.type, tx.error.message)
     text = parts.join('\n').toLowerCase()
     haystacks.set(tx, text)
