@@ -28,7 +28,7 @@ export function TopBar({ proxyUrl, connection, recording, onRecording, onReconne
       </span>
       {connection === 'closed' && (
         <span class="notice">
-          The server refused the live feed: the session may have expired (open the link devproxy printed again), or devproxy stopped.{' '}
+          The server refused the live feed: open the inspector at the address devproxy printed (127.0.0.1, its port), not another name for it.{' '}
           <button type="button" onClick={onReconnect}>
             Reconnect
           </button>
