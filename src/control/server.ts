@@ -285,12 +285,13 @@ function summarizeRoute(route: Engine['state']['config']['routes'][number]): Rou
   }
 }
 
-/** A refusal: JSON for the API, a page saying how to sign in for the inspector's pages. */
+/** A refusal: JSON for the API, a page saying why (and how to sign in) for the inspector's pages. */
 function refuse(res: ServerResponse, denial: Denial, page: boolean): void {
   // RFC 9110 §15.5.2: a 401 names a scheme that would do (the token; the inspector's session header has none).
   const headers = denial.status === 401 ? { 'www-authenticate': 'Bearer realm="devproxy"' } : {}
   if (page) {
-    const signIn = signInPage(denial.status, denial.status === 401 ? 'You are not signed in to this inspector (or the proxy has restarted since).' : denial.message)
+    // The inspector's pages are anyone's on the right Host (the UI signs itself in): only a 403 gets here.
+    const signIn = signInPage(denial.status, denial.message)
     return sendReply(res, { ...signIn, headers: { ...signIn.headers, ...headers } })
   }
   sendJson(res, denial.status, { error: { type: denial.type, message: denial.message } }, headers)
