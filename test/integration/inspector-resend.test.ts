@@ -151,6 +151,10 @@ describe.each(LISTENERS)('over $name', (listener) => {
     expect(again.headers['x-custom']).toBe('kept')
     expect(again.headers['content-length']).toBe(first.headers['content-length'])
     expect(again.headers['x-devproxy-resend']).toBeUndefined()
+    // The resent one, copied, runs as it is too (over plain HTTP to the HTTPS port it got 400 https_required).
+    const copied = await runCopied(buildCurl(requestFromDetail(await detailOf(id))))
+    expect([copied.status, copied.version]).toEqual([200, listener.version])
+    expect(JSON.parse(copied.body)).toMatchObject({ method: 'POST', url, body: 'the body', custom: 'kept' })
   })
 
   it('Resend of a GET adds no content-length (RFC 9110 §8.6: there is no body to measure)', async () => {
