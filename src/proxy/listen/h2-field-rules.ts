@@ -60,5 +60,5 @@ function describe(c: number): string {
 /** A name shown in a message: printable, and short. */
 function show(name: string): string {
   const printable = name.replace(/[^\x21-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-  return JSON.stringify(printable.length > 60 ? `${printable.slice(0, 57)}...` : printable)
+  return `"${printable.length > 60 ? `${printable.slice(0, 57)}...` : printable}"`
 }

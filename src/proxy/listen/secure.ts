@@ -160,7 +160,7 @@ function describeConnection(session: Http2Session, socket: TLSSocket): void {
 
 function refusedNotice(refusal: H2Refusal, client: string | undefined): ListenerNotice {
   const from = client === undefined ? 'a client' : `a client at ${client.replace(/^::ffff:/, '')}`
-  const kind = refusal.reason.replace(/"[^"]*"|\d+/g, '…')
+  const kind = refusal.reason.replace(/\d+/g, '…')
   return {
     key: `h2-refused:${kind}`,
     message: `HTTP/2: refused a request from ${from}: ${refusal.reason}`,
