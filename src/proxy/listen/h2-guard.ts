@@ -70,6 +70,8 @@ const POISON = Buffer.from([0x00, 0x01, 0x58, 0x00])
  * instead of the socket; what the server writes goes to the socket unchanged.
  */
 export function guardHttp2(socket: TLSSocket, options: H2GuardOptions): Duplex {
+  // Node turns Nagle's algorithm off on the socket it is given: that is now the guard, so here.
+  socket.setNoDelay(true)
   const decoder = new HpackDecoder(options.headerTableBytes, h2FieldProblem)
   /** The client's SETTINGS_HEADER_TABLE_SIZE, once it sent one: a 431 written here must announce it (RFC 7541 §4.2). */
   let clientTableBytes: number | undefined
