@@ -32,11 +32,12 @@ import { benchThroughput } from './throughput.js'
 
 const quick = process.argv.includes('--quick')
 // --quick keeps every row, with shorter runs, fewer rounds (and a 256 MiB download): a smoke run.
-// wrk takes whole seconds: its loads last at least 1 s. `loadRounds`: rounds of the in-turn load
+// wrk takes whole seconds: its loads last at least 1 s. The full run warms each process up 5 s,
+// past its first full collections (hooks.js STEADY_STATE_S). `loadRounds`: rounds of the in-turn load
 // rows (even, so every pair of subjects runs ABBA as often as BAAB); `rounds`: fresh-process rows.
 const PLAN = quick
   ? { rounds: 3, loadRounds: 2, loadS: 1, warmupS: 1, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000, moonshotLoads: MOONSHOT_LOADS.quick, hookSets: 3, hookRounds: 2, hookS: 1, hookPairs: 4, inspectorRounds: 8 }
-  : { rounds: 3, loadRounds: 6, loadS: 4, warmupS: 3, latencyS: 3, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000, moonshotLoads: MOONSHOT_LOADS.full, hookSets: 6, hookRounds: 2, hookS: 2, hookPairs: 10, inspectorRounds: 16 }
+  : { rounds: 3, loadRounds: 6, loadS: 4, warmupS: 5, latencyS: 3, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000, moonshotLoads: MOONSHOT_LOADS.full, hookSets: 6, hookRounds: 2, hookS: 2, hookPairs: 10, inspectorRounds: 16 }
 
 if (!existsSync(join(ROOT, 'dist/commands/start.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (npm ci does) first.')
