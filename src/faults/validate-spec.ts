@@ -4,7 +4,6 @@ import {
   child,
   isPlainObject,
   issue,
-  listOf,
   MAX_TIMER_MS,
   methodName,
   must,
@@ -26,8 +25,6 @@ import { FAULT_KINDS, type FaultKind, type FaultSpec } from './types.js'
  */
 
 const rate = must('must be a rate from 0 to 1 (0.3 = 30%)', (v) => typeof v === 'number' && v >= 0 && v <= 1)
-/** Each status is held to its kind's range by checkFit, which knows the kind. */
-const anyElement: Check = () => {}
 
 function checkLatency(value: unknown, path: string, issues: ConfigIssue[]): void {
   const ok = Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v >= 0) && value[0] <= value[1]
@@ -39,7 +36,8 @@ const SPEC: Shape = {
   fields: {
     kind: oneOf(FAULT_KINDS),
     rate,
-    statuses: listOf(anyElement, 'must be a non-empty array of status codes such as [429, 503]'),
+    // Each status is held to its kind's range by checkFit, which knows the kind.
+    statuses: must('must be a non-empty array of status codes such as [429, 503]', (v) => Array.isArray(v) && v.length > 0),
     retryAfterS: nonNegativeInteger(86_400),
     latencyMs: checkLatency,
     kbps: must('must be a positive number of KB/s', (v) => typeof v === 'number' && v > 0),
