@@ -52,6 +52,8 @@ function faultAction(fault: FaultSpec): string {
     }
     case 'throttle':
       return `throttle ${fault.kbps ?? 0} KB/s${partial}`
+    case '5xx':
+      return fault.statuses === undefined ? `5xx ${share}` : `5xx ${fault.statuses.join(',')} ${share}`
     default:
       return `${fault.kind} ${share}`
   }

@@ -127,6 +127,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         const ca = displayPath(proxy.ca.certFile, process.cwd())
         if (proxy.ca.created) logger.warn(`made devproxy's local CA (${ca}): run devproxy trust once so browsers and curl accept its certificates`)
         else logger.info(logger.palette.dim(`  certificates from devproxy's local CA (${ca}); not trusted yet? devproxy trust`))
+        if (proxy.ca.outdated !== undefined) logger.warn(proxy.ca.outdated)
       }
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)

@@ -16,7 +16,7 @@ import { checkHostAndOrigin, checkSession } from '../inspector/session.js'
 import { createMetrics, type Metrics } from '../metrics/route-metrics.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js'
 import type { Engine } from '../proxy/engine.js'
-import { checkAccess, type Denial } from './access.js'
+import { checkAccess, checkRequestTarget, type Denial } from './access.js'
 import { newSecret } from './secrets.js'
 import { ANSWERED, ApiError, dispatch, findRoute, pathOf, readJsonBody, sendJson, sendReply, type ApiRoute, type RouteTable } from './http-api.js'
 import type { ErrorBody, ProxyStatus, RouteSummary } from './protocol.js'
@@ -85,6 +85,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
    * it); the inspector's session header opens those marked `session`, from its own origin only.
    */
   const checkRequest = (route: ApiRoute | undefined, req: IncomingMessage): Denial | undefined => {
+    const ambiguous = checkRequestTarget(req, port)
+    if (ambiguous) return ambiguous
     const auth = route?.auth ?? 'token'
     if (auth === 'anyone') return checkHostAndOrigin(req.headers, port)
     if (auth === 'session' && req.headers.authorization === undefined) return checkSession(req.headers, req.method ?? 'GET', port, inspector.sessions)

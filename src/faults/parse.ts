@@ -1,5 +1,6 @@
 import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
 import { DevproxyError } from '../errors.js'
+import { fitsStatus, statusRequirement } from './fault-fit.js'
 import type { FaultKind, FaultSpec } from './types.js'
 
 /**
@@ -115,12 +116,14 @@ export function parseLatency(text: string, flag: string): [number, number] {
   return [lo, hi]
 }
 
-/** `429` or `429,503` → [429, 503]. */
+/** `429` or `429,503` → [429, 503]: the statuses of a status fault, 4xx or 5xx (fault-fit.ts). */
 export function parseStatuses(text: string, flag: string): number[] {
   const statuses = text.split(',').map((part) => part.trim())
   if (statuses.some((s) => !/^[1-5]\d\d$/.test(s))) {
     throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not a list of status codes; write e.g. 429 or 500,503`)
   }
+  const misfit = statuses.find((s) => !fitsStatus('status', Number(s)))
+  if (misfit !== undefined) throw new FaultSpecError(`${flag}: ${misfit} ${statusRequirement('status')}; write e.g. 429 or 500,503`)
   return statuses.map(Number)
 }
 
@@ -186,12 +189,12 @@ function exampleValue(kind: string): string {
 }
 
 /**
- * The opt-in `x-devproxy-fault` request header: `503` (any status), `5xx`, `reset`, `timeout`,
+ * The opt-in `x-devproxy-fault` request header: `503` (any 4xx or 5xx), `5xx`, `reset`, `timeout`,
  * `truncate`, `latency=300`, `throttle=64`. Returns undefined for anything else.
  */
 export function parseFaultHeader(value: string): FaultSpec | undefined {
   const text = value.trim().toLowerCase()
-  if (/^[1-5]\d\d$/.test(text)) return { kind: 'status', statuses: [Number(text)] }
+  if (/^\d{3}$/.test(text)) return fitsStatus('status', Number(text)) ? { kind: 'status', statuses: [Number(text)] } : undefined
   if (text === '5xx' || text === 'reset' || text === 'timeout' || text === 'truncate') return { kind: text as FaultKind }
   const latency = /^latency=(\d+)$/.exec(text)
   if (latency) return { kind: 'latency', latencyMs: [Number(latency[1]), Number(latency[1])] }

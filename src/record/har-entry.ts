@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from
 import type { Entry, Header } from 'har-format'
 import { redactSecretBytes, redactSecrets } from '../control/secrets.js'
 import type { Transaction } from '../proxy/transaction.js'
+import { absoluteRequestUrl } from '../proxy/request-url.js'
 
 /**
  * One finished transaction as a HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/),
@@ -141,12 +142,7 @@ const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 /** The request's URL, a devproxy secret in it blanked (a login token in a query). */
 function absoluteUrl(tx: Readonly<Transaction>): string {
-  return redactSecrets(absoluteUrlOf(tx))
-}
-
-function absoluteUrlOf(tx: Readonly<Transaction>): string {
-  const host = headerValue(tx.requestHeaders.host) ?? 'localhost'
-  return `${tx.scheme}://${host}${tx.url.startsWith('/') ? tx.url : `/${tx.url}`}`
+  return redactSecrets(absoluteRequestUrl(tx.scheme, headerValue(tx.requestHeaders.host), tx.url))
 }
 
 function headerValue(value: string | string[] | number | undefined): string | undefined {

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { Palette } from '../terminal/palette.js'
+import { describeOutdatedCa } from '../tls/ca-restrictions.js'
 import type { LocalCa } from '../tls/local-ca.js'
 import { describePermitted } from '../tls/local-names.js'
 import { quotePosix } from './shell-line.js'
@@ -54,7 +55,7 @@ export function formatCaCertificate(ca: LocalCa, certFile: string): string[] {
     `SHA-256:      ${ca.fingerprint256}`,
     `valid until:  ${ca.notAfter.toISOString().slice(0, 10)}`,
     `covers:       ${describePermitted(ca.permitted)}`,
-    `              and nothing else: its name constraints make clients refuse a certificate it signs for any other name.`,
+    `              ${describeOutdatedCa(ca, 'but') ?? 'and nothing else: its name constraints make clients refuse a certificate it signs for any other name, e-mail address or URI, and it vouches for HTTPS servers only.'}`,
     ca.certPem.trimEnd(),
   ]
 }

@@ -89,6 +89,19 @@ describe('item 11: selectors and filters that could never match are refused', ()
     expect((await refusedToStart(['start'], dir)).listened).toBe(false)
   })
 
+  it('a fault status that does not fit its kind (issue 27 item 11): check and devproxy fault say which, where', async () => {
+    const dir = await project(configWith(`${ROUTES}, faults: [{ kind: '5xx', statuses: [200] }]`))
+    const check = await runCli(['check'], { cwd: dir })
+    expect(check.code).toBe(1)
+    expect(check.stderr).toContain('proxy.config.ts: faults[0].statuses[0] must be 500–599 for a 5xx fault (got 200)')
+    expectNoStack(check.stderr)
+    // Explained before any proxy is looked for: none runs here.
+    const fault = await runCli(['fault', '--status', '200'], { cwd: dir })
+    expect(fault.code).toBe(1)
+    expect(fault.stderr).toContain('error: --status: 200 must be 400–599 for a status fault; write e.g. 429 or 500,503')
+    expectNoStack(fault.stderr)
+  })
+
   it('a route method that is no HTTP method: did you mean', async () => {
     const dir = await project(configWith(`routes: [{ path: '/', methods: ['GET', 'GTE'], target: '${TARGET}' }]`))
     const result = await runCli(['check'], { cwd: dir })

@@ -201,6 +201,13 @@ describe('routes', () => {
     expect(proxy.faults.list()).toEqual([])
   })
 
+  it('statuses that do not fit the kind (issue 27 item 11): 400 at their dotted path, and nothing is added', async () => {
+    const response = await call('POST', '/v1/faults', { body: { faults: [{ kind: '5xx', statuses: [200] }, 'status 302'] } })
+    expect(response.status).toBe(400)
+    expect(response.json().error.message).toBe('faults[0].statuses[0] must be 500–599 for a 5xx fault (got 200)\nfaults[1] --status: 302 must be 400–599 for a status fault; write e.g. 429 or 500,503')
+    expect(proxy.faults.list()).toEqual([])
+  })
+
   it.each([
     ['not JSON', '{"faults": [', 'invalid_json'],
     ['no body', '', 'invalid_json'],
