@@ -19,7 +19,7 @@ import { createTransaction, type Transaction } from './transaction.js'
  */
 export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse, onClosed?: () => void): void {
   const state = engine.state
-  const tx = createTransaction(req, 'http')
+  const tx = createTransaction(req, 'http', engine.instanceId)
   engine.inFlight.add(tx)
   if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, () => engine.deliver(tx))
   const clientGone: ClientGone = { listener: undefined }
