@@ -131,7 +131,10 @@ RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --m
         // The proxy names spec fields (faults[0].route); the user typed flags (--route).
         if (!(error instanceof ControlRejectedError) || error.type !== 'fault_never_matches') throw error
         const lines = new Set(error.issues.map((issue) => `--${issue.path.replace(/^faults\[\d+\]\./, '')} ${issue.message}`))
-        throw new FaultSpecError([...lines].join('\n'), error.issues[0]?.suggestion ?? `\`devproxy status${again}\` lists the proxy's routes`)
+        const [first] = error.issues
+        // As start --fault says it: the message already names the routes, or the methods the route takes.
+        const hint = first?.path.endsWith('.method') ? 'Leave --method out to fault every method.' : 'Name one of the routes, or leave --route out to fault every route.'
+        throw new FaultSpecError([...lines].join('\n'), first?.suggestion ?? hint)
       })
       for (const active of added) this.log(format.formatAddedFault(active, palette))
       const one = added.length === 1 ? ` (or just this one: devproxy fault --remove ${added[0]?.id}${again})` : ''

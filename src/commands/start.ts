@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import { Errors, Flags } from '@oclif/core'
 import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
@@ -23,7 +23,7 @@ export interface ExtraSinks {
   open?(): Promise<void>
   close(): Promise<void>
 }
-import { ConfigValidationError, DevproxyError, UsageError } from '../errors.js'
+import { ConfigError, ConfigValidationError, DevproxyError } from '../errors.js'
 
 export default class Start extends DevproxyCommand {
   static override summary = 'Start the proxy.'
@@ -268,7 +268,11 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
   }
 }
 
-/** `--target URL` as a config; a URL it cannot use is a wrong command line (exit 2), said of --target, not of routes[0]. */
+/**
+ * `--target URL` as a config. A URL it cannot use is said of --target (not of routes[0], which
+ * the user never wrote); it stays a config error (`config_invalid`, its issues for --json) that
+ * exits 2, as every flag value the command cannot take does.
+ */
 function targetFlagConfig(
   target: string,
   resolveConfig: typeof import('../config/resolve.js').resolveConfig,
@@ -278,9 +282,9 @@ function targetFlagConfig(
     return resolveConfig(targetConfig(target))
   } catch (error) {
     if (!(error instanceof ConfigValidationError)) throw error
-    const [first] = error.issues
     const message = error.issues.map((issue) => `--target ${issue.message}`).join('\n')
-    throw new UsageError('invalid_flag', message, { suggestion: first?.suggestion ?? 'e.g. --target http://localhost:3000', cause: error })
+    const wrong = new ConfigError(message, { suggestion: error.issues[0]?.suggestion ?? 'e.g. --target http://localhost:3000', cause: error })
+    Errors.error(wrong, { exit: 2 })
   }
 }
 
