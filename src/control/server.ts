@@ -17,7 +17,7 @@ import { checkHostAndOrigin, checkSession } from '../inspector/session.js'
 import { createMetrics, type Metrics } from '../metrics/route-metrics.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js'
 import type { Engine } from '../proxy/engine.js'
-import { checkAccess, type Denial } from './access.js'
+import { checkAccess, checkRequestTarget, type Denial } from './access.js'
 import { ANSWERED, ApiError, dispatch, findRoute, pathOf, readJsonBody, sendJson, sendReply, type ApiRoute, type RouteTable } from './http-api.js'
 import { CLIENT_USER_AGENT, type ErrorBody, type FaultsChange, type ProxyStatus, type RouteSummary } from './protocol.js'
 import { findStates, removeState, writeState, type ProxyState } from './state-file.js'
@@ -86,6 +86,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
    * it); the inspector's session cookie opens those marked `session`, from its own origin only.
    */
   const checkRequest = (route: ApiRoute | undefined, req: IncomingMessage): Denial | undefined => {
+    const ambiguous = checkRequestTarget(req, port)
+    if (ambiguous) return ambiguous
     const auth = route?.auth ?? 'token'
     if (auth === 'anyone') return checkHostAndOrigin(req.headers, port)
     if (auth === 'session' && req.headers.authorization === undefined) return checkSession(req.headers, req.method ?? 'GET', port, inspector.sessions)

@@ -3,7 +3,9 @@ import type { Duplex } from 'node:stream'
 import { STATUS_CODES } from 'node:http'
 import { buildErrorResponse, type ErrorDetails, type ErrorType } from './error-map.js'
 import { VIA } from './headers.js'
+import { closeAfter } from './connection-close.js'
 import { closeIfBodyUnread } from './linger.js'
+import { isHttp2 } from './protocol.js'
 import type { Transaction } from './transaction.js'
 
 function errorHeaders(tx: Transaction, type: ErrorType, body: string, close: boolean): Record<string, string> {
@@ -34,7 +36,10 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   tx.status = response.status
   tx.ending = 'error'
   const bodyUnread = closeIfBodyUnread(res, response.status)
-  const headers = errorHeaders(tx, type, response.body, (options.close ?? false) || bodyUnread)
+  const close = (options.close ?? false) || bodyUnread
+  // Nothing pipelined behind a request answered with `Connection: close` is served (RFC 9112 §9.6).
+  if (close && !isHttp2(res.req)) closeAfter(res.req)
+  const headers = errorHeaders(tx, type, response.body, close)
   if (options.fault) headers['x-devproxy-fault'] = options.fault
   tx.responseHeadersSent = headers
   tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)

@@ -46,9 +46,16 @@ export function checkingInterval(headersTimeoutMs: number): number {
  * forwarded: answer once and close, so nothing after it is read as a request either.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) {
+  const inFlight = (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage
+  if (socket.writable && !inFlight) {
     const status = clientErrorStatus(error.code)
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+  } else if (inFlight && !socket.destroyed && error.code?.startsWith('HPE_')) {
+    // The parser refused what came after a request still being answered (bytes pipelined behind
+    // `Connection: close`, or a malformed request): that answer is finished first, then the
+    // connection closes; nothing after it is read (RFC 9112 §9.6). Destroying the socket here
+    // would cut the answer the client is owed.
+    inFlight.shouldKeepAlive = false
   } else {
     socket.destroy(error)
   }
