@@ -33,9 +33,11 @@ const action = (name: (typeof ACTIONS)[number]) => [...KINDS, ...OPTIONS, ...ACT
 
 export default class Fault extends DevproxyCommand {
   static override summary = 'Inject faults into the running proxy, live.'
-  static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory). With several running there, --port PORT picks one. Changes apply to the next request; nothing restarts.
+  static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory). With several running there, --port PORT (any port the proxy listens on) picks one; --list without it lists each one's faults. Changes apply to the next request; nothing restarts, and the proxy prints each change in its own terminal.
 
-RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it; a --route the proxy does not have, or a --method no request can carry, is refused. With no fault flag, lists the active faults.`
+RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it; a --route the proxy does not have, or a --method no request can carry, is refused. With no fault flag, lists the active faults.
+
+Exits 2 for a flag value it cannot take (a rate over 100%, a delay that is not a number, a route the proxy does not have), 1 when no proxy runs for the directory.`
 
   static override enableJsonFlag = true
 

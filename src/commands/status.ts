@@ -8,9 +8,9 @@ import type { FoundState } from '../control/state-file.js'
 
 export default class Status extends DevproxyCommand {
   static override summary = 'Show the running proxy: routes, active faults, counters, per-route metrics, the inspector link.'
-  static override description = `Asks the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory) where it listens, its routes, the faults in force, how many requests, errors and injected faults it has seen, and per route the requests by status class and the p50/p95/p99 latency. It also prints the inspector's login link (one use; once used, status prints a fresh one).
+  static override description = `Asks the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory) every URL it listens on (http:// and https://), its routes, the faults in force, how many requests, errors and injected faults it has seen, and per route the requests by status class and the p50/p95/p99 latency. It also prints the inspector's login link (one use; once used, status prints a fresh one).
 
-With several running for the directory (say a start and a record), lists them one per line (--json: {"proxies": [...], "notAnswering": [...], "stale": [...]}); --port PORT shows one. Entries left by proxies that did not stop cleanly are reported and removed.
+With several running for the directory (say a start and a record), lists them one per line (--json: {"proxies": [...], "notAnswering": [...], "stale": [...]}); --port PORT (any port it listens on) shows one. Entries left by proxies that did not stop cleanly are reported and removed; an entry that cannot be read is reported and skipped.
 
 Exits 1 when no devproxy is running for this directory.`
 
