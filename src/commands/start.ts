@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import { Errors, Flags } from '@oclif/core'
 import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
@@ -19,9 +19,11 @@ export interface ExtraSinks {
   readonly captureBodyBytes: number
   /** Lines for the banner. */
   readonly banner: readonly string[]
+  /** Called once the proxy listens (record opens its file then: a port in use leaves none behind). */
+  open?(): Promise<void>
   close(): Promise<void>
 }
-import { DevproxyError } from '../errors.js'
+import { ConfigError, ConfigValidationError, DevproxyError } from '../errors.js'
 
 export default class Start extends DevproxyCommand {
   static override summary = 'Start the proxy.'
@@ -101,6 +103,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       cleanups.push(() => log.close())
       const extra = await this.extraSinks({ flags, args, config, logger })
       if (extra) cleanups.push(() => extra.close())
+      const stateDir = config.file === undefined ? process.cwd() : dirname(config.file)
       const proxy = await startProxy(config, {
         sinks: [...log.sinks, ...(extra?.sinks ?? [])],
         captureBodyBytes: Math.max(log.captureBodyBytes, extra?.captureBodyBytes ?? 0),
@@ -110,8 +113,11 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
           logger.warn(notice.message)
           if (notice.hint) logger.info(logger.palette.dim(`  hint: ${notice.hint}`))
         },
+      }).catch(async (error: unknown) => {
+        throw await (await import('../cli/port-holder.js')).sayWhoHoldsThePort(error, stateDir)
       })
       cleanups.unshift(() => proxy.close(5_000))
+      await extra?.open?.()
       for (const spec of faults) proxy.faults.add(spec, 'cli')
       onStop = () => {
         // The terminal echoed ^C: what follows (and the shell prompt) starts on a line of its own.
@@ -134,6 +140,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       }
       const { insecureRouteWarnings } = await import('../config/insecure-routes.js')
       for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
+      const { missingMockFiles } = await import('../mocks/mock-files.js')
+      for (const issue of missingMockFiles(config.routes)) logger.warn(`${issue.path} ${issue.message}: the requests it answers fail until it exists`)
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
       for (const line of extra?.banner ?? []) logger.info(line)
       const active = proxy.faults.list()
@@ -178,19 +186,20 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
    * returns the cleanup.
    */
   private async startControl(proxy: RunningProxy, config: ResolvedConfig, logger: Logger, history: { maxCount?: number | undefined; maxBytes?: number | undefined }): Promise<(() => Promise<void>) | undefined> {
-    const { startControlServer } = await import('../control/server.js')
+    const [{ startControlServer }, { formatControlLine, formatFaultChange }] = await Promise.all([import('../control/server.js'), import('../cli/format-control.js')])
     try {
       const control = await startControlServer({
         engine: proxy.engine,
         faults: proxy.faults,
         proxyUrl: proxy.url,
-        httpsUrl: proxy.httpsUrl,
+        proxyUrls: proxy.httpsUrl === undefined || proxy.httpsUrl === proxy.url ? [proxy.url] : [proxy.url, proxy.httpsUrl],
+        // A fault added or removed from another terminal or the inspector shows here, where the traffic does.
+        onFaultsChanged: (change) => logger.print(formatFaultChange(change, logger.palette)),
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
         command: this.id ?? 'start',
         inspectorHistory: history,
       })
-      const { formatControlLine } = await import('../cli/format-control.js')
       logger.info(logger.palette.dim(formatControlLine(proxy.port, control.neighbours)))
       logger.info(`${logger.palette.dim('  inspector:')} ${control.inspectorUrl()}`)
       return () => control.close()
@@ -251,12 +260,32 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       return { config: applyListenOverrides(resolveConfig(demoConfig(upstream.url)), listen), source: `demo upstream at ${upstream.url}`, tryLines: demoTryLines }
     }
     if (flags.target !== undefined) {
-      return { config: applyListenOverrides(resolveConfig(targetConfig(flags.target)), listen), source: '--target', tryLines: () => [] }
+      return { config: applyListenOverrides(targetFlagConfig(flags.target, resolveConfig, targetConfig), listen), source: '--target', tryLines: () => [] }
     }
     const { findConfigFile, loadConfig } = await import('../config/load.js')
     const file = findConfigFile(process.cwd(), flags.config)
     const loaded = await loadConfig(file)
     return { config: applyListenOverrides(loaded.config, listen), source: file, tryLines: () => [], watch: { file, files: loaded.files } }
+  }
+}
+
+/**
+ * `--target URL` as a config. A URL it cannot use is said of --target (not of routes[0], which
+ * the user never wrote); it stays a config error (`config_invalid`, its issues for --json) that
+ * exits 2, as every flag value the command cannot take does.
+ */
+function targetFlagConfig(
+  target: string,
+  resolveConfig: typeof import('../config/resolve.js').resolveConfig,
+  targetConfig: typeof import('../config/sources.js').targetConfig,
+): ResolvedConfig {
+  try {
+    return resolveConfig(targetConfig(target))
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error
+    const message = error.issues.map((issue) => `--target ${issue.message}`).join('\n')
+    const wrong = new ConfigError(message, { suggestion: error.issues[0]?.suggestion ?? 'e.g. --target http://localhost:3000', cause: error })
+    Errors.error(wrong, { exit: 2 })
   }
 }
 

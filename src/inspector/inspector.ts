@@ -29,8 +29,8 @@ export interface InspectorOptions {
   readonly metrics: Metrics
   /** The proxy's URL, as bound: where resent requests go. */
   readonly proxyUrl: string
-  /** Its HTTPS listener's URL, when it has one beside the plain one (`--https-port`): where requests that came over HTTPS are resent. */
-  readonly httpsUrl?: string | undefined
+  /** Every URL the proxy listens on, the main one first: what the page shows. Default: `[proxyUrl]`. */
+  readonly proxyUrls?: readonly string[] | undefined
   /** The control server's port, once it listens: the inspector's origin is `http://127.0.0.1:PORT`. */
   port(): number
   readonly history?: HistoryOptions | undefined
@@ -77,6 +77,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       recording: recordingState(),
       history: { maxCount: history.maxCount, maxBytes: history.maxBytes },
       proxyUrl: options.proxyUrl,
+      proxyUrls: options.proxyUrls ?? [options.proxyUrl],
     }),
     metrics: () => metrics.snapshot(),
     faults: faultViews,
@@ -125,7 +126,7 @@ export function createInspector(options: InspectorOptions): Inspector {
         return undefined
       }
       try {
-        return await sendResend({ url: options.proxyUrl, httpsUrl: options.httpsUrl }, plan, marker, inFlight, finished)
+        return await sendResend(options.proxyUrls ?? [options.proxyUrl], plan, marker, inFlight, finished)
       } finally {
         resends.delete(marker)
       }

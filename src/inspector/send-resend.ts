@@ -12,15 +12,8 @@ import { RESEND_HEADER, type ResendPlan } from './resend.js'
  * keep what the inspector shows.
  */
 
-/** The proxy's listeners, as bound. */
-export interface ProxyListeners {
-  /** The main one: `http://…`, or `https://…` when it speaks HTTPS. */
-  readonly url: string
-  /** The HTTPS one, when there is one (`--https-port`: beside the plain one). */
-  readonly httpsUrl?: string | undefined
-}
-
-export function sendResend(listeners: ProxyListeners, plan: ResendPlan, marker: string, transactionId: () => string | undefined, finished: Promise<string>): Promise<string> {
+/** `listeners`: every URL the proxy listens on, as bound (plain HTTP, HTTPS). */
+export function sendResend(listeners: readonly string[], plan: ResendPlan, marker: string, transactionId: () => string | undefined, finished: Promise<string>): Promise<string> {
   const target = listenerFor(listeners, plan.scheme)
   return new Promise<string>((resolve, reject) => {
     finished.then(resolve)
@@ -46,13 +39,10 @@ export function sendResend(listeners: ProxyListeners, plan: ResendPlan, marker: 
 }
 
 /** The listener a request of `scheme` came in on. */
-function listenerFor(listeners: ProxyListeners, scheme: 'http' | 'https'): URL {
-  const main = new URL(listeners.url)
-  if (scheme === 'https') {
-    const secure = listeners.httpsUrl ?? (main.protocol === 'https:' ? listeners.url : undefined)
-    if (secure !== undefined) return new URL(secure)
-  } else if (main.protocol === 'http:') return main
-  throw new ApiError(409, 'not_resendable', `the proxy no longer listens for ${scheme}: it was restarted without ${scheme === 'https' ? 'HTTPS' : 'plain HTTP'}`)
+function listenerFor(listeners: readonly string[], scheme: 'http' | 'https'): URL {
+  const found = listeners.find((url) => url.startsWith(`${scheme}://`))
+  if (found !== undefined) return new URL(found)
+  throw new ApiError(409, 'not_resendable', `the proxy no longer listens for ${scheme === 'https' ? 'HTTPS' : 'plain HTTP'} (it was restarted without it)`)
 }
 
 /** What frames the body: its length when there is one, or when the original said 0 (RFC 9110 §8.6). */

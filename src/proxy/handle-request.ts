@@ -27,7 +27,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     if (arrivedAfterClose(req)) return leaveUnserved(res, onClosed)
   }
   const state = engine.state
-  const tx = createTransaction(req, 'http')
+  const tx = createTransaction(req, 'http', engine.instanceId)
   engine.inFlight.add(tx)
   if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, () => engine.deliver(tx))
   const clientGone: ClientGone = { listener: undefined }

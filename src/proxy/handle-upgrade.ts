@@ -16,7 +16,7 @@ import { createTransaction, startAttempt } from './transaction.js'
  */
 export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, sockets: Set<Duplex>): void {
   const state = engine.state
-  const tx = createTransaction(req, 'websocket')
+  const tx = createTransaction(req, 'websocket', engine.instanceId)
   sockets.add(socket)
   socket.once('close', () => {
     sockets.delete(socket)

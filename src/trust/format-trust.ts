@@ -13,10 +13,12 @@ export interface FormatTrustOptions {
   readonly palette: Palette
   /** Default: process.platform (how the NODE_EXTRA_CA_CERTS line is written). */
   readonly platform?: NodeJS.Platform
+  /** The HTTPS URL the curl line tries: a proxy of this directory serving HTTPS, else start --https's default. Default: `https://localhost:8080/`. */
+  readonly tryUrl?: string
 }
 
 /** `devproxy trust` and `--reissue`. */
-export function formatTrusted(outcome: TrustOutcome, { palette, platform = process.platform }: FormatTrustOptions): string[] {
+export function formatTrusted(outcome: TrustOutcome, { palette, platform = process.platform, tryUrl = 'https://localhost:8080/' }: FormatTrustOptions): string[] {
   const { report } = outcome
   if (report.ca === null) return []
   const lines: string[] = []
@@ -28,7 +30,7 @@ export function formatTrusted(outcome: TrustOutcome, { palette, platform = proce
   lines.push(...formatCaLines(report.ca, outcome.covers, palette), '')
   lines.push(...report.stores.flatMap((store) => formatStore(store, palette)), '')
   lines.push(`Node.js reads none of these stores; give it the CA with: ${nodeExtraCaLine(report.ca.certFile, platform)}`)
-  lines.push(`curl, and tools that take a CA file: curl --cacert ${quote(report.ca.certFile, platform)} https://app.localhost/`)
+  lines.push(`curl, and tools that take a CA file: curl --cacert ${quote(report.ca.certFile, platform)} ${tryUrl}`)
   if (report.stores.some((store) => store.status === 'installed')) lines.push(palette.dim('Browsers read their stores when they start: restart them.'))
   if (report.previous !== undefined) lines.push(palette.dim('A devproxy start --https already running still signs with the old CA: restart it.'))
   return lines

@@ -56,7 +56,7 @@ describe('the control server', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect((await stat(join(dir, '.devproxy'))).mode & 0o777).toBe(0o700)
     const state = JSON.parse(await readFile(file, 'utf8'))
-    expect(state).toEqual({ pid: process.pid, url: proxy.url, controlUrl: control.url, token: control.token, startedAt: expect.any(Number), command: 'start' })
+    expect(state).toEqual({ pid: process.pid, url: proxy.url, urls: [proxy.url], controlUrl: control.url, token: control.token, startedAt: expect.any(Number), command: 'start' })
     // Named for what it is, so whatever shows or records traffic can recognise and redact it (src/control/secrets.ts).
     expect(control.token).toMatch(/^devproxy_control_[A-Za-z0-9_-]{43}$/)
   })
@@ -117,6 +117,7 @@ describe('routes', () => {
     expect(response.json()).toEqual({
       pid: process.pid,
       url: proxy.url,
+      urls: [proxy.url],
       command: 'start',
       startedAt: expect.any(Number),
       routes: [{ name: 'api', path: '/api', methods: ['GET', 'POST'], targets: [upstream.url] }],

@@ -49,7 +49,7 @@ beforeAll(async () => {
   })
   // Plain HTTP on `port`, HTTPS (h2 and http/1.1 by ALPN) on a port of its own: `--https-port`.
   proxy = await startTestProxy({ https: { port: 0 }, routes: [{ name: 'api', path: '/api', target: upstream.url }] }, { caDir })
-  control = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, httpsUrl: proxy.httpsUrl, stateDir: caDir })
+  control = await startControlServer({ engine: proxy.engine, faults: proxy.faults, proxyUrl: proxy.url, proxyUrls: [proxy.url, proxy.httpsUrl!], stateDir: caDir })
   session = await signIn(control.inspectorUrl())
   // A browser watching: bodies are captured.
   await new Promise<void>((resolve, reject) => {

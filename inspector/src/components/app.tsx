@@ -45,7 +45,7 @@ function Inspector() {
   return (
     <div class="app">
       <TopBar
-        proxyUrl={state.proxyUrl}
+        proxyUrls={state.proxyUrls}
         connection={state.connection}
         recording={state.recording}
         onRecording={(recording) => dispatch({ type: 'recording', recording })}

@@ -82,7 +82,7 @@ export function createSecureListener(engine: Engine, hooks: ServeHooks, options:
       return
     }
     // Over TLS, ALPN chooses the protocol; an Upgrade offer (h2c is cleartext only, RFC 9113 §3.1) is not honoured.
-    refuseOnSocket(engine, socket, createTransaction(req, 'http'), 'upgrade_not_supported', {
+    refuseOnSocket(engine, socket, createTransaction(req, 'http', engine.instanceId), 'upgrade_not_supported', {
       message: `Upgrade: ${req.headers.upgrade} is not supported over HTTPS`,
       hint: 'Send the request without Upgrade; HTTP/2 is negotiated by ALPN on this port.',
     }, sockets)
