@@ -15,6 +15,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { expectNoStack, runCli, spawnCli, type RunningCli } from '../helpers/cli.js'
+import { sessionHeaders, signIn } from '../helpers/inspector.js'
 import { echoHandler, request, startUpstream, type TestUpstream } from '../helpers/servers.js'
 
 const curl = promisify(execFile)
@@ -55,11 +56,9 @@ async function curlStatus(url: string): Promise<string> {
 /** The inspector's first snapshot, read with the session the printed login link opens. */
 async function inspectorSnapshot(loginUrl: string): Promise<{ proxyUrl: string; proxyUrls?: string[] }> {
   const login = new URL(loginUrl)
-  const signedIn = await request(loginUrl, { headers: { host: login.host } })
-  expect(signedIn.status).toBe(303)
-  const cookie = signedIn.headers['set-cookie']![0]!.split(';')[0]!
+  const session = await signIn(loginUrl)
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: login.hostname, port: login.port, path: '/v1/inspector/stream', headers: { host: login.host, cookie, accept: 'text/event-stream' }, agent: false }, (res) => {
+    const req = http.get({ host: login.hostname, port: login.port, path: '/v1/inspector/stream', headers: { host: login.host, ...sessionHeaders(session, loginUrl), accept: 'text/event-stream' }, agent: false }, (res) => {
       let text = ''
       res.setEncoding('utf8')
       res.on('data', (chunk: string) => {
@@ -93,7 +92,7 @@ describe('devproxy start --https, driven from a second terminal', () => {
     expect(result.stderr).toBe('')
     expect(result.code).toBe(0)
     expect(result.stdout).toMatch(new RegExp(`^devproxy ${url} \\(pid ${cli.child.pid}, up `, 'm'))
-    expect(result.stdout).toMatch(/^ {2}inspector: http:\/\/127\.0\.0\.1:\d+\/inspector\/login\?token=/m)
+    expect(result.stdout).toMatch(/^ {2}inspector: http:\/\/127\.0\.0\.1:\d+\/inspector\/login#token=/m)
   })
 
   it('`devproxy status --json` lists every URL it listens on', async () => {
@@ -174,9 +173,7 @@ describe('devproxy start --https-port: HTTPS beside plain HTTP', () => {
   it('a fault added and removed by the inspector is logged as the inspector\'s', async () => {
     const status = await runCli(['status', '--json'], { cwd: dir })
     const login = new URL(JSON.parse(status.stdout).inspectorUrl)
-    const signedIn = await request(login.href, { headers: { host: login.host } })
-    const cookie = signedIn.headers['set-cookie']![0]!.split(';')[0]!
-    const headers = { host: login.host, origin: login.origin, cookie, 'content-type': 'application/json' }
+    const headers = { host: login.host, ...sessionHeaders(await signIn(login.href), login.href), 'content-type': 'application/json' }
     const from = cli.stdout().length
     const added = await request(`${login.origin}/v1/faults`, { method: 'POST', headers, body: JSON.stringify({ faults: ['reset 30%'] }) })
     expect(added.status).toBe(201)
