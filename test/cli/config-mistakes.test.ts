@@ -98,7 +98,7 @@ describe('item 11: selectors and filters that could never match are refused', ()
     expectNoStack(check.stderr)
     // Explained before any proxy is looked for: none runs here.
     const fault = await runCli(['fault', '--status', '200'], { cwd: dir })
-    expect(fault.code).toBe(1)
+    expect(fault.code).toBe(2) // a bad flag value is a usage error (issue 28 item 9)
     expect(fault.stderr).toContain('error: --status: 200 must be 400–599 for a status fault; write e.g. 429 or 500,503')
     expectNoStack(fault.stderr)
   })
