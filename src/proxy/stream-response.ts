@@ -23,6 +23,8 @@ export interface ResponseFaults {
   readonly truncate?: boolean | undefined
   /** Send the body at this speed. */
   readonly bytesPerSecond?: number | undefined
+  /** Called when the body goes out through `truncate` or `bytesPerSecond`: those faults acted. */
+  readonly actedOnBody?: (() => void) | undefined
 }
 
 export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, instanceId: string, faults: ResponseFaults = {}, captureBytes = 0, transform?: Transform): void {
@@ -39,7 +41,9 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   tx.responseHeadersReceived ??= proxyRes.headers
   tx.responseHeadersSent = headers
 
-  const plain = faults.bytesPerSecond === undefined && !faults.truncate && transform === undefined
+  const shaped = faults.bytesPerSecond !== undefined || faults.truncate === true
+  if (shaped) faults.actedOnBody?.()
+  const plain = !shaped && transform === undefined
   // The plain path's pump feeds the capture itself; fault paths listen for it.
   const capture = captureBytes > 0 && plain ? new BodyCapture(proxyRes.headers, captureBytes) : undefined
   // What is recorded is what the client gets: a transformed body after its transform.
