@@ -1,4 +1,4 @@
-import type { Transaction } from '../proxy/transaction.js'
+import { answeredInPlace, type Transaction } from '../proxy/transaction.js'
 
 /**
  * `--json`: one object per transaction, one line each, for tools and tests. The shape is
@@ -65,7 +65,8 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
     scheme: tx.scheme,
     route: tx.route ?? null,
     target: tx.target ?? null,
-    forwardedUrl: tx.forwardedUrl ?? null,
+    // Null when nothing went upstream: a mock or a recording answered.
+    forwardedUrl: answeredInPlace(tx) ? null : (tx.forwardedUrl ?? null),
     status: tx.status ?? null,
     durationMs: round(tx.durationMs),
     requestBytes: tx.requestBytes,

@@ -174,6 +174,11 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     // first, then onRequest's answer, then the engine's stand-ins (mocks, a recording).
     const standIn = (answer: StandInAnswer) => {
       attempt.by = answer.by
+      if (answer.kind === 'respond' && answer.name !== undefined) {
+        // It replaced the upstream: it is what answered, and nothing was forwarded.
+        attempt.target = tx.target = answer.name
+        tx.forwardedHeaders = undefined
+      }
       if (answer.kind === 'respond') {
         if (settle({ kind: 'response', attempt, proxyRes: answer.response, injected, by: answer.by }, 'response')) attempt.status = answer.response.statusCode
       } else if (answer.kind === 'reset') {

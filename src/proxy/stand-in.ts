@@ -15,8 +15,12 @@ import type { StandInKind, Transaction } from './transaction.js'
 export type { StandInKind }
 
 export type StandInAnswer =
-  /** A response, shaped like an upstream's (`syntheticResponse`). */
-  | { readonly kind: 'respond'; readonly response: IncomingMessage; readonly by: StandInKind }
+  /**
+   * A response, shaped like an upstream's (`syntheticResponse`). `name` says what answered when it
+   * replaced the upstream (`mock[1]`, `replay flow.har`): it is then the transaction's target, and
+   * nothing was forwarded. A fault leaves it out: it simulates the upstream at its own target.
+   */
+  | { readonly kind: 'respond'; readonly response: IncomingMessage; readonly by: StandInKind; readonly name?: string | undefined }
   /** The connection reset before any response byte. */
   | { readonly kind: 'reset'; readonly by: StandInKind }
   /** No answer at all: the attempt's response timeout runs out. */
