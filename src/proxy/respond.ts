@@ -35,6 +35,7 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   const bodyUnread = closeIfBodyUnread(res, response.status)
   const headers = errorHeaders(type, response.body, (options.close ?? false) || bodyUnread)
   if (options.fault) headers['x-devproxy-fault'] = options.fault
+  if (tx.replay === 'fallthrough') headers['x-devproxy-replay'] = 'miss'
   tx.responseHeadersSent = headers
   tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)
   res.writeHead(response.status, headers)

@@ -53,8 +53,8 @@ export interface StandIn {
   refuseUpgrade?(route: ResolvedRoute, url: string): { readonly type: ErrorType; readonly details: ErrorDetails } | undefined
 }
 
-/** A response from no socket: a status, headers and a body, readable like an upstream's. */
-export function syntheticResponse(status: number, headers: IncomingHttpHeaders, body: Buffer): IncomingMessage {
-  const stream = Readable.from(body.length > 0 ? [body] : [], { objectMode: false })
+/** A response from no socket: a status, headers and a body (whole, or a stream of its own), readable like an upstream's. */
+export function syntheticResponse(status: number, headers: IncomingHttpHeaders, body: Buffer | Readable): IncomingMessage {
+  const stream = body instanceof Readable ? body : Readable.from(body.length > 0 ? [body] : [], { objectMode: false })
   return Object.assign(stream, { statusCode: status, statusMessage: STATUS_CODES[status] ?? '', headers, httpVersion: '1.1', rawTrailers: [], trailers: {} }) as unknown as IncomingMessage
 }
