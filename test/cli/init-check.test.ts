@@ -170,14 +170,12 @@ describe('devproxy init: the file it writes', () => {
 })
 
 describe('devproxy init: the config type-checks without devproxy installed', () => {
-  /**
-   * This repo's TypeScript, run in the fresh project: no node_modules, no tsconfig there. The
-   * target is the language configs run in (Node 20 has all of ES2022), not tsc's own default of
-   * ES5, which knows no WeakMap.
-   */
+  // Every template, and the README's examples, with tsc's defaults: config-types.test.ts.
+
+  /** This repo's TypeScript, run in the fresh project: no node_modules, no tsconfig there. */
   const tsc = async (dir: string, ...args: string[]) => {
     try {
-      await execFileAsync(TSC, ['--noEmit', '--strict', '--target', 'ES2022', ...args], { cwd: dir })
+      await execFileAsync(TSC, ['--noEmit', '--strict', ...args], { cwd: dir })
       return { code: 0, stdout: '' }
     } catch (error) {
       const failed = error as { code: number; stdout: string }
@@ -185,12 +183,11 @@ describe('devproxy init: the config type-checks without devproxy installed', () 
     }
   }
 
-  it.each(TEMPLATE_NAMES)('tsc --noEmit accepts a fresh %s config', async (name) => {
+  it('init writes the config and devproxy-env.d.ts, nothing else', async () => {
     const dir = await project()
-    const init = await runCli(['init', '--template', name], { cwd: dir })
+    const init = await runCli(['init'], { cwd: dir })
     expect(init.stdout).toContain('wrote devproxy-env.d.ts')
     expect((await readdir(dir)).sort()).toEqual(['devproxy-env.d.ts', 'proxy.config.ts'])
-    expect(await tsc(dir, 'proxy.config.ts')).toEqual({ code: 0, stdout: '' })
   })
 
   it('and the types are real: a misspelt option is a type error, in .ts and in checked .mjs', async () => {
@@ -201,11 +198,12 @@ describe('devproxy init: the config type-checks without devproxy installed', () 
       const path = join(dir, file)
       await writeFile(path, (await readFile(path, 'utf8')).replace("path: '/',", "path: '/', timeout: 5_000,"))
     }
-    const ts = await tsc(dir, 'proxy.config.ts')
-    expect(ts.code).not.toBe(0)
-    expect(ts.stdout).toContain("'timeout' does not exist in type 'UserRoute'. Did you mean to write 'timeoutMs'?")
-    const mjs = await tsc(dir, '--allowJs', '--checkJs', 'proxy.config.mjs')
-    expect(mjs.stdout).toContain("'timeout' does not exist in type 'UserRoute'")
+    // One tsc run for both (a run costs about a second of CPU, much more on a loaded machine).
+    const result = await tsc(dir, '--allowJs', '--checkJs', 'proxy.config.ts', 'proxy.config.mjs')
+    expect(result.code).not.toBe(0)
+    for (const file of ['proxy.config.ts', 'proxy.config.mjs']) {
+      expect(result.stdout).toMatch(new RegExp(`^${file.replace(/\./g, '\\.')}\\(\\d+,\\d+\\): error TS\\d+: .*'timeout' does not exist in type 'UserRoute'. Did you mean to write 'timeoutMs'\\?$`, 'm'))
+    }
   })
 })
 
