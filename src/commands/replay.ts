@@ -13,7 +13,9 @@ export default class Replay extends Start {
 
 A query recorded exactly is preferred; otherwise cache-busters (_, ts and the like) do not count, as in devproxy diff. A recorded 304 answers only a conditional request. An entry whose body was cut (--max-body, or cut off mid-stream) or that got no response (status 0) is answered 502 (replay_truncated, replay_failed_entry), never as a whole response.
 
-A request the recording does not have gets a 404 whose JSON body names the nearest recorded request and the fields that differ. With --fallthrough, misses and WebSocket upgrades go to the live routes of the config (or --target) instead; without it nothing goes live, and an upgrade is refused with 501. Listens on the config's port and host (unless --port, --host), else 127.0.0.1:8080. Faults (devproxy fault, --fault) apply to replayed answers too.`
+A request the recording does not have gets a 404 whose JSON body names the nearest recorded request and the fields that differ. With --fallthrough, misses and WebSocket upgrades go to the live routes of the config (or --target) instead; without it nothing goes live, and an upgrade is refused with 501. Listens on the config's port and host (unless --port, --host), else 127.0.0.1:8080. Faults (devproxy fault, --fault) apply to replayed answers too.
+
+Answers come at once; with --pace recorded, each comes after the time the recorded one took, and a streamed body (server-sent events) chunk by chunk at its recorded times.`
 
   static override examples = [
     { description: "Serve a recording on the config's port (else :8080)", command: '<%= config.bin %> <%= command.id %> checkout-flow.har' },
