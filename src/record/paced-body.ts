@@ -3,13 +3,16 @@ import { Readable } from 'node:stream'
 /**
  * `devproxy replay --pace recorded`: a streamed body (server-sent events, a long poll) sent as
  * it was recorded, each chunk at its time (`_devproxy.chunks`: `[ms after the response headers,
- * bytes]`), rather than all at once. Times count from when the body is made, just before the
- * replayed headers go out; a late timer never makes the next chunk later than its own time.
+ * bytes]`), rather than all at once. Each chunk waits its recorded gap after the one before
+ * went out (the first, its time after the body is made, just before the replayed headers go
+ * out): a late timer or a slow reader delays what follows rather than bunching it up, so the
+ * spacing a page sees is never tighter than recorded.
  */
 export function pacedBody(body: Buffer, timeline: ReadonlyArray<readonly [number, number]>): Readable {
-  const startMs = performance.now()
   let index = 0
   let offset = 0
+  let previousMs = 0
+  let previousAt = performance.now()
   let timer: NodeJS.Timeout | undefined
   return new Readable({
     read() {
@@ -26,8 +29,10 @@ export function pacedBody(body: Buffer, timeline: ReadonlyArray<readonly [number
         timer = undefined
         const chunk = body.subarray(offset, offset + bytes)
         offset += chunk.length
+        previousMs = ms
+        previousAt = performance.now()
         this.push(chunk)
-      }, Math.max(0, startMs + ms - performance.now()))
+      }, Math.max(0, previousAt + (ms - previousMs) - performance.now()))
     },
     destroy(error, callback) {
       clearTimeout(timer)
