@@ -1,9 +1,6 @@
 /// <reference path="./devproxy-env.d.ts" />
 import { defineConfig } from 'devproxy'
 
-// Node's `process`, declared so this file type-checks without @types/node installed.
-declare const process: { env: Record<string, string | undefined> }
-
 // Your API (:3000) with a developer's credentials added to every request, so the browser, curl
 // and scripts reach it without logging in. Start the proxy with the token in the environment:
 //   DEV_API_TOKEN=eyJhbGciOi… devproxy start

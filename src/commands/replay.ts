@@ -13,7 +13,9 @@ export default class Replay extends Start {
 
 A query recorded exactly is preferred; otherwise cache-busters (_, ts and the like) do not count, as in devproxy diff. A recorded 304 answers only a conditional request. An entry whose body was cut (--max-body, or cut off mid-stream) or that got no response (status 0) is answered 502 (replay_truncated, replay_failed_entry), never as a whole response.
 
-A request the recording does not have gets a 404 whose JSON body names the nearest recorded request and the fields that differ. With --fallthrough, misses and WebSocket upgrades go to the live routes of the config (or --target) instead; without it nothing goes live, and an upgrade is refused with 501. Listens on the config's port and host (unless --port, --host), else 127.0.0.1:8080. Faults (devproxy fault, --fault) apply to replayed answers too.`
+A request the recording does not have gets a 404 whose JSON body names the nearest recorded request and the fields that differ. With --fallthrough, misses and WebSocket upgrades go to the live routes of the config (or --target) instead; without it nothing goes live, and an upgrade is refused with 501. Listens on the config's port and host (unless --port, --host), else 127.0.0.1:8080. Faults (devproxy fault, --fault) apply to replayed answers too.
+
+Answers come at once; with --pace recorded, each comes after the time the recorded one took, and a streamed body (server-sent events) chunk by chunk at its recorded times.`
 
   static override examples = [
     { description: "Serve a recording on the config's port (else :8080)", command: '<%= config.bin %> <%= command.id %> checkout-flow.har' },
@@ -30,13 +32,20 @@ A request the recording does not have gets a 404 whose JSON body names the neare
     ...Start.flags,
     fallthrough: Flags.boolean({ summary: 'Forward requests the recording does not have to the live routes (config or --target).' }),
     repair: Flags.boolean({ summary: 'Rewrite an unfinished recording (recorder killed) as a complete HAR file first.' }),
+    pace: Flags.string({
+      summary: 'fast: answer at once (default). recorded: as slowly as it was recorded.',
+      description: 'With recorded, each answer waits the time the recorded one took to its headers, and a streamed body (server-sent events) comes chunk by chunk at its recorded times.',
+      options: ['fast', 'recorded'],
+      default: 'fast',
+    }),
   }
 
   private replaySource: StartOptions['replay']
+  private bannerTargets = new Map<string, string>()
 
   protected override async resolveSource(flags: SourceFlags, cleanups: Array<() => Promise<void>>): Promise<Source> {
     const parsed = await this.parse(Replay, this.argv.filter((a) => !/^-v+$/.test(a)))
-    const [{ resolve }, { readHarFile }, { createReplayIndex }, { resolveConfig }, { applyListenOverrides }, { findSelfTargets }, { entryProblem }] = await Promise.all([
+    const [{ resolve }, { readHarFile }, { createReplayIndex }, { resolveConfig }, { applyListenOverrides }, { findSelfTargets }, { entryProblem }, { targetLabels }] = await Promise.all([
       import('node:path'),
       import('../record/har-read.js'),
       import('../record/replay-match.js'),
@@ -44,6 +53,7 @@ A request the recording does not have gets a 404 whose JSON body names the neare
       import('../config/sources.js'),
       import('../proxy/self-target.js'),
       import('../record/replay-answer.js'),
+      import('../config/route-targets.js'),
     ])
     const file = resolve(process.cwd(), parsed.args.file)
     const read = await readHarFile(file)
@@ -71,7 +81,14 @@ A request the recording does not have gets a 404 whose JSON body names the neare
     // Recorded through this very address (record and replay on :8080): the route only names the
     // recorded origin, it is never contacted, so it must not read as the proxy looping to itself.
     if (findSelfTargets(config.routes.filter((r) => r.name === 'replay'), config.host, config.port).length > 0) config = withRoutes(UNCONTACTED_ORIGIN)
-    this.replaySource = { index: createReplayIndex(read.har.log.entries), fallthroughRoutes: new Set(live ? live.config.routes.map((r) => r.name) : []) }
+    this.replaySource = {
+      index: createReplayIndex(read.har.log.entries),
+      fallthroughRoutes: new Set(live ? live.config.routes.map((r) => r.name) : []),
+      name: `replay ${parsed.args.file}`,
+      pace: parsed.flags.pace === 'recorded' ? 'recorded' : 'fast',
+    }
+    const name = this.replaySource.name
+    for (const route of config.routes) this.bannerTargets.set(route.name, live?.config.routes.includes(route) ? `${name}, misses to ${targetLabels(route).join(', ')}` : name)
     const entries = read.har.log.entries.length
     const problems = read.har.log.entries.map(entryProblem)
     const count = (problem: string) => problems.filter((p) => p === problem).length
@@ -82,6 +99,11 @@ A request the recording does not have gets a 404 whose JSON body names the neare
       source: `replaying ${entries} recorded transaction${entries === 1 ? '' : 's'} from ${parsed.args.file}${caveat}${live ? `, misses to ${live.source}` : ''}`,
       tryLines: () => [],
     }
+  }
+
+  /** The banner names the file the routes are answered from, never the recorded origin, which is not contacted. */
+  protected override servedBy(route: ResolvedConfig['routes'][number]): string | undefined {
+    return this.bannerTargets.get(route.name)
   }
 
   protected override engineOptions(_context: CommandContext): Partial<StartOptions> {

@@ -126,7 +126,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         // Nothing to wait for, nothing to say: the cleanups take milliseconds.
         if (inFlight > 0) logger.info(logger.palette.dim(`stopping: waiting for ${inFlight} request${inFlight === 1 ? '' : 's'} in flight (Ctrl-C again to force)`))
       }
-      for (const line of formatBanner(config, proxy.url, logger.palette, source, this.invocation(args))) logger.info(line)
+      for (const line of formatBanner(config, proxy.url, logger.palette, source, this.invocation(args), (route) => this.servedBy(route))) logger.info(line)
       if (proxy.httpsUrl !== undefined && proxy.httpsUrl !== proxy.url) logger.info(`  and on ${logger.palette.ok(proxy.httpsUrl)} (HTTPS, HTTP/2)`)
       if (proxy.ca !== undefined) {
         const { displayPath } = await import('../config/load-error.js')
@@ -242,6 +242,11 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     })
     logger.info(logger.palette.dim(`  watching ${name} for changes`))
     return () => watcher.close()
+  }
+
+  /** What the banner shows a route sends to, when not its targets (`devproxy replay`: the file). */
+  protected servedBy(_route: ResolvedConfig['routes'][number]): string | undefined {
+    return undefined
   }
 
   protected async resolveSource(

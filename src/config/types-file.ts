@@ -31,12 +31,43 @@ export async function renderTypesFile(version: string): Promise<string> {
     `// Written by \`devproxy init\` (devproxy ${version}): the types behind \`import { defineConfig } from 'devproxy'\`,`,
     '// so an editor and `tsc` check the config without devproxy installed in this project.',
     '// Commit it with the config. Where devproxy is installed in node_modules, it can be deleted.',
+    ...ENVIRONMENT_LIB,
     "declare module 'devproxy' {",
     ...body.join('\n\n').split('\n').map((line) => (line === '' ? '' : `  ${line}`)),
     '}',
     '',
+    ...ENVIRONMENT_GLOBALS,
+    '',
   ].join('\n')
 }
+
+/**
+ * What the config runs in, for a `tsc --noEmit proxy.config.ts` with no tsconfig: tsc's default
+ * target, ES5, has no WeakMap, Map iteration helpers, `replaceAll` or Promise constructor, but
+ * configs run on Node 20.19 or newer, which has all of ES2022. A lib reference gives the
+ * library, without a tsconfig.json to write (it cannot change the target: syntax that needs a
+ * newer one, such as `for…of` over a Map or `#private` fields, still needs `--target es2022`).
+ */
+const ENVIRONMENT_LIB = ['/// <reference lib="es2022" />']
+
+/**
+ * Node's `process.env`, which a config reads for tokens and ports (the README's onRequest
+ * example does), without @types/node in the project: only `env`, declared the way @types/node
+ * declares it (the `NodeJS.Process` interface, `var process`), so when @types/node is there
+ * too the declarations merge instead of clashing. Anything more of Node needs @types/node.
+ */
+const ENVIRONMENT_GLOBALS = [
+  "// Node's `process.env` for the config, without @types/node; merges with @types/node when it is installed.",
+  'declare namespace NodeJS {',
+  '  interface ProcessEnv {',
+  '    [name: string]: string | undefined',
+  '  }',
+  '  interface Process {',
+  '    env: ProcessEnv',
+  '  }',
+  '}',
+  'declare var process: NodeJS.Process',
+]
 
 /** A module of devproxy's own, as declarations: `x.d.ts` next to the built code, else the `x.ts` source (tsx). */
 async function readOwn(base: string): Promise<string> {

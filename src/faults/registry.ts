@@ -15,7 +15,7 @@ export interface FaultRegistry {
   /** Replaces the faults that came from the config (on reload), keeping the others. */
   setConfigFaults(specs: readonly FaultSpec[], nowMs?: number): void
   list(nowMs?: number): ActiveFault[]
-  /** The injections for one attempt (or request, at client scope), in the order to apply. */
+  /** The injections drawn for one attempt (or request, at client scope), in the order installed. */
   decide(ctx: FaultContext): Injection[]
   /** True while no fault is installed: the request path skips asking. */
   isEmpty(): boolean
@@ -85,8 +85,8 @@ export function createFaultRegistry(): FaultRegistry {
         if (!entry.matchesPath(ctx.path)) continue
         fault.matched++
         const fires = fault.first !== undefined ? fault.matched <= fault.first : entry.random() < (fault.rate ?? 1)
+        // Counted as injected once it acts (faults/plan.ts): a fault superseded by another never did.
         if (!fires) continue
-        fault.injected++
         injections.push({ fault, label: fault.kind, action: chooseAction(fault, entry.random) })
       }
       return injections

@@ -47,7 +47,7 @@ export interface ActiveFault extends FaultSpec {
   readonly expiresAt: number | undefined
   /** Where it came from: the config file, `--fault`, the control API, a request header. */
   readonly source: 'config' | 'cli' | 'api' | 'header'
-  /** Attempts it matched (selectors), and how many of those it faulted. */
+  /** Attempts it matched (selectors), and how many of those it acted on (answered, delayed, cut or slowed). */
   matched: number
   injected: number
 }

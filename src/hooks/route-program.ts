@@ -129,5 +129,5 @@ function planOf(route: ResolvedRoute, outcome: OnRequestOutcome, choices: Choice
 async function answerPlan(route: ResolvedRoute, returned: unknown): Promise<HookAnswerPlan> {
   const answer = await prepareAnswer(returned, `route "${route.name}" onRequest`, route.baseDir)
   if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
-  return { kind: 'answer', answer: () => ({ kind: 'respond', response: syntheticResponse(answer.status, answer.headers, answer.body), by: 'hook' }) }
+  return { kind: 'answer', answer: () => ({ kind: 'respond', response: syntheticResponse(answer.status, answer.headers, answer.body), by: 'hook', name: 'onRequest' }) }
 }

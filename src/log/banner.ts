@@ -1,17 +1,18 @@
 import { targetLabels } from '../config/route-targets.js'
-import type { ResolvedConfig } from '../config/types.js'
+import type { ResolvedConfig, ResolvedRoute } from '../config/types.js'
 import type { Palette } from '../terminal/palette.js'
 
 /**
  * The start-up banner: which command runs (`devproxy record`, `devproxy replay x.har`: as the
- * user typed it), where the proxy listens and where each route goes.
+ * user typed it), where the proxy listens and where each route goes (`servedBy`: what answers
+ * a route instead of its targets, e.g. `replay x.har`).
  */
-export function formatBanner(config: ResolvedConfig, url: string, palette: Palette, source: string, command = 'devproxy start'): string[] {
+export function formatBanner(config: ResolvedConfig, url: string, palette: Palette, source: string, command = 'devproxy start', servedBy: (route: ResolvedRoute) => string | undefined = () => undefined): string[] {
   const lines = [`${palette.bold(command)} listening on ${palette.ok(url)} ${palette.dim(`(${source})`)}`]
   const width = Math.max(...config.routes.map((r) => r.path.length))
   for (const route of config.routes) {
     const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
-    const targets = targetLabels(route).join(', ')
+    const targets = servedBy(route) ?? targetLabels(route).join(', ')
     const extras = [route.stripPrefix ? 'strip prefix' : '', route.changeOrigin ? 'change origin' : '', route.ws ? '' : 'no ws'].filter(Boolean).join(', ')
     lines.push(
       `  ${route.path.padEnd(width)}  →  ${palette.route(targets)}  ${palette.dim(route.name)}${filters ? palette.dim(` [${filters}]`) : ''}${extras ? palette.dim(` (${extras})`) : ''}`,

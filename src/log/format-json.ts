@@ -1,5 +1,5 @@
 import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
-import type { Transaction } from '../proxy/transaction.js'
+import { answeredInPlace, type Transaction } from '../proxy/transaction.js'
 
 /**
  * `--json`: one object per transaction, one line each, for tools and tests. The shape is
@@ -69,7 +69,8 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
     scheme: tx.scheme,
     route: tx.route ?? null,
     target: tx.target ?? null,
-    forwardedUrl: tx.forwardedUrl === undefined ? null : redactSecrets(tx.forwardedUrl),
+    // Null when nothing went upstream: a mock or a recording answered.
+    forwardedUrl: answeredInPlace(tx) || tx.forwardedUrl === undefined ? null : redactSecrets(tx.forwardedUrl),
     status: tx.status ?? null,
     durationMs: round(tx.durationMs),
     requestBytes: tx.requestBytes,

@@ -1,5 +1,5 @@
 import { redactSecrets } from '../control/secrets.js'
-import type { Transaction } from '../proxy/transaction.js'
+import { answeredInPlace, type Transaction } from '../proxy/transaction.js'
 import { formatBytes, formatClock, formatDuration } from '../terminal/format.js'
 import { plainPalette, type Palette } from '../terminal/palette.js'
 
@@ -11,7 +11,8 @@ import { plainPalette, type Palette } from '../terminal/palette.js'
 export function formatTransactionLine(tx: Readonly<Transaction>, palette: Palette, width?: number): string {
   // A devproxy secret in a URL (a login token in a query) is blanked: the log is copied from.
   const url = redactSecrets(tx.url)
-  const forwarded = tx.forwardedUrl !== undefined && tx.forwardedUrl !== tx.url ? redactSecrets(tx.forwardedUrl) : undefined
+  // A mock or a recording that answered forwarded nothing: no path forwarded to show.
+  const forwarded = tx.forwardedUrl !== undefined && tx.forwardedUrl !== tx.url && !answeredInPlace(tx) ? redactSecrets(tx.forwardedUrl) : undefined
   const full: Layout = { url, forwarded, target: 'full' }
   if (width === undefined) return renderLine(tx, palette, full)
   // Measured without color. The path is what a reader scans for, and the target is the same on
@@ -28,6 +29,20 @@ export function formatTransactionLine(tx: Readonly<Transaction>, palette: Palett
   if (plain.length <= width) return renderLine(tx, palette, shortened)
   return `${plain.slice(0, Math.max(1, width - 1))}…`
 }
+
+/**
+ * What goes under the line at every verbosity, `-q` included: the message of a failure of the
+ * route's own code (`route "api" onRequest threw at proxy.config.ts:12:9: …`), since the tag
+ * alone (`[hook_error]`) says neither what nor where, and the developer fixing it looks here.
+ * Never fitted to the width: it is the part to read whole.
+ */
+export function formatTransactionNotes(tx: Readonly<Transaction>, palette: Palette): readonly string[] {
+  const error = tx.error
+  if (error === undefined || (error.type !== 'hook_error' && error.type !== 'hook_timeout')) return NO_NOTES
+  return [`  ${palette.error(error.message)}`]
+}
+
+const NO_NOTES: readonly string[] = Object.freeze([])
 
 /** What a line shows of the path and the target, from the whole to the least. */
 interface Layout {

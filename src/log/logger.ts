@@ -1,6 +1,6 @@
 import { Chalk, supportsColor } from 'chalk'
 import type { Transaction, TransactionSink } from '../proxy/transaction.js'
-import { formatTransactionLine } from './format-line.js'
+import { formatTransactionLine, formatTransactionNotes } from './format-line.js'
 import { plainPalette, type Palette } from '../terminal/palette.js'
 
 /**
@@ -76,7 +76,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     error: (line) => err.write(`${palette.error('error:')} ${line}\n`),
     print: (lines, to = 'out') => (to === 'err' ? err : out).write(lines.map((line) => `${line}\n`).join('')),
     transactions: (tx: Readonly<Transaction>) => {
-      out.write(`${formatTransactionLine(tx, palette)}\n`)
+      out.write([formatTransactionLine(tx, palette), ...formatTransactionNotes(tx, palette)].map((line) => `${line}\n`).join(''))
     },
   }
 }

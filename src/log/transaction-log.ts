@@ -5,7 +5,7 @@ import { redactHeaderSecrets } from '../control/secrets.js'
 import { decodeBody } from './decode-body.js'
 import { createBodyHistory, endpointKey } from '../diff/endpoint.js'
 import { formatTransactionJson } from './format-json.js'
-import { formatTransactionLine } from './format-line.js'
+import { formatTransactionLine, formatTransactionNotes } from './format-line.js'
 import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange } from '../diff/header-diff.js'
 import type { Palette } from '../terminal/palette.js'
 
@@ -66,8 +66,10 @@ export function createTransactionLog(options: TransactionLogOptions): Transactio
   const blockOf = (tx: Readonly<Transaction>, width: number | undefined): string => {
     if (options.json) return `${formatTransactionJson(tx)}\n`
     const line = formatTransactionLine(tx, options.palette, width)
-    if (options.detail !== 'headers') return `${line}\n`
-    return [line, ...formatHeaderBlock(tx, options.palette, headerIgnore, options.allHeaders ?? false)].map((l) => `${l}\n`).join('')
+    const notes = formatTransactionNotes(tx, options.palette)
+    if (options.detail !== 'headers' && notes.length === 0) return `${line}\n`
+    const headers = options.detail === 'headers' ? formatHeaderBlock(tx, options.palette, headerIgnore, options.allHeaders ?? false) : []
+    return [line, ...notes, ...headers].map((l) => `${l}\n`).join('')
   }
 
   const sink = (tx: Readonly<Transaction>) => {
@@ -77,7 +79,7 @@ export function createTransactionLog(options: TransactionLogOptions): Transactio
       return
     }
     const line = formatTransactionLine(tx, options.palette, options.width?.())
-    const headerLines = formatHeaderBlock(tx, options.palette, headerIgnore, options.allHeaders ?? false)
+    const headerLines = [...formatTransactionNotes(tx, options.palette), ...formatHeaderBlock(tx, options.palette, headerIgnore, options.allHeaders ?? false)]
     // Decoding is async; keep each transaction's block together and in order.
     queue = queue
       .then(() => bodyBlock(tx, options, history, jsonIgnore))

@@ -28,7 +28,7 @@ export async function answerFromMocks(sets: WeakMap<ResolvedRoute, MockSet>, { r
     if (found === undefined) return undefined
     const answer = await prepareAnswer(found.answer, `route "${route.name}" ${found.label}`, route.baseDir)
     if (answer.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, answer.delayMs))
-    return { kind: 'respond', response: syntheticResponse(answer.status, { ...answer.headers, 'x-devproxy-mock': found.label }, answer.body), by: 'mock' }
+    return { kind: 'respond', response: syntheticResponse(answer.status, { ...answer.headers, 'x-devproxy-mock': found.label }, answer.body), by: 'mock', name: found.label }
   } catch (error) {
     const failure = asProgramFailure(route, 'mock', error)
     return { kind: 'refuse', type: failure.type, details: failure.details, by: 'mock' }

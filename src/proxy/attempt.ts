@@ -3,6 +3,7 @@ import type { ResolvedRoute } from '../config/types.js'
 import type { Engine, EngineState } from './engine.js'
 import { classifyUpstreamError, upstreamErrorCode, type ErrorDetails, type ErrorType, type UpstreamFailure } from './error-map.js'
 import type { Effects } from './fault-plan.js'
+import { firedIn, noteActed } from './fault-report.js'
 import { joinBasePath } from './forward.js'
 import { buildForwardHeaders, CHUNKED, headersObject, NO_BODY, viaEntry, type Framing } from './headers.js'
 import { relayInformational } from './informational.js'
@@ -120,7 +121,8 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   tx.forwardedHeaders = headersObject(rawHeaders)
 
   const injected = plan.effects
-  if (injected.notes.length > 0) tx.faults.push(...injected.notes)
+  // A delay acts on the attempt as it starts; a stand-in once it answers (the client may leave first).
+  if (injected.fired.length > 0) noteActed(tx, firedIn(injected, ['delay']))
 
   return new Promise((resolve) => {
     let proxyReq: ClientRequest | undefined
@@ -174,6 +176,11 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
       attempt.by = answer.by
       // The request body is captured whoever answers (issue 28): a stand-in takes it as an upstream would.
       plan.onForward?.()
+      if (answer.kind === 'respond' && answer.name !== undefined) {
+        // It replaced the upstream: it is what answered, and nothing was forwarded.
+        attempt.target = tx.target = answer.name
+        tx.forwardedHeaders = undefined
+      }
       if (answer.kind === 'respond') {
         if (settle({ kind: 'response', attempt, proxyRes: answer.response, injected, by: answer.by }, 'response')) attempt.status = answer.response.statusCode
       } else if (answer.kind === 'reset') {
@@ -194,7 +201,11 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     }
     const forward = () => {
       if (attempt.outcome !== undefined) return
-      const answer = injected.answer ?? plan.hookAnswer?.()
+      if (injected.answer !== undefined) {
+        noteActed(tx, firedIn(injected, ['answer']))
+        return standIn(injected.answer)
+      }
+      const answer = plan.hookAnswer?.()
       if (answer !== undefined) return standIn(answer)
       // Most routes have no stand-in: they go upstream in this same tick, no promise in between.
       if (!engine.standIns.some((candidate) => candidate.serves(route))) return goUpstream()

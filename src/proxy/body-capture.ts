@@ -14,7 +14,16 @@ export interface CapturedBody {
   totalBytes: number
   /** True when the body was larger than the cap (or did not finish). */
   readonly truncated: boolean
+  /**
+   * When each kept chunk came, for a streamed body (one sent without a length: server-sent
+   * events, a long poll): `[ms after the response headers, bytes]`, at most MAX_TIMED_CHUNKS;
+   * undefined for a body with a length of its own. `devproxy replay --pace recorded` replays by it.
+   */
+  readonly timeline?: ReadonlyArray<readonly [ms: number, bytes: number]> | undefined
 }
+
+/** A streamed body keeps the times of its first this many chunks; the ones after are not timed (they follow the last at once). */
+export const MAX_TIMED_CHUNKS = 4096
 
 type CaptureHeaders = { 'content-type'?: string | undefined; 'content-encoding'?: string | string[] | undefined }
 
@@ -32,11 +41,16 @@ export class BodyCapture implements CapturedBody {
   private kept = 0
   private cut = false
   private ended = false
+  readonly timeline: Array<[number, number]> | undefined
+  private readonly startMs: number
 
-  constructor(headers: CaptureHeaders, private readonly maxBytes: number) {
+  /** `timed`: note when each chunk comes (a streamed body); the clock starts now. */
+  constructor(headers: CaptureHeaders, private readonly maxBytes: number, timed = false) {
     this.contentType = headers['content-type']
     const encoding = headers['content-encoding']
     this.contentEncoding = Array.isArray(encoding) ? encoding.join(', ') : encoding
+    this.timeline = timed ? [] : undefined
+    this.startMs = timed ? performance.now() : 0
   }
 
   get bytes(): Buffer {
@@ -59,6 +73,10 @@ export class BodyCapture implements CapturedBody {
     // A copy: the original chunk may be pooled memory reused by the stream.
     this.chunks.push(Buffer.from(part))
     this.kept += part.length
+    const timeline = this.timeline
+    if (timeline === undefined) return
+    if (timeline.length < MAX_TIMED_CHUNKS) timeline.push([Math.round(performance.now() - this.startMs), part.length])
+    else timeline[timeline.length - 1]![1] += part.length
   }
 
   end(): void {
@@ -66,9 +84,9 @@ export class BodyCapture implements CapturedBody {
   }
 }
 
-/** A capture of `stream` taken by listening to it as it passes. */
-export function captureBody(stream: Readable, headers: CaptureHeaders, maxBytes: number): CapturedBody {
-  const capture = new BodyCapture(headers, maxBytes)
+/** A capture of `stream` taken by listening to it as it passes (`timed`: see BodyCapture). */
+export function captureBody(stream: Readable, headers: CaptureHeaders, maxBytes: number, timed = false): CapturedBody {
+  const capture = new BodyCapture(headers, maxBytes, timed)
   stream.once('end', () => capture.end())
   stream.on('data', (chunk: Buffer) => capture.add(chunk))
   return capture

@@ -5,6 +5,7 @@ import { createRandom } from './random.js'
 import { expectsContinue, runAttempt, type AttemptContext, type AttemptResult, type ForwardChanges } from './attempt.js'
 import { describeFailure, FAILURE_TYPES, type ErrorDetails } from './error-map.js'
 import { NO_EFFECTS, type Effects } from './fault-plan.js'
+import { faultHeader, firedIn, noteActed } from './fault-report.js'
 import { answerAtClient, plannedFaults, requestedFault } from './fault-scope.js'
 import { forwardPath } from './path-rewrite.js'
 import { hasBody } from './protocol.js'
@@ -113,7 +114,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     if (result.kind === 'too-large') return answerBodyFailure(ctx, 'too-large')
     if (result.kind === 'client-stalled') return answerBodyFailure(ctx, 'stalled')
     if (result.kind === 'refused') {
-      sendError(res, tx, result.type, result.details, { fault: responseFaults(NO_EFFECTS, atClient).header })
+      sendError(res, tx, result.type, result.details, { fault: errorFaults(NO_EFFECTS, atClient) })
       return
     }
     // A pooled connection that failed before any response byte was most likely closed by the
@@ -167,7 +168,7 @@ function respond(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 're
   ctx.clientGone.listener = () => proxyRes.readableEnded || proxyRes.destroy()
   const program = engine.program
   if (program === undefined || (!program.runsAfter(route) && route.transform === undefined)) {
-    streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes)
+    streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(tx, result.injected, atClient), engine.captureBodyBytes)
     return
   }
   return respondThroughCode(ctx, program, result, atClient)
@@ -194,7 +195,7 @@ async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, re
     return
   }
   if (res.destroyed) return void proxyRes.destroy()
-  streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(result.injected, atClient), engine.captureBodyBytes, transform)
+  streamResponse(tx, route, proxyRes, res, engine.instanceId, responseFaults(tx, result.injected, atClient), engine.captureBodyBytes, transform)
 }
 
 /**
@@ -237,15 +238,26 @@ function outcomeOf(result: Extract<AttemptResult, { kind: 'response' | 'failure'
   return { kind: 'response', status: result.proxyRes.statusCode ?? 502, retryAfter }
 }
 
-/** The response-side effects of this attempt's faults and of client-scope ones. */
-function responseFaults(injected: Effects, atClient?: Effects): ResponseFaults {
-  if (injected.labels.length === 0 && (atClient === undefined || atClient.labels.length === 0)) return NO_RESPONSE_FAULTS
-  const labels = [...(atClient?.labels ?? []), ...injected.labels]
+/**
+ * What this attempt's faults and the client-scope ones do to the response going out. The
+ * stand-in that answered and the delays have acted already; the body faults act as the body
+ * goes out through them (stream-response.ts calls `actedOnBody`).
+ */
+function responseFaults(tx: Transaction, injected: Effects, atClient: Effects): ResponseFaults {
+  if (injected.fired.length === 0 && atClient.fired.length === 0) return NO_RESPONSE_FAULTS
+  const body = [...firedIn(atClient, ['body']), ...firedIn(injected, ['body'])]
   return {
-    header: labels.length > 0 ? labels.join(', ') : undefined,
-    truncate: injected.truncate || (atClient?.truncate ?? false),
-    bytesPerSecond: injected.bytesPerSecond ?? atClient?.bytesPerSecond,
+    header: faultHeader([...firedIn(atClient, ['delay']), ...firedIn(injected, ['delay', 'answer']), ...body]),
+    truncate: injected.truncate || atClient.truncate,
+    bytesPerSecond: injected.bytesPerSecond ?? atClient.bytesPerSecond,
+    actedOnBody: body.length === 0 ? undefined : () => noteActed(tx, body),
   }
+}
+
+/** `x-devproxy-fault` on an error devproxy answers: no body went out, so no body fault acted. */
+function errorFaults(injected: Effects, atClient: Effects): string | undefined {
+  if (injected.fired.length === 0 && atClient.fired.length === 0) return undefined
+  return faultHeader([...firedIn(atClient, ['delay']), ...firedIn(injected, ['delay', 'answer'])])
 }
 
 function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kind: 'failure' }>, budgetCut: boolean, atClient: Effects): void {
@@ -262,7 +274,7 @@ function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kin
     tx,
     FAILURE_TYPES[result.failure],
     { message, hint, route: route.name, target: result.attempt.target, attempts: tx.attempts.length, extra: tx.retryNote ? { retry: tx.retryNote } : undefined },
-    { fault: responseFaults(result.injected, atClient).header },
+    { fault: errorFaults(result.injected, atClient) },
   )
 }
 

@@ -8,15 +8,32 @@ import type { StandInAnswer } from './stand-in.js'
  * business (src/faults); the proxy only carries the effects out.
  */
 
+/**
+ * A fault that fired on a request or attempt. It is reported (tagged, counted, named in
+ * `x-devproxy-fault`) only once it has acted, i.e. changed what the client got:
+ * - `answer`: it stood in for the upstream (the first stand-in drawn; one drawn after it on
+ *   the same attempt is superseded and never reaches `Effects`);
+ * - `delay`: it held the attempt, whoever answered afterwards;
+ * - `body`: a response body was sent through it (truncate, throttle) — not on a reset, a hang
+ *   or an error devproxy answered, which have no body to slow or cut.
+ */
+export interface FiredFault {
+  readonly role: 'answer' | 'delay' | 'body'
+  /** The kind, for `x-devproxy-fault` on the response: `5xx`, `latency`. */
+  readonly label: string
+  /** What the transaction records (`tx.faults`): `5xx 503`, `latency 300ms`. */
+  readonly note: string
+  /** Counts it as injected on its fault (`devproxy fault --list`). */
+  readonly count: () => void
+}
+
 export interface Effects {
   /** A fault standing in for the upstream; undefined: the request goes on. */
   readonly answer: StandInAnswer | undefined
   /** Wait this long first (an injected latency). */
   readonly delayMs: number
-  /** The kinds injected, for `x-devproxy-fault` on the response. */
-  readonly labels: readonly string[]
-  /** What the transaction records (`tx.faults`): `5xx 503`, `latency 300ms`. */
-  readonly notes: readonly string[]
+  /** The faults that fired, in the order they were installed; superseded stand-ins left out. */
+  readonly fired: readonly FiredFault[]
   /** Cut the response body part way. */
   readonly truncate: boolean
   /** Send the response body at this speed. */
@@ -25,7 +42,7 @@ export interface Effects {
   readonly cause: string | undefined
 }
 
-export const NO_EFFECTS: Effects = Object.freeze({ answer: undefined, delayMs: 0, labels: [], notes: [], truncate: false, bytesPerSecond: undefined, cause: undefined })
+export const NO_EFFECTS: Effects = Object.freeze({ answer: undefined, delayMs: 0, fired: [], truncate: false, bytesPerSecond: undefined, cause: undefined })
 
 /** What faults are matched against. */
 export interface FaultQuery {

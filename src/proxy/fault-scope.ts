@@ -1,5 +1,6 @@
 import type { AttemptContext } from './attempt.js'
 import { NO_EFFECTS, type Effects, type RequestedFault } from './fault-plan.js'
+import { faultHeader, firedIn, noteActed } from './fault-report.js'
 import { FAULT_HEADER } from './headers.js'
 import { sendError } from './respond.js'
 import { isHttp2 } from './protocol.js'
@@ -43,15 +44,19 @@ export function requestedFault(ctx: AttemptContext): RequestedFault | undefined 
 /**
  * Client-scope faults, once, before the attempt loop: the client sees them as they are.
  * Returns true when a fault answered (or cut) the request: nothing more to do. Otherwise the
- * effects on the body (truncate, throttle, the labels) still apply to the eventual response.
+ * effects on the body (truncate, throttle) still apply to the eventual response.
  */
 export async function answerAtClient(ctx: AttemptContext, effects: Effects): Promise<boolean> {
   const { tx, res, route } = ctx
-  tx.faults.push(...effects.notes)
-  const labels = effects.labels.join(', ')
+  const delays = firedIn(effects, ['delay'])
+  noteActed(tx, delays)
   if (effects.delayMs > 0 && !(await backoff(effects.delayMs, ctx))) return true
   const answer = effects.answer
   if (answer === undefined) return false
+  // The stand-in answers as it is: the body faults drawn with it do not shape it.
+  const answered = firedIn(effects, ['delay', 'answer'])
+  noteActed(tx, firedIn(effects, ['answer']))
+  const labels = faultHeader(answered)
   if (answer.kind === 'respond') {
     streamResponse(tx, route, answer.response, res, ctx.engine.instanceId, { header: labels })
   } else if (answer.kind === 'reset') {

@@ -41,6 +41,7 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   if (close && !isHttp2(res.req)) closeAfter(res.req)
   const headers = errorHeaders(tx, type, response.body, close)
   if (options.fault) headers['x-devproxy-fault'] = options.fault
+  if (tx.replay === 'fallthrough') headers['x-devproxy-replay'] = 'miss'
   tx.responseHeadersSent = headers
   tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)
   res.writeHead(response.status, headers)

@@ -15,8 +15,12 @@ import type { StandInKind, Transaction } from './transaction.js'
 export type { StandInKind }
 
 export type StandInAnswer =
-  /** A response, shaped like an upstream's (`syntheticResponse`). */
-  | { readonly kind: 'respond'; readonly response: IncomingMessage; readonly by: StandInKind }
+  /**
+   * A response, shaped like an upstream's (`syntheticResponse`). `name` says what answered when it
+   * replaced the upstream (`mock[1]`, `replay flow.har`): it is then the transaction's target, and
+   * nothing was forwarded. A fault leaves it out: it simulates the upstream at its own target.
+   */
+  | { readonly kind: 'respond'; readonly response: IncomingMessage; readonly by: StandInKind; readonly name?: string | undefined }
   /** The connection reset before any response byte. */
   | { readonly kind: 'reset'; readonly by: StandInKind }
   /** No answer at all: the attempt's response timeout runs out. */
@@ -49,8 +53,8 @@ export interface StandIn {
   refuseUpgrade?(route: ResolvedRoute, url: string): { readonly type: ErrorType; readonly details: ErrorDetails } | undefined
 }
 
-/** A response from no socket: a status, headers and a body, readable like an upstream's. */
-export function syntheticResponse(status: number, headers: IncomingHttpHeaders, body: Buffer): IncomingMessage {
-  const stream = Readable.from(body.length > 0 ? [body] : [], { objectMode: false })
+/** A response from no socket: a status, headers and a body (whole, or a stream of its own), readable like an upstream's. */
+export function syntheticResponse(status: number, headers: IncomingHttpHeaders, body: Buffer | Readable): IncomingMessage {
+  const stream = body instanceof Readable ? body : Readable.from(body.length > 0 ? [body] : [], { objectMode: false })
   return Object.assign(stream, { statusCode: status, statusMessage: STATUS_CODES[status] ?? '', headers, httpVersion: '1.1', rawTrailers: [], trailers: {} }) as unknown as IncomingMessage
 }

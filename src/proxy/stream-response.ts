@@ -23,6 +23,8 @@ export interface ResponseFaults {
   readonly truncate?: boolean | undefined
   /** Send the body at this speed. */
   readonly bytesPerSecond?: number | undefined
+  /** Called when the body goes out through `truncate` or `bytesPerSecond`: those faults acted. */
+  readonly actedOnBody?: (() => void) | undefined
 }
 
 export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: IncomingMessage, res: ServerResponse, instanceId: string, faults: ResponseFaults = {}, captureBytes = 0, transform?: Transform): void {
@@ -33,17 +35,23 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   const headers = buildResponseHeaders(proxyRes.headers, { rules: route.responseHeaders, via: viaEntry(proxyRes.httpVersion, instanceId), trailers })
   if (route.cookies !== undefined) rewriteSetCookies(headers, route.cookies)
   if (faults.header) headers['x-devproxy-fault'] = faults.header
+  // `devproxy replay --fallthrough`: the recording missed and this is the live answer (README).
+  if (tx.replay === 'fallthrough') headers['x-devproxy-replay'] = 'miss'
   // A transformed body has a length of its own: it goes out chunked (or, to HTTP/1.0, until close).
   if (transform !== undefined) delete headers['content-length']
   tx.status = status
   tx.responseHeadersReceived ??= proxyRes.headers
   tx.responseHeadersSent = headers
 
-  const plain = faults.bytesPerSecond === undefined && !faults.truncate && transform === undefined
+  const shaped = faults.bytesPerSecond !== undefined || faults.truncate === true
+  if (shaped) faults.actedOnBody?.()
+  const plain = !shaped && transform === undefined
   // The plain path's pump feeds the capture itself; fault paths listen for it.
-  const capture = captureBytes > 0 && plain ? new BodyCapture(proxyRes.headers, captureBytes) : undefined
+  // A body without a length streams (events, a long poll): its capture notes when each chunk came.
+  const timed = captureBytes > 0 && headers['content-length'] === undefined
+  const capture = captureBytes > 0 && plain ? new BodyCapture(proxyRes.headers, captureBytes, timed) : undefined
   // What is recorded is what the client gets: a transformed body after its transform.
-  if (captureBytes > 0) tx.responseBody = capture ?? captureBody(transform ?? proxyRes, proxyRes.headers, captureBytes)
+  if (captureBytes > 0) tx.responseBody = capture ?? captureBody(transform ?? proxyRes, proxyRes.headers, captureBytes, timed)
   const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
 
   closeIfBodyUnread(res, status)

@@ -11,7 +11,8 @@ export type StandInKind = 'fault' | 'replay' | 'mock' | 'hook'
 /** One try at the upstream; a retried transaction has several. */
 export interface Attempt {
   readonly n: number
-  readonly target: string
+  /** The upstream's origin; or what replaced it (`mock[1]`, `replay flow.har`), once it answered. */
+  target: string
   readonly startMs: number
   /** The backoff waited before this attempt (0 for the first). */
   readonly backoffMs: number
@@ -98,6 +99,15 @@ export interface Transaction {
  * on the answer (the recorder: `kill -9` the moment a response arrives must not lose it).
  */
 export type TransactionSink = ((transaction: Readonly<Transaction>) => void) & { readonly beforeDelivery?: (transaction: Readonly<Transaction>) => void }
+
+/**
+ * True when what answered replaced the upstream — a mock, onRequest's answer, a recording — so
+ * nothing was forwarded (a fault is not one: it simulates the upstream at its target).
+ */
+export function answeredInPlace(tx: Readonly<Transaction>): boolean {
+  const by = tx.attempts.at(-1)?.by
+  return by === 'mock' || by === 'hook' || by === 'replay'
+}
 
 let counter = 0
 

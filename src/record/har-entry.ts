@@ -24,6 +24,8 @@ export interface RecordedBody {
   readonly wireBytes: number
   /** The whole body's size, decoded (HAR `content.size`), when it is more than `bytes` holds. Default: `bytes.length`. */
   readonly size?: number | undefined
+  /** When each chunk of a streamed body came: `[ms after the response headers, bytes]` (`_devproxy.chunks`). */
+  readonly timeline?: ReadonlyArray<readonly [number, number]> | undefined
 }
 
 export interface EntryOptions {
@@ -48,6 +50,12 @@ export interface DevproxyEntryFields {
   readonly answeredBy: string | null
   /** The route's code (onRequest, onResponse, a transform) ran on it. */
   readonly hooked: boolean
+  /**
+   * A streamed response body (sent without a length): when each chunk came, `[ms after the
+   * response headers, bytes]`, in order, their bytes adding up to the recorded body. Absent
+   * for a body with a length of its own. `devproxy replay --pace recorded` replays by it.
+   */
+  readonly chunks?: ReadonlyArray<readonly [number, number]>
 }
 
 export type DevproxyEntry = Entry & { _devproxy: DevproxyEntryFields }
@@ -104,7 +112,8 @@ function buildEntryJson(tx: Readonly<Transaction>, options: EntryOptions, bodyJs
   const devproxy =
     `{"id":${str(tx.id)},"route":${strOrNull(tx.route)},"target":${strOrNull(tx.target)},"attempts":${tx.attempts.length},` +
     `"fault":${JSON.stringify(tx.faults)},"truncated":{"request":${options.request?.truncated ?? false},"response":${options.response?.truncated ?? false}},` +
-    `"ending":${strOrNull(options.ending ?? tx.ending)},"error":${strOrNull(tx.error?.type)},"answeredBy":${strOrNull(tx.attempts.at(-1)?.by)},"hooked":${tx.hooked === true}}`
+    `"ending":${strOrNull(options.ending ?? tx.ending)},"error":${strOrNull(tx.error?.type)},"answeredBy":${strOrNull(tx.attempts.at(-1)?.by)},"hooked":${tx.hooked === true}` +
+    `${options.response?.timeline === undefined ? '' : `,"chunks":${JSON.stringify(options.response.timeline)}`}}`
   // HAR 1.2 `serverIPAddress` and `connection` (the upstream socket's local port: unique among
   // open connections, and a number, as Firefox writes it and haralyzer reads it).
   const server =

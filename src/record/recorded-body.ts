@@ -88,7 +88,22 @@ function codingToUndo(body: CapturedBody): Coding | undefined {
   return coding.kind === 'known' ? coding.coding : undefined
 }
 
+/** The bytes as they came (nothing to decode): a streamed body's chunk times still say where each chunk is. */
 function plain(body: CapturedBody, maxBytes: number, truncated: boolean): RecordedBody {
   const cut = body.bytes.length > maxBytes
-  return { contentType: body.contentType, bytes: cut ? body.bytes.subarray(0, maxBytes) : body.bytes, truncated: truncated || cut, wireBytes: body.totalBytes, size: body.totalBytes }
+  const bytes = cut ? body.bytes.subarray(0, maxBytes) : body.bytes
+  return { contentType: body.contentType, bytes, truncated: truncated || cut, wireBytes: body.totalBytes, size: body.totalBytes, timeline: body.timeline === undefined ? undefined : timelineOf(body.timeline, bytes.length) }
+}
+
+/** The chunk times of the first `length` bytes: a body cut at --max-body keeps those of what was kept. */
+function timelineOf(timeline: ReadonlyArray<readonly [number, number]>, length: number): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  let at = 0
+  for (const [ms, bytes] of timeline) {
+    if (at >= length) break
+    const part = Math.min(bytes, length - at)
+    out.push([ms, part])
+    at += part
+  }
+  return out
 }

@@ -13,11 +13,11 @@ import { missResponse, recordedBody, recordedResponse } from './replay-response.
  * off mid-stream) is never served as a whole one, and a request that failed (HAR status 0) is
  * answered as a failure — both by devproxy's own 502, which says which entry and why.
  */
-export function replayResponse(match: ReplayMatch, tx: Transaction, url: string): IncomingMessage {
+export function replayResponse(match: ReplayMatch, tx: Transaction, url: string, paced = false): IncomingMessage {
   tx.replay = match.kind
   if (match.kind === 'miss') return missResponse(match, tx.method, url)
   const problem = entryProblem(match.entry)
-  if (problem === undefined) return recordedResponse(match.entry)
+  if (problem === undefined) return recordedResponse(match.entry, paced)
   const { type, message, hint } = problem === 'truncated' ? describeTruncated(match.entry, tx.method, url) : describeFailed(match.entry, tx.method, url)
   tx.error = { type, message }
   const response = buildErrorResponse(type, { message, hint })

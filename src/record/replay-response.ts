@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { syntheticResponse } from '../proxy/stand-in.js'
 import type { Entry } from 'har-format'
+import { pacedBody, recordedTimeline } from './paced-body.js'
 import type { ReplayMatch } from './replay-match.js'
 
 /**
@@ -11,8 +12,10 @@ import type { ReplayMatch } from './replay-match.js'
 /** Recorded headers that described the recorded connection or encoding, not the answer. */
 const DROP = new Set(['content-length', 'content-encoding', 'transfer-encoding', 'connection', 'keep-alive', 'via', 'date'])
 
-export function recordedResponse(entry: Entry): IncomingMessage {
+/** `paced`: a streamed body goes out at its recorded times (`--pace recorded`), without a length, as it came. */
+export function recordedResponse(entry: Entry, paced = false): IncomingMessage {
   const body = recordedBody(entry)
+  const timeline = paced ? recordedTimeline(entry, body.length) : undefined
   const headers: IncomingHttpHeaders = {}
   let recordedLength: string | undefined
   for (const { name, value } of entry.response.headers) {
@@ -24,10 +27,10 @@ export function recordedResponse(entry: Entry): IncomingMessage {
   }
   // A HEAD or 304 answer has no body but tells the length of the one a GET would get (RFC 9110 §8.6).
   const bodiless = entry.request.method.toUpperCase() === 'HEAD' || entry.response.status === 304
-  if (!bodiless) headers['content-length'] = String(body.length)
-  else if (recordedLength !== undefined) headers['content-length'] = recordedLength
+  if (!bodiless && timeline === undefined) headers['content-length'] = String(body.length)
+  else if (bodiless && recordedLength !== undefined) headers['content-length'] = recordedLength
   headers['x-devproxy-replay'] = 'hit'
-  return syntheticResponse(entry.response.status, headers, body)
+  return syntheticResponse(entry.response.status, headers, timeline === undefined || bodiless ? body : pacedBody(body, timeline))
 }
 
 /** The recorded response body, decoded (HAR `content.text`, base64 when `encoding` says so). */

@@ -1,3 +1,4 @@
+import type { Entry } from 'har-format'
 import type { StandIn } from '../proxy/stand-in.js'
 import { replayResponse } from './replay-answer.js'
 import type { ReplayIndex } from './replay-match.js'
@@ -7,6 +8,14 @@ export interface ReplaySource {
   readonly index: ReplayIndex
   /** Routes whose misses are forwarded to the live target (`--fallthrough`). */
   readonly fallthroughRoutes: ReadonlySet<string>
+  /** What answers, as the log and `--json` name it in place of a target: `replay session1.har`. */
+  readonly name: string
+  /**
+   * `fast` (default): every answer at once. `recorded`: each answer after the time the recorded
+   * one took to its headers (HAR `timings.wait`), and a streamed body chunk by chunk at its
+   * recorded times (`_devproxy.chunks`).
+   */
+  readonly pace?: 'fast' | 'recorded' | undefined
 }
 
 /** Request bodies up to this size are read whole in replay mode, to match them. */
@@ -27,7 +36,10 @@ export function createReplayStandIn(source: ReplaySource): StandIn {
         tx.replay = 'fallthrough'
         return undefined
       }
-      return { kind: 'respond', response: replayResponse(match, tx, url), by: 'replay' }
+      const paced = source.pace === 'recorded'
+      const answer = () => ({ kind: 'respond', response: replayResponse(match, tx, url, paced), by: 'replay', name: source.name }) as const
+      const waitMs = paced && match.kind === 'hit' ? recordedWaitMs(match.entry) : 0
+      return waitMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer()), waitMs)) : answer()
     },
     refuseUpgrade(route, url) {
       // Replaying is offline: nothing goes to a live service unless --fallthrough says so.
@@ -42,4 +54,10 @@ export function createReplayStandIn(source: ReplaySource): StandIn {
       }
     },
   }
+}
+
+/** How long the recorded response took to its headers (HAR `timings.wait`), in ms; 0 when unknown. */
+function recordedWaitMs(entry: Entry): number {
+  const wait = entry.timings?.wait
+  return typeof wait === 'number' && wait > 0 ? wait : 0
 }

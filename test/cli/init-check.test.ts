@@ -1,16 +1,11 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { TEMPLATE_NAMES, TEMPLATES, TEMPLATES_DIR, templatePath, type TemplateName } from '../../src/config/templates.js'
 import { expectNoStack, runCli } from '../helpers/cli.js'
 
 const dirs: string[] = []
-const execFileAsync = promisify(execFile)
-const TSC = fileURLToPath(new URL('../../node_modules/.bin/tsc', import.meta.url))
 
 /** A fresh, empty project directory: no node_modules, no config. */
 async function project(): Promise<string> {
@@ -170,42 +165,12 @@ describe('devproxy init: the file it writes', () => {
 })
 
 describe('devproxy init: the config type-checks without devproxy installed', () => {
-  /**
-   * This repo's TypeScript, run in the fresh project: no node_modules, no tsconfig there. The
-   * target is the language configs run in (Node 20 has all of ES2022), not tsc's own default of
-   * ES5, which knows no WeakMap.
-   */
-  const tsc = async (dir: string, ...args: string[]) => {
-    try {
-      await execFileAsync(TSC, ['--noEmit', '--strict', '--target', 'ES2022', ...args], { cwd: dir })
-      return { code: 0, stdout: '' }
-    } catch (error) {
-      const failed = error as { code: number; stdout: string }
-      return { code: failed.code, stdout: failed.stdout }
-    }
-  }
-
-  it.each(TEMPLATE_NAMES)('tsc --noEmit accepts a fresh %s config', async (name) => {
+  // tsc on every template and README example, and a misspelt option: config-types.test.ts.
+  it('init writes the config and devproxy-env.d.ts, nothing else', async () => {
     const dir = await project()
-    const init = await runCli(['init', '--template', name], { cwd: dir })
+    const init = await runCli(['init'], { cwd: dir })
     expect(init.stdout).toContain('wrote devproxy-env.d.ts')
     expect((await readdir(dir)).sort()).toEqual(['devproxy-env.d.ts', 'proxy.config.ts'])
-    expect(await tsc(dir, 'proxy.config.ts')).toEqual({ code: 0, stdout: '' })
-  })
-
-  it('and the types are real: a misspelt option is a type error, in .ts and in checked .mjs', async () => {
-    const dir = await project()
-    expect((await runCli(['init'], { cwd: dir })).code).toBe(0)
-    expect((await runCli(['init', '--config', 'proxy.config.mjs'], { cwd: dir })).code).toBe(0)
-    for (const file of ['proxy.config.ts', 'proxy.config.mjs']) {
-      const path = join(dir, file)
-      await writeFile(path, (await readFile(path, 'utf8')).replace("path: '/',", "path: '/', timeout: 5_000,"))
-    }
-    const ts = await tsc(dir, 'proxy.config.ts')
-    expect(ts.code).not.toBe(0)
-    expect(ts.stdout).toContain("'timeout' does not exist in type 'UserRoute'. Did you mean to write 'timeoutMs'?")
-    const mjs = await tsc(dir, '--allowJs', '--checkJs', 'proxy.config.mjs')
-    expect(mjs.stdout).toContain("'timeout' does not exist in type 'UserRoute'")
   })
 })
 

@@ -153,6 +153,61 @@ describe('faults act as a simulated upstream, per attempt', () => {
   })
 })
 
+/**
+ * Several faults on one attempt: only those that acted are reported (fault-plan.ts FiredFault):
+ * the stand-in that answered, the delays that held it, the body faults a body went through.
+ */
+describe('which of several faults acted', () => {
+  const list = (proxy: TestProxy) => proxy.faults.list().map((f) => [f.kind, f.injected])
+
+  it('a truncate drawn with a 5xx cuts the injected body: both acted', async () => {
+    const upstream = await okUpstream()
+    const proxy = await proxyWith(upstream.url, {}, {}, [{ kind: 'status', statuses: [503] }, { kind: 'truncate' }])
+    const res = await new Promise<IncomingMessage>((resolve) => http.get(`${proxy.url}/x`, { agent: false }, resolve))
+    res.resume()
+    res.on('error', () => {})
+    await within(3_000, new Promise((resolve) => res.once('close', resolve)), 'the cut')
+    expect(res.statusCode).toBe(503)
+    expect(res.headers['x-devproxy-fault']).toBe('status, truncate')
+    expect((await proxy.nextTransaction()).faults).toEqual(['503', 'truncate'])
+    expect(list(proxy)).toEqual([['status', 1], ['truncate', 1]])
+  })
+
+  it('a truncate on a request devproxy answers with its own error (the upstream refused) had no body to cut', async () => {
+    const gone = await okUpstream()
+    const refused = gone.url
+    await gone.close()
+    const proxy = await proxyWith(refused, {}, {}, [{ kind: 'truncate' }, { kind: 'throttle', kbps: 1 }])
+    const response = await request(`${proxy.url}/x`)
+    expect(response.status).toBe(502)
+    expect(response.headers['x-devproxy-fault']).toBeUndefined()
+    expect((await proxy.nextTransaction()).faults).toEqual([])
+    expect(list(proxy)).toEqual([['truncate', 0], ['throttle', 0]])
+  })
+
+  it('a client that leaves during a latency: the latency acted, the 5xx it held never answered', async () => {
+    const upstream = await okUpstream()
+    const proxy = await proxyWith(upstream.url, {}, {}, [{ kind: 'latency', latencyMs: [5_000, 5_000] }, { kind: '5xx' }])
+    const req = http.get(`${proxy.url}/x`, { agent: false })
+    req.on('error', () => {})
+    req.once('socket', (socket) => socket.once('connect', () => setImmediate(() => req.destroy())))
+    const tx = await within(3_000, proxy.nextTransaction(), 'the abandoned transaction')
+    expect(tx.ending).toBe('client-aborted')
+    expect(tx.faults).toEqual(['latency 5000ms'])
+    expect(list(proxy)).toEqual([['latency', 1], ['5xx', 0]])
+  })
+
+  it('retried attempts: each attempt reports its own; a response drained for a retry was not shaped by the body fault', async () => {
+    const upstream = await okUpstream()
+    const proxy = await proxyWith(upstream.url, { retry: { attempts: 2, on: ['5xx'], ...fast } }, {}, [{ kind: '5xx', first: 1 }, { kind: 'status', statuses: [429], first: 1 }, { kind: 'throttle', kbps: 1024 }])
+    const response = await request(`${proxy.url}/x`)
+    expect(response.status).toBe(200)
+    expect(response.headers['x-devproxy-fault']).toBe('throttle')
+    expect((await proxy.nextTransaction()).faults).toEqual([expect.stringMatching(/^5xx 50[0-4]$/), 'throttle 1024KB/s'])
+    expect(list(proxy)).toEqual([['5xx', 1], ['status', 0], ['throttle', 1]])
+  })
+})
+
 describe('--at client: once, before the retry loop', () => {
   it('a 503 at the client is not retried by the proxy', async () => {
     const upstream = await okUpstream()

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { chooseAction } from '../../src/faults/decide.js'
+import { effectsOf } from '../../src/faults/plan.js'
 import { createFaultRegistry } from '../../src/faults/registry.js'
-import type { FaultContext } from '../../src/faults/types.js'
+import type { FaultContext, FaultSpec } from '../../src/faults/types.js'
 import { validateFaultSpec } from '../../src/faults/validate-spec.js'
 
 const ctx = (overrides: Partial<FaultContext> = {}): FaultContext => ({ route: 'api', path: '/api/users', method: 'GET', scope: 'upstream', nowMs: 1_000, ...overrides })
@@ -32,7 +33,8 @@ describe('the fault registry decides per attempt', () => {
     const registry = createFaultRegistry()
     registry.add({ kind: 'reset', first: 2 }, 'api', 0)
     expect([1, 2, 3, 4].map(() => registry.decide(ctx()).length)).toEqual([1, 1, 0, 0])
-    expect(registry.list(0)[0]).toMatchObject({ matched: 4, injected: 2 })
+    // Drawn is not injected: a fault counts as injected once it acts (effectsOf below).
+    expect(registry.list(0)[0]).toMatchObject({ matched: 4, injected: 0 })
   })
 
   it.each([
@@ -106,5 +108,34 @@ describe('validateFaultSpec: faults arriving as data (config, control API)', () 
     { spec: { kind: 'reset', path: 'api/*' }, issues: [{ path: 'faults[0].path', message: expect.stringContaining('must be a path glob starting with "/"') }] },
   ])('$spec', ({ spec, issues }) => {
     expect(validateFaultSpec(spec, 'faults[0]')).toEqual(issues)
+  })
+})
+
+describe('effectsOf: which of the faults drawn for one attempt act', () => {
+  const drawn = (...specs: FaultSpec[]) => {
+    const registry = createFaultRegistry()
+    for (const spec of specs) registry.add({ seed: 1, ...spec }, 'api', 0)
+    return effectsOf(registry.decide(ctx()))
+  }
+  it.each([
+    { name: 'a 5xx, then a 429: the 5xx answers, the 429 is superseded', specs: [{ kind: '5xx' }, { kind: 'status', statuses: [429] }], fired: [['answer', '5xx']], answer: 'respond' },
+    { name: 'a 429, then a reset: the 429 answers', specs: [{ kind: 'status', statuses: [429] }, { kind: 'reset' }], fired: [['answer', 'status']], answer: 'respond' },
+    { name: 'a latency and a 5xx: the delay holds, the 5xx answers', specs: [{ kind: 'latency', latencyMs: [5, 5] }, { kind: '5xx' }], fired: [['delay', 'latency'], ['answer', '5xx']], answer: 'respond' },
+    { name: 'two latencies add up, both act', specs: [{ kind: 'latency', latencyMs: [5, 5] }, { kind: 'latency', latencyMs: [7, 7] }], fired: [['delay', 'latency'], ['delay', 'latency']], answer: undefined },
+    { name: 'a timeout, then a 5xx: the hang answers', specs: [{ kind: 'timeout' }, { kind: '5xx' }], fired: [['answer', 'timeout']], answer: 'hang' },
+    { name: 'a reset and a truncate: the truncate acts only if a body goes out', specs: [{ kind: 'reset' }, { kind: 'truncate' }], fired: [['answer', 'reset'], ['body', 'truncate']], answer: 'reset' },
+  ] satisfies Array<{ name: string; specs: FaultSpec[]; fired: string[][]; answer: string | undefined }>)('$name', ({ specs, fired, answer }) => {
+    const effects = drawn(...specs)
+    expect(effects.fired.map((f) => [f.role, f.label])).toEqual(fired)
+    expect(effects.answer?.kind).toBe(answer)
+  })
+
+  it('a fault counts as injected when the proxy reports it acted, not when drawn', () => {
+    const registry = createFaultRegistry()
+    registry.add({ kind: '5xx' }, 'api', 0)
+    registry.add({ kind: 'status', statuses: [429] }, 'api', 0)
+    const effects = effectsOf(registry.decide(ctx()))
+    for (const fired of effects.fired) fired.count()
+    expect(registry.list(0).map((f) => [f.kind, f.matched, f.injected])).toEqual([['5xx', 1, 1], ['status', 1, 0]])
   })
 })

@@ -18,7 +18,9 @@ import { HOP_BY_HOP } from '../headers.js'
  *   HTTP/2 wants;
  * - a response cut short ends its stream with RST_STREAM INTERNAL_ERROR, as nginx does when its
  *   upstream fails mid-body: the client sees that one request fail and its other streams go on
- *   (a bare `destroy()` would send NO_ERROR, which reads as a clean end after a complete body).
+ *   (a bare `destroy()` would send NO_ERROR, which reads as a clean end after a complete body);
+ * - a stream the client cancels is not `writableFinished`, so it ends `client-aborted` as an
+ *   HTTP/1.1 request whose client leaves does.
  */
 export class H2Request extends Http2ServerRequest {
   constructor(...args: ConstructorParameters<typeof Http2ServerRequest>) {
@@ -75,6 +77,17 @@ export class H2Response extends Http2ServerResponse {
 Object.defineProperty(H2Response.prototype, 'destroyed', {
   get(this: H2Response): boolean {
     return this.stream.destroyed
+  },
+})
+
+// Node's compat `writableFinished` is the stream's, which turns true when the stream is torn
+// down — by the client's RST_STREAM CANCEL (RFC 9113 §8.7) or a lost connection — though
+// nothing was answered; the pipeline would call that request completed. Finished means what it
+// means for ServerResponse: the response was ended and went out whole, the stream closing cleanly.
+Object.defineProperty(H2Response.prototype, 'writableFinished', {
+  get(this: H2Response): boolean {
+    const stream = this.stream
+    return this.writableEnded && stream.writableFinished && !stream.aborted && (stream.rstCode === undefined || stream.rstCode === http2.constants.NGHTTP2_NO_ERROR)
   },
 })
 
