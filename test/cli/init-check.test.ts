@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -263,7 +263,7 @@ export default defineConfig({ routes: [{ path: '/', target: 'http://localhost:30
 
   it.each(['proxy.config.json', 'dev/x.json'])('--config %s gets the message init gives (devproxy loads .ts .mts .js .mjs), not "no default export"; exit 2', async (name) => {
     const dir = await project()
-    await execFileAsync('mkdir', ['-p', join(dir, 'dev')])
+    await mkdir(join(dir, 'dev'), { recursive: true })
     await writeFile(join(dir, name), '{"routes": []}')
     for (const command of ['check', 'start']) {
       const result = await runCli([command, '--config', name], { cwd: dir })
