@@ -132,6 +132,8 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     /** Set while the proxy itself ends the upstream request: its errors are not the upstream's. */
     let releasing = false
     let connectTimer: NodeJS.Timeout | undefined
+    /** The pooled socket's bytesRead when this request got it: more on an error means it had begun answering. */
+    let readBefore = -1
     let poolTimer: NodeJS.Timeout | undefined
     let responseTimer: NodeJS.Timeout | undefined
 
@@ -237,6 +239,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
         clearTimeout(poolTimer)
         if (attempt.outcome !== undefined) return
         noteUpstreamSocket(tx, socket)
+        readBefore = socket.bytesRead
         const onConnected = () => {
           connected = true
           // Waiting for 100 Continue is waiting for the upstream's answer.
@@ -286,7 +289,8 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
         // Node's advice for keep-alive clients: a reused socket that resets before any
         // response byte was most likely closed by the server while idle — most likely, not
         // surely: the upstream may have read the request first (exchange decides what that allows).
-        const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')
+        // A connection that had begun answering (its bytesRead moved) was not idle: the upstream reset it.
+        const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && request.socket?.bytesRead === readBefore
         fail(classifyUpstreamError(error, connected, !secured), upstreamErrorCode(error), stale)
       })
       pump = pumpBody(plan.body, req, request, { idleMs: route.uploadIdleMs, stallMs: plan.timeoutMs }, {

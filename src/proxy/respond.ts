@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream'
 import { STATUS_CODES } from 'node:http'
 import { buildErrorResponse, type ErrorDetails, type ErrorType } from './error-map.js'
 import { VIA } from './headers.js'
+import type { CapturedBody } from './body-capture.js'
 import { closeAfter } from './connection-close.js'
 import { closeIfBodyUnread } from './linger.js'
 import { isHttp2 } from './protocol.js'
@@ -44,8 +45,16 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   if (tx.replay === 'fallthrough') headers['x-devproxy-replay'] = 'miss'
   tx.responseHeadersSent = headers
   tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)
+  // The client reads this body: what records and shows the transaction has it too (a few
+  // hundred bytes of devproxy's own, so always, whatever the capture setting).
+  if (tx.method !== 'HEAD') tx.responseBody = ownBody(headers['content-type'], response.body)
   res.writeHead(response.status, headers)
   res.end(tx.method === 'HEAD' ? undefined : response.body)
+}
+
+function ownBody(contentType: string | undefined, body: string): CapturedBody {
+  const bytes = Buffer.from(body)
+  return { contentType, contentEncoding: undefined, bytes, totalBytes: bytes.length, truncated: false }
 }
 
 /** The same error, written raw on a socket that asked for an upgrade (no ServerResponse there). */

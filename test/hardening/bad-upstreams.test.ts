@@ -252,6 +252,24 @@ describe('an upstream that closes keep-alive connections between requests', () =
     }
   })
 
+  // README "What the proxy does": the stale-connection resend is for a pooled connection that
+  // failed before any answer. One that had begun answering (part of a status line) was read and
+  // worked on: that is the upstream resetting, for the route's retry policy to judge (RFC 9110 §9.2.2).
+  it('a reused connection reset after part of the answer is a reset for the retry policy, not a stale socket', async () => {
+    const upstream = await rawUpstream((socket) =>
+      onEachHead(socket, (s, n) => {
+        if (n === 1) s.write(OK)
+        else s.write('HTTP/1.1 200 OK\r\n', () => s.resetAndDestroy())
+      }),
+    )
+    const proxy = await proxyTo(upstream.url, { retry: { attempts: 2, on: ['reset'], baseMs: 1, maxMs: 1 } })
+    const warm = await within(5_000, observe(`${proxy.url}/api/warm`), 'the request that opens the pooled connection')
+    expect(warm.kind === 'response' && warm.status).toBe(200)
+    await within(5_000, observe(`${proxy.url}/api/partly`), 'the request whose answer is cut')
+    const tx = proxy.transactions.find((t) => t.url === '/api/partly')!
+    expect(tx.attempts.map((a) => a.retryOf)).toEqual([undefined, 'reset'])
+  })
+
   it('a fresh connection dropped before the answer is a reset, not a stale socket: 502 upstream_reset, no extra attempt', async () => {
     const upstream = await rawUpstream((socket) => onEachHead(socket, (s) => s.destroy()))
     const proxy = await proxyTo(upstream.url)
