@@ -1,0 +1,164 @@
+/**
+ * Route code that never returns (issue 27 item 9): an `onRequest` or a mock's `respond` stuck in
+ * `for (;;) {}` used to freeze the whole proxy — every route hung, nothing was printed, and
+ * Ctrl-C and SIGTERM did nothing. Now the request that ran it loses its connection, stderr
+ * names the route, the hook and the config line, and the proxy serves again on the same port
+ * within seconds; `devproxy status` keeps showing one proxy, and a signal stops it during and
+ * after the stuck code. Driven as a user drives it: `devproxy start` from a project directory.
+ */
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runCli, spawnCli, type RunningCli } from '../helpers/cli.js'
+import { request, startUpstream, type TestUpstream } from '../helpers/servers.js'
+import { within } from '../helpers/wait.js'
+
+const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/
+
+/** The config; the loops are on lines 12 (onRequest) and 21 (respond). */
+function config(upstreamUrl: string): string {
+  return `import { defineConfig } from 'devproxy'
+export default defineConfig({
+  port: 0,
+  routes: [
+    {
+      name: 'stuck',
+      path: '/stuck',
+      target: ${JSON.stringify(upstreamUrl)},
+      hookTimeoutMs: 1000,
+      onRequest() {
+        process.stderr.write('onRequest entered\\n')
+        for (;;) {}
+      },
+    },
+    {
+      name: 'mocked',
+      path: '/mocked',
+      hookTimeoutMs: 1000,
+      mock: {
+        respond: () => {
+          for (;;) {}
+        },
+      },
+    },
+    { name: 'fine', path: '/', target: ${JSON.stringify(upstreamUrl)} },
+  ],
+})
+`
+}
+
+/** A request the proxy never answers: it ends with the connection closed under it. */
+async function connectionClosed(url: string): Promise<Error> {
+  const outcome = await within(20_000, request(url).then(
+    (response) => new Error(`answered ${response.status}`),
+    (error: Error) => error,
+  ), `the end of ${url}`)
+  expect(outcome.message).not.toMatch(/^answered/)
+  return outcome
+}
+
+async function stopped(cli: RunningCli): Promise<void> {
+  if (cli.child.exitCode !== null || cli.child.signalCode !== null) return
+  cli.child.kill('SIGKILL')
+  await cli.exited
+}
+
+describe('route code that never returns, under devproxy start', () => {
+  let upstream: TestUpstream
+  let dir: string
+  let cli: RunningCli
+  let url: string
+
+  beforeAll(async () => {
+    upstream = await startUpstream((_req, res) => res.end('upstream'))
+    dir = await mkdtemp(join(tmpdir(), 'devproxy-stuck-'))
+    await writeFile(join(dir, 'proxy.config.ts'), config(upstream.url))
+    cli = spawnCli(['start'], { cwd: dir })
+    url = (await cli.waitFor(LISTENING))[1]!
+    await cli.waitFor(/control: /)
+  })
+  afterAll(async () => {
+    await stopped(cli)
+    await upstream.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('an onRequest stuck in a loop: its request loses the connection; stderr names the route, the hook and the config line', async () => {
+    expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
+    const printed = cli.stdout().length
+    const error = await connectionClosed(`${url}/stuck/x`)
+    expect(error.message).toMatch(/socket hang up|ECONNRESET/)
+    const [line] = await within(10_000, cli.waitFor(/.*route "stuck" onRequest.*/, { stream: 'stderr' }), 'the report')
+    expect(line).toMatch(/hookTimeoutMs \(1000 ms\)/)
+    expect(line).toMatch(/proxy\.config\.ts:12:\d+/)
+    // Served again on the same port: a new banner, then an answer.
+    const [, again] = await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
+    expect(again).toBe(url)
+    expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
+    expect(cli.stderr()).toMatch(/restarted/)
+  })
+
+  it('says what was lost with the process: requests in flight, live faults, the inspector history', () => {
+    expect(cli.stderr()).toMatch(/in flight/)
+    expect(cli.stderr()).toMatch(/devproxy fault/)
+    expect(cli.stderr()).toMatch(/inspector/)
+  })
+
+  it('devproxy status shows the one proxy serving, under the pid that was started', async () => {
+    const result = await runCli(['status'], { cwd: dir })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toContain(`devproxy ${url} (pid ${cli.child.pid}, up `)
+    expect(await readdir(join(dir, '.devproxy', 'proxies'))).toEqual([`${cli.child.pid}-${new URL(url).port}.json`])
+  })
+
+  it("a mock's respond stuck in a loop: the same, naming mock[0].respond", async () => {
+    const printed = cli.stdout().length
+    const reported = cli.stderr().length
+    await connectionClosed(`${url}/mocked/x`)
+    const [line] = await within(10_000, cli.waitFor(/.*route "mocked" mock\[0\]\.respond.*/, { stream: 'stderr', from: reported }), 'the report')
+    expect(line).toMatch(/proxy\.config\.ts:21:\d+/)
+    await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
+    expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
+  })
+
+  it('SIGINT afterwards stops it as before: exit 0, its entry removed', async () => {
+    cli.child.kill('SIGINT')
+    const exit = await within(10_000, cli.exited, 'devproxy to exit')
+    expect(exit.code, exit.stderr).toBe(0)
+    expect(existsSync(join(dir, '.devproxy'))).toBe(false)
+  })
+})
+
+describe.each([
+  ['SIGTERM', 143],
+  ['SIGINT', 130],
+] as const)('%s while route code is stuck', (signal, code) => {
+  it(`stops the proxy (exit ${code}) once the stuck code is ended, without a restart; status finds none`, async () => {
+    const upstream = await startUpstream((_req, res) => res.end('upstream'))
+    const dir = await mkdtemp(join(tmpdir(), 'devproxy-stuck-stop-'))
+    await writeFile(join(dir, 'proxy.config.ts'), config(upstream.url))
+    const cli = spawnCli(['start'], { cwd: dir })
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      await cli.waitFor(/control: /)
+      const lost = connectionClosed(`${url}/stuck/x`)
+      lost.catch(() => {}) // awaited below; a failure before then must not also be unhandled
+      await cli.waitFor(/onRequest entered/, { stream: 'stderr' })
+      cli.child.kill(signal)
+      const exit = await within(20_000, cli.exited, 'devproxy to exit')
+      await lost
+      expect(exit.code, exit.stderr).toBe(code)
+      expect(exit.stderr).toMatch(/route "stuck" onRequest/)
+      expect(exit.stdout.match(new RegExp(LISTENING, 'g'))).toHaveLength(1)
+      expect(existsSync(join(dir, '.devproxy'))).toBe(false)
+      expect((await runCli(['status'], { cwd: dir })).stderr).toContain('no devproxy is running')
+    } finally {
+      await stopped(cli)
+      await upstream.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
