@@ -43,6 +43,12 @@ export interface ControlServerOptions {
   readonly inspectorHistory?: HistoryOptions | undefined
   /** Where the inspector's UI files are. Default: dist/inspector-ui/ of the package. */
   readonly inspectorUiDir?: string | undefined
+  /**
+   * The pid `devproxy status` shows and the entry is named after: the process a user started
+   * and stops. Default: this process's; under `devproxy start`'s supervisor, the supervisor's
+   * (it outlives a restart of this one).
+   */
+  readonly pid?: number | undefined
 }
 
 export interface ControlServer {
@@ -125,7 +131,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     })
 
   const state: ProxyState = {
-    pid: process.pid,
+    pid: options.pid ?? process.pid,
     url: options.proxyUrl,
     controlUrl: url,
     token,
@@ -173,7 +179,7 @@ function controlRoutes(options: ControlServerOptions, startedAt: number, metrics
       methods: {
         GET: () => {
           const status: ProxyStatus = {
-            pid: process.pid,
+            pid: options.pid ?? process.pid,
             url: options.proxyUrl,
             command: options.command ?? 'start',
             ...(options.configFile === undefined ? {} : { configFile: options.configFile }),

@@ -96,8 +96,9 @@ describe('route code that never returns, under devproxy start', () => {
     // Served again on the same port: a new banner, then an answer.
     const [, again] = await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
     expect(again).toBe(url)
+    await cli.waitFor(/control: /, { from: printed })
     expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
-    expect(cli.stderr()).toMatch(/restarted/)
+    expect(cli.stderr()).toMatch(/restarting the proxy/)
   })
 
   it('says what was lost with the process: requests in flight, live faults, the inspector history', () => {
@@ -121,6 +122,7 @@ describe('route code that never returns, under devproxy start', () => {
     const [line] = await within(10_000, cli.waitFor(/.*route "mocked" mock\[0\]\.respond.*/, { stream: 'stderr', from: reported }), 'the report')
     expect(line).toMatch(/proxy\.config\.ts:21:\d+/)
     await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
+    await cli.waitFor(/control: /, { from: printed })
     expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
   })
 
