@@ -107,7 +107,9 @@ export function stuckReport(verdict: Exclude<Verdict, { kind: 'fine' }>, at: Stu
   const seconds = `${(verdict.kind === 'stuck' ? verdict.ranMs : verdict.stalledMs) / 1000}`.replace(/(\.\d)\d*$/, '$1')
   let what: string
   if (verdict.kind === 'stalled') {
-    what = `route code${where} has held the event loop for ${seconds} s, past every route's hookTimeoutMs`
+    // Code after an `await` runs outside the call that started it: only its line is known.
+    const place = at === undefined ? '' : ` at ${at.location}${at.functionName === undefined ? '' : ` (in ${at.functionName})`}`
+    what = `route code${place} has held the event loop for ${seconds} s, longer than any route's hookTimeoutMs`
   } else if (verdict.label === undefined) {
     what = `route code${where} has run for ${seconds} s without returning`
   } else {

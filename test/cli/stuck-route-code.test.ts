@@ -17,7 +17,7 @@ import { within } from '../helpers/wait.js'
 
 const LISTENING = /listening on (http:\/\/127\.0\.0\.1:\d+)/
 
-/** The config; the loops are on lines 12 (onRequest) and 21 (respond). */
+/** The config; the loops are on lines 12 (onRequest), 21 (respond) and 32 (onRequest, after an await). */
 function config(upstreamUrl: string): string {
   return `import { defineConfig } from 'devproxy'
 export default defineConfig({
@@ -41,6 +41,16 @@ export default defineConfig({
         respond: () => {
           for (;;) {}
         },
+      },
+    },
+    {
+      name: 'later',
+      path: '/later',
+      target: ${JSON.stringify(upstreamUrl)},
+      hookTimeoutMs: 1000,
+      async onRequest(ctx) {
+        await ctx.text()
+        for (;;) {}
       },
     },
     { name: 'fine', path: '/', target: ${JSON.stringify(upstreamUrl)} },
@@ -121,6 +131,17 @@ describe('route code that never returns, under devproxy start', () => {
     await connectionClosed(`${url}/mocked/x`)
     const [line] = await within(10_000, cli.waitFor(/.*route "mocked" mock\[0\]\.respond.*/, { stream: 'stderr', from: reported }), 'the report')
     expect(line).toMatch(/proxy\.config\.ts:21:\d+/)
+    await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
+    await cli.waitFor(/control: /, { from: printed })
+    expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
+  })
+
+  it('an async onRequest that loops after its await (outside the call that started it): the same, naming the line', async () => {
+    const printed = cli.stdout().length
+    const reported = cli.stderr().length
+    await connectionClosed(`${url}/later/x`)
+    const [line] = await within(10_000, cli.waitFor(/.*held the event loop.*/, { stream: 'stderr', from: reported }), 'the report')
+    expect(line).toMatch(/^error: route code at proxy\.config\.ts:32:\d+ \(in onRequest\) has held the event loop for \d+\.\d s, longer than any route's hookTimeoutMs/)
     await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
     await cli.waitFor(/control: /, { from: printed })
     expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
