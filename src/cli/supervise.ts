@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import type { Socket } from 'node:net'
+import { relative } from 'node:path'
 import {
   afterEnd,
   parseMessage,
@@ -58,7 +59,8 @@ export async function supervise(script: string, args: readonly string[], execArg
       const next = afterEnd({ code: run.code, signal: run.signal, stuck: run.stuck, listened: run.listening !== undefined, stopping: stops[0] })
       if (next.kind === 'exit') return next.code
       const count = (restart?.count ?? 0) + 1
-      process.stderr.write(`${restartNotice(count, run.har).join('\n')}\n`)
+      const har = run.har === undefined ? undefined : relative(process.cwd(), run.har).startsWith('..') ? run.har : relative(process.cwd(), run.har)
+      process.stderr.write(`${restartNotice(count, har).join('\n')}\n`)
       restart = { count, port: run.listening?.port, httpsPort: run.listening?.httpsPort, har: run.har }
     }
   } finally {

@@ -31,7 +31,8 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
       import('../record/filter.js'),
       import('../record/har-entry.js'),
     ])
-    const out = resolve(process.cwd(), (flags.out as string | undefined) ?? defaultOutFile())
+    // Started again by the supervisor: the same file, gone on with (the default name has a time in it).
+    const out = this.restart?.har ?? resolve(process.cwd(), (flags.out as string | undefined) ?? defaultOutFile())
     const redacting = flags.redact !== false
     const maxBodyBytes = (flags['max-body'] as number | undefined) ?? config.record.maxBodyBytes
     const recorder = await startRecorder({
@@ -40,8 +41,10 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
       redact: new Set(redacting ? [...DEFAULT_REDACT, ...config.record.redact] : []),
       maxBodyBytes,
       filter: parseRecordFilters((flags.filter as string[] | undefined) ?? [], config.routes.map((route) => route.name)),
+      resume: this.restart?.har !== undefined,
       onError: (error) => logger.error(`recording failed: ${(error as Error).message}`),
     })
+    this.tellSupervisor({ type: 'recording', file: out })
     if (!redacting) logger.warn('--no-redact: authorization headers and cookies are written to the recording as they are. Do not share it.')
     const shown = relative(process.cwd(), out).startsWith('..') ? out : relative(process.cwd(), out)
     return {

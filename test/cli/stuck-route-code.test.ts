@@ -7,7 +7,7 @@
  * after the stuck code. Driven as a user drives it: `devproxy start` from a project directory.
  */
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -178,6 +178,35 @@ describe.each([
       expect(exit.stdout.match(new RegExp(LISTENING, 'g'))).toHaveLength(1)
       expect(existsSync(join(dir, '.devproxy'))).toBe(false)
       expect((await runCli(['status'], { cwd: dir })).stderr).toContain('no devproxy is running')
+    } finally {
+      await stopped(cli)
+      await upstream.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('devproxy record when route code gets stuck', () => {
+  it('goes on with the same recording after the restart: the entries of both runs, a valid file at the end', async () => {
+    const upstream = await startUpstream((_req, res) => res.end('upstream'))
+    const dir = await mkdtemp(join(tmpdir(), 'devproxy-stuck-record-'))
+    await writeFile(join(dir, 'proxy.config.ts'), config(upstream.url))
+    const cli = spawnCli(['record', '--out', 'flow.har'], { cwd: dir })
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      await cli.waitFor(/control: /)
+      expect((await request(`${url}/before`)).status).toBe(200)
+      const printed = cli.stdout().length
+      await connectionClosed(`${url}/stuck/x`)
+      await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
+      await cli.waitFor(/control: /, { from: printed })
+      expect(cli.stderr()).toContain('The recording goes on in flow.har.')
+      expect((await request(`${url}/after`)).status).toBe(200)
+      cli.child.kill('SIGINT')
+      const exit = await within(10_000, cli.exited, 'devproxy to exit')
+      expect(exit.code, exit.stderr).toBe(0)
+      const har = JSON.parse(await readFile(join(dir, 'flow.har'), 'utf8'))
+      expect(har.log.entries.map((entry: { request: { url: string } }) => new URL(entry.request.url).pathname)).toEqual(['/before', '/after'])
     } finally {
       await stopped(cli)
       await upstream.close()
