@@ -54,7 +54,19 @@ export function watchRouteCode(options: WatchOptions = {}): void {
   watching ??= { options, labels: new WeakMap(), nextId: 1, post: undefined }
 }
 
+/** The last label found: most calls are of the same route's same function as the one before. */
+let lastRoute: ResolvedRoute | undefined
+let lastHook = ''
+let lastLabel = 0
+
 function labelOf(state: Watching, route: ResolvedRoute, hook: string): number {
+  if (route === lastRoute && hook === lastHook) return lastLabel
+  lastRoute = route
+  lastHook = hook
+  return (lastLabel = findLabel(state, route, hook))
+}
+
+function findLabel(state: Watching, route: ResolvedRoute, hook: string): number {
   let hooks = state.labels.get(route)
   if (hooks === undefined) state.labels.set(route, (hooks = new Map()))
   const known = hooks.get(hook)
