@@ -6,6 +6,8 @@ import {
   afterEnd,
   parseMessage,
   restartNotice,
+  unansweredNotice,
+  UNANSWERED_MS,
   SIGNAL_FD,
   STOP_SIGNALS,
   SUPERVISED_ENV,
@@ -40,11 +42,19 @@ export async function supervise(script: string, args: readonly string[], execArg
   const stops: StopSignal[] = []
   let child: ChildProcess | undefined
   let forceTimer: NodeJS.Timeout | undefined
+  let answerTimer: NodeJS.Timeout | undefined
   const onSignal = (signal: StopSignal) => {
     stops.push(signal)
     // The proxy ignores stop signals sent to it directly (a terminal's Ctrl-C reaches both
     // processes): each one reaches it once, from here, as the second Ctrl-C that forces.
     tell(child, { type: 'signal', signal })
+    if (stops.length === 1) {
+      const asked = child
+      answerTimer = setTimeout(() => {
+        // Before it listens, a proxy may just be slow to start (it reads the channel once it runs).
+        if (asked !== undefined && asked === child && serving.has(asked) && !answered.has(asked)) process.stderr.write(`${unansweredNotice()}\n`)
+      }, UNANSWERED_MS)
+    }
     if (stops.length >= 2) forceTimer ??= setTimeout(() => child?.kill('SIGKILL'), FORCE_MS)
   }
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
@@ -65,6 +75,7 @@ export async function supervise(script: string, args: readonly string[], execArg
     }
   } finally {
     clearTimeout(forceTimer)
+    clearTimeout(answerTimer)
     for (const signal of STOP_SIGNALS) process.off(signal, onSignal)
   }
 }
@@ -75,6 +86,10 @@ function spawnProxy(script: string, args: readonly string[], execArgv: readonly 
     env: { ...process.env, [SUPERVISED_ENV]: JSON.stringify(supervision) },
   })
 }
+
+/** The proxies that listened, and those that acknowledged a stop signal. */
+const serving = new WeakSet<ChildProcess>()
+const answered = new WeakSet<ChildProcess>()
 
 /** Reads the proxy's messages until its process has ended and the channel is drained. */
 function watchRun(child: ChildProcess): Promise<Run> {
@@ -90,9 +105,13 @@ function watchRun(child: ChildProcess): Promise<Run> {
     for (const line of lines) {
       const message = parseMessage(line)
       if (message?.type === 'stuck') stuck = true
-      else if (message?.type === 'listening') listening = { port: message.port, httpsPort: message.httpsPort }
+      else if (message?.type === 'listening') {
+        listening = { port: message.port, httpsPort: message.httpsPort }
+        serving.add(child)
+      }
       else if (message?.type === 'state') stateFile = message.file
       else if (message?.type === 'recording') har = message.file
+      else if (message?.type === 'stopping') answered.add(child)
     }
   })
   // A proxy that is killed closes its end: not an error.

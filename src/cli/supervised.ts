@@ -39,7 +39,10 @@ export function listenToSupervisor(supervision: Supervision, onSignal: (signal: 
     pending = lines.pop()!
     for (const line of lines) {
       const message = parseMessage(line)
-      if (message?.type === 'signal') onSignal(message.signal)
+      if (message?.type !== 'signal') continue
+      // Received: the supervisor need not say this process is stuck.
+      tellSupervisor(supervision, { type: 'stopping' })
+      onSignal(message.signal)
     }
   })
   channel.once('end', () => onSignal('SIGTERM'))

@@ -49,6 +49,8 @@ export type ProxyMessage =
   | { readonly type: 'listening'; readonly port: number; readonly httpsPort?: number | undefined }
   | { readonly type: 'state'; readonly file: string }
   | { readonly type: 'recording'; readonly file: string }
+  /** A stop signal reached it: it is stopping (in-flight requests get a few seconds). */
+  | { readonly type: 'stopping' }
   /** Written by the watchdog thread just before it ends the process. */
   | { readonly type: 'stuck' }
 
@@ -98,13 +100,13 @@ export type AfterEnd = { readonly kind: 'restart' } | { readonly kind: 'exit'; r
 /**
  * Start it again only when the watchdog ended a proxy that was serving and nobody asked it to
  * stop; otherwise exit as it did — with its code, or 128 + the signal's number as a shell
- * reports a killed process (a stop that had to wait for the watchdog is such a kill).
+ * reports a killed process. A stop that ended in a kill (the watchdog's, or the supervisor's
+ * after a second Ctrl-C) exits as that stop signal would have, 130 or 143, as a forced stop does.
  */
 export function afterEnd(end: ProxyEnd): AfterEnd {
   if (end.stuck && end.listened && end.stopping === undefined) return { kind: 'restart' }
-  if (end.stuck && end.stopping !== undefined) return { kind: 'exit', code: 128 + SIGNAL_NUMBERS[end.stopping]! }
   if (end.code !== null) return { kind: 'exit', code: end.code }
-  return { kind: 'exit', code: 128 + (SIGNAL_NUMBERS[end.signal ?? ''] ?? 0) }
+  return { kind: 'exit', code: 128 + (SIGNAL_NUMBERS[end.stopping ?? end.signal ?? ''] ?? 0) }
 }
 
 /** What the supervisor prints before starting the proxy again: what went with the process. */
@@ -112,6 +114,12 @@ export function restartNotice(count: number, har: string | undefined): string[] 
   return [
     `devproxy: restarting the proxy (restart ${count}). Lost with the ended process: the requests in flight (their clients saw the connection close), faults added with devproxy fault (the config's and --fault come back), and the inspector's history and login (devproxy status prints a new link).${har === undefined ? '' : ` The recording goes on in ${har}.`}`,
   ]
+}
+
+/** What the supervisor says when the proxy has not acknowledged a stop signal within UNANSWERED_MS: its JavaScript thread is held. */
+export const UNANSWERED_MS = 1_000
+export function unansweredNotice(): string {
+  return 'devproxy: the proxy does not answer (route code may be holding it); it stops when the watchdog ends that code, or press Ctrl-C again to end it now'
 }
 
 /** One line of the channel, or undefined when it is not a message this version knows. */
@@ -131,7 +139,8 @@ export function parseMessage(line: string): ProxyMessage | SignalMessage | undef
     case 'recording':
       return typeof message.file === 'string' ? { type: message.type, file: message.file } : undefined
     case 'stuck':
-      return { type: 'stuck' }
+    case 'stopping':
+      return { type: message.type }
     case 'signal':
       return STOP_SIGNALS.includes(message.signal as StopSignal) ? { type: 'signal', signal: message.signal as StopSignal } : undefined
     default:

@@ -214,3 +214,70 @@ describe('devproxy record when route code gets stuck', () => {
     }
   })
 })
+
+/** The pid of `pid`'s child process (the proxy its supervisor runs), from /proc. */
+async function childOf(pid: number): Promise<number> {
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '')
+    if (Number(stat.split(') ')[1]?.split(' ')[1]) === pid) return Number(name)
+  }
+  throw new Error(`no child of ${pid}`)
+}
+
+/** Running (a zombie nobody reaps, as in a container whose init does not, has ended). */
+async function isRunning(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  return stat !== undefined && stat.split(') ')[1]?.[0] !== 'Z'
+}
+
+describe('stopping what the watchdog has not ended', () => {
+  let upstream: TestUpstream
+  let dir: string
+  beforeAll(async () => {
+    upstream = await startUpstream((_req, res) => res.end('upstream'))
+    dir = await mkdtemp(join(tmpdir(), 'devproxy-stuck-force-'))
+    // Ten minutes: the watchdog will not act within the test.
+    await writeFile(join(dir, 'proxy.config.ts'), config(upstream.url).replace("hookTimeoutMs: 1000,\n      onRequest", "hookTimeoutMs: 600000,\n      onRequest"))
+  })
+  afterAll(async () => {
+    await upstream.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a second Ctrl-C ends a proxy stuck in route code within seconds (exit 130), its entry removed', async () => {
+    const cli = spawnCli(['start'], { cwd: dir })
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      await cli.waitFor(/control: /)
+      const lost = connectionClosed(`${url}/stuck/x`)
+      lost.catch(() => {})
+      await cli.waitFor(/onRequest entered/, { stream: 'stderr' })
+      cli.child.kill('SIGINT')
+      await within(10_000, cli.waitFor(/devproxy: the proxy does not answer \(route code may be holding it\).*press Ctrl-C again to end it now/, { stream: 'stderr' }), 'the supervisor to say so')
+      cli.child.kill('SIGINT')
+      const exit = await within(10_000, cli.exited, 'devproxy to exit')
+      await lost
+      expect(exit.code, exit.stderr).toBe(130)
+      expect(existsSync(join(dir, '.devproxy'))).toBe(false)
+    } finally {
+      await stopped(cli)
+    }
+  })
+
+  it('the supervisor killed outright: the proxy it ran stops by itself and removes its entry', async () => {
+    const cli = spawnCli(['start'], { cwd: dir })
+    try {
+      await cli.waitFor(LISTENING)
+      await cli.waitFor(/control: /)
+      const proxy = await childOf(cli.child.pid!)
+      cli.child.kill('SIGKILL')
+      // 'close' waits for every holder of the output pipes: the proxy, too, has exited.
+      await within(10_000, cli.exited, 'the supervisor and the proxy to exit')
+      expect(await isRunning(proxy)).toBe(false)
+      expect(existsSync(join(dir, '.devproxy'))).toBe(false)
+    } finally {
+      await stopped(cli)
+    }
+  })
+})

@@ -47,6 +47,7 @@ describe('afterEnd: when the proxy process ends', () => {
     { case: 'a second Ctrl-C forced it', end: end({ code: 130, stopping: 'SIGINT' }), expected: { kind: 'exit', code: 130 } },
     { case: 'a bad config at start-up', end: end({ code: 2, listened: false }), expected: { kind: 'exit', code: 2 } },
     { case: 'killed from outside (kill -9 of the proxy itself)', end: end({ signal: 'SIGKILL' }), expected: { kind: 'exit', code: 137 } },
+    { case: 'killed by the supervisor after a second Ctrl-C it did not act on', end: end({ signal: 'SIGKILL', stopping: 'SIGINT' }), expected: { kind: 'exit', code: 130 } },
   ])('$case: $expected.kind', ({ end: ended, expected }) => {
     expect(afterEnd(ended)).toEqual(expected)
   })
