@@ -6,6 +6,7 @@ import {
   afterEnd,
   parseMessage,
   restartNotice,
+  stuckBeforeServingNotice,
   unansweredNotice,
   UNANSWERED_MS,
   SIGNAL_FD,
@@ -67,7 +68,10 @@ export async function supervise(script: string, args: readonly string[], execArg
       child = undefined
       if (run.stateFile !== undefined) await removeLeftEntry(run.stateFile)
       const next = afterEnd({ code: run.code, signal: run.signal, stuck: run.stuck, listened: run.listening !== undefined, stopping: stops[0] })
-      if (next.kind === 'exit') return next.code
+      if (next.kind === 'exit') {
+        if (run.stuck && run.listening === undefined) process.stderr.write(`${stuckBeforeServingNotice()}\n`)
+        return next.code
+      }
       const count = (restart?.count ?? 0) + 1
       const har = run.har === undefined ? undefined : relative(process.cwd(), run.har).startsWith('..') ? run.har : relative(process.cwd(), run.har)
       process.stderr.write(`${restartNotice(count, har).join('\n')}\n`)

@@ -116,6 +116,11 @@ export function restartNotice(count: number, har: string | undefined): string[] 
   ]
 }
 
+/** The watchdog ended a proxy that had not listened yet: starting it again would end the same way. */
+export function stuckBeforeServingNotice(): string {
+  return 'devproxy: the proxy got stuck before it could serve, so it is not started again; fix the code named above and run devproxy again'
+}
+
 /** What the supervisor says when the proxy has not acknowledged a stop signal within UNANSWERED_MS: its JavaScript thread is held. */
 export const UNANSWERED_MS = 1_000
 export function unansweredNotice(): string {

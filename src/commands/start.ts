@@ -95,6 +95,9 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const logger = createLogger(flags.json ? { out: process.stderr } : {})
     const cleanups: Array<() => Promise<void>> = []
     try {
+      const watchdog = { notifyFd: supervision?.fd, onError: (error: Error) => logger.warn(`the route-code watchdog failed (${error.message}): route code that never returns would freeze the proxy`) }
+      // Under the supervisor the watchdog runs before the config is loaded: its own code can loop too, at start-up or on a reload.
+      if (supervision !== undefined) (await import('../hooks/route-code-watch.js')).watchRouteCode({ ...watchdog, now: true })
       const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
       const faults = (await import('../cli/start-faults.js')).parseStartFaults(flags.fault ?? [], config.routes)
       const { createLogSinks } = await import('../cli/log-sinks.js')
@@ -107,7 +110,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         sinks: [...log.sinks, ...(extra?.sinks ?? [])],
         captureBodyBytes: Math.max(log.captureBodyBytes, extra?.captureBodyBytes ?? 0),
         ...this.engineOptions({ flags, args, config, logger }),
-        watchdog: { notifyFd: supervision?.fd, onError: (error) => logger.warn(`the route-code watchdog failed (${error.message}): route code that never returns would freeze the proxy`) },
+        watchdog,
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
         onNotice: (notice) => {
           logger.warn(notice.message)

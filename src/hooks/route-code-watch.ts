@@ -7,8 +7,8 @@ import { BEAT_MS, type RouteCodeLabel } from './watchdog-rules.js'
  * The proxy thread's half of the route-code watchdog (watchdog-rules.ts says why there is
  * one): each synchronous call of route code is marked in shared memory — an atomic store
  * before and one after, tens of nanoseconds — and, once `watchRouteCode` has been called, the
- * first call starts the watchdog thread (watchdog-worker.ts) that reads the marks. A proxy
- * whose routes have no code never starts it.
+ * first call starts the watchdog thread (watchdog-worker.ts) that reads the marks (unless
+ * asked to start it at once). A proxy whose routes have no code need never start it.
  */
 
 export interface WatchOptions {
@@ -16,6 +16,11 @@ export interface WatchOptions {
   readonly notifyFd?: number | undefined
   /** The watchdog thread could not start or failed: the proxy serves on, unwatched. */
   readonly onError?: ((error: Error) => void) | undefined
+  /**
+   * Start the watchdog thread now rather than with the first call of route code: it then also
+   * watches the config's own code (its top level, run at each load). Default: false.
+   */
+  readonly now?: boolean | undefined
 }
 
 const memory = new SharedArrayBuffer(CELLS * 4 + STACK_BYTES)
@@ -52,6 +57,7 @@ export function leaveRouteCode(): void {
  */
 export function watchRouteCode(options: WatchOptions = {}): void {
   watching ??= { options, labels: new WeakMap(), nextId: 1, post: undefined }
+  if (options.now) watching.post ??= startWatchdog(watching.options)
 }
 
 /** The last label found: most calls are of the same route's same function as the one before. */

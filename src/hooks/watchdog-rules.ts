@@ -107,9 +107,10 @@ export function stuckReport(verdict: Exclude<Verdict, { kind: 'fine' }>, at: Stu
   const seconds = `${(verdict.kind === 'stuck' ? verdict.ranMs : verdict.stalledMs) / 1000}`.replace(/(\.\d)\d*$/, '$1')
   let what: string
   if (verdict.kind === 'stalled') {
-    // Code after an `await` runs outside the call that started it: only its line is known.
+    // Code after an `await` runs outside the call that started it, and the config's top level
+    // outside any call: only the line is known.
     const place = at === undefined ? '' : ` at ${at.location}${at.functionName === undefined ? '' : ` (in ${at.functionName})`}`
-    what = `route code${place} has held the event loop for ${seconds} s, longer than any route's hookTimeoutMs`
+    what = `the config's code${place} has held the event loop for ${seconds} s, past the longest hookTimeoutMs (${verdict.limitMs - MARGIN_MS} ms)`
   } else if (verdict.label === undefined) {
     what = `route code${where} has run for ${seconds} s without returning`
   } else {
@@ -118,6 +119,6 @@ export function stuckReport(verdict: Exclude<Verdict, { kind: 'fine' }>, at: Stu
   }
   return [
     `error: ${what}; no other request can be served while it runs, and running JavaScript cannot be interrupted, so devproxy ends this process`,
-    `hint: fix the loop${at === undefined ? '' : ` at ${at.location}`} (devproxy reloads the config when it is saved); the request that ran it loses its connection`,
+    `hint: fix the loop${at === undefined ? '' : ` at ${at.location}`} (devproxy reloads the config when it is saved); ${verdict.kind === 'stuck' ? 'the request that ran it loses its connection' : 'requests in flight lose their connection'}`,
   ]
 }

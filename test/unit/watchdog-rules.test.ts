@@ -86,6 +86,6 @@ describe('stuckReport: what stderr says before the process ends', () => {
 
   it('a stall: where the stack shows route code', () => {
     const [error] = stuckReport({ kind: 'stalled', stalledMs: 3_501, limitMs: 3_500 }, { location: 'proxy.config.ts:9:5', functionName: undefined })
-    expect(error).toMatch(/^error: route code at proxy\.config\.ts:9:5 has held the event loop for 3\.5 s, longer than any route's hookTimeoutMs; /)
+    expect(error).toMatch(/^error: the config's code at proxy\.config\.ts:9:5 has held the event loop for 3\.5 s, past the longest hookTimeoutMs \(3000 ms\); /)
   })
 })
