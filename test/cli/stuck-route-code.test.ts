@@ -183,7 +183,7 @@ describe.each([
       await upstream.close()
       await rm(dir, { recursive: true, force: true })
     }
-  })
+  }, 50_000)
 })
 
 describe('devproxy record when route code gets stuck', () => {
@@ -212,7 +212,7 @@ describe('devproxy record when route code gets stuck', () => {
       await upstream.close()
       await rm(dir, { recursive: true, force: true })
     }
-  })
+  }, 50_000)
 })
 
 /** The pid of `pid`'s child process (the proxy its supervisor runs), from /proc. */
@@ -280,4 +280,28 @@ describe('stopping what the watchdog has not ended', () => {
       await stopped(cli)
     }
   })
+})
+
+describe('a config saved with a loop in its own code (run at each load)', () => {
+  it('is named on the reload and again at the restart, and devproxy exits instead of hanging', async () => {
+    const upstream = await startUpstream((_req, res) => res.end('upstream'))
+    const dir = await mkdtemp(join(tmpdir(), 'devproxy-stuck-load-'))
+    await writeFile(join(dir, 'proxy.config.ts'), `export default { port: 0, routes: [{ path: '/', target: ${JSON.stringify(upstream.url)} }] }\n`)
+    const cli = spawnCli(['start'], { cwd: dir })
+    try {
+      await cli.waitFor(LISTENING)
+      await cli.waitFor(/watching proxy\.config\.ts/)
+      await writeFile(join(dir, 'proxy.config.ts'), `let n = 0\nfor (;;) n++\nexport default { routes: [] }\n`)
+      const exit = await within(40_000, cli.exited, 'devproxy to exit')
+      const reports = exit.stderr.match(/^error: the config's code at proxy\.config\.ts:\d+:\d+ has held the event loop for .*$/gm)
+      expect(reports, exit.stderr).toHaveLength(2)
+      expect(exit.stderr).toContain('devproxy: the proxy got stuck before it could serve, so it is not started again')
+      expect(exit.code).toBe(137)
+      expect(existsSync(join(dir, '.devproxy'))).toBe(false)
+    } finally {
+      await stopped(cli)
+      await upstream.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, 50_000)
 })
