@@ -91,7 +91,8 @@ function startWatchdog(options: WatchOptions): (label: RouteCodeLabel) => void {
     const source = import.meta.url.endsWith('.ts')
     worker = new Worker(new URL(source ? './watchdog-worker.ts' : './watchdog-worker.js', import.meta.url), {
       workerData: { memory, notifyFd: options.notifyFd, cwd: process.cwd() },
-      ...(source ? { execArgv: ['--import', 'tsx'] } : {}),
+      // tsx as this process found it: the worker resolves `--import` from the working directory, the user's project.
+      ...(source ? { execArgv: ['--import', import.meta.resolve('tsx')] } : {}),
     })
   } catch (error) {
     options.onError?.(error as Error)
