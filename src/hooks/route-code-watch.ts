@@ -51,6 +51,11 @@ export function leaveRouteCode(): void {
   if (--depth === 0) Atomics.store(cells, CELL.call, 0)
 }
 
+/** Whether a marked call is in progress: each way into route code is marked (test/integration/route-code-marks.test.ts). */
+export function inRouteCode(): boolean {
+  return depth > 0
+}
+
 /**
  * Asks for the watchdog: a call of route code that never returns ends the process with a
  * report on stderr, instead of freezing it. Idempotent; the thread starts with the first call.
