@@ -2,49 +2,53 @@
 //   node bench/ab.js [rounds=30] [seconds=1] [subject ...]
 // Subjects: startNamed in lib/subjects.js, any but `direct` (it has no process to measure).
 // Every subject is started once and stays up; each round loads each in turn (the order reversed
-// every other round) with 32 connections for `seconds`. Slow drifts of a shared machine then
-// hit all subjects alike, which fresh processes run minutes apart do not. Prints, per subject,
-// its req/s, the median of its per-round ratio to the first subject, and the proxy's and the
-// upstream's CPU per request over all rounds (/proc, Linux).
+// every other round: lib/in-turn.js) with wrk, 32 connections for `seconds` (whole seconds), in
+// front of nginx (lib/nginx.js). Slow drifts of a shared machine then hit all subjects alike,
+// which fresh processes run minutes apart do not. Prints, per subject, its req/s, the median of
+// its per-round ratio to the first subject, p99, and the proxy's and the upstream's CPU per
+// request over all rounds (/proc, Linux).
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startChild } from './lib/children.js'
+import { cpuPerRequestUs, inTurn } from './lib/in-turn.js'
 import { load } from './lib/load.js'
+import { startNginx } from './lib/nginx.js'
 import { median } from './lib/stats.js'
-import { cpuMs, ROOT, startNamed } from './lib/subjects.js'
+import { startNamed } from './lib/subjects.js'
 
 const [rounds = 30, seconds = 1] = process.argv.slice(2, 4).map(Number)
 const names = process.argv.slice(4).length > 0 ? process.argv.slice(4) : ['baseline', 'devproxy', 'recording']
 const dir = mkdtempSync(join(tmpdir(), 'devproxy-ab-'))
-const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
-const subjects = []
+const upstream = await startNginx(join(dir, 'nginx'))
+// The same name twice (two processes of one build) is two subjects.
+const labels = names.map((name, i) => (names.indexOf(name) === i ? name : `${name} #${i + 1}`))
+let results
 try {
-  for (const name of names) subjects.push({ name, process: await startNamed(name, upstream.url, dir), rps: [], requests: 0, cpuMs: 0, upstreamCpuMs: 0 })
-  for (const subject of subjects) await load(`${subject.process.url}/small`, { connections: 32, durationS: 2 })
-  for (let round = 0; round < rounds; round++) {
-    for (const subject of round % 2 === 0 ? subjects : [...subjects].reverse()) {
-      const before = cpuMs(subject.process.pid)
-      const upstreamBefore = cpuMs(upstream.pid)
-      const result = await load(`${subject.process.url}/small`, { connections: 32, durationS: seconds })
-      subject.cpuMs += cpuMs(subject.process.pid) - before
-      subject.upstreamCpuMs += cpuMs(upstream.pid) - upstreamBefore
-      subject.requests += result.requestsPerSecond * seconds
-      subject.rps.push(result.requestsPerSecond)
+  results = await inTurn(labels, {
+    rounds,
+    start: async (label) => ({ ...(await startNamed(names[labels.indexOf(label)], upstream.url, dir)), name: label }),
+    warmup: (subject) => load(`${subject.url}/small`, { connections: 32, durationS: 2 }),
+    measure: async (subject) => {
+      const result = await load(`${subject.url}/small`, { connections: 32, durationS: seconds })
       if (result.failures > 0) console.error(`${subject.name}: ${result.failures} failures`)
-    }
-  }
+      return result
+    },
+    upstreamPid: upstream.pid,
+  })
 } finally {
-  await Promise.all(subjects.map((subject) => subject.process.stop()))
   await upstream.stop()
   rmSync(dir, { recursive: true, force: true })
 }
 
-const first = subjects[0]
-for (const subject of subjects) {
-  const ratio = median(subject.rps.map((rps, round) => rps / first.rps[round]))
+const first = results[labels[0]]
+for (const label of labels) {
+  const samples = results[label]
+  const ratio = median(samples.map((sample, round) => sample.requestsPerSecond / first[round].requestsPerSecond))
+  const requests = samples.reduce((sum, sample) => sum + sample.requests, 0)
+  const secondsLoaded = samples.reduce((sum, sample) => sum + sample.seconds, 0)
   console.log(
-    `${subject.name.padEnd(14)} ${Math.round(subject.requests / (rounds * seconds))} req/s  ${ratio.toFixed(3)}× (median per round)  ` +
-      `proxy ${((subject.cpuMs * 1000) / subject.requests).toFixed(1)} µs CPU/request, upstream ${((subject.upstreamCpuMs * 1000) / subject.requests).toFixed(1)}`,
+    `${label.padEnd(14)} ${Math.round(requests / secondsLoaded)} req/s  ${ratio.toFixed(3)}× (median per round)  ` +
+      `p99 ${median(samples.map((sample) => sample.p99Ms)).toFixed(2)} ms  ` +
+      `proxy ${cpuPerRequestUs(samples).toFixed(1)} µs CPU/request, upstream ${cpuPerRequestUs(samples, 'upstreamCpuMs').toFixed(1)}`,
   )
 }

@@ -2,19 +2,21 @@
 //   node bench/cpu-per-request.js [rounds=3] [seconds=4] [subject ...]
 // Subjects: see startNamed in bench/lib/subjects.js (baseline, devproxy, recording, `dp:-q`,
 // `copy:/tmp/v1:record --out b.har` for a patched build): A/B runs in one go. Each round runs every
-// subject on a fresh process: 1 s warm-up, then 32 connections for `seconds`; the proxy's
-// user+system CPU comes from /proc (Linux). Prints medians and ratios to the first subject.
+// subject on a fresh process: 1 s warm-up, then wrk with 32 connections for `seconds` (whole
+// seconds), in front of nginx (lib/nginx.js); the proxy's user+system CPU comes from /proc
+// (Linux). Prints medians and ratios to the first subject. For ratios that separate changes of
+// a few percent, bench/ab.js (processes kept up, loaded in turn) is the better tool.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startChild } from './lib/children.js'
 import { load } from './lib/load.js'
-import { cpuMs, ROOT, startNamed } from './lib/subjects.js'
+import { startNginx } from './lib/nginx.js'
+import { cpuMs, startNamed } from './lib/subjects.js'
 
 const [rounds = 3, seconds = 4] = process.argv.slice(2, 4).map(Number)
 const names = process.argv.slice(4).length > 0 ? process.argv.slice(4) : ['baseline', 'devproxy', 'recording']
 const dir = mkdtempSync(join(tmpdir(), 'devproxy-cpu-'))
-const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
+const upstream = await startNginx(join(dir, 'nginx'))
 
 const samples = Object.fromEntries(names.map((name) => [name, { rps: [], cpuUs: [] }]))
 try {
@@ -28,7 +30,7 @@ try {
         const result = await load(url, { connections: 32, durationS: seconds })
         const cpu = cpuMs(subject.pid) - before
         samples[name].rps.push(result.requestsPerSecond)
-        samples[name].cpuUs.push((cpu * 1000) / (result.requestsPerSecond * seconds))
+        samples[name].cpuUs.push((cpu * 1000) / result.requests)
         if (result.failures > 0) console.error(`${name}: ${result.failures} failures`)
       } finally {
         await subject.stop()

@@ -1,39 +1,42 @@
 // HTTP/2 throughput with h2load (Debian's nghttp2-client): small responses over 8 TLS
 // connections of 10 concurrent streams each, devproxy --https against Node's http2 server in
-// front of http-proxy-3 (baseline-h2-proxy.js), each subject in turn on a fresh process.
-import { spawn, spawnSync } from 'node:child_process'
+// front of http-proxy-3 (baseline-h2-proxy.js), side by side in rounds (lib/in-turn.js: both
+// processes up for the whole step, loaded in turn, the order reversed every other round); the
+// row is the median of the per-round ratios, with p99 latency and CPU per request.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startChild } from './lib/children.js'
+import { median } from './lib/stats.js'
+import { cpuNote, inTurn } from './lib/in-turn.js'
+import { h2load } from './lib/load.js'
 import { DEVPROXY_NODE_FLAGS, ROOT } from './lib/subjects.js'
 import { compareRows, fmt, row } from './lib/table.js'
+import { missingTools } from './lib/tools.js'
 
 const CONNECTIONS = 8
 const STREAMS = 10
 const TITLE = `h2 small responses, ${CONNECTIONS} conns × ${STREAMS} streams (h2load)`
 
 export async function benchH2Throughput({ upstreamUrl, rounds, durationS, warmupS }) {
-  if (spawnSync('h2load', ['--version'], { stdio: 'ignore' }).status !== 0) {
-    return [row(`${TITLE}: not run (h2load not found: apt-get install nghttp2-client)`, '—', '—', '', '≥ 0.90×', false)]
-  }
-  const results = { baseline: [], devproxy: [] }
-  const names = Object.keys(results)
-  for (let round = 0; round < rounds; round++) {
-    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
-      const subject = await start(name, upstreamUrl)
-      try {
-        await h2load(`${subject.url}/small`, warmupS)
-        results[name].push(await h2load(`${subject.url}/small`, durationS))
-      } finally {
-        await subject.stop()
-      }
-    }
-  }
+  const missing = missingTools(['h2load'])
+  if (missing) return [row(`${TITLE}: not run (${missing})`, '—', '—', '', '≥ 0.90×', false)]
+  const url = (subject) => `${subject.url}/small`
+  const options = { connections: CONNECTIONS, streams: STREAMS }
+  const results = await inTurn(['baseline', 'devproxy'], {
+    rounds,
+    start: (name) => start(name, upstreamUrl),
+    warmup: (subject) => h2load(url(subject), { ...options, durationS: warmupS }),
+    measure: (subject) => h2load(url(subject), { ...options, durationS }),
+  })
+  const note = (samples) => [`p99 ${fmt.ms(median(samples.map((sample) => sample.p99Ms)))}`, cpuNote(samples)].filter(Boolean).join(', ')
   return compareRows(TITLE, results, {
     labels: { devproxy: 'devproxy --https' },
     value: (sample) => sample.requestsPerSecond,
     format: fmt.perSecond,
+    perRound: true,
+    note,
+    baselineNote: note,
     targets: { devproxy: { text: '≥ 0.90×', ok: (ratio) => ratio >= 0.9 } },
   })
 }
@@ -53,33 +56,12 @@ async function start(name, upstreamUrl) {
           timeoutMs: 20_000,
         })
   return {
+    name,
     url: child.url,
+    pid: child.pid,
     async stop() {
       await child.stop()
       rmSync(dir, { recursive: true, force: true })
     },
   }
-}
-
-/** Runs h2load for `durationS` seconds; 2xx requests per second and everything that failed. */
-function h2load(url, durationS) {
-  return new Promise((resolve, reject) => {
-    // h2load's -D takes whole seconds (`--quick` warms up for 0.5).
-    const child = spawn('h2load', ['-c', String(CONNECTIONS), '-m', String(STREAMS), '-D', String(Math.max(1, Math.round(durationS))), url], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    child.stdout.on('data', (chunk) => (out += chunk))
-    child.stderr.on('data', (chunk) => (out += chunk))
-    child.on('error', reject)
-    child.on('close', () => {
-      const finished = /finished in ([\d.]+)s/.exec(out)
-      const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(out)
-      const requests = /requests: \d+ total, \d+ started, \d+ done, \d+ succeeded, (\d+) failed, (\d+) errored, (\d+) timeout/.exec(out)
-      if (!finished || !codes || !requests) return reject(new Error(`h2load printed no result: ${out.trim().split('\n').slice(-3).join(' ')}`))
-      const seconds = Number(finished[1])
-      resolve({
-        requestsPerSecond: Number(codes[1]) / seconds,
-        failures: Number(codes[3]) + Number(codes[4]) + Number(requests[1]) + Number(requests[2]) + Number(requests[3]),
-      })
-    })
-  })
 }

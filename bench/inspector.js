@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startChild } from './lib/children.js'
 import { load } from './lib/load.js'
+import { startNginx } from './lib/nginx.js'
 import { median } from './lib/stats.js'
 import { cpuMs, DEVPROXY_NODE_FLAGS, ROOT } from './lib/subjects.js'
 import { fmt, formatTable, row } from './lib/table.js'
@@ -64,7 +65,7 @@ export async function benchInspector({ upstreamUrl, rounds, durationS, warmupS, 
         const before = cpuMs(subject.pid)
         const result = await load(`${subject.url}/small`, { connections: CONNECTIONS, durationS })
         samples[subject.name].rps.push(result.requestsPerSecond)
-        samples[subject.name].cpuUs.push(((cpuMs(subject.pid) - before) * 1000) / (result.requestsPerSecond * durationS))
+        samples[subject.name].cpuUs.push(((cpuMs(subject.pid) - before) * 1000) / result.requests)
       }
       progress?.(`round ${round + 1}: closed ${Math.round(samples.closed.rps.at(-1))} req/s, open ${Math.round(samples.open.rps.at(-1))} req/s (stream ${inspector.bytes()} B so far)\n`)
     }
@@ -91,7 +92,7 @@ export async function benchInspector({ upstreamUrl, rounds, durationS, warmupS, 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const [rounds = 16, seconds = 1] = process.argv.slice(2, 4).map(Number)
   const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-'))
-  const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
+  const upstream = await startNginx(join(dir, 'nginx'))
   const started = performance.now()
   let rows
   try {

@@ -1,26 +1,27 @@
-// Latency at 1 connection (no queueing): p50 and p99 of small requests, each subject in turn.
+// Latency at 1 connection (no queueing): p50 and p99 of small requests (wrk), the subjects side
+// by side in rounds (lib/in-turn.js), each row the median of its per-round differences.
+import { subjectsInTurn } from './lib/in-turn.js'
 import { load } from './lib/load.js'
-import { quantile } from './lib/stats.js'
-import { alternate, LABELS } from './lib/subjects.js'
+import { LABELS } from './lib/subjects.js'
 import { compareRows, fmt } from './lib/table.js'
 
 export async function benchLatency({ upstreamUrl, subjects, rounds, durationS, warmupS }) {
-  const results = await alternate(subjects, rounds, upstreamUrl, async (subject) => {
-    await load(`${subject.url}/small`, { connections: 1, durationS: warmupS })
-    const run = await load(`${subject.url}/small`, { connections: 1, durationS, latencies: true })
-    const sorted = run.latenciesMs.sort((a, b) => a - b)
-    return { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), failures: run.failures }
+  const url = (subject) => `${subject.url}/small`
+  const results = await subjectsInTurn(subjects, upstreamUrl, {
+    rounds,
+    warmup: (subject) => load(url(subject), { connections: 1, durationS: warmupS }),
+    measure: (subject) => load(url(subject), { connections: 1, durationS }),
   })
-  const common = { labels: LABELS, format: fmt.ms, compare: 'delta' }
+  const common = { labels: LABELS, format: fmt.ms, compare: 'delta', perRound: true }
   return [
     ...compareRows('latency p50, 1 conn', results, {
       ...common,
-      value: (sample) => sample.p50,
+      value: (sample) => sample.p50Ms,
       targets: { devproxy: { text: '≤ +0.30 ms', ok: (delta) => delta <= 0.3 } },
     }),
     ...compareRows('latency p99, 1 conn', results, {
       ...common,
-      value: (sample) => sample.p99,
+      value: (sample) => sample.p99Ms,
       targets: { devproxy: { text: '≤ +1.00 ms', ok: (delta) => delta <= 1 } },
     }),
   ]

@@ -1,10 +1,15 @@
-// `npm run bench` (full, a few minutes) or `npm run bench -- --quick` (about 3 minutes): the
-// same table either way. Runs the built dist/ (npm ci builds it) against one upstream, each
-// subject in turn, 3 rounds, medians; ratios and deltas are to the bare http-proxy-3 baseline
-// of the same run, except the trivial onRequest's (hooks.js: against the same route without
-// the hook, in the same process) and the moonshot's (moonshot.js: page loads in Chromium,
-// against the dev server reached directly; not run, and saying why, without Chromium and
-// certutil). Progress goes to stderr, the table to stdout (paste it into RESULTS.md).
+// `npm run bench` (full, ~15 minutes) or `npm run bench -- --quick` (a smoke run of a few
+// minutes): the same table either way. Runs the built dist/ against nginx as the upstream
+// (lib/nginx.js; bench/upstream.js for the server-sent events, which nginx cannot stamp), with
+// load from wrk and h2load in their own processes (lib/load.js). The load rows (throughput,
+// latency, h2) keep every subject's process up and load them in turn, the order reversed every
+// other round, and take the median of the per-round ratios to the bare http-proxy-3 baseline
+// (lib/in-turn.js); the download, SSE and idle-connection rows start a fresh process per round
+// (peak memory is a process's). The trivial onRequest's ratio is against the same route without
+// the hook, in the same process (hooks.js); the moonshot's against the dev server reached
+// directly (moonshot.js: page loads in Chromium; not run, and saying why, without Chromium and
+// certutil). Needs wrk, nginx and curl (h2load for the h2 row), from Debian: it says which are
+// missing. Progress goes to stderr, the table to stdout (paste it into RESULTS.md).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,18 +21,23 @@ import { benchIdleConnections } from './idle-connections.js'
 import { benchLatency } from './latency.js'
 import { benchMoonshot, MOONSHOT_LOADS } from './moonshot.js'
 import { startChild } from './lib/children.js'
+import { startNginx } from './lib/nginx.js'
 import { recordingBuilt, ROOT, unavailable } from './lib/subjects.js'
 import { fmt, formatTable, row } from './lib/table.js'
+import { missingTools } from './lib/tools.js'
 import { benchReload } from './reload.js'
 import { benchSse } from './sse.js'
 import { benchStartup } from './startup.js'
 import { benchThroughput } from './throughput.js'
 
 const quick = process.argv.includes('--quick')
-// --quick keeps every row and the 3 rounds, with shorter runs (and a 256 MiB download).
+// --quick keeps every row, with shorter runs, fewer rounds (and a 256 MiB download): a smoke run.
+// wrk takes whole seconds: its loads last at least 1 s. The full run warms each process up 5 s,
+// past its first full collections (hooks.js STEADY_STATE_S). `loadRounds`: rounds of the in-turn load
+// rows (even, so every pair of subjects runs ABBA as often as BAAB); `rounds`: fresh-process rows.
 const PLAN = quick
-  ? { rounds: 3, loadS: 1, warmupS: 0.5, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000, moonshotLoads: MOONSHOT_LOADS.quick, hookSets: 3, hookRounds: 2, hookS: 1, hookPairs: 4, inspectorRounds: 8 }
-  : { rounds: 3, loadS: 8, warmupS: 2, latencyS: 5, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000, moonshotLoads: MOONSHOT_LOADS.full, hookSets: 6, hookRounds: 2, hookS: 2, hookPairs: 10, inspectorRounds: 16 }
+  ? { rounds: 3, loadRounds: 2, loadS: 1, warmupS: 1, latencyS: 1, downloadBytes: 2 ** 28, sseS: 0.7, startupRuns: 5, reloads: 10, idleHoldMs: 1_000, moonshotLoads: MOONSHOT_LOADS.quick, hookSets: 3, hookRounds: 2, hookS: 1, hookPairs: 4, inspectorRounds: 8 }
+  : { rounds: 3, loadRounds: 6, loadS: 4, warmupS: 5, latencyS: 3, downloadBytes: 2 ** 30, sseS: 4, startupRuns: 10, reloads: 40, idleHoldMs: 3_000, moonshotLoads: MOONSHOT_LOADS.full, hookSets: 6, hookRounds: 2, hookS: 2, hookPairs: 10, inspectorRounds: 16 }
 
 if (!existsSync(join(ROOT, 'dist/commands/start.js'))) {
   console.error('bench: dist/ is missing; run `npm run build` (npm ci does) first.')
@@ -35,9 +45,20 @@ if (!existsSync(join(ROOT, 'dist/commands/start.js'))) {
 }
 if (!recordingBuilt()) unavailable.set('recording', 'not built yet')
 
+const missing = missingTools(['wrk', 'nginx', 'curl'])
+if (missing) {
+  console.error(`bench: ${missing} (wrk drives the load, nginx is the upstream, curl downloads).`)
+  process.exit(1)
+}
+const h2Missing = missingTools(['h2load'])
+if (h2Missing) console.error(`bench: ${h2Missing}; the h2 row will say it was not run.`)
+
 const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-'))
-const upstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
+const upstream = await startNginx(join(dir, 'nginx'))
+// Server-sent events stamped with the sender's clock: only the Node upstream sends them.
+const eventsUpstream = await startChild({ args: [join(ROOT, 'bench/upstream.js')], cwd: dir, outFile: join(dir, 'upstream.log') })
 const common = { upstreamUrl: upstream.url, rounds: PLAN.rounds }
+const inTurn = { upstreamUrl: upstream.url, rounds: PLAN.loadRounds }
 const rows = []
 const runStarted = performance.now()
 
@@ -56,18 +77,18 @@ async function step(name, measure) {
 
 try {
   await step('small responses, 32 connections', () =>
-    benchThroughput({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'verbose', 'recording'], durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
+    benchThroughput({ ...inTurn, subjects: ['direct', 'baseline', 'devproxy', 'verbose', 'recording'], durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
   // Hooked / unhooked / mocked routes: sets of processes loaded in turn (hooks.js), not the rounds above.
   await step('route hooks and mocks, 32 connections', () =>
     benchHooks({ upstreamUrl: upstream.url, sets: PLAN.hookSets, rounds: PLAN.hookRounds, durationS: PLAN.hookS, pairs: PLAN.hookPairs, warmupS: PLAN.warmupS }))
   await step('inspector open and connected, 32 connections', () =>
     benchInspector({ upstreamUrl: upstream.url, rounds: PLAN.inspectorRounds, durationS: PLAN.loadS > 1 ? 2 : 1, warmupS: PLAN.warmupS }))
-  await step('h2 small responses (h2load)', () => benchH2Throughput({ ...common, durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
+  await step('h2 small responses (h2load)', () => benchH2Throughput({ ...inTurn, durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
   await step('latency, 1 connection', () =>
-    benchLatency({ ...common, subjects: ['direct', 'baseline', 'devproxy'], durationS: PLAN.latencyS, warmupS: PLAN.warmupS }))
+    benchLatency({ ...inTurn, subjects: ['direct', 'baseline', 'devproxy'], durationS: PLAN.latencyS, warmupS: PLAN.warmupS }))
   await step(`${PLAN.downloadBytes / 2 ** 20} MiB download`, () =>
-    benchDownload({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'bodyDiffs', 'recording'], bytes: PLAN.downloadBytes }))
-  await step('server-sent events', () => benchSse({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'recording'], durationS: PLAN.sseS }))
+    benchDownload({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'bodyDiffs', 'recording'], bytes: PLAN.downloadBytes, path: upstream.file(PLAN.downloadBytes) }))
+  await step('server-sent events', () => benchSse({ ...common, upstreamUrl: eventsUpstream.url, subjects: ['direct', 'baseline', 'devproxy', 'recording'], durationS: PLAN.sseS }))
   await step('start-up', () => benchStartup({ upstreamUrl: upstream.url, runs: PLAN.startupRuns }))
   await step('config reload', async () => {
     const reload = await benchReload({ iterations: PLAN.reloads })
@@ -80,11 +101,12 @@ try {
   await step('moonshot: 500-module app in Chromium, direct vs devproxy --https', () => benchMoonshot({ loads: PLAN.moonshotLoads }))
 } finally {
   await upstream.stop()
+  await eventsUpstream.stop()
   rmSync(dir, { recursive: true, force: true })
 }
 
 const command = quick ? 'npm run bench -- --quick' : 'npm run bench'
-console.log(`devproxy benchmarks: \`${command}\`, ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${PLAN.rounds} rounds, took ${((performance.now() - runStarted) / 1000).toFixed(0)} s`)
+console.log(`devproxy benchmarks: \`${command}\`, ${new Date().toISOString()}, node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim()}, ${PLAN.loadRounds} rounds in turn (load rows) / ${PLAN.rounds} (fresh-process rows), upstream nginx, load wrk/h2load, took ${((performance.now() - runStarted) / 1000).toFixed(0)} s`)
 console.log('')
 console.log(formatTable(rows))
 const failed = rows.filter((r) => r.pass === false).length

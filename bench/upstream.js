@@ -1,4 +1,6 @@
-// The upstream every subject forwards to, in its own process: `node bench/upstream.js`.
+// A Node upstream, in its own process: `node bench/upstream.js`. The load rows forward to nginx
+// (lib/nginx.js); this one serves the SSE row (events stamped with its clock) and
+// `node bench/hooks.js` run alone.
 //   GET /small                  a 26-byte JSON body
 //   GET /download?bytes=N       N bytes streamed in 64 KiB chunks, with content-length
 //   GET /events?everyMs=N       server-sent events, each stamped with this process's clock

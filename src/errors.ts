@@ -63,8 +63,21 @@ export class ConfigNotFoundError extends DevproxyError {
 
 /** The listen address could not be bound. */
 export class ListenError extends DevproxyError {
-  constructor(code: 'port_in_use' | 'listen_failed', message: string, options: { suggestion?: string; cause?: unknown } = {}) {
+  /** The port asked for, and the flag that sets it (`--port`, `--https-port`). */
+  readonly port: number | undefined
+  readonly flag: string | undefined
+  /** For `port_in_use`: a port found free just now, for the hint; undefined when none was. */
+  readonly freePort: number | undefined
+
+  constructor(
+    code: 'port_in_use' | 'listen_failed',
+    message: string,
+    options: { suggestion?: string; cause?: unknown; port?: number; flag?: string; freePort?: number | undefined } = {},
+  ) {
     super(code, message, options)
+    this.port = options.port
+    this.flag = options.flag
+    this.freePort = options.freePort
   }
 }
 
@@ -109,4 +122,4 @@ export class UsageError extends DevproxyError {
   }
 }
 
-export type UsageErrorCode = 'unknown_command' | 'unknown_flag' | 'missing_argument' | 'unexpected_argument' | 'invalid_argument' | 'invalid_flag'
+export type UsageErrorCode = 'unknown_command' | 'unknown_flag' | 'missing_argument' | 'unexpected_argument' | 'invalid_argument' | 'invalid_flag' | 'config_extension'

@@ -32,12 +32,20 @@ export async function startChild({ args, outFile, cwd, env, nodeFlags = [], time
 }
 
 /** `node ...args` with stdout to a file (or ignored) and stderr kept for error messages. */
-export function spawnNode(args, { cwd, outFile, env: extraEnv } = {}) {
+export function spawnNode(args, options) {
+  return spawnProcess(process.execPath, args, options)
+}
+
+/**
+ * `command ...args` (node, nginx) with stdout to a file (or ignored) and stderr kept for error
+ * messages; killed with the harness.
+ */
+export function spawnProcess(command, args, { cwd, outFile, env: extraEnv } = {}) {
   const out = outFile ? openSync(outFile, 'w') : 'ignore'
   const env = { ...process.env, NO_COLOR: '1', ...extraEnv }
   delete env.FORCE_COLOR
   // stdin is a pipe our own scripts watch: if the harness dies, they exit with it.
-  const child = spawn(process.execPath, args, { cwd, env, stdio: ['pipe', out, 'pipe'] })
+  const child = spawn(command, args, { cwd, env, stdio: ['pipe', out, 'pipe'] })
   if (typeof out === 'number') closeSync(out)
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4_000)))
@@ -45,6 +53,27 @@ export function spawnNode(args, { cwd, outFile, env: extraEnv } = {}) {
   running.add(child)
   child.once('exit', () => running.delete(child))
   return child
+}
+
+/**
+ * Runs a measuring tool (wrk, h2load, curl) to its end and resolves with what it printed on
+ * stdout and stderr; rejects if it could not start or exited with an error.
+ */
+export function runTool(command, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    running.add(child)
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (text) => (stdout += text))
+    child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-4_000)))
+    child.once('error', (error) => (running.delete(child), reject(error)))
+    child.once('close', (code) => {
+      running.delete(child)
+      if (code === 0) resolve({ stdout, stderr })
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${(stderr || stdout).trim().split('\n').slice(-3).join(' ')}`))
+    })
+  })
 }
 
 /** SIGTERM (devproxy finishes in-flight requests and exits), SIGKILL after 5 s. */

@@ -9,6 +9,9 @@ export function quantile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
 }
 
+/** The middle sample, or the mean of the two middle ones: with an even count (rounds in ABBA order), the upper one alone would lean every median up. */
 export function median(samples) {
-  return quantile([...samples].sort((a, b) => a - b), 0.5)
+  const sorted = [...samples].sort((a, b) => a - b)
+  const middle = sorted.length / 2
+  return sorted.length % 2 === 1 ? sorted[Math.floor(middle)] : (sorted[middle - 1] + sorted[middle]) / 2
 }

@@ -29,31 +29,39 @@ export const fmt = {
 }
 
 /**
- * Rows comparing each measured subject with the baseline, on the median over rounds of
- * `value(sample)`: as a ratio (throughput) or a difference (latency). A subject whose samples
- * saw failures fails its row whatever its numbers. `targets[name]`:
+ * Rows comparing each measured subject with the baseline, on `value(sample)`: as a ratio
+ * (throughput) or a difference (latency). Without `perRound`, of the medians over rounds; with
+ * it (samples measured in rounds side by side, sample i of each from round i: in-turn.js), the
+ * median of the per-round ratios or differences, their range added to the cell. A subject whose
+ * samples saw failures fails its row whatever its numbers. `targets[name]`:
  * `{ text, ok(comparison, values) }`, values being the subject's, one per round. `note(samples)`
- * adds detail to the subject's cell.
+ * adds detail to the subject's cell, `baselineNote(samples)` to the baseline's.
  */
-export function compareRows(title, results, { value, format, compare = 'ratio', targets = {}, labels, note }) {
-  const baseline = median(results.baseline.map(value))
+export function compareRows(title, results, { value, format, compare = 'ratio', perRound = false, targets = {}, labels, note, baselineNote }) {
+  const baselineValues = results.baseline.map(value)
+  const baseline = median(baselineValues)
+  const against = compare === 'ratio' ? (mine, theirs) => mine / theirs : (mine, theirs) => mine - theirs
+  const show = compare === 'ratio' ? fmt.ratio : (value) => fmt.delta(value)
+  const baselineCell = format(baseline) + (baselineNote ? ` (${baselineNote(results.baseline)})` : '')
   return Object.keys(results)
     .filter((name) => name !== 'baseline')
     .map((name) => {
       const samples = results[name]
       const label = `${title} — ${labels[name]}`
-      if (typeof samples === 'string') return row(label, '—', format(baseline), '', targets[name]?.text ?? '', samples)
+      if (typeof samples === 'string') return row(label, '—', baselineCell, '', targets[name]?.text ?? '', samples)
       const values = samples.map(value)
       const mine = median(values)
-      const comparison = compare === 'ratio' ? mine / baseline : mine - baseline
+      const rounds = perRound ? values.map((v, i) => against(v, baselineValues[i])) : []
+      const comparison = perRound ? median(rounds) : against(mine, baseline)
       const failures = samples.reduce((sum, sample) => sum + (sample.failures ?? 0), 0)
       const target = targets[name]
       const pass = failures > 0 ? false : target ? target.ok(comparison, values) : undefined
+      const details = [note?.(samples), perRound ? `per round ${show(Math.min(...rounds))} to ${show(Math.max(...rounds))}` : undefined].filter(Boolean)
       return row(
         label + (target ? '' : ' (reference)'),
-        format(mine) + (note ? ` (${note(samples)})` : '') + (failures > 0 ? ` (${failures} failures)` : ''),
-        format(baseline),
-        compare === 'ratio' ? fmt.ratio(comparison) : fmt.delta(comparison),
+        format(mine) + (details.length > 0 ? ` (${details.join('; ')})` : '') + (failures > 0 ? ` (${failures} failures)` : ''),
+        baselineCell,
+        show(comparison),
         target?.text ?? '',
         pass,
       )

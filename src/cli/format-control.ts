@@ -1,4 +1,4 @@
-import type { ProxyStatus, RouteSummary } from '../control/protocol.js'
+import type { FaultsChange, ProxyStatus, RouteSummary } from '../control/protocol.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import type { MetricsSnapshot } from '../metrics/route-metrics.js'
 import { formatDuration as formatLatency } from '../terminal/format.js'
@@ -52,6 +52,8 @@ function faultAction(fault: FaultSpec): string {
     }
     case 'throttle':
       return `throttle ${fault.kbps ?? 0} KB/s${partial}`
+    case '5xx':
+      return fault.statuses === undefined ? `5xx ${share}` : `5xx ${fault.statuses.join(',')} ${share}`
     default:
       return `${fault.kind} ${share}`
   }
@@ -62,9 +64,18 @@ export function formatAddedFault(fault: ActiveFault, palette: Palette): string {
   return `${palette.ok('+')} ${palette.bold(fault.id)} ${describeFault(fault)}`
 }
 
-/** One aligned row per fault: id, what it does, its counts, when it expires. */
-export function formatFaultTable(faults: readonly ActiveFault[], palette: Palette, nowMs: number): string[] {
-  if (faults.length === 0) return [palette.dim('  no active faults; add one with e.g. `devproxy fault --5xx 30%`')]
+/**
+ * What the running proxy prints when its faults change through the API, one line per fault:
+ * `+ f3 5xx 30% on route api (devproxy fault)`, `- f3 5xx 30% on route api (inspector)`.
+ */
+export function formatFaultChange(change: FaultsChange, palette: Palette): string[] {
+  const sign = change.change === 'added' ? palette.ok('+') : palette.error('-')
+  return change.faults.map((fault) => `${sign} ${palette.bold(fault.id)} ${describeFault(fault)} ${palette.dim(`(${change.by})`)}`)
+}
+
+/** One aligned row per fault: id, what it does, its counts, when it expires. `again`: the flags that reach this proxy (` --port 8081`). */
+export function formatFaultTable(faults: readonly ActiveFault[], palette: Palette, nowMs: number, again = ''): string[] {
+  if (faults.length === 0) return [palette.dim(`  no active faults; add one with e.g. \`devproxy fault --5xx 30%${again}\``)]
   const rows = faults.map((fault) => ({
     id: fault.id,
     what: describeFault(fault) + (fault.source === 'api' ? '' : ` [${fault.source}]`),
@@ -89,8 +100,9 @@ export interface StatusReport extends ProxyStatus {
 /** `devproxy status`: where the proxy runs, its routes, its faults, its counters and per-route metrics. */
 export function formatStatus(status: StatusReport, palette: Palette, nowMs: number, showPath: (file: string) => string): string[] {
   const { counters } = status
+  const urls = (status.urls ?? [status.url]).map((url) => palette.ok(url)).join(' and ')
   return [
-    `${palette.bold('devproxy')} ${palette.ok(status.url)} ${palette.dim(`(pid ${status.pid}, up ${formatDuration(nowMs - status.startedAt)})`)}`,
+    `${palette.bold('devproxy')} ${urls} ${palette.dim(`(pid ${status.pid}, up ${formatDuration(nowMs - status.startedAt)})`)}`,
     `  config: ${status.configFile === undefined ? palette.dim('none (--target or --demo)') : showPath(status.configFile)}`,
     ...(status.inspectorUrl === undefined ? [] : [`  inspector: ${status.inspectorUrl}`]),
     '',
@@ -142,6 +154,7 @@ function formatRouteTable(routes: readonly RouteSummary[], palette: Palette): st
 export interface ListedProxy {
   readonly pid: number
   readonly url: string
+  readonly urls?: readonly string[] | undefined
   readonly command: string
   readonly configFile?: string
   readonly startedAt: number
@@ -171,14 +184,14 @@ export function formatProxyList(
     ...listing.notAnswering.map((entry) => ({ proxy: entry as ListedProxy, tail: palette.error(`not answering: ${entry.problem}`) })),
   ].sort((a, b) => portOf(a.proxy.url) - portOf(b.proxy.url))
   const cells = rows.map(({ proxy, tail }) => ({
-    port: `port ${portOf(proxy.url)}`,
+    port: `port ${(proxy.urls ?? [proxy.url]).map(portOf).join(', ')}`,
     pid: `pid ${proxy.pid}`,
     command: proxy.command,
     config: proxy.configFile === undefined ? 'no config file' : `config ${showPath(proxy.configFile)}`,
     tail,
   }))
   const width = (key: 'port' | 'pid' | 'command' | 'config') => Math.max(0, ...cells.map((cell) => cell[key].length))
-  const first = cells[0]?.port.replace('port ', '') ?? 'PORT'
+  const first = rows[0] === undefined ? 'PORT' : String(portOf(rows[0].proxy.url))
   return [
     `${palette.bold(`${rows.length} devproxies`)} run for this directory:`,
     ...cells.map((cell) =>
@@ -198,6 +211,11 @@ export function formatControlLine(port: number, neighbours: ReadonlyArray<{ read
   return `  control: devproxy fault --port ${port} / devproxy status (from this directory; ${neighbours.length === 1 ? 'another proxy runs' : 'other proxies run'} from it on port ${others})`
 }
 
+/** One note per entry that could not be read, with its `rm` line: skipped, so the proxies beside it are still found. */
+export function formatUnreadableNotes(unreadable: ReadonlyArray<{ readonly problem: string; readonly suggestion: string }>, palette: Palette): string[] {
+  return unreadable.flatMap((entry) => [`${palette.warn('note:')} skipped ${entry.problem}`, `  ${palette.dim('hint:')} ${entry.suggestion}`])
+}
+
 /** One note per entry of a proxy that is gone, removed while looking for the running ones. */
 export function formatStaleNotes(stale: ReadonlyArray<{ readonly pid: number; readonly port: number; readonly command: string }>, palette: Palette): string[] {
   return stale.map(
@@ -205,11 +223,12 @@ export function formatStaleNotes(stale: ReadonlyArray<{ readonly pid: number; re
   )
 }
 
-function portOf(url: string): number {
-  const { port } = new URL(url)
-  return port === '' ? 80 : Number(port)
-}
-
 function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`
+}
+
+/** `https://127.0.0.1:8443` → 8443; without a port, its scheme's. */
+function portOf(url: string): number {
+  const { port, protocol } = new URL(url)
+  return port !== '' ? Number(port) : protocol === 'https:' ? 443 : 80
 }

@@ -50,19 +50,40 @@ export function describeFailure(error: unknown, command?: CommandShape, bin = 'd
     return {
       code: error.code,
       message: error.message,
-      hint: error.suggestion,
-      exit: oclifExit ?? (error.name === 'UsageError' ? 2 : 1),
+      hint: error.suggestion ?? fallbackHint(error, command, bin),
+      exit: oclifExit ?? exitCodeOf(error),
       ...(error.code === 'config_invalid' ? { issues: configIssues(error) } : {}),
     }
   }
   const usage = command ? usageErrorFromParse(error, command, bin) : undefined
-  if (usage) return describeFailure(usage)
+  if (usage) return describeFailure(usage, command, bin)
   // oclif's CLIError: `this.error(message, { code, suggestions, exit })`, or one of its own.
   if (oclifExit !== undefined) {
     const { code, suggestions } = error as { code?: string; suggestions?: string[] }
-    return { code: code ?? (oclifExit === 2 ? 'usage' : 'failed'), message: cleanParseMessage(error.message), hint: suggestions?.[0], exit: oclifExit }
+    return { code: code ?? (oclifExit === 2 ? 'usage' : 'failed'), message: cleanParseMessage(error.message), hint: suggestions?.[0] ?? helpHint(command, bin), exit: oclifExit }
   }
   return { code: 'internal', message: error.message, hint: BUG_HINT, exit: 1, internal: true }
+}
+
+/**
+ * Codes of a flag's value found wrong past oclif's own parsing (a rate, a delay, a filter, a
+ * JSON path, a config file name): a wrong command line, as an unknown flag is.
+ */
+const FLAG_VALUE_CODES: ReadonlySet<string> = new Set(['fault_invalid', 'filter_invalid', 'ignore_invalid', 'ignore_path_invalid', 'host_invalid'])
+
+/** 2 for a wrong command line (a UsageError, or a flag value found wrong), 1 for any other failure. */
+export function exitCodeOf(error: Pick<DevproxyError, 'name' | 'code'>): 1 | 2 {
+  return error.name === 'UsageError' || FLAG_VALUE_CODES.has(error.code) ? 2 : 1
+}
+
+/** Every error gets a `hint:`: for a config, where to fix it and how to check again; else where the command is explained. */
+function fallbackHint(error: DevproxyError, command: CommandShape | undefined, bin: string): string {
+  if (error.code === 'config_invalid') return `fix the config and run \`${bin} check\` to check it again`
+  return helpHint(command, bin)
+}
+
+function helpHint(command: CommandShape | undefined, bin: string): string {
+  return command === undefined ? `\`${bin} --help\` lists the commands` : `\`${bin} ${command.id} --help\` says more`
 }
 
 const BUG_HINT = 'this looks like a bug in devproxy; DEBUG=1 prints where it happened'

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core'
 import { DevproxyCommand } from '../cli/devproxy-command.js'
 import type { ResolvedRoute } from '../config/types.js'
 import { targetLabels } from '../config/route-targets.js'
-import { DevproxyError } from '../errors.js'
+import { ConfigError, ConfigValidationError } from '../errors.js'
 
 export interface CheckResult {
   /** The config file, absolute. */
@@ -30,31 +30,26 @@ Exits 0 when the config is valid; otherwise prints every problem found, with the
 
   async run(): Promise<CheckResult> {
     const { flags } = await this.parse(Check)
-    const [{ findConfigFile, loadConfigFile }, { displayPath }, { createLogger }] = await Promise.all([
+    const [{ findConfigFile, loadConfigFile }, { displayPath }, { createLogger }, { missingMockFiles }, { formatIssues }] = await Promise.all([
       import('../config/load.js'),
       import('../config/load-error.js'),
       import('../log/logger.js'),
+      import('../mocks/mock-files.js'),
+      import('../config/validate.js'),
     ])
-    try {
-      const file = findConfigFile(process.cwd(), flags.config)
-      const config = await loadConfigFile(file)
-      const logger = createLogger()
-      this.log(`${logger.palette.ok('✓')} ${displayPath(file, process.cwd())} is valid`)
-      for (const line of formatRoutes(config.routes)) this.log(line)
-      const { insecureRouteWarnings } = await import('../config/insecure-routes.js')
-      for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
-      return {
-        file,
-        routes: config.routes.map((route) => ({ name: route.name, path: route.path, targets: targetLabels(route) })),
-      }
-    } catch (error) {
-      if (error instanceof DevproxyError) {
-        if (this.jsonEnabled()) throw error // DevproxyCommand prints it as JSON, with the config's issues
-        const { formatUserError } = await import('../cli/user-error.js')
-        this.logToStderr(formatUserError(error, createLogger().palette))
-        this.exit(1)
-      }
-      throw error
+    const file = findConfigFile(process.cwd(), flags.config)
+    const config = await loadConfigFile(file)
+    // Read when a request comes, so start does not insist on them; check does, as it does on a missing `ca`.
+    const missing = missingMockFiles(config.routes)
+    if (missing.length > 0) throw new ConfigError(formatIssues(missing, displayPath(file, process.cwd())), { file, cause: new ConfigValidationError(missing) })
+    const logger = createLogger()
+    this.log(`${logger.palette.ok('✓')} ${displayPath(file, process.cwd())} is valid`)
+    for (const line of formatRoutes(config.routes)) this.log(line)
+    const { insecureRouteWarnings } = await import('../config/insecure-routes.js')
+    for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
+    return {
+      file,
+      routes: config.routes.map((route) => ({ name: route.name, path: route.path, targets: targetLabels(route) })),
     }
   }
 }

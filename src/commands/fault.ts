@@ -5,8 +5,21 @@ import { dirname, resolve } from 'node:path'
 import { ControlError, DevproxyError } from '../errors.js'
 import type { FaultFlags } from '../faults/parse.js'
 import type { ActiveFault } from '../faults/types.js'
+import type { FoundState } from '../control/state-file.js'
+import type { Palette } from '../terminal/palette.js'
 
-export type FaultResult = { faults: ActiveFault[] } | { cleared: number } | { removed: string }
+/** Each proxy's faults, when `--list` covers several. */
+export interface ListedFaults {
+  pid: number
+  url: string
+  command: string
+  configFile?: string
+  faults?: ActiveFault[]
+  /** Why its faults are missing: it did not answer. */
+  problem?: string
+}
+
+export type FaultResult = { faults: ActiveFault[] } | { cleared: number } | { removed: string } | { proxies: ListedFaults[] }
 
 const KINDS = ['5xx', 'status', 'latency', 'timeout', 'reset', 'truncate', 'throttle'] as const
 const OPTIONS = ['rate', 'retry-after', 'route', 'path', 'method', 'first', 'seed', 'for', 'at'] as const
@@ -20,9 +33,11 @@ const action = (name: (typeof ACTIONS)[number]) => [...KINDS, ...OPTIONS, ...ACT
 
 export default class Fault extends DevproxyCommand {
   static override summary = 'Inject faults into the running proxy, live.'
-  static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory). With several running there, --port PORT picks one. Changes apply to the next request; nothing restarts.
+  static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory). With several running there, --port PORT (any port the proxy listens on) picks one; --list without it lists each one's faults. Changes apply to the next request; nothing restarts, and the proxy prints each change in its own terminal.
 
-RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it; a --route the proxy does not have, or a --method no request can carry, is refused. With no fault flag, lists the active faults.`
+RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it; a --route the proxy does not have, or a --method no request can carry, is refused. With no fault flag, lists the active faults.
+
+Exits 2 for a flag value it cannot take (a rate over 100%, a delay that is not a number, a route the proxy does not have), 1 when no proxy runs for the directory.`
 
   static override enableJsonFlag = true
 
@@ -70,62 +85,110 @@ RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --m
 
   async run(): Promise<FaultResult> {
     const { flags } = await this.parse(Fault)
-    const [{ findProxies, chooseProxy, clientFor, ControlRejectedError, summarizeEntry }, { specsFromFlags, FaultSpecError }, format, { createLogger }] = await Promise.all([
+    const [{ findProxies, chooseProxy, narrowProxies, clientFor, ControlRejectedError, summarizeEntry }, { specsFromFlags, FaultSpecError }, format, { createLogger }, { proxyPort }] = await Promise.all([
       import('../control/client.js'),
       import('../faults/parse.js'),
       import('../cli/format-control.js'),
       import('../log/logger.js'),
+      import('../control/state-file.js'),
     ])
     const { palette } = createLogger()
     const configFile = flags.config === undefined ? undefined : resolve(process.cwd(), flags.config)
     const dir = configFile === undefined ? process.cwd() : dirname(configFile)
-    try {
-      // A mistake in the flags is reported whether or not a proxy runs.
-      const specs = specsFromFlags(faultFlags(flags))
-      if (specs.length === 0 && OPTIONS.some((name) => flags[name] !== undefined)) {
-        const given = OPTIONS.filter((name) => flags[name] !== undefined).map((name) => `--${name}`)
-        throw new FaultSpecError(`${given.join(', ')} ${given.length === 1 ? 'narrows or tunes' : 'narrow or tune'} a fault; name the fault too`, 'e.g. devproxy fault --5xx 30% --route api')
-      }
-      const found = await findProxies(dir)
-      for (const line of format.formatStaleNotes(found.stale.map((entry) => summarizeEntry(entry, 'gone')), palette)) this.logToStderr(line)
-      const proxy = clientFor(chooseProxy(found, { port: flags.port, configFile }))
-      if (flags.clear) {
-        const cleared = await proxy.clearFaults()
-        this.log(cleared === 0 ? 'no active faults to clear' : `cleared ${cleared} fault${cleared === 1 ? '' : 's'}`)
-        return { cleared }
-      }
-      if (flags.remove !== undefined) {
-        if (!(await proxy.removeFault(flags.remove))) {
-          throw new ControlError('fault_not_found', `no active fault ${JSON.stringify(flags.remove)}`, {
-            suggestion: '`devproxy fault --list` shows the active faults and their ids.',
-          })
-        }
-        this.log(`${palette.error('-')} ${flags.remove} removed`)
-        return { removed: flags.remove }
-      }
-      if (specs.length > 0) {
-        const added = await proxy.addFaults(specs).catch((error: unknown) => {
-          // The proxy names spec fields (faults[0].route); the user typed flags (--route).
-          if (!(error instanceof ControlRejectedError) || error.type !== 'fault_never_matches') throw error
-          const lines = new Set(error.issues.map((issue) => `--${issue.path.replace(/^faults\[\d+\]\./, '')} ${issue.message}`))
-          throw new FaultSpecError([...lines].join('\n'))
+    // A mistake in the flags is reported whether or not a proxy runs (exit 2, as any wrong command line).
+    const specs = specsFromFlags(faultFlags(flags))
+    if (specs.length === 0 && OPTIONS.some((name) => flags[name] !== undefined)) {
+      const given = OPTIONS.filter((name) => flags[name] !== undefined).map((name) => `--${name}`)
+      throw new FaultSpecError(`${given.join(', ')} ${given.length === 1 ? 'narrows or tunes' : 'narrow or tune'} a fault; name the fault too`, 'e.g. devproxy fault --5xx 30% --route api')
+    }
+    const found = await findProxies(dir)
+    for (const line of format.formatUnreadableNotes(found.unreadable, palette)) this.logToStderr(line)
+    for (const line of format.formatStaleNotes(found.stale.map((entry) => summarizeEntry(entry, 'gone')), palette)) this.logToStderr(line)
+    const options = { port: flags.port, configFile }
+    if (specs.length === 0 && !flags.clear && flags.remove === undefined) {
+      const candidates = narrowProxies(found, options)
+      // Listing changes nothing: with several proxies and none picked, each one's faults, under its name.
+      if (candidates.length > 1) return this.listEach(candidates, palette)
+    }
+    const chosen = chooseProxy(found, options)
+    const proxy = clientFor(chosen)
+    // What a command that follows needs to reach the same proxy: --config as given, --port when several run.
+    const again = [flags.config === undefined ? '' : ` --config ${shellWord(flags.config)}`, found.live.length > 1 ? ` --port ${proxyPort(chosen.state)}` : ''].join('')
+    if (flags.clear) {
+      const cleared = await proxy.clearFaults()
+      this.log(cleared === 0 ? 'no active faults to clear' : `cleared ${cleared} fault${cleared === 1 ? '' : 's'}`)
+      return { cleared }
+    }
+    if (flags.remove !== undefined) {
+      if (!(await proxy.removeFault(flags.remove))) {
+        throw new ControlError('fault_not_found', `no active fault ${JSON.stringify(flags.remove)}`, {
+          suggestion: `\`devproxy fault --list${again}\` shows the active faults and their ids.`,
         })
-        for (const active of added) this.log(format.formatAddedFault(active, palette))
-        const one = added.length === 1 ? ` (or just this one: devproxy fault --remove ${added[0]?.id})` : ''
-        this.log(palette.dim(`  undo: devproxy fault --clear${one}`))
-        return { faults: added }
       }
-      const faults = await proxy.listFaults()
-      for (const line of format.formatFaultTable(faults, palette, Date.now())) this.log(line)
-      return { faults }
-    } catch (error) {
-      if (!(error instanceof DevproxyError)) throw error
-      if (this.jsonEnabled()) this.error(error.message, { exit: 1, code: error.code, suggestions: error.suggestion ? [error.suggestion] : undefined })
-      const { formatUserError } = await import('../cli/user-error.js')
-      this.logToStderr(formatUserError(error, palette))
-      this.exit(1)
+      this.log(`${palette.error('-')} ${flags.remove} removed`)
+      return { removed: flags.remove }
+    }
+    if (specs.length > 0) {
+      const added = await proxy.addFaults(specs).catch((error: unknown) => {
+        // The proxy names spec fields (faults[0].route); the user typed flags (--route).
+        if (!(error instanceof ControlRejectedError) || error.type !== 'fault_never_matches') throw error
+        const lines = new Set(error.issues.map((issue) => `--${issue.path.replace(/^faults\[\d+\]\./, '')} ${issue.message}`))
+        const [first] = error.issues
+        // As start --fault says it: the message already names the routes, or the methods the route takes.
+        const hint = first?.path.endsWith('.method') ? 'Leave --method out to fault every method.' : 'Name one of the routes, or leave --route out to fault every route.'
+        throw new FaultSpecError([...lines].join('\n'), first?.suggestion ?? hint)
+      })
+      for (const active of added) this.log(format.formatAddedFault(active, palette))
+      const one = added.length === 1 ? ` (or just this one: devproxy fault --remove ${added[0]?.id}${again})` : ''
+      this.log(palette.dim(`  undo: devproxy fault --clear${again}${one}`))
+      return { faults: added }
+    }
+    const faults = await proxy.listFaults()
+    for (const line of format.formatFaultTable(faults, palette, Date.now(), again)) this.log(line)
+    return { faults }
+  }
+
+  /** `devproxy fault --list` with several proxies running: each one named, then its faults. */
+  private async listEach(candidates: readonly FoundState[], palette: Palette): Promise<FaultResult> {
+    const [{ describeProxies, clientFor }, { proxyPort }, format] = await Promise.all([
+      import('../control/client.js'),
+      import('../control/state-file.js'),
+      import('../cli/format-control.js'),
+    ])
+    const names = describeProxies(candidates.map((entry) => entry.state))
+    const listed = await Promise.all(
+      candidates.map(async (entry) => {
+        try {
+          return { entry, faults: await clientFor(entry).listFaults() }
+        } catch (error) {
+          if (!(error instanceof DevproxyError)) throw error
+          return { entry, problem: error.message }
+        }
+      }),
+    )
+    const now = Date.now()
+    listed.forEach(({ faults, problem }, i) => {
+      if (i > 0) this.log('')
+      this.log(palette.bold(names[i]!))
+      if (faults === undefined) this.log(`  ${palette.error(`not answering: ${problem}`)}`)
+      else for (const line of format.formatFaultTable(faults, palette, now, ` --port ${proxyPort(candidates[i]!.state)}`)) this.log(line)
+    })
+    this.log(palette.dim('one of them: devproxy fault --port PORT (--list, --clear, --remove ID, or a fault to add)'))
+    return {
+      proxies: listed.map(({ entry, faults, problem }) => ({
+        pid: entry.state.pid,
+        url: entry.state.url,
+        command: entry.state.command,
+        ...(entry.state.configFile === undefined ? {} : { configFile: entry.state.configFile }),
+        ...(faults === undefined ? { problem: problem ?? 'not answering' } : { faults }),
+      })),
     }
   }
+}
+
+/** Quotes a word for a POSIX shell when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w./@%+=:,-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`
 }
 
 /** The oclif flags as the raw strings `specsFromFlags` reads. */

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { Flags } from '@oclif/core'
 import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { DEFAULT_TEMPLATE, isTemplateName, TEMPLATE_NAMES, TEMPLATES, templatePath } from '../config/templates.js'
@@ -30,10 +30,11 @@ Next to it, devproxy-env.d.ts declares the config's types, so your editor and ts
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Init)
-    const [{ displayPath }, { DEFAULT_CONFIG_FILES }, { createLogger }] = await Promise.all([
+    const [{ displayPath }, { DEFAULT_CONFIG_FILES }, { createLogger }, { configNameError }] = await Promise.all([
       import('../config/load-error.js'),
       import('../config/defaults.js'),
       import('../log/logger.js'),
+      import('../config/load.js'),
     ])
     const cwd = process.cwd()
     const name = flags.template
@@ -41,14 +42,8 @@ Next to it, devproxy-env.d.ts declares the config's types, so your editor and ts
     const file = resolve(cwd, flags.config ?? DEFAULT_CONFIG_FILES[0])
     const shown = displayPath(file, cwd)
     // start and check load only these; anything else would be a config nothing reads.
-    const extensions = DEFAULT_CONFIG_FILES.map((f) => extname(f))
-    if (!extensions.includes(extname(file))) {
-      this.error(`${shown} is not a config file name: devproxy loads ${extensions.slice(0, -1).join(', ')} or ${extensions.at(-1)} files`, {
-        exit: 1,
-        code: 'config_extension',
-        suggestions: [`e.g. --config ${quote(join(dirname(shown), `${basename(shown, extname(shown))}.ts`))}`],
-      })
-    }
+    const wrongName = configNameError(shown)
+    if (wrongName) throw wrongName
     const content = await readFile(templatePath(name), 'utf8')
     const existed = flags.force && existsSync(file)
     try {

@@ -25,33 +25,50 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
   }
 
   protected override async extraSinks({ flags, config, logger }: CommandContext): Promise<ExtraSinks> {
-    const [{ resolve, relative }, { startRecorder }, { parseRecordFilters }, { DEFAULT_REDACT }] = await Promise.all([
+    const [{ resolve, relative }, { startRecorder }, { parseRecordFilters }, { DEFAULT_REDACT }, { createDeferredSink }, { checkCanWrite }, { RecordingError }] = await Promise.all([
       import('node:path'),
       import('../record/recorder.js'),
       import('../record/filter.js'),
       import('../record/har-entry.js'),
+      import('../cli/deferred-sink.js'),
+      import('../cli/writable-file.js'),
+      import('../errors.js'),
     ])
     // Started again by the supervisor: the same file, gone on with (the default name has a time in it).
     const out = this.restart?.har ?? resolve(process.cwd(), (flags.out as string | undefined) ?? defaultOutFile())
     const redacting = flags.redact !== false
     const maxBodyBytes = (flags['max-body'] as number | undefined) ?? config.record.maxBodyBytes
-    const recorder = await startRecorder({
-      file: out,
-      creatorVersion: this.config.version,
-      redact: new Set(redacting ? [...DEFAULT_REDACT, ...config.record.redact] : []),
-      maxBodyBytes,
-      filter: parseRecordFilters((flags.filter as string[] | undefined) ?? [], config.routes.map((route) => route.name)),
-      resume: this.restart?.har !== undefined,
-      onError: (error) => logger.error(`recording failed: ${(error as Error).message}`),
+    const filter = parseRecordFilters((flags.filter as string[] | undefined) ?? [], config.routes.map((route) => route.name))
+    // Everything that can be checked before listening is; the file itself is opened once the proxy listens.
+    await checkCanWrite(out).catch((error: unknown) => {
+      throw new RecordingError(out, error)
     })
     this.tellSupervisor({ type: 'recording', file: out })
     if (!redacting) logger.warn('--no-redact: authorization headers and cookies are written to the recording as they are. Do not share it.')
     const shown = relative(process.cwd(), out).startsWith('..') ? out : relative(process.cwd(), out)
+    const creatorVersion = this.config.version
+    const resume = this.restart?.har !== undefined
+    const deferred = createDeferredSink()
+    let recorder: Awaited<ReturnType<typeof startRecorder>> | undefined
     return {
-      sinks: [recorder.sink],
+      sinks: [deferred.sink],
       captureBodyBytes: maxBodyBytes,
       banner: [logger.palette.warn(`  recording to ${shown}`) + logger.palette.dim(` (bodies up to ${binaryBytes(maxBodyBytes)}${redacting ? ', secrets redacted' : ''})`)],
+      async open() {
+        recorder = await startRecorder({
+          file: out,
+          creatorVersion,
+          redact: new Set(redacting ? [...DEFAULT_REDACT, ...config.record.redact] : []),
+          maxBodyBytes,
+          filter,
+          resume,
+          onError: (error) => logger.error(`recording failed: ${(error as Error).message}`),
+        })
+        deferred.attach(recorder.sink)
+      },
       async close() {
+        // Never opened (the proxy did not start): no file, and nothing to report.
+        if (recorder === undefined) return
         const count = await recorder.close()
         logger.info(logger.palette.dim(`recorded ${count} transaction${count === 1 ? '' : 's'} to ${shown}`))
       },

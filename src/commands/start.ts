@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core'
+import { Errors, Flags } from '@oclif/core'
 import { DevproxyCommand } from '../cli/devproxy-command.js'
 import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
@@ -20,9 +20,11 @@ export interface ExtraSinks {
   readonly captureBodyBytes: number
   /** Lines for the banner. */
   readonly banner: readonly string[]
+  /** Called once the proxy listens (record opens its file then: a port in use leaves none behind). */
+  open?(): Promise<void>
   close(): Promise<void>
 }
-import { DevproxyError } from '../errors.js'
+import { ConfigError, ConfigValidationError, DevproxyError } from '../errors.js'
 
 export default class Start extends DevproxyCommand {
   static override summary = 'Start the proxy.'
@@ -95,9 +97,11 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const logger = createLogger(flags.json ? { out: process.stderr } : {})
     const cleanups: Array<() => Promise<void>> = []
     try {
-      const watchdog = { notifyFd: supervision?.fd, onError: (error: Error) => logger.warn(`the route-code watchdog failed (${error.message}): route code that never returns would freeze the proxy`) }
+      // Under a debugger a hook paused at a breakpoint is not a stuck one: no watchdog.
+      const debugging = (await import('node:inspector')).url() !== undefined
+      const watchdog = debugging ? undefined : { notifyFd: supervision?.fd, onError: (error: Error) => logger.warn(`the route-code watchdog failed (${error.message}): route code that never returns would freeze the proxy`) }
       // Under the supervisor the watchdog runs before the config is loaded: its own code can loop too, at start-up or on a reload.
-      if (supervision !== undefined) (await import('../hooks/route-code-watch.js')).watchRouteCode({ ...watchdog, now: true })
+      if (supervision !== undefined && watchdog !== undefined) (await import('../hooks/route-code-watch.js')).watchRouteCode({ ...watchdog, now: true })
       const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
       const faults = (await import('../cli/start-faults.js')).parseStartFaults(flags.fault ?? [], config.routes)
       const { createLogSinks } = await import('../cli/log-sinks.js')
@@ -106,6 +110,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       cleanups.push(() => log.close())
       const extra = await this.extraSinks({ flags, args, config, logger })
       if (extra) cleanups.push(() => extra.close())
+      const stateDir = config.file === undefined ? process.cwd() : dirname(config.file)
       const proxy = await startProxy(config, {
         sinks: [...log.sinks, ...(extra?.sinks ?? [])],
         captureBodyBytes: Math.max(log.captureBodyBytes, extra?.captureBodyBytes ?? 0),
@@ -116,8 +121,11 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
           logger.warn(notice.message)
           if (notice.hint) logger.info(logger.palette.dim(`  hint: ${notice.hint}`))
         },
+      }).catch(async (error: unknown) => {
+        throw await (await import('../cli/port-holder.js')).sayWhoHoldsThePort(error, stateDir)
       })
       cleanups.unshift(() => proxy.close(5_000))
+      await extra?.open?.()
       this.tellSupervisor({ type: 'listening', port: proxy.port, httpsPort: proxy.httpsPort === proxy.port ? undefined : proxy.httpsPort })
       for (const spec of faults) proxy.faults.add(spec, 'cli')
       onStop = () => {
@@ -134,12 +142,15 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         const ca = displayPath(proxy.ca.certFile, process.cwd())
         if (proxy.ca.created) logger.warn(`made devproxy's local CA (${ca}): run devproxy trust once so browsers and curl accept its certificates`)
         else logger.info(logger.palette.dim(`  certificates from devproxy's local CA (${ca}); not trusted yet? devproxy trust`))
+        if (proxy.ca.outdated !== undefined) logger.warn(proxy.ca.outdated)
       }
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
       }
       const { insecureRouteWarnings } = await import('../config/insecure-routes.js')
       for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
+      const { missingMockFiles } = await import('../mocks/mock-files.js')
+      for (const issue of missingMockFiles(config.routes)) logger.warn(`${issue.path} ${issue.message}: the requests it answers fail until it exists`)
       for (const line of tryLines(proxy.url)) logger.info(logger.palette.dim(`  try: ${line}`))
       for (const line of extra?.banner ?? []) logger.info(line)
       const active = proxy.faults.list()
@@ -211,20 +222,22 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     history: { maxCount?: number | undefined; maxBytes?: number | undefined },
     supervision: Supervision | undefined,
   ): Promise<(() => Promise<void>) | undefined> {
-    const { startControlServer } = await import('../control/server.js')
+    const [{ startControlServer }, { formatControlLine, formatFaultChange }] = await Promise.all([import('../control/server.js'), import('../cli/format-control.js')])
     try {
       const control = await startControlServer({
         pid: supervision?.pid,
         engine: proxy.engine,
         faults: proxy.faults,
         proxyUrl: proxy.url,
+        proxyUrls: proxy.httpsUrl === undefined || proxy.httpsUrl === proxy.url ? [proxy.url] : [proxy.url, proxy.httpsUrl],
+        // A fault added or removed from another terminal or the inspector shows here, where the traffic does.
+        onFaultsChanged: (change) => logger.print(formatFaultChange(change, logger.palette)),
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
         command: this.id ?? 'start',
         inspectorHistory: history,
       })
       this.tellSupervisor({ type: 'state', file: control.stateFile })
-      const { formatControlLine } = await import('../cli/format-control.js')
       logger.info(logger.palette.dim(formatControlLine(proxy.port, control.neighbours)))
       logger.info(`${logger.palette.dim('  inspector:')} ${control.inspectorUrl()}`)
       return () => control.close()
@@ -285,12 +298,32 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       return { config: applyListenOverrides(resolveConfig(demoConfig(upstream.url)), listen), source: `demo upstream at ${upstream.url}`, tryLines: demoTryLines }
     }
     if (flags.target !== undefined) {
-      return { config: applyListenOverrides(resolveConfig(targetConfig(flags.target)), listen), source: '--target', tryLines: () => [] }
+      return { config: applyListenOverrides(targetFlagConfig(flags.target, resolveConfig, targetConfig), listen), source: '--target', tryLines: () => [] }
     }
     const { findConfigFile, loadConfig } = await import('../config/load.js')
     const file = findConfigFile(process.cwd(), flags.config)
     const loaded = await loadConfig(file)
     return { config: applyListenOverrides(loaded.config, listen), source: file, tryLines: () => [], watch: { file, files: loaded.files } }
+  }
+}
+
+/**
+ * `--target URL` as a config. A URL it cannot use is said of --target (not of routes[0], which
+ * the user never wrote); it stays a config error (`config_invalid`, its issues for --json) that
+ * exits 2, as every flag value the command cannot take does.
+ */
+function targetFlagConfig(
+  target: string,
+  resolveConfig: typeof import('../config/resolve.js').resolveConfig,
+  targetConfig: typeof import('../config/sources.js').targetConfig,
+): ResolvedConfig {
+  try {
+    return resolveConfig(targetConfig(target))
+  } catch (error) {
+    if (!(error instanceof ConfigValidationError)) throw error
+    const message = error.issues.map((issue) => `--target ${issue.message}`).join('\n')
+    const wrong = new ConfigError(message, { suggestion: error.issues[0]?.suggestion ?? 'e.g. --target http://localhost:3000', cause: error })
+    Errors.error(wrong, { exit: 2 })
   }
 }
 

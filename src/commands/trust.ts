@@ -68,9 +68,21 @@ Exit codes: 0 when every store holds the CA (with --uninstall: no longer holds i
     for (const warning of outcome.warnings) logger.warn(warning)
     if (flags.json) this.log(JSON.stringify(outcome.report, null, 2))
     else if (flags.uninstall) print(format.formatUntrusted(outcome, resolveDataDir(), { palette: logger.palette }))
-    else print(format.formatTrusted(outcome, { palette: logger.palette }))
+    else print(format.formatTrusted(outcome, { palette: logger.palette, tryUrl: await httpsUrlToTry() }))
     const stores = [...(outcome.report.previous?.stores ?? []), ...outcome.report.stores]
     if (stores.some((store) => store.status === 'failed')) this.exit(1)
     return outcome.report
   }
+}
+
+/**
+ * Where the printed curl line should point: the HTTPS port of a devproxy running for this
+ * directory, else the port `devproxy start --https` listens on by default. `localhost`, the
+ * name the CA covers that every client sends.
+ */
+async function httpsUrlToTry(): Promise<string> {
+  const [{ findStates, proxyUrls, portOf }, { DEFAULT_PORT }] = await Promise.all([import('../control/state-file.js'), import('../config/defaults.js')])
+  const found = await findStates(process.cwd()).catch(() => undefined)
+  const https = found?.entries.filter((entry) => entry.alive).flatMap((entry) => proxyUrls(entry.state)).find((url) => url.startsWith('https:'))
+  return `https://localhost:${https === undefined ? DEFAULT_PORT : portOf(https)}/`
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
-import { ConfigError, ConfigNotFoundError, ConfigValidationError } from '../errors.js'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { ConfigError, ConfigNotFoundError, ConfigValidationError, UsageError } from '../errors.js'
 import { DEFAULT_CONFIG_FILES } from './defaults.js'
 import { importFresh, isUserFile } from './import-module.js'
 import { codeFrame, describeLoadError, describeMissingDefault, displayPath, formatLocation } from './load-error.js'
@@ -14,6 +14,8 @@ import { formatIssues } from './validate.js'
  */
 export function findConfigFile(cwd: string, given?: string): string {
   if (given) {
+    const wrongName = configNameError(given)
+    if (wrongName) throw wrongName
     const file = resolve(cwd, given)
     if (!existsSync(file)) throw new ConfigNotFoundError(file)
     return file
@@ -23,6 +25,24 @@ export function findConfigFile(cwd: string, given?: string): string {
     if (existsSync(file)) return file
   }
   throw new ConfigNotFoundError(resolve(cwd, DEFAULT_CONFIG_FILES[0]))
+}
+
+/**
+ * `--config dev/x.json`: a name devproxy would never load (only .ts, .mts, .js, .mjs), said
+ * the same way by init, check, start, record and replay. A wrong command line: exit 2.
+ */
+export function configNameError(given: string): UsageError | undefined {
+  const extensions = DEFAULT_CONFIG_FILES.map((f) => extname(f))
+  if ((extensions as string[]).includes(extname(given))) return undefined
+  const suggested = join(dirname(given), `${basename(given, extname(given))}.ts`)
+  return new UsageError('config_extension', `${given} is not a config file name: devproxy loads ${extensions.slice(0, -1).join(', ')} or ${extensions.at(-1)} files`, {
+    suggestion: `e.g. --config ${shellQuote(suggested)}`,
+  })
+}
+
+/** Quotes a path for a POSIX shell when it needs it. */
+function shellQuote(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`
 }
 
 export interface LoadedConfig {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { hostFieldCount } from '../proxy/host-fields.js'
 
 /**
  * Who may drive the control API: a local process that read the token from the state file.
@@ -7,9 +8,34 @@ import type { IncomingHttpHeaders } from 'node:http'
  */
 
 export interface Denial {
-  readonly status: 401 | 403
-  readonly type: 'unauthorized' | 'forbidden'
+  readonly status: 400 | 401 | 403
+  readonly type: 'bad_request' | 'unauthorized' | 'forbidden'
   readonly message: string
+}
+
+/**
+ * Before any rule of who may ask: a request whose Host is ambiguous. Two Host fields (RFC 9112
+ * §3.2: 400), or an absolute-form target naming another authority than this server (§3.2.2: its
+ * authority is the request's host, so the Host check would judge the wrong one).
+ */
+export function checkRequestTarget(req: Pick<IncomingMessage, 'rawHeaders' | 'url'>, port: number): Denial | undefined {
+  const hosts = hostFieldCount(req.rawHeaders)
+  if (hosts > 1) return { status: 400, type: 'bad_request', message: `the request has ${hosts} Host header fields; HTTP/1.1 allows exactly one (RFC 9112 §3.2)` }
+  const target = req.url ?? '/'
+  if (target.startsWith('/')) return undefined
+  let authority: string | undefined
+  try {
+    const url = new URL(target)
+    authority = url.protocol === 'http:' ? url.host.toLowerCase() : undefined
+  } catch {
+    authority = undefined
+  }
+  if (authority !== undefined && isOwnAuthority(authority, port)) return undefined
+  return { status: 400, type: 'bad_request', message: `the request target ${JSON.stringify(target.slice(0, 200))} names another server than this one (127.0.0.1:${port})` }
+}
+
+function isOwnAuthority(host: string, port: number): boolean {
+  return host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`
 }
 
 /**
@@ -36,7 +62,7 @@ export function checkAccess(headers: IncomingHttpHeaders, token: Buffer, port: n
 /** The control server's own names for itself, on its port: a request naming any other host is refused. */
 export function checkHost(headers: IncomingHttpHeaders, port: number): Denial | undefined {
   const host = headers.host?.toLowerCase()
-  if (host === `127.0.0.1:${port}` || host === `localhost:${port}` || host === `[::1]:${port}`) return undefined
+  if (host !== undefined && isOwnAuthority(host, port)) return undefined
   return { status: 403, type: 'forbidden', message: `the Host header must be 127.0.0.1:${port} (got ${JSON.stringify(headers.host ?? '')})` }
 }
 

@@ -2,8 +2,8 @@ import { isAbsolute, relative } from 'node:path'
 import { ControlError } from '../errors.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import type { MetricsSnapshot } from '../metrics/route-metrics.js'
-import type { AddedFaults, ClearedFaults, ErrorBody, InspectorLogin, ProxyStatus } from './protocol.js'
-import { findStates, proxyPort, removeStaleEntry, type FoundState, type ProxyState } from './state-file.js'
+import { CLIENT_USER_AGENT, type AddedFaults, type ClearedFaults, type ErrorBody, type InspectorLogin, type ProxyStatus } from './protocol.js'
+import { findStates, proxyPort, proxyPorts, proxyUrls, removeStaleEntry, type FoundState, type ProxyState, type UnreadableEntry } from './state-file.js'
 
 /**
  * The control API seen from `devproxy fault` and `devproxy status`: finds the proxies running
@@ -51,6 +51,8 @@ export interface ProxiesFound {
   readonly live: readonly FoundState[]
   /** Entries of proxies whose process is gone; already removed. */
   readonly stale: readonly FoundState[]
+  /** Entries that could not be read: skipped (see UnreadableEntry), for the command to report. */
+  readonly unreadable: readonly UnreadableEntry[]
 }
 
 /** The proxies recorded for `startDir` or its nearest parent; none at all is an error saying how to start one. */
@@ -60,7 +62,7 @@ export async function findProxies(startDir: string): Promise<ProxiesFound> {
   // Never trusted: a dead pid's entry is removed, never called.
   const stale = found.entries.filter((entry) => !entry.alive)
   await Promise.all(stale.map((entry) => removeStaleEntry(entry)))
-  return { dir: found.dir, live: found.entries.filter((entry) => entry.alive), stale }
+  return { dir: found.dir, live: found.entries.filter((entry) => entry.alive), stale, unreadable: found.unreadable }
 }
 
 /**
@@ -68,9 +70,10 @@ export async function findProxies(startDir: string): Promise<ProxiesFound> {
  * that narrows several down, else all. None live, or none on that port, is an error.
  */
 export function narrowProxies(found: ProxiesFound, options: ChooseOptions = {}): readonly FoundState[] {
-  if (found.live.length === 0) throw gone(found.stale)
+  if (found.live.length === 0) throw found.stale.length === 0 ? notRunning(found.dir, found.unreadable) : gone(found.stale)
   if (options.port !== undefined) {
-    const onPort = found.live.filter((entry) => proxyPort(entry.state) === options.port)
+    // Any port it listens on: the HTTPS one of `--https-port` names the proxy as well as its main one.
+    const onPort = found.live.filter((entry) => proxyPorts(entry.state).includes(options.port!))
     if (onPort.length === 0) throw noneOnPort(options.port, found.live)
     return onPort
   }
@@ -99,7 +102,7 @@ export function clientFor(found: FoundState, options: ClientOptions = {}): Proxy
     try {
       response = await fetch(new URL(path, state.controlUrl), {
         method,
-        headers: { authorization: `Bearer ${state.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: { authorization: `Bearer ${state.token}`, 'user-agent': CLIENT_USER_AGENT, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(timeoutMs),
       })
@@ -135,6 +138,8 @@ export interface ProxyEntrySummary {
   readonly pid: number
   readonly port: number
   readonly url: string
+  /** Every URL it listens on, the main one first. */
+  readonly urls: readonly string[]
   readonly command: string
   readonly configFile?: string
   readonly startedAt: number
@@ -157,7 +162,9 @@ export async function statusOfAll(found: ProxiesFound, candidates: readonly Foun
   const answers = await Promise.all(
     candidates.map(async (entry) => {
       try {
-        return { entry, status: await clientFor(entry, options).getStatus() }
+        const status = await clientFor(entry, options).getStatus()
+        // A devproxy too old to send its URLs: its entry has them.
+        return { entry, status: { ...status, urls: status.urls ?? proxyUrls(entry.state) } }
       } catch (error) {
         if (!(error instanceof ControlError)) throw error
         return { entry, error }
@@ -179,6 +186,7 @@ export function summarizeEntry(entry: FoundState, problem: string): ProxyEntrySu
     pid: state.pid,
     port: proxyPort(state),
     url: state.url,
+    urls: proxyUrls(state),
     command: state.command,
     ...(state.configFile === undefined ? {} : { configFile: state.configFile }),
     startedAt: state.startedAt,
@@ -193,7 +201,7 @@ export function summarizeEntry(entry: FoundState, problem: string): ProxyEntrySu
  */
 export function describeProxies(states: readonly ProxyState[], cwd = process.cwd()): string[] {
   const rows = states.map((state) => ({
-    port: `port ${proxyPort(state)}`,
+    port: `port ${proxyPorts(state).join(', ')}`,
     pid: `pid ${state.pid}`,
     command: state.command,
     config: state.configFile === undefined ? 'no config file' : `config ${shortPath(state.configFile, cwd)}`,
@@ -221,8 +229,12 @@ async function readJson(response: Response, found: FoundState): Promise<unknown>
   }
 }
 
-function notRunning(startDir: string): ControlError {
-  return new ControlError('proxy_not_running', `no devproxy is running for this directory (no .devproxy/proxies/ entry in ${startDir} or above it)`, {
+function notRunning(startDir: string, unreadable: readonly UnreadableEntry[] = []): ControlError {
+  const where =
+    unreadable.length === 0
+      ? `no .devproxy/proxies/ entry in ${startDir} or above it`
+      : `the only ${unreadable.length === 1 ? 'entry' : 'entries'} in ${startDir}/.devproxy/proxies could not be read`
+  return new ControlError('proxy_not_running', `no devproxy is running for this directory (${where})`, {
     suggestion:
       'Start one from this directory in another terminal: `devproxy start` (or `devproxy start --target http://localhost:3000`). If it was started with `--config PATH`, pass the same `--config PATH` here.',
   })

@@ -13,7 +13,10 @@ export interface RouteSummary {
 /** `GET /v1/status`. */
 export interface ProxyStatus {
   readonly pid: number
+  /** The main URL: `http://…`, or `https://…` when that port speaks HTTPS. */
   readonly url: string
+  /** Every URL it listens on, the main one first; absent from a devproxy too old to send it. */
+  readonly urls?: readonly string[]
   /** The command that runs it: `start`, `record` or `replay`. */
   readonly command: string
   /** Absent for `--target` and `--demo`. */
@@ -24,6 +27,20 @@ export interface ProxyStatus {
   readonly faults: readonly ActiveFault[]
   readonly counters: FaultCounters
 }
+
+/**
+ * A change to the faults made through the API, as the proxy logs it. `by`: `devproxy fault`
+ * (the bearer token, from devproxy's own client), `inspector` (a browser's session) or
+ * `control API` (the token, from another tool).
+ */
+export interface FaultsChange {
+  readonly change: 'added' | 'removed'
+  readonly faults: readonly ActiveFault[]
+  readonly by: 'devproxy fault' | 'inspector' | 'control API'
+}
+
+/** The User-Agent devproxy's own client sends, so the proxy can say who changed its faults. */
+export const CLIENT_USER_AGENT = 'devproxy-cli'
 
 /** `POST /v1/faults` answers with the faults it added. */
 export interface AddedFaults {

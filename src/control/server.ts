@@ -7,7 +7,7 @@ import { ControlError } from '../errors.js'
 import { checkFaultSelectors } from '../faults/check-selectors.js'
 import { validateFaultSpec } from '../faults/validate-spec.js'
 import { FaultSpecError, parseFaultString } from '../faults/parse.js'
-import type { FaultSpec } from '../faults/types.js'
+import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import { targetLabels } from '../config/route-targets.js'
 import type { FaultRegistry } from '../faults/registry.js'
 import { createInspector, type Inspector } from '../inspector/inspector.js'
@@ -17,9 +17,9 @@ import { checkHostAndOrigin, checkSession } from '../inspector/session.js'
 import { createMetrics, type Metrics } from '../metrics/route-metrics.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js'
 import type { Engine } from '../proxy/engine.js'
-import { checkAccess, type Denial } from './access.js'
+import { checkAccess, checkRequestTarget, type Denial } from './access.js'
 import { ANSWERED, ApiError, dispatch, findRoute, pathOf, readJsonBody, sendJson, sendReply, type ApiRoute, type RouteTable } from './http-api.js'
-import type { ErrorBody, ProxyStatus, RouteSummary } from './protocol.js'
+import { CLIENT_USER_AGENT, type ErrorBody, type FaultsChange, type ProxyStatus, type RouteSummary } from './protocol.js'
 import { findStates, removeState, writeState, type ProxyState } from './state-file.js'
 
 /**
@@ -32,8 +32,12 @@ export interface ControlServerOptions {
   readonly engine: Engine
   /** The faults the API lists, adds and removes. */
   readonly faults: FaultRegistry
-  /** The proxy's URL, as bound; shown by `devproxy status`. */
+  /** The proxy's main URL, as bound; names its entry. */
   readonly proxyUrl: string
+  /** Every URL the proxy listens on, the main one first; shown by `devproxy status`. Default: `[proxyUrl]`. */
+  readonly proxyUrls?: readonly string[] | undefined
+  /** Told of each change to the faults made through the API (the proxy logs it). */
+  readonly onFaultsChanged?: ((change: FaultsChange) => void) | undefined
   readonly configFile?: string | undefined
   /** The directory that gets `.devproxy/proxies/<pid>-<port>.json`: the config file's, or the cwd. */
   readonly stateDir: string
@@ -76,6 +80,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     faults: options.faults,
     metrics,
     proxyUrl: options.proxyUrl,
+    proxyUrls: options.proxyUrls ?? [options.proxyUrl],
     port: () => port,
     history: options.inspectorHistory,
     uiDir: options.inspectorUiDir,
@@ -87,6 +92,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
    * it); the inspector's session cookie opens those marked `session`, from its own origin only.
    */
   const checkRequest = (route: ApiRoute | undefined, req: IncomingMessage): Denial | undefined => {
+    const ambiguous = checkRequestTarget(req, port)
+    if (ambiguous) return ambiguous
     const auth = route?.auth ?? 'token'
     if (auth === 'anyone') return checkHostAndOrigin(req.headers, port)
     if (auth === 'session' && req.headers.authorization === undefined) return checkSession(req.headers, req.method ?? 'GET', port, inspector.sessions)
@@ -133,6 +140,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const state: ProxyState = {
     pid: options.pid ?? process.pid,
     url: options.proxyUrl,
+    urls: options.proxyUrls ?? [options.proxyUrl],
     controlUrl: url,
     token,
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
@@ -173,6 +181,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
 
 function controlRoutes(options: ControlServerOptions, startedAt: number, metrics: Metrics, inspector: Inspector): RouteTable {
   const { engine, faults } = options
+  const changed = (req: IncomingMessage, change: FaultsChange['change'], list: readonly ActiveFault[]) => {
+    inspector.faultsChanged()
+    if (list.length > 0) options.onFaultsChanged?.({ change, faults: list, by: changedBy(req) })
+  }
   return [
     {
       pattern: /^\/v1\/status$/,
@@ -181,6 +193,7 @@ function controlRoutes(options: ControlServerOptions, startedAt: number, metrics
           const status: ProxyStatus = {
             pid: options.pid ?? process.pid,
             url: options.proxyUrl,
+            urls: options.proxyUrls ?? [options.proxyUrl],
             command: options.command ?? 'start',
             ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
             startedAt,
@@ -201,12 +214,13 @@ function controlRoutes(options: ControlServerOptions, startedAt: number, metrics
           const specs = checkFaultsBody(await readJsonBody(req))
           checkSelectors(specs, engine.state.config.routes)
           const added = specs.map((spec) => faults.add(spec, 'api'))
-          inspector.faultsChanged()
+          changed(req, 'added', added)
           return { status: 201, body: { faults: added } }
         },
-        DELETE: () => {
+        DELETE: (req) => {
+          const removed = faults.list()
           const cleared = faults.clear()
-          inspector.faultsChanged()
+          changed(req, 'removed', removed)
           return { status: 200, body: { cleared } }
         },
       },
@@ -215,9 +229,10 @@ function controlRoutes(options: ControlServerOptions, startedAt: number, metrics
       pattern: /^\/v1\/faults\/([^/]+)$/,
       auth: 'session',
       methods: {
-        DELETE: (_req, [id = '']) => {
+        DELETE: (req, [id = '']) => {
+          const removed = faults.list().filter((fault) => fault.id === id)
           if (!faults.remove(id)) throw new ApiError(404, 'not_found', `no active fault ${JSON.stringify(id)}`)
-          inspector.faultsChanged()
+          changed(req, 'removed', removed)
           return { status: 204 }
         },
       },
@@ -275,6 +290,12 @@ function checkSelectors(specs: readonly FaultSpec[], routes: Engine['state']['co
   if (issues.length === 0) return
   const message = issues.map((issue) => `${issue.path} ${issue.message}`).join('\n')
   throw new ApiError(422, 'fault_never_matches', message, issues, routes.map((route) => route.name))
+}
+
+/** The bearer token is devproxy's own client (or another tool); no token on a session route is the inspector. */
+function changedBy(req: IncomingMessage): FaultsChange['by'] {
+  if (req.headers.authorization === undefined) return 'inspector'
+  return req.headers['user-agent'] === CLIENT_USER_AGENT ? 'devproxy fault' : 'control API'
 }
 
 function summarizeRoute(route: Engine['state']['config']['routes'][number]): RouteSummary {

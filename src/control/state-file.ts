@@ -18,8 +18,13 @@ const ENTRY_NAME = /^\d+-\d+\.json$/
 
 export interface ProxyState {
   readonly pid: number
-  /** The proxy's own URL, as bound. */
+  /** The proxy's main URL, as bound: `http://…`, or `https://…` when that port speaks HTTPS. Names the entry. */
   readonly url: string
+  /**
+   * Every URL the proxy listens on, the main one first (`--https-port` adds its HTTPS one).
+   * Absent from entries written before it was added: read them as `[url]` (proxyUrls).
+   */
+  readonly urls?: readonly string[]
   /** The control API, always `http://127.0.0.1:PORT`. */
   readonly controlUrl: string
   readonly token: string
@@ -40,12 +45,26 @@ export interface FoundState {
   readonly alive: boolean
 }
 
+/** An entry that could not be read (corrupt, or written by a devproxy that writes another format). */
+export interface UnreadableEntry {
+  readonly file: string
+  /** Why, naming the file: `… is not a devproxy state file: it is not valid JSON`. */
+  readonly problem: string
+  /** What to do about it: the `rm` line. */
+  readonly suggestion: string
+}
+
 /** The entries of the nearest directory that has any. */
 export interface FoundStates {
   /** The directory holding `.devproxy/`. */
   readonly dir: string
   /** By proxy port. */
   readonly entries: readonly FoundState[]
+  /**
+   * Entries that could not be read: skipped, never failing the others. Left on disk (a devproxy
+   * of another version may still be using one); the caller reports each with its `rm` line.
+   */
+  readonly unreadable: readonly UnreadableEntry[]
 }
 
 /** `DIR/.devproxy/proxies`. */
@@ -58,10 +77,26 @@ export function entryPath(dir: string, state: Pick<ProxyState, 'pid' | 'url'>): 
   return join(proxiesDir(dir), `${state.pid}-${proxyPort(state)}.json`)
 }
 
-/** The port the proxy listens on, from its URL. */
+/** The port the proxy listens on, from its main URL. */
 export function proxyPort(state: Pick<ProxyState, 'url'>): number {
-  const url = new URL(state.url)
-  return url.port === '' ? 80 : Number(url.port)
+  return portOf(state.url)
+}
+
+/** Every URL the proxy listens on, the main one first; `[url]` for an entry written before `urls` was. */
+export function proxyUrls(state: Pick<ProxyState, 'url' | 'urls'>): readonly string[] {
+  return state.urls !== undefined && state.urls.length > 0 ? state.urls : [state.url]
+}
+
+/** Every port the proxy listens on, the main one first. */
+export function proxyPorts(state: Pick<ProxyState, 'url' | 'urls'>): number[] {
+  return proxyUrls(state).map(portOf)
+}
+
+/** `https://127.0.0.1:8443` → 8443; a URL without a port has its scheme's (RFC 9110 §4.2). */
+export function portOf(url: string): number {
+  const parsed = new URL(url)
+  if (parsed.port !== '') return Number(parsed.port)
+  return parsed.protocol === 'https:' ? 443 : 80
 }
 
 /** Checks the file's JSON. Pure: the caller turns a problem into an error naming the file. */
@@ -75,21 +110,34 @@ export function parseState(text: string): ParsedState {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return { ok: false, problem: 'it is not a JSON object' }
   const v = value as Record<string, unknown>
   if (!Number.isInteger(v.pid) || (v.pid as number) <= 0) return { ok: false, problem: '"pid" must be a positive integer' }
-  if (!isHttpUrl(v.url)) return { ok: false, problem: '"url" must be an http:// URL' }
+  if (!isProxyUrl(v.url)) return { ok: false, problem: '"url" must be an http:// or https:// URL' }
+  if (v.urls !== undefined && (!Array.isArray(v.urls) || v.urls.length === 0 || !v.urls.every(isProxyUrl))) {
+    return { ok: false, problem: '"urls" must be a list of http:// or https:// URLs' }
+  }
   // The token is only ever sent to loopback, whatever the file says.
   if (!isLoopbackControlUrl(v.controlUrl)) return { ok: false, problem: '"controlUrl" must be http://127.0.0.1:PORT' }
   if (typeof v.token !== 'string' || !/^[A-Za-z0-9_-]{16,}$/.test(v.token)) return { ok: false, problem: '"token" must be a base64url string' }
   if (v.configFile !== undefined && (typeof v.configFile !== 'string' || v.configFile === '')) return { ok: false, problem: '"configFile" must be a path' }
   if (typeof v.startedAt !== 'number' || !Number.isFinite(v.startedAt)) return { ok: false, problem: '"startedAt" must be a time in epoch ms' }
   if (typeof v.command !== 'string' || !/^[a-z][a-z-]*$/.test(v.command)) return { ok: false, problem: '"command" must be a command name such as "start"' }
-  const state: ProxyState = { pid: v.pid as number, url: v.url as string, controlUrl: v.controlUrl as string, token: v.token, startedAt: v.startedAt, command: v.command }
+  const state: ProxyState = {
+    pid: v.pid as number,
+    url: v.url as string,
+    ...(v.urls === undefined ? {} : { urls: [...(v.urls as string[])] }),
+    controlUrl: v.controlUrl as string,
+    token: v.token,
+    startedAt: v.startedAt,
+    command: v.command,
+  }
   return { ok: true, state: v.configFile === undefined ? state : { ...state, configFile: v.configFile as string } }
 }
 
-function isHttpUrl(value: unknown): boolean {
+/** Where a proxy listens: plain HTTP, or HTTPS (`start --https`, `--https-port`). */
+function isProxyUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false
   try {
-    return new URL(value).protocol === 'http:'
+    const { protocol } = new URL(value)
+    return protocol === 'http:' || protocol === 'https:'
   } catch {
     return false
   }
@@ -107,12 +155,14 @@ function isLoopbackControlUrl(value: unknown): boolean {
 
 export async function readState(file: string): Promise<ProxyState> {
   const parsed = parseState(await readFile(file, 'utf8'))
-  if (!parsed.ok) {
-    throw new ControlError('state_invalid', `${file} is not a devproxy state file: ${parsed.problem}`, {
-      suggestion: `Delete it (rm ${file}); each devproxy writes its own entry again when it starts.`,
-    })
-  }
+  if (!parsed.ok) throw unreadableError(file, parsed.problem)
   return parsed.state
+}
+
+function unreadableError(file: string, problem: string): ControlError {
+  return new ControlError('state_invalid', `${file} is not a devproxy state file: ${problem}`, {
+    suggestion: `Delete it (rm ${file}); each devproxy writes its own entry again when it starts.`,
+  })
 }
 
 /**
@@ -190,22 +240,23 @@ async function removeEntry(file: string, owner: Pick<ProxyState, 'pid' | 'token'
  */
 export async function findStates(startDir: string): Promise<FoundStates | undefined> {
   for (let dir = resolve(startDir); ; dir = dirname(dir)) {
-    const entries = await readEntries(dir)
-    if (entries.length > 0) return { dir, entries }
+    const { entries, unreadable } = await readEntries(dir)
+    if (entries.length > 0 || unreadable.length > 0) return { dir, entries, unreadable }
     if (dirname(dir) === dir) return undefined
   }
 }
 
-async function readEntries(dir: string): Promise<FoundState[]> {
+async function readEntries(dir: string): Promise<{ entries: FoundState[]; unreadable: UnreadableEntry[] }> {
   let names: string[]
   try {
     names = await readdir(proxiesDir(dir))
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') return []
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { entries: [], unreadable: [] }
     throw error
   }
   const found: FoundState[] = []
+  const unreadable: UnreadableEntry[] = []
   for (const name of names.filter((n) => ENTRY_NAME.test(n)).sort()) {
     const file = join(proxiesDir(dir), name)
     let state: ProxyState
@@ -214,11 +265,14 @@ async function readEntries(dir: string): Promise<FoundState[]> {
     } catch (error) {
       // Its proxy stopped between readdir and now.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue
-      throw error
+      // One bad entry must not hide the proxies beside it.
+      const problem = error instanceof ControlError ? error.message : `cannot read ${file}: ${(error as Error).message}`
+      unreadable.push({ file, problem, suggestion: `Delete it (rm ${file}); each devproxy writes its own entry again when it starts.` })
+      continue
     }
     found.push({ file, state, alive: isProcessAlive(state.pid) })
   }
-  return found.sort((a, b) => proxyPort(a.state) - proxyPort(b.state) || a.state.pid - b.state.pid)
+  return { entries: found.sort((a, b) => proxyPort(a.state) - proxyPort(b.state) || a.state.pid - b.state.pid), unreadable }
 }
 
 /** Signal 0 checks that a process exists; EPERM means it does, owned by another user. */

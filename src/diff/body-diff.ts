@@ -133,7 +133,7 @@ function sameDigest(a: BodyDigest, b: BodyDigest): boolean {
 
 /**
  * One line for a body seen for the first time: `{"id":1,"name":"Ann"} (object, 2 keys, 24 B)`,
- * `<!doctype html> (text/html, 120 lines, 3.4 kB)`, `binary image/png, 34.1 kB, sha256 1a2b3c4d…`.
+ * `<!doctype html> (text/html, 120 lines, 3.4 KiB)`, `binary image/png, 33 KiB, sha256 1a2b3c4d…`.
  */
 export function summarizeBody(body: DiffableBody): string {
   if (body.bytes.length === 0 && !body.truncated) return '(empty)'

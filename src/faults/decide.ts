@@ -1,14 +1,14 @@
 import type { Random } from '../proxy/random.js'
 import type { FaultAction, FaultSpec } from './types.js'
 
-/** The statuses `--5xx` draws from. */
+/** The statuses a 5xx fault draws from when it names none (`--5xx`). */
 export const FIVE_XX = [500, 502, 503, 504] as const
 
 /** What a fault that fired does this time: the status drawn, the delay drawn. Pure. */
 export function chooseAction(spec: FaultSpec, random: Random): FaultAction {
   switch (spec.kind) {
     case '5xx':
-      return { kind: 'respond', status: pick(FIVE_XX, random), retryAfterS: spec.retryAfterS }
+      return { kind: 'respond', status: pick(spec.statuses ?? FIVE_XX, random), retryAfterS: spec.retryAfterS }
     case 'status':
       return { kind: 'respond', status: pick(spec.statuses ?? [500], random), retryAfterS: spec.retryAfterS }
     case 'latency': {

@@ -1,5 +1,6 @@
 import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
 import { DevproxyError } from '../errors.js'
+import { fitsStatus, statusRequirement } from './fault-fit.js'
 import type { FaultKind, FaultSpec } from './types.js'
 
 /**
@@ -61,7 +62,7 @@ export function specsFromFlags(flags: FaultFlags): FaultSpec[] {
 
 function commonOptions(flags: FaultFlags): Partial<FaultSpec> {
   if (flags.at !== undefined && flags.at !== 'upstream' && flags.at !== 'client') {
-    throw new FaultSpecError(`--at must be upstream or client (got ${JSON.stringify(flags.at)})`)
+    throw new FaultSpecError(`--at must be upstream or client (got ${JSON.stringify(flags.at)})`, '--at upstream faults each attempt (the default); --at client faults the request once, before retries.')
   }
   if (flags.method !== undefined && !isKnownMethod(flags.method)) {
     const { message, suggestion } = describeUnknownMethod(flags.method)
@@ -101,7 +102,7 @@ const DURATION_UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 6
 export function parseDuration(text: string, flag: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim())
   if (!match || Number(match[1]) <= 0) {
-    throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not a duration; write e.g. 30s, 5m or 500ms`)
+    throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not a duration; write e.g. 30s, 5m or 500ms`, 'A duration is a number with ms, s, m or h (a bare number is seconds).')
   }
   return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1_000))
 }
@@ -111,27 +112,33 @@ export function parseLatency(text: string, flag: string): [number, number] {
   const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(text.trim())
   const lo = Number(match?.[1])
   const hi = match?.[2] === undefined ? lo : Number(match[2])
-  if (!match || hi < lo) throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not a delay; write milliseconds, e.g. 300 or 200-800`)
+  if (!match || hi < lo) {
+    throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not a delay; write milliseconds, e.g. 300 or 200-800`, 'A delay is whole milliseconds: one value, or a range LO-HI drawn from at random.')
+  }
   return [lo, hi]
 }
 
-/** `429` or `429,503` → [429, 503]. */
+/** `429` or `429,503` → [429, 503]: the statuses of a status fault, 4xx or 5xx (fault-fit.ts). */
 export function parseStatuses(text: string, flag: string): number[] {
   const statuses = text.split(',').map((part) => part.trim())
   if (statuses.some((s) => !/^[1-5]\d\d$/.test(s))) {
-    throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not a list of status codes; write e.g. 429 or 500,503`)
+    throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not a list of status codes; write e.g. 429 or 500,503`, 'Status codes are 100 to 599, separated by commas.')
   }
+  const misfit = statuses.find((s) => !fitsStatus('status', Number(s)))
+  if (misfit !== undefined) throw new FaultSpecError(`${flag}: ${misfit} ${statusRequirement('status')}; write e.g. 429 or 500,503`)
   return statuses.map(Number)
 }
 
 function parseCount(text: string, flag: string, min: number): number {
-  if (!/^\d+$/.test(text.trim()) || Number(text) < min) throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} must be a whole number${min > 0 ? ` of at least ${min}` : ''}`)
+  if (!/^\d+$/.test(text.trim()) || Number(text) < min) {
+    throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} must be a whole number${min > 0 ? ` of at least ${min}` : ''}`, `e.g. ${flag} ${Math.max(min, flag === '--retry-after' ? 2 : 1)}`)
+  }
   return Number(text)
 }
 
 function parsePositive(text: string, flag: string, what: string): number {
   const value = Number(text.trim())
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || value <= 0) throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not ${what}`)
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || value <= 0) throw new FaultSpecError(`${flag}: ${JSON.stringify(text)} is not ${what}`, `e.g. ${flag} 64`)
   return value
 }
 
@@ -167,7 +174,9 @@ export function parseFaultString(text: string): FaultSpec[] {
   if (kindFlag === undefined) {
     throw new FaultSpecError(`--fault ${JSON.stringify(text)}: the first word must be a fault kind: ${Object.keys(KIND_FLAGS).join(', ')}`, "e.g. --fault '5xx 30%' or --fault 'latency 200-800 --route api'")
   }
-  if (value === undefined || value.startsWith('--')) throw new FaultSpecError(`--fault ${JSON.stringify(text)}: ${kind} needs a value, e.g. '${kind} ${exampleValue(kind!)}'`)
+  if (value === undefined || value.startsWith('--')) {
+    throw new FaultSpecError(`--fault ${JSON.stringify(text)}: ${kind} needs a value, e.g. '${kind} ${exampleValue(kind!)}'`, `e.g. --fault '${kind} ${exampleValue(kind!)}'`)
+  }
   const flags: Record<string, string> = { [kindFlag]: value }
   for (let i = 0; i < rest.length; i++) {
     const [name = '', inline] = (rest[i] ?? '').replace(/^--/, '').split('=', 2)
@@ -186,12 +195,12 @@ function exampleValue(kind: string): string {
 }
 
 /**
- * The opt-in `x-devproxy-fault` request header: `503` (any status), `5xx`, `reset`, `timeout`,
+ * The opt-in `x-devproxy-fault` request header: `503` (any 4xx or 5xx), `5xx`, `reset`, `timeout`,
  * `truncate`, `latency=300`, `throttle=64`. Returns undefined for anything else.
  */
 export function parseFaultHeader(value: string): FaultSpec | undefined {
   const text = value.trim().toLowerCase()
-  if (/^[1-5]\d\d$/.test(text)) return { kind: 'status', statuses: [Number(text)] }
+  if (/^\d{3}$/.test(text)) return fitsStatus('status', Number(text)) ? { kind: 'status', statuses: [Number(text)] } : undefined
   if (text === '5xx' || text === 'reset' || text === 'timeout' || text === 'truncate') return { kind: text as FaultKind }
   const latency = /^latency=(\d+)$/.exec(text)
   if (latency) return { kind: 'latency', latencyMs: [Number(latency[1]), Number(latency[1])] }

@@ -12,7 +12,10 @@ export interface FaultSpec {
   readonly kind: FaultKind
   /** Share of matching attempts that get the fault, 0–1. Default: 1 (every one). */
   readonly rate?: number
-  /** `status`: the statuses to answer with, drawn at random. */
+  /**
+   * The statuses to answer with, drawn at random: `status` needs them (400–599); `5xx` may narrow
+   * its draw with them (500–599). Default for `5xx`: 500, 502, 503, 504.
+   */
   readonly statuses?: readonly number[]
   /** `status`/`5xx`: a `Retry-After` header (seconds) on the injected response. */
   readonly retryAfterS?: number

@@ -4,7 +4,6 @@ import {
   child,
   isPlainObject,
   issue,
-  listOf,
   MAX_TIMER_MS,
   methodName,
   must,
@@ -16,8 +15,9 @@ import {
   type ConfigIssue,
   type Shape,
 } from '../config/checks.js'
+import { KIND_FIELDS, describeMisplacedField, fitsStatus, hasStatuses, statusRequirement } from './fault-fit.js'
 import { FaultSpecError, parseFaultString } from './parse.js'
-import { FAULT_KINDS, type FaultSpec } from './types.js'
+import { FAULT_KINDS, type FaultKind, type FaultSpec } from './types.js'
 
 /**
  * Checks a FaultSpec that arrives as plain data: a `faults` entry in proxy.config.ts or a
@@ -25,7 +25,6 @@ import { FAULT_KINDS, type FaultSpec } from './types.js'
  */
 
 const rate = must('must be a rate from 0 to 1 (0.3 = 30%)', (v) => typeof v === 'number' && v >= 0 && v <= 1)
-const status = must('must be a status code from 100 to 599', (v) => Number.isInteger(v) && (v as number) >= 100 && (v as number) <= 599)
 
 function checkLatency(value: unknown, path: string, issues: ConfigIssue[]): void {
   const ok = Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && v >= 0) && value[0] <= value[1]
@@ -37,7 +36,8 @@ const SPEC: Shape = {
   fields: {
     kind: oneOf(FAULT_KINDS),
     rate,
-    statuses: listOf(status, 'must be a non-empty array of status codes such as [429, 503]'),
+    // Each status is held to its kind's range by checkFit, which knows the kind.
+    statuses: must('must be a non-empty array of status codes such as [429, 503]', (v) => Array.isArray(v) && v.length > 0),
     retryAfterS: nonNegativeInteger(86_400),
     latencyMs: checkLatency,
     kbps: must('must be a positive number of KB/s', (v) => typeof v === 'number' && v > 0),
@@ -62,11 +62,26 @@ const NEEDS: Partial<Record<FaultSpec['kind'], { field: keyof FaultSpec; example
 export const checkFaultSpec: Check = (value, path, issues) => {
   const before = issues.length
   checkObject(value, path, SPEC, issues)
-  if (issues.length > before || !isPlainObject(value)) return
+  if (!isPlainObject(value) || !FAULT_KINDS.includes(value.kind as FaultKind)) return
+  checkFit(value, value.kind as FaultKind, path, issues)
+  if (issues.length > before) return
   const need = NEEDS[value.kind as FaultSpec['kind']]
   if (need && value[need.field] === undefined) {
     issues.push({ path: child(path, need.field), message: `is required for kind "${String(value.kind)}"`, suggestion: `e.g. ${need.example}` })
   }
+}
+
+/** The fields only other kinds read, and statuses outside the kind's range (fault-fit.ts). */
+function checkFit(value: Record<string, unknown>, kind: FaultKind, path: string, issues: ConfigIssue[]): void {
+  for (const [name, field] of Object.entries(KIND_FIELDS)) {
+    if (value[name] === undefined || field.kinds.includes(kind)) continue
+    issues.push({ path: child(path, name), message: describeMisplacedField(field, kind), suggestion: `remove it, or use ${field.example}` })
+  }
+  const statuses = value.statuses
+  if (!hasStatuses(kind) || !Array.isArray(statuses)) return
+  statuses.forEach((status: unknown, index) => {
+    if (!fitsStatus(kind, status)) issues.push(issue(child(child(path, 'statuses'), index), statusRequirement(kind), status))
+  })
 }
 
 export function validateFaultSpec(input: unknown, path: string): ConfigIssue[] {

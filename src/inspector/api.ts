@@ -156,4 +156,6 @@ export interface Snapshot {
   /** The history cap, for the UI to say what it keeps. */
   readonly history: { readonly maxCount: number; readonly maxBytes: number }
   readonly proxyUrl: string
+  /** Every URL the proxy listens on, the main one first (`--https-port` adds its HTTPS one). Default: `[proxyUrl]`. */
+  readonly proxyUrls?: readonly string[]
 }

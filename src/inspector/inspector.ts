@@ -28,6 +28,8 @@ export interface InspectorOptions {
   readonly metrics: Metrics
   /** The proxy's URL, as bound: where resent requests go. */
   readonly proxyUrl: string
+  /** Every URL the proxy listens on, the main one first: what the page shows. Default: `[proxyUrl]`. */
+  readonly proxyUrls?: readonly string[] | undefined
   /** The control server's port, once it listens: the inspector's origin is `http://127.0.0.1:PORT`. */
   port(): number
   readonly history?: HistoryOptions | undefined
@@ -74,6 +76,7 @@ export function createInspector(options: InspectorOptions): Inspector {
       recording: recordingState(),
       history: { maxCount: history.maxCount, maxBytes: history.maxBytes },
       proxyUrl: options.proxyUrl,
+      proxyUrls: options.proxyUrls ?? [options.proxyUrl],
     }),
     metrics: () => metrics.snapshot(),
     faults: faultViews,

@@ -102,7 +102,7 @@ function compileMatch(match: MockMatch): (facts: MockFacts, target: Target) => b
   const query = Object.entries(match.query ?? {})
   const headers = Object.entries(match.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const)
   return (facts, target) =>
-    (methods === undefined || methods.includes(facts.method.toUpperCase())) &&
+    (methods === undefined || methods.includes(facts.method)) &&
     (path === undefined || (target.path !== undefined && path.test(target.path))) &&
     query.every(([name, value]) => lastValue(target.query, name) === value) &&
     headers.every(([name, value]) => headerHas(facts.headers[name], value))

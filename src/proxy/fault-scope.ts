@@ -34,7 +34,7 @@ export function requestedFault(ctx: AttemptContext): RequestedFault | undefined 
   if (requested) return requested
   sendError(ctx.res, ctx.tx, 'invalid_fault_header', {
     message: `${FAULT_HEADER}: ${JSON.stringify(value)} does not name a fault`,
-    hint: 'Use a status (503), 5xx, reset, timeout, truncate, latency=MS or throttle=KBPS.',
+    hint: 'Use a 4xx or 5xx status (503), 5xx, reset, timeout, truncate, latency=MS or throttle=KBPS.',
     route: ctx.route.name,
   })
   return 'invalid'

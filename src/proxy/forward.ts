@@ -90,7 +90,9 @@ export function createForwarder(): Forwarder {
         options.rejectUnauthorized = route.tls.rejectUnauthorized
         if (route.tls.ca !== undefined) options.ca = route.tls.ca
       }
-      return (https_ ? https : http).request(options)
+      const request = (https_ ? https : http).request(options)
+      if (request.method !== spec.method) keepMethodAsSent(request, spec.method)
+      return request
     },
     ws(req, socket, head, route, target, handlers) {
       // Upgraded sockets leave the pool anyway; a fresh connection keeps `Connection: upgrade`.
@@ -120,6 +122,18 @@ export function createForwarder(): Forwarder {
 }
 
 const HANDLERS = Symbol('devproxy.handlers')
+
+/**
+ * Node's client upper-cases the method (`get` → `GET`), but methods are case-sensitive (RFC 9110
+ * §9.1): `get` is another method than GET, and the upstream decides what it means. The request
+ * head Node has already built from the header list gets the method back as the client sent it.
+ */
+function keepMethodAsSent(request: ClientRequest, method: string): void {
+  const head = (request as unknown as { _header: unknown })._header
+  if (typeof head !== 'string' || !head.startsWith(`${request.method} `)) return
+  ;(request as unknown as { _header: string })._header = method + head.slice(request.method.length)
+  request.method = method
+}
 
 /**
  * One pool per route target. The key holds what makes two pools different — route, origin,

@@ -116,7 +116,7 @@ function answerPlain(socket: Socket, status: number, reason: string, sockets: Se
 function refuseHttp09(engine: Engine, socket: Socket, read: Buffer, sockets: Set<Duplex>): void {
   const { method, target } = parseHttp09Line(read)
   const request: Pick<IncomingMessage, 'method' | 'url' | 'httpVersion' | 'headers' | 'socket'> = { method, url: target, httpVersion: '0.9', headers: {}, socket }
-  const tx = createTransaction(request as IncomingMessage, 'http')
+  const tx = createTransaction(request as IncomingMessage, 'http', engine.instanceId)
   refuseOnSocket(engine, socket, tx, 'unsupported_http_version', {
     message: `HTTP/0.9 is not supported: the request line ${JSON.stringify(`${method} ${target}`.slice(0, 200))} has no HTTP version`,
     hint: 'Send HTTP/1.0 or HTTP/1.1 requests, e.g. GET /path HTTP/1.1.',

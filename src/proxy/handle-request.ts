@@ -7,7 +7,8 @@ import type { LastBytesWatch } from './last-bytes.js'
 import { drainUnreadBody } from './linger.js'
 import { enterPipeline } from './pipeline-order.js'
 import { isHttp2 } from './protocol.js'
-import { refuseRepeatedHost } from './host-fields.js'
+import { arrivedAfterClose, noteArrival } from './connection-close.js'
+import { checkRequestHead } from './request-head.js'
 import { sendError } from './respond.js'
 import { declaredLength } from './request-target.js'
 import { routeRequestTarget } from './request-route.js'
@@ -18,8 +19,15 @@ import { createTransaction, type Transaction } from './transaction.js'
  * a finished transaction handed to the sinks, whatever happened to it.
  */
 export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse, onClosed?: () => void): void {
+  const http2 = isHttp2(req)
+  if (!http2) {
+    noteArrival(req)
+    // RFC 9112 §9.6: pipelined behind a request after which the connection closes: never served.
+    // (Behind `Connection: close` Node's parser reads nothing more itself.)
+    if (arrivedAfterClose(req)) return leaveUnserved(res, onClosed)
+  }
   const state = engine.state
-  const tx = createTransaction(req, 'http')
+  const tx = createTransaction(req, 'http', engine.instanceId)
   engine.inFlight.add(tx)
   if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, () => engine.deliver(tx))
   const clientGone: ClientGone = { listener: undefined }
@@ -35,21 +43,16 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     onClosed?.()
   })
 
-  if (req.httpVersionMajor !== 1 && !isHttp2(req)) {
+  if (req.httpVersionMajor !== 1 && !http2) {
     sendError(res, tx, 'unsupported_http_version', {
       message: `HTTP/${req.httpVersion} is not supported`,
       hint: 'Send HTTP/1.0 or HTTP/1.1 requests.',
     }, { close: true })
     return
   }
-  if (refuseRepeatedHost(req, res, tx)) return
-  const coding = req.headers['transfer-encoding']
-  if (coding !== undefined && coding.trim().toLowerCase() !== 'chunked') {
-    // RFC 9112 §6.1: a coding the proxy cannot undo cannot be re-framed honestly.
-    sendError(res, tx, 'unsupported_transfer_coding', {
-      message: `Transfer-Encoding ${JSON.stringify(coding)} is not supported: only chunked is`,
-      hint: 'Send the body with Content-Length, or chunked alone (use Content-Encoding for compression).',
-    }, { close: true })
+  const refusal = checkRequestHead(req)
+  if (refusal !== undefined) {
+    sendError(res, tx, refusal.type, { message: refusal.message, hint: refusal.hint }, { close: true })
     return
   }
   const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
@@ -107,8 +110,16 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     })
   }
   // HTTP/2 streams are independent of one another (RFC 9113 §5): no order to keep.
-  if (isHttp2(req)) run()
-  else leave = enterPipeline(req.socket, tx.method, run)
+  if (http2) run()
+  else leave = enterPipeline(req.socket, tx.method, () => (arrivedAfterClose(req) ? undefined : run()))
+}
+
+/**
+ * A request the connection will close before answering: no transaction, nothing upstream; Node
+ * drops its response when the connection ends.
+ */
+function leaveUnserved(res: ServerResponse, onClosed: (() => void) | undefined): void {
+  if (onClosed !== undefined) res.once('close', onClosed)
 }
 
 function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { Engine } from './engine.js'
 import { classifyUpstreamError, describeFailure, FAILURE_TYPES } from './error-map.js'
 import { listRoutes } from './handle-request.js'
-import { refuseRepeatedHostUpgrade } from './host-fields.js'
+import { checkRequestHead } from './request-head.js'
 import { buildForwardHeaders, headersObject, NO_BODY, viaEntry } from './headers.js'
 import { forwardPath } from './path-rewrite.js'
 import { routeRequestTarget } from './request-route.js'
@@ -16,7 +16,7 @@ import { createTransaction, startAttempt } from './transaction.js'
  */
 export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Duplex, head: Buffer, sockets: Set<Duplex>): void {
   const state = engine.state
-  const tx = createTransaction(req, 'websocket')
+  const tx = createTransaction(req, 'websocket', engine.instanceId)
   sockets.add(socket)
   socket.once('close', () => {
     sockets.delete(socket)
@@ -25,7 +25,11 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
     engine.emit(tx)
   })
   socket.on('error', () => socket.destroy())
-  if (refuseRepeatedHostUpgrade(req, socket, tx)) return
+  const refusal = checkRequestHead(req)
+  if (refusal !== undefined) {
+    sendSocketError(socket, tx, refusal.type, { message: refusal.message, hint: refusal.hint })
+    return
+  }
 
   const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
   const url = routing.kind === 'routed' ? routing.url : undefined

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import http2, { type Http2ServerRequest } from 'node:http2'
+import { closeAfter } from './connection-close.js'
 import { hasBody, isHttp2 } from './protocol.js'
 
 /**
@@ -28,7 +29,10 @@ export function closeIfBodyUnread(res: ServerResponse, status: number): boolean 
     res.once('finish', () => stopStream(req))
     return true
   }
-  if (status >= 400) res.shouldKeepAlive = false
+  if (status >= 400) {
+    res.shouldKeepAlive = false
+    closeAfter(req)
+  }
   const socket = res.socket as Socket | null
   if (socket && !(socket as LingeringSocket)[LINGERING]) {
     ;(socket as LingeringSocket)[LINGERING] = true

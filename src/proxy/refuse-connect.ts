@@ -13,7 +13,7 @@ import { createTransaction } from './transaction.js'
  * nothing; this answers 501 with a JSON error saying what to do instead, and logs it.
  */
 export function refuseConnect(engine: Engine, req: IncomingMessage, socket: Duplex, sockets: Set<Duplex>): void {
-  const tx = createTransaction(req, 'http')
+  const tx = createTransaction(req, 'http', engine.instanceId)
   refuseOnSocket(engine, socket, tx, 'connect_not_supported', connectDetails(tx.url), sockets)
 }
 
@@ -23,7 +23,7 @@ export function refuseConnect(engine: Engine, req: IncomingMessage, socket: Dupl
  */
 export function refuseConnectStream(engine: Engine, req: IncomingMessage, res: ServerResponse): void {
   // :authority is the tunnel's target; an HTTP/2 CONNECT has no :path.
-  const tx = createTransaction(req, 'http')
+  const tx = createTransaction(req, 'http', engine.instanceId)
   res.once('close', () => {
     tx.durationMs = performance.now() - tx.startMs
     tx.ending ??= res.writableFinished ? 'error' : 'client-aborted'

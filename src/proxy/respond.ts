@@ -3,16 +3,19 @@ import type { Duplex } from 'node:stream'
 import { STATUS_CODES } from 'node:http'
 import { buildErrorResponse, type ErrorDetails, type ErrorType } from './error-map.js'
 import { VIA } from './headers.js'
+import { closeAfter } from './connection-close.js'
 import { closeIfBodyUnread } from './linger.js'
+import { isHttp2 } from './protocol.js'
 import type { Transaction } from './transaction.js'
 
-function errorHeaders(type: ErrorType, body: string, close: boolean): Record<string, string> {
+function errorHeaders(tx: Transaction, type: ErrorType, body: string, close: boolean): Record<string, string> {
   const headers: Record<string, string> = {
     'content-type': 'application/json; charset=utf-8',
     'content-length': String(Buffer.byteLength(body)),
     'cache-control': 'no-store',
     'x-devproxy-error': type,
-    via: VIA,
+    // RFC 9110 §7.6.3: with this proxy's id, as on the responses it forwards.
+    via: tx.via ?? VIA,
   }
   if (close) headers.connection = 'close'
   return headers
@@ -33,7 +36,10 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   tx.status = response.status
   tx.ending = 'error'
   const bodyUnread = closeIfBodyUnread(res, response.status)
-  const headers = errorHeaders(type, response.body, (options.close ?? false) || bodyUnread)
+  const close = (options.close ?? false) || bodyUnread
+  // Nothing pipelined behind a request answered with `Connection: close` is served (RFC 9112 §9.6).
+  if (close && !isHttp2(res.req)) closeAfter(res.req)
+  const headers = errorHeaders(tx, type, response.body, close)
   if (options.fault) headers['x-devproxy-fault'] = options.fault
   tx.responseHeadersSent = headers
   tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)
@@ -48,7 +54,7 @@ export function sendSocketError(socket: Duplex, tx: Transaction, type: ErrorType
   tx.status = response.status
   tx.ending = 'error'
   if (socket.writable) {
-    const headers = errorHeaders(type, response.body, true)
+    const headers = errorHeaders(tx, type, response.body, true)
     const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`]
     for (const [key, value] of Object.entries(headers)) lines.push(`${key}: ${value}`)
     socket.end(`${lines.join('\r\n')}\r\n\r\n${response.body}`)

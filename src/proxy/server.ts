@@ -36,8 +36,8 @@ export interface RunningServer {
   /** `https://host:port` when HTTPS is served (on the main port or its own). */
   readonly httpsUrl: string | undefined
   readonly httpsPort: number | undefined
-  /** The local CA that signs the HTTPS certificates; `created` when this start made it. */
-  readonly ca: { readonly certFile: string; readonly created: boolean } | undefined
+  /** The local CA that signs the HTTPS certificates; `created` when this start made it, `outdated` (a notice) when an older devproxy did. */
+  readonly ca: { readonly certFile: string; readonly created: boolean; readonly outdated: string | undefined } | undefined
   /** Requests currently being served. */
   inFlight(): number
   /**
@@ -119,7 +119,7 @@ export async function startServer(config: ResolvedConfig, plugins: EnginePlugins
     host: main.address.address,
     httpsUrl: secure === undefined ? undefined : urlOf(secure),
     httpsPort: secure?.address.port,
-    ca: certificates === undefined ? undefined : { certFile: certificates.certFile, created: certificates.created },
+    ca: certificates === undefined ? undefined : { certFile: certificates.certFile, created: certificates.created, outdated: certificates.outdated },
     inFlight: () => active,
     async close(graceMs = 5_000) {
       closing = true

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders } from '
 import type { TLSSocket } from 'node:tls'
 import type { ErrorType, UpstreamFailure } from './error-map.js'
 import type { CapturedBody } from './body-capture.js'
-import { clientAddress } from './headers.js'
+import { clientAddress, viaName } from './headers.js'
 import { originOf } from './origin.js'
 
 /** What answered in place of the upstream (DESIGN.md §3, stand-in.ts); shown as the log's tag and in `--json` / HAR. */
@@ -53,6 +53,11 @@ export interface Transaction {
   readonly scheme: 'http' | 'https'
   readonly clientIp: string
   readonly requestHeaders: IncomingHttpHeaders
+  /**
+   * The `Via` entry of the proxy that took the request (`1.1 devproxy-<id>`), for the answers it
+   * makes itself (RFC 9110 §7.6.3). Absent only in transactions built by hand.
+   */
+  readonly via?: string
   route: string | undefined
   target: string | undefined
   /** The IP address of the upstream the last attempt connected to (HAR `serverIPAddress`). */
@@ -96,7 +101,7 @@ export type TransactionSink = ((transaction: Readonly<Transaction>) => void) & {
 
 let counter = 0
 
-export function createTransaction(req: IncomingMessage, kind: Transaction['kind']): Transaction {
+export function createTransaction(req: IncomingMessage, kind: Transaction['kind'], instanceId: string): Transaction {
   counter = (counter + 1) % Number.MAX_SAFE_INTEGER
   return {
     id: counter.toString(36),
@@ -109,6 +114,7 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     scheme: (req.socket as Partial<TLSSocket> | null)?.encrypted === true ? 'https' : 'http',
     clientIp: clientAddress(req.socket.remoteAddress),
     requestHeaders: req.headers,
+    via: `1.1 ${viaName(instanceId)}`,
     route: undefined,
     target: undefined,
     upstreamAddress: undefined,

@@ -2,6 +2,7 @@ import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import type { Entry, Header } from 'har-format'
 import type { Transaction } from '../proxy/transaction.js'
+import { absoluteRequestUrl } from '../proxy/request-url.js'
 
 /**
  * One finished transaction as a HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/),
@@ -139,8 +140,7 @@ export function entryTimings(tx: Readonly<Transaction>): { send: number; wait: n
 const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 function absoluteUrl(tx: Readonly<Transaction>): string {
-  const host = headerValue(tx.requestHeaders.host) ?? 'localhost'
-  return `${tx.scheme}://${host}${tx.url.startsWith('/') ? tx.url : `/${tx.url}`}`
+  return absoluteRequestUrl(tx.scheme, headerValue(tx.requestHeaders.host), tx.url)
 }
 
 function headerValue(value: string | string[] | number | undefined): string | undefined {

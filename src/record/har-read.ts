@@ -26,7 +26,11 @@ export async function readHarFile(file: string): Promise<ReadHar> {
   try {
     text = await readFile(file, 'utf8')
   } catch (error) {
-    throw new HarError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`)
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT'
+    throw new HarError(
+      `cannot read ${file}: ${missing ? 'no such file' : (error as Error).message}`,
+      missing ? 'Check the path (relative to the current directory); `devproxy record --out FILE.har` writes a recording.' : 'Check that the file is readable by you.',
+    )
   }
   const read = parseHar(text)
   if (!read) throw new HarError(`${file} is not a HAR file`, 'Pass a .har written by `devproxy record` or exported from browser dev tools.')

@@ -1,12 +1,16 @@
-/** Byte counts the way a developer reads them: `512 B`, `1.2 kB`, `3.4 MB` (SI, as curl and browsers show). */
+/**
+ * Byte counts in binary units, `512 B`, `1.2 KiB`, `500 MiB`: the units devproxy counts in
+ * everywhere else (`--max-body`, the inspector's MB, the demo's `?mb=`), so a 500 MiB download
+ * reads 500 MiB, not 524 MB.
+ */
 export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`
-  const units = ['kB', 'MB', 'GB', 'TB']
-  let value = bytes / 1000
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let value = bytes / 1024
   let unit = 0
-  // Compare the rounded value, so 999,999 B reads `1.0 MB`, not `1000 kB`.
-  while (Math.round(value) >= 1000 && unit < units.length - 1) {
-    value /= 1000
+  // Compare the rounded value, so 1,048,575 B reads `1.0 MiB`, not `1024 KiB`.
+  while (Math.round(value) >= 1024 && unit < units.length - 1) {
+    value /= 1024
     unit++
   }
   return `${value < 9.95 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`

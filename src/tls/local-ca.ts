@@ -1,6 +1,7 @@
 import { X509Certificate as NodeX509Certificate, createPrivateKey, webcrypto, type KeyObject } from 'node:crypto'
 import { hostname, userInfo } from 'node:os'
 import { LocalCaError } from './ca-error.js'
+import { missingRestrictions } from './ca-restrictions.js'
 import { LOCAL_PERMITTED, LOOPBACK_NAMES, describePermitted, formatIpRange, isPermitted, parseHostName, parseIpRange, type LocalName, type PermittedNames } from './local-names.js'
 import { createNameConstraintsExtension, readNameConstraints } from './name-constraints.js'
 import {
@@ -20,9 +21,11 @@ import {
 /**
  * The local certificate authority behind `devproxy start --https`: made once per user, it
  * issues short-lived leaf certificates for local names. It is name-constrained (RFC 5280
- * §4.2.1.10) to localhost, `*.localhost`, loopback and the names asked for when it was made, so
- * its key, should it leak, cannot impersonate a real site to a browser that trusts it. Keys
- * are ECDSA P-256 on Node's WebCrypto (a few ms each). Crypto only: the files are ca-store.ts.
+ * §4.2.1.10) to localhost, `*.localhost`, loopback and the names asked for when it was made,
+ * refuses every e-mail address and URI (name-constraints.ts), and vouches for TLS servers only
+ * (extendedKeyUsage), so its key, should it leak, cannot impersonate a real site — or a mailbox,
+ * or a signer — to a client that trusts it. Keys are ECDSA P-256 on Node's WebCrypto (a few ms
+ * each). Crypto only: the files are ca-store.ts.
  */
 
 type CryptoKey = webcrypto.CryptoKey
@@ -48,6 +51,11 @@ export interface LocalCa {
   readonly fingerprint256: string
   /** The names the CA may certify (its name constraints). */
   readonly permitted: PermittedNames
+  /**
+   * What a CA made by an older devproxy does not restrict that one made now does, in words
+   * (`e-mail addresses`, `URIs`, `uses other than HTTPS servers`); [] for a CA made now.
+   */
+  readonly lacks: readonly string[]
   /** The parsed certificate, for issuing (its subject becomes each leaf's issuer). */
   readonly certificate: X509Certificate
   readonly privateKey: CryptoKey
@@ -83,6 +91,10 @@ export async function createLocalCa(options: CreateLocalCaOptions = {}): Promise
       new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
       await SubjectKeyIdentifierExtension.create(keys.publicKey),
       createNameConstraintsExtension(permitted),
+      // TLS servers only: OpenSSL, NSS, Go, Windows and macOS hold a chain to the usages every
+      // certificate in it allows, so a leaf for S/MIME, client auth or code signing, named by a
+      // DN the name constraints do not reach, is refused. Not critical, as CA/B Forum CAs mark it.
+      new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth]),
     ],
   })
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)
@@ -250,6 +262,7 @@ function describeCa(certificate: X509Certificate, nodeCert: NodeX509Certificate,
     notAfter: new Date(nodeCert.validTo),
     fingerprint256: nodeCert.fingerprint256,
     permitted,
+    lacks: missingRestrictions(certificate),
     certificate,
     privateKey,
   }

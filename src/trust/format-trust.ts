@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { Palette } from '../terminal/palette.js'
+import { describeOutdatedCa } from '../tls/ca-restrictions.js'
 import type { LocalCa } from '../tls/local-ca.js'
 import { describePermitted } from '../tls/local-names.js'
 import { quotePosix } from './shell-line.js'
@@ -12,10 +13,12 @@ export interface FormatTrustOptions {
   readonly palette: Palette
   /** Default: process.platform (how the NODE_EXTRA_CA_CERTS line is written). */
   readonly platform?: NodeJS.Platform
+  /** The HTTPS URL the curl line tries: a proxy of this directory serving HTTPS, else start --https's default. Default: `https://localhost:8080/`. */
+  readonly tryUrl?: string
 }
 
 /** `devproxy trust` and `--reissue`. */
-export function formatTrusted(outcome: TrustOutcome, { palette, platform = process.platform }: FormatTrustOptions): string[] {
+export function formatTrusted(outcome: TrustOutcome, { palette, platform = process.platform, tryUrl = 'https://localhost:8080/' }: FormatTrustOptions): string[] {
   const { report } = outcome
   if (report.ca === null) return []
   const lines: string[] = []
@@ -27,7 +30,7 @@ export function formatTrusted(outcome: TrustOutcome, { palette, platform = proce
   lines.push(...formatCaLines(report.ca, outcome.covers, palette), '')
   lines.push(...report.stores.flatMap((store) => formatStore(store, palette)), '')
   lines.push(`Node.js reads none of these stores; give it the CA with: ${nodeExtraCaLine(report.ca.certFile, platform)}`)
-  lines.push(`curl, and tools that take a CA file: curl --cacert ${quote(report.ca.certFile, platform)} https://app.localhost/`)
+  lines.push(`curl, and tools that take a CA file: curl --cacert ${quote(report.ca.certFile, platform)} ${tryUrl}`)
   if (report.stores.some((store) => store.status === 'installed')) lines.push(palette.dim('Browsers read their stores when they start: restart them.'))
   if (report.previous !== undefined) lines.push(palette.dim('A devproxy start --https already running still signs with the old CA: restart it.'))
   return lines
@@ -54,7 +57,7 @@ export function formatCaCertificate(ca: LocalCa, certFile: string): string[] {
     `SHA-256:      ${ca.fingerprint256}`,
     `valid until:  ${ca.notAfter.toISOString().slice(0, 10)}`,
     `covers:       ${describePermitted(ca.permitted)}`,
-    `              and nothing else: its name constraints make clients refuse a certificate it signs for any other name.`,
+    `              ${describeOutdatedCa(ca, 'but') ?? 'and nothing else: its name constraints make clients refuse a certificate it signs for any other name, e-mail address or URI, and it vouches for HTTPS servers only.'}`,
     ca.certPem.trimEnd(),
   ]
 }

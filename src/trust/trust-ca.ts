@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { LocalCaError } from '../tls/ca-error.js'
+import { describeOutdatedCa } from '../tls/ca-restrictions.js'
 import { caFiles, openLocalCa, readLocalCa, reissueLocalCa, resolveDataDir, type CaFiles, type OpenedLocalCa } from '../tls/ca-store.js'
 import { checkCaHosts, requireCovered } from '../tls/local-ca.js'
 import { describePermitted, extraPermittedHosts } from '../tls/local-names.js'
@@ -54,7 +55,9 @@ export async function trustLocalCa(options: TrustOptions & { hosts?: readonly st
   if (!opened.created) for (const host of hosts) requireCovered(opened.ca, host)
   const ca = identifyCa(opened.ca.certPem, opened.files.certFile)
   const stores = await changeStores(ca, 'install', options)
-  return { report: { ca: summary(ca), stores }, created: opened.created, covers: describePermitted(opened.ca.permitted), warnings: [] }
+  // A CA from an older devproxy is installed as it is (the user may trust it already), and said so.
+  const outdated = describeOutdatedCa(opened.ca)
+  return { report: { ca: summary(ca), stores }, created: opened.created, covers: describePermitted(opened.ca.permitted), warnings: outdated === undefined ? [] : [outdated] }
 }
 
 /** The CA out of every store that holds it. Its files stay. */

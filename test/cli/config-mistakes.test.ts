@@ -45,10 +45,10 @@ async function refusedToStart(args: string[], cwd: string): Promise<CliResult & 
   return { ...(await cli.exited), listened }
 }
 
-/** The error line and its hint, and nothing else: no stack, no banner. */
-function expectOneError(result: CliResult & { listened: boolean }, error: string, hint: string): void {
+/** The error line and its hint, and nothing else: no stack, no banner. Exit 2 for a flag's value, 1 for the config's. */
+function expectOneError(result: CliResult & { listened: boolean }, error: string, hint: string, exit = 1): void {
   expect(result.listened).toBe(false)
-  expect(result.code).toBe(1)
+  expect(result.code).toBe(exit)
   expect(result.stderr).toBe(`error: ${error}\nhint: ${hint}\n`)
   expect(result.stdout).toBe('')
 }
@@ -61,6 +61,7 @@ describe('item 11: selectors and filters that could never match are refused', ()
       result,
       '--fault "5xx 30% --route api": --route "api" names no route of this proxy; its routes are users, web',
       'Name one of the routes, or leave --route out to fault every route.',
+      2,
     )
   })
 
@@ -75,7 +76,7 @@ describe('item 11: selectors and filters that could never match are refused', ()
     const dir = await project(configWith(ROUTES))
     const result = await refusedToStart(['start', '--fault', '5xx 30% --method GTE'], dir)
     expect(result.listened).toBe(false)
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain('"GTE" is not an HTTP method')
     expect(result.stderr).toContain('did you mean GET?')
   })
@@ -87,6 +88,19 @@ describe('item 11: selectors and filters that could never match are refused', ()
     expect(check.stderr).toContain('proxy.config.ts: faults[0] --route "api" names no route of this proxy; its routes are users, web')
     expectNoStack(check.stderr)
     expect((await refusedToStart(['start'], dir)).listened).toBe(false)
+  })
+
+  it('a fault status that does not fit its kind (issue 27 item 11): check and devproxy fault say which, where', async () => {
+    const dir = await project(configWith(`${ROUTES}, faults: [{ kind: '5xx', statuses: [200] }]`))
+    const check = await runCli(['check'], { cwd: dir })
+    expect(check.code).toBe(1)
+    expect(check.stderr).toContain('proxy.config.ts: faults[0].statuses[0] must be 500–599 for a 5xx fault (got 200)')
+    expectNoStack(check.stderr)
+    // Explained before any proxy is looked for: none runs here.
+    const fault = await runCli(['fault', '--status', '200'], { cwd: dir })
+    expect(fault.code).toBe(2) // a bad flag value is a usage error (issue 28 item 9)
+    expect(fault.stderr).toContain('error: --status: 200 must be 400–599 for a status fault; write e.g. 429 or 500,503')
+    expectNoStack(fault.stderr)
   })
 
   it('a route method that is no HTTP method: did you mean', async () => {
@@ -113,7 +127,7 @@ describe('item 11: selectors and filters that could never match are refused', ()
     const dir = await project(configWith(ROUTES))
     const result = await refusedToStart(['record', '--out', 'x.har', '--filter', filter], dir)
     expect(result.listened).toBe(false)
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain(`error: ${error}\nhint: ${hint}`)
     expect(existsSync(join(dir, 'x.har'))).toBe(false)
   })
@@ -121,7 +135,7 @@ describe('item 11: selectors and filters that could never match are refused', ()
   it('start --ignore that is neither a header name nor a JSON path', async () => {
     const dir = await project(configWith(ROUTES))
     const result = await refusedToStart(['start', '-vv', '--ignore', 'items[0]'], dir)
-    expectOneError(result, '--ignore "items[0]" is neither a header name nor a JSON path', 'did you mean $.items[0]? (JSON paths start with $)')
+    expectOneError(result, '--ignore "items[0]" is neither a header name nor a JSON path', 'did you mean $.items[0]? (JSON paths start with $)', 2)
   })
 })
 

@@ -40,27 +40,27 @@ describe('fault selectors the running proxy cannot match', () => {
   const fault = (...args: string[]) => runCli(['fault', ...args], { cwd: dir })
   const errorLines = (stderr: string) => stderr.trimEnd().split('\n')
 
-  it('--route naming no route: one line listing the routes, exit 1', async () => {
+  it('--route naming no route: one line listing the routes, exit 2 (a flag value the proxy cannot take)', async () => {
     const result = await fault('--5xx', '100%', '--route', 'nope')
-    expect(result.code).toBe(1)
-    expect(errorLines(result.stderr)).toEqual(['error: --route "nope" names no route of this proxy; its routes are api, web'])
+    expect(result.code).toBe(2)
+    expect(errorLines(result.stderr)).toEqual(['error: --route "nope" names no route of this proxy; its routes are api, web', 'hint: Name one of the routes, or leave --route out to fault every route.'])
   })
 
   it('a near miss says which route was meant', async () => {
     const result = await fault('--reset', '50%', '--route', 'api2')
-    expect(result.code).toBe(1)
-    expect(errorLines(result.stderr)).toEqual(['error: --route "api2" names no route of this proxy (did you mean "api"?); its routes are api, web'])
+    expect(result.code).toBe(2)
+    expect(errorLines(result.stderr)).toEqual(['error: --route "api2" names no route of this proxy (did you mean "api"?); its routes are api, web', 'hint: Name one of the routes, or leave --route out to fault every route.'])
   })
 
   it('--method with a typo: refused with the method meant', async () => {
     const result = await fault('--5xx', '100%', '--method', 'GTE')
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(errorLines(result.stderr)).toEqual(['error: --method "GTE" is not an HTTP method', 'hint: did you mean GET?'])
   })
 
   it('--method no request can carry: refused with the methods to use', async () => {
     const result = await fault('--5xx', '100%', '--method', 'FOO')
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain('error: --method "FOO" is not an HTTP method')
     expect(result.stderr).toMatch(/^hint: use one of GET HEAD POST PUT DELETE CONNECT OPTIONS TRACE PATCH/m)
     expectNoStack(result.stderr)
@@ -68,19 +68,19 @@ describe('fault selectors the running proxy cannot match', () => {
 
   it('--method that is not even a token (RFC 9110 §9.1): refused', async () => {
     const result = await fault('--5xx', '100%', '--method', 'GE T')
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain('error: --method "GE T" is not an HTTP method')
   })
 
   it('--method the route never takes: refused, naming the methods it does', async () => {
     const result = await fault('--5xx', '100%', '--route', 'api', '--method', 'DELETE')
-    expect(result.code).toBe(1)
-    expect(errorLines(result.stderr)).toEqual(['error: --method "DELETE" never reaches route api, which takes only GET, POST'])
+    expect(result.code).toBe(2)
+    expect(errorLines(result.stderr)).toEqual(['error: --method "DELETE" never reaches route api, which takes only GET, POST', 'hint: Leave --method out to fault every method.'])
   })
 
   it('--json: the same refusal as a JSON error', async () => {
     const result = await fault('--5xx', '100%', '--route', 'nope', '--json')
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(JSON.parse(result.stdout || result.stderr)).toMatchObject({ error: { code: 'fault_invalid', message: expect.stringContaining('--route "nope" names no route') } })
   })
 

@@ -52,14 +52,14 @@ describe('devproxy fault and status with no proxy running', () => {
 
   it('a mistake in the flags is explained before looking for a proxy', async () => {
     const result = await runCli(['fault', '--5xx', '30'], { cwd: dir })
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain('--5xx: "30" is not a rate; write 30%')
     expectNoStack(result.stderr)
   })
 
   it('a selector without a fault says to name the fault', async () => {
     const result = await runCli(['fault', '--route', 'api'], { cwd: dir })
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stderr).toContain('--route narrows or tunes a fault; name the fault too')
   })
 

@@ -119,6 +119,30 @@ describe('devproxy start --https', () => {
     }
   })
 
+  it('a CA made by an older devproxy (DNS/IP constraints only) is kept as the user trusted it, with one line saying devproxy trust --reissue adds the stricter constraints (RFC 5280 §4.2.1.10)', async () => {
+    const data = await tempDir('devproxy-data-')
+    const older = new URL('../fixtures/tls/older-ca/', import.meta.url)
+    const certPem = await readFile(new URL('ca.pem', older), 'utf8')
+    await writeFile(join(data, 'ca.pem'), certPem)
+    await writeFile(join(data, 'ca-key.pem'), await readFile(new URL('ca-key.pem', older), 'utf8'), { mode: 0o600 })
+    const cli = spawnCli(['start', '--https', '--port', '0', '--target', upstream.url, '--no-watch'], { cwd: await tempDir('devproxy-cwd-'), env: { DEVPROXY_DATA_DIR: data, NO_COLOR: '1' } })
+    try {
+      const [, url] = await cli.waitFor(/listening on (https:\/\/127\.0\.0\.1:\d+)/)
+      await cli.waitFor(/older devproxy.*\n/, { stream: 'stderr' })
+      const notices = cli.stderr().split('\n').filter((line) => line.includes('older devproxy'))
+      expect(notices).toEqual([
+        "warning: devproxy's local CA was made by an older devproxy and does not refuse e-mail addresses, URIs and uses other than HTTPS servers; `devproxy trust --reissue` replaces it with one that does, covering the same names",
+      ])
+      // Still the CA the user trusted: its leaves chain to the file as it was.
+      const { stdout } = await curl('curl', ['-sS', '--cacert', join(data, 'ca.pem'), '-o', '/dev/null', '-w', '%{http_code}', `https://localhost:${new URL(url!).port}/`])
+      expect(stdout).toBe('200')
+      expect(await readFile(join(data, 'ca.pem'), 'utf8')).toBe(certPem)
+    } finally {
+      cli.child.kill('SIGINT')
+      await cli.exited
+    }
+  })
+
   it('a CA file that cannot be used fails the start with one error naming it and how to start over', async () => {
     const data = await tempDir('devproxy-data-')
     await writeFile(join(data, 'ca.pem'), 'not a certificate\n')

@@ -151,10 +151,10 @@ describe('devproxy init', () => {
 })
 
 describe('devproxy init: the file it writes', () => {
-  it.each(['dev/x.json', 'proxy.config.yaml', 'proxy.config.cjs'])('--config %s is refused in one line: devproxy loads .ts .mts .js .mjs', async (name) => {
+  it.each(['dev/x.json', 'proxy.config.yaml', 'proxy.config.cjs'])('--config %s is refused in one line: devproxy loads .ts .mts .js .mjs (a wrong command line: exit 2)', async (name) => {
     const dir = await project()
     const result = await runCli(['init', '--config', name], { cwd: dir })
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     const suggested = name.replace(/\.[^.]+$/, '.ts')
     expect(result.stderr).toBe(`error: ${name} is not a config file name: devproxy loads .ts, .mts, .js or .mjs files\nhint: e.g. --config ${suggested}\n`)
     expect(await readdir(dir)).toEqual([])
@@ -270,6 +270,50 @@ export default defineConfig({ routes: [{ path: '/', target: 'http://localhost:30
         { name: 'web', path: '/', targets: ['http://localhost:5173'] },
       ],
     })
+  })
+
+  it('a mock `file` that does not exist is reported, with the file and the field, as a missing `ca` is (exit 1, a hint)', async () => {
+    const dir = await project()
+    await writeFile(join(dir, 'here.json'), '{"ok": true}')
+    await writeFile(
+      join(dir, 'proxy.config.ts'),
+      `export default {
+  routes: [{ path: '/api', mock: [{ match: { path: '/api/here' }, file: 'here.json' }, { match: { path: '/api/gone' }, file: 'fixtures/gone.json' }] }],
+}
+`,
+    )
+    const result = await runCli(['check'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expectNoStack(result.stderr)
+    expect(result.stderr.split('\n')).toEqual([
+      `error: proxy.config.ts: routes[0].mock[1].file names a file that does not exist: ${join(dir, 'fixtures', 'gone.json')} ("fixtures/gone.json")`,
+      `    → file is relative to the config file's directory (${dir})`,
+      'hint: fix the config and run `devproxy check` to check it again',
+      '',
+    ])
+    const json = JSON.parse((await runCli(['check', '--json'], { cwd: dir })).stdout)
+    expect(json.error).toMatchObject({ code: 'config_invalid', issues: [{ file: join(dir, 'proxy.config.ts'), path: 'routes[0].mock[1].file' }] })
+  })
+
+  it.each(['proxy.config.json', 'dev/x.json'])('--config %s gets the message init gives (devproxy loads .ts .mts .js .mjs), not "no default export"; exit 2', async (name) => {
+    const dir = await project()
+    await execFileAsync('mkdir', ['-p', join(dir, 'dev')])
+    await writeFile(join(dir, name), '{"routes": []}')
+    for (const command of ['check', 'start']) {
+      const result = await runCli([command, '--config', name], { cwd: dir })
+      expect(result.code).toBe(2)
+      expect(result.stderr).toBe(`error: ${name} is not a config file name: devproxy loads .ts, .mts, .js or .mjs files\nhint: e.g. --config ${name.replace(/\.json$/, '.ts')}\n`)
+    }
+  })
+
+  it('a config with errors gets a hint line too, saying how to check again', async () => {
+    const dir = await project()
+    await writeFile(join(dir, 'proxy.config.ts'), `export default { port: 'x', routes: [{ path: '/', target: 'http://localhost:3000', timeoutMs: -1 }] }\n`)
+    const result = await runCli(['check'], { cwd: dir })
+    expect(result.code).toBe(1)
+    expect(result.stderr).toMatch(/^error: proxy\.config\.ts: port must be/)
+    expect(result.stderr.trimEnd().split('\n').at(-1)).toBe('hint: fix the config and run `devproxy check` to check it again')
   })
 
   it('--json reports a failure as JSON, exit 1', async () => {

@@ -102,12 +102,31 @@ describe('a start and a record from the same directory', () => {
     expect((await request(`${second.url}/x`)).status).toBe(200)
   })
 
-  it('`devproxy fault --port` faults that proxy only', async () => {
+  it('`devproxy fault --port` faults that proxy only; the undo it prints names the port, which it needs', async () => {
     const result = await runCli(['fault', '--5xx', '100%', '--port', String(second.port)], { cwd: dir })
     expect(result.code).toBe(0)
-    expect(result.stdout).toMatch(/^\+ f\d+ 5xx 100%$/m)
+    const [, id] = /^\+ (f\d+) 5xx 100%$/m.exec(result.stdout)!
+    expect(result.stdout).toContain(`  undo: devproxy fault --clear --port ${second.port} (or just this one: devproxy fault --remove ${id} --port ${second.port})`)
     expect((await request(`${second.url}/x`)).status).toBeGreaterThanOrEqual(500)
     expect((await request(`${first.url}/x`)).status).toBe(200)
+  })
+
+  it('`devproxy fault --list` with none chosen lists each one\'s faults, under its port, pid and command', async () => {
+    const result = await runCli(['fault', '--list'], { cwd: dir })
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    const lines = result.stdout.trimEnd().split('\n')
+    const at = (port: number) => lines.findIndex((line) => new RegExp(`^port ${port} +pid \\d+ +(start|record) +no config file$`).test(line))
+    expect(lines[at(first.port) + 1]).toBe(`  no active faults; add one with e.g. \`devproxy fault --5xx 30% --port ${first.port}\``)
+    expect(lines[at(second.port) + 1]).toMatch(/^ {2}f\d+ +5xx 100% +matched \d+, injected \d+$/)
+    expect(lines.at(-1)).toContain('devproxy fault --port PORT')
+    const json = JSON.parse((await runCli(['fault', '--list', '--json'], { cwd: dir })).stdout)
+    expect(json.proxies).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ pid: first.pid, command: 'start', faults: [] }),
+        expect.objectContaining({ pid: second.pid, command: 'record', faults: [expect.objectContaining({ kind: '5xx', rate: 1 })] }),
+      ]),
+    )
   })
 
   it('`devproxy status --port` shows that one as a single proxy is shown', async () => {

@@ -46,9 +46,10 @@ describe('devproxy start (as a user runs it)', () => {
     ['localhost:3000', 'http://localhost:3000'],
     [':3000', 'http://localhost:3000'],
     ['ftp://localhost', 'http'],
-  ])('a bad --target %s is explained (suggests %s)', async (target, suggestion) => {
+  ])('a bad --target %s is explained (suggests %s), exit 2', async (target, suggestion) => {
     const result = await runCli(['start', '--target', target, '--port', '0'])
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^error: --target /)
     expect(result.stderr).toContain(suggestion)
     expectNoStack(result.stderr)
   })

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { openLocalCa } from '../../src/tls/ca-store.js'
-import { BIN, expectNoStack, runCli } from '../helpers/cli.js'
+import { BIN, expectNoStack, runCli, spawnCli } from '../helpers/cli.js'
 
 const MACHINE_STORE = '/usr/local/share/ca-certificates'
 const certutil = (process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'certutil')).find((file) => existsSync(file))
@@ -252,6 +252,35 @@ describe('devproxy trust --print', () => {
     const result = await runCli(['trust', '--print', '--uninstall'], { env: s.env })
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/^error: --(print|uninstall) and --(print|uninstall) cannot be used together\n/)
+  })
+})
+
+describe('the curl line devproxy trust prints', () => {
+  it('tries the port devproxy start --https listens on by default, with no proxy running here', async () => {
+    const s = await sandbox()
+    const cwd = join(s.home, 'project')
+    await mkdir(cwd)
+    const result = await runCli(['trust'], { env: s.env, cwd })
+    expect(result.stdout).toContain(`curl, and tools that take a CA file: curl --cacert ${join(s.data, 'ca.pem')} https://localhost:8080/\n`)
+  })
+
+  it('tries the HTTPS port of the devproxy running here, and that line works as printed', async () => {
+    const s = await sandbox()
+    const cwd = join(s.home, 'project')
+    await mkdir(cwd)
+    const proxy = spawnCli(['start', '--https', '--port', '0', '--demo', '--no-watch'], { env: s.env, cwd })
+    onTestFinished(async () => {
+      proxy.child.kill('SIGINT')
+      await proxy.exited
+    })
+    const [, port] = await proxy.waitFor(/listening on https:\/\/127\.0\.0\.1:(\d+)/)
+    await proxy.waitFor(/control: /)
+    const result = await runCli(['trust'], { env: s.env, cwd })
+    const [line] = /curl --cacert .*$/m.exec(result.stdout) ?? ['']
+    expect(line).toBe(`curl --cacert ${join(s.data, 'ca.pem')} https://localhost:${port}/`)
+    const curl = spawnSync('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', ...line.split(' ').slice(1)], { encoding: 'utf8' })
+    expect(curl.stderr).toBe('')
+    expect(curl.stdout).toMatch(/^\d{3}$/)
   })
 })
 

@@ -108,7 +108,7 @@ describe('one error format for every command', () => {
     { args: ['status'], exit: 1, error: 'no devproxy is running for this directory' },
     { args: ['fault', '--5xx', '30%'], exit: 1, error: 'no devproxy is running for this directory' },
     { args: ['check', '--config', 'nowhere.ts'], exit: 1, error: 'no config file at' },
-    { args: ['start', '--target', 'localhost:3000'], exit: 1, error: 'routes[0].target must use http: or https:' },
+    { args: ['start', '--target', 'localhost:3000'], exit: 2, error: '--target must use http: or https:' },
     { args: ['replay', 'missing.har'], exit: 1, error: 'missing.har: no such file' },
     { args: ['diff', 'missing.har', 'b.har'], exit: 2, error: 'cannot read missing.har: no such file' },
   ])('devproxy $args: exit $exit', async ({ args, exit, error }) => {
@@ -146,7 +146,7 @@ describe('--json failures are one object, {"error":{"code","message","hint"}}, w
     const result = await run(['check', '--config', 'bad.config.ts', '--json'])
     expect(result.code).toBe(1)
     const { error } = parse(result.stdout)
-    expect(error).toMatchObject({ code: 'config_invalid', hint: null })
+    expect(error).toMatchObject({ code: 'config_invalid', hint: 'fix the config and run `devproxy check` to check it again' })
     expect(error.issues).toEqual([
       { file: join(dir, 'bad.config.ts'), path: 'routes[0].target', message: 'must use http: or https: (got "localhost:3000")', hint: 'Write the full origin, e.g. http://localhost:3000' },
       { file: join(dir, 'bad.config.ts'), path: 'routes[0].timeoutMs', message: 'must be a positive integer (got "30s")', hint: null },
@@ -155,7 +155,7 @@ describe('--json failures are one object, {"error":{"code","message","hint"}}, w
 
   it('start --json keeps stdout for transactions: its failure is the object on stderr', async () => {
     const result = await run(['start', '--json', '--target', 'localhost:3000'])
-    expect(result.code).toBe(1)
+    expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
     const { error } = parse(result.stderr)
     expect(error).toMatchObject({ code: 'config_invalid', hint: 'Write the full origin, e.g. http://localhost:3000' })

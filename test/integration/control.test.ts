@@ -56,7 +56,7 @@ describe('the control server', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600)
     expect((await stat(join(dir, '.devproxy'))).mode & 0o777).toBe(0o700)
     const state = JSON.parse(await readFile(file, 'utf8'))
-    expect(state).toEqual({ pid: process.pid, url: proxy.url, controlUrl: control.url, token: control.token, startedAt: expect.any(Number), command: 'start' })
+    expect(state).toEqual({ pid: process.pid, url: proxy.url, urls: [proxy.url], controlUrl: control.url, token: control.token, startedAt: expect.any(Number), command: 'start' })
     expect(control.token).toMatch(/^[A-Za-z0-9_-]{43}$/)
   })
 })
@@ -116,6 +116,7 @@ describe('routes', () => {
     expect(response.json()).toEqual({
       pid: process.pid,
       url: proxy.url,
+      urls: [proxy.url],
       command: 'start',
       startedAt: expect.any(Number),
       routes: [{ name: 'api', path: '/api', methods: ['GET', 'POST'], targets: [upstream.url] }],
@@ -197,6 +198,13 @@ describe('routes', () => {
     expect(response.status).toBeGreaterThanOrEqual(400)
     expect(response.status).toBeLessThan(500)
     expect(response.json().error.message).toContain('faults[0].method')
+    expect(proxy.faults.list()).toEqual([])
+  })
+
+  it('statuses that do not fit the kind (issue 27 item 11): 400 at their dotted path, and nothing is added', async () => {
+    const response = await call('POST', '/v1/faults', { body: { faults: [{ kind: '5xx', statuses: [200] }, 'status 302'] } })
+    expect(response.status).toBe(400)
+    expect(response.json().error.message).toBe('faults[0].statuses[0] must be 500–599 for a 5xx fault (got 200)\nfaults[1] --status: 302 must be 400–599 for a status fault; write e.g. 429 or 500,503')
     expect(proxy.faults.list()).toEqual([])
   })
 

@@ -1,11 +1,11 @@
 /**
  * The local CA on the wire: a real HTTPS server on port 0 takes its certificates from the leaf
  * cache by SNI, and real clients that trust only ca.pem (Node's TLS, h2, `openssl verify`)
- * accept them — and reject a certificate for a real site forged with the CA's own key, because
- * the CA's name constraints say it may not vouch for one.
+ * accept them — and reject a certificate for a real site forged with the CA's own key, in any
+ * name form (DNS, IP, URI, e-mail, subject), because the CA's name constraints (RFC 5280
+ * §4.2.1.10) and its extendedKeyUsage say it may not vouch for one; curl too.
  */
-import { execFileSync } from 'node:child_process'
-import { createPrivateKey, webcrypto } from 'node:crypto'
+import { execFile, execFileSync } from 'node:child_process'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import http2 from 'node:http2'
 import https from 'node:https'
@@ -18,17 +18,7 @@ import type { LocalCaError } from '../../src/tls/ca-error.js'
 import { openLocalCa, type OpenedLocalCa } from '../../src/tls/ca-store.js'
 import { createLeafCache, type LeafCache } from '../../src/tls/leaf-cache.js'
 import { issueLeafCertificate } from '../../src/tls/local-ca.js'
-import {
-  AuthorityKeyIdentifierExtension,
-  BasicConstraintsExtension,
-  ExtendedKeyUsage,
-  ExtendedKeyUsageExtension,
-  PemConverter,
-  SubjectAlternativeNameExtension,
-  SubjectKeyIdentifierExtension,
-  X509Certificate,
-  X509CertificateGenerator,
-} from '../../src/tls/x509.js'
+import { ExtendedKeyUsage, FORGERIES, forgeLeaf, type Forgery } from '../helpers/forged-leaf.js'
 
 const opensslMissing = (() => {
   try {
@@ -156,64 +146,101 @@ describe('https.createServer with the leaf cache as SNICallback', () => {
 })
 
 describe('the name constraint: what a leaked CA key cannot do', () => {
-  /**
-   * What someone holding ca-key.pem could make: a certificate for a real site, signed with the
-   * CA key directly (the issuer's own check never runs), otherwise like a devproxy leaf.
-   */
-  async function forgeLeaf(host: string): Promise<{ certPem: string; keyPem: string }> {
-    const keyDer = createPrivateKey(await readFile(opened.files.keyFile, 'utf8')).export({ format: 'der', type: 'pkcs8' })
-    const caKey = await webcrypto.subtle.importKey('pkcs8', keyDer, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
-    const caCert = new X509Certificate(caPem)
-    const keys = (await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
-    const certificate = await X509CertificateGenerator.create({
-      subject: [{ CN: [host] }],
-      issuer: caCert.subjectName,
-      notBefore: new Date(Date.now() - 60_000),
-      notAfter: new Date(Date.now() + 30 * 86_400_000),
-      publicKey: keys.publicKey,
-      signingKey: caKey,
-      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-      extensions: [
-        new BasicConstraintsExtension(false, undefined, true),
-        new ExtendedKeyUsageExtension([ExtendedKeyUsage.serverAuth]),
-        new SubjectAlternativeNameExtension([{ type: 'dns', value: host }]),
-        await SubjectKeyIdentifierExtension.create(keys.publicKey),
-        await AuthorityKeyIdentifierExtension.create(caCert.publicKey),
-      ],
-    })
-    return { certPem: certificate.toString('pem'), keyPem: PemConverter.encode(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey), 'PRIVATE KEY') }
+  const forge = (what: string | Forgery) => forgeLeaf(opened.files, what)
+
+  let files = 0
+  /** `openssl verify` with ca.pem as the trust anchor: `OK`, or OpenSSL's reason for refusing. */
+  async function opensslVerify(certPem: string, purpose = 'sslserver'): Promise<string> {
+    const file = join(dir, `verify-${++files}.pem`)
+    await writeFile(file, certPem)
+    try {
+      return execFileSync('openssl', ['verify', '-purpose', purpose, '-CAfile', opened.files.certFile, file], { encoding: 'utf8', stdio: 'pipe' }).replace(`${file}: `, '').trim()
+    } catch (error) {
+      const { stdout, stderr } = error as { stdout: string; stderr: string }
+      return /^error \d+ at \d+ depth lookup: (.*)$/m.exec(`${stdout}${stderr}`)?.[1] ?? `${stdout}${stderr}`
+    }
   }
+
+  /** curl trusting only ca.pem, `host` resolved to the server: the status, or curl's exit code and first line of error. */
+  function curlGet(port: number, host: string): Promise<string> {
+    return new Promise((resolve) => {
+      execFile('curl', ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', opened.files.certFile, '--resolve', `${host}:${port}:127.0.0.1`, `https://${host}:${port}/`], (error, stdout, stderr) => {
+        resolve(error === null ? stdout : `exit ${String((error as { code?: number }).code)}: ${stderr.split('\n')[0]}`)
+      })
+    })
+  }
+
+  /** Node's https trusting only ca.pem: the status, or the error message. */
+  const nodeGet = (port: number, host: string): Promise<string> =>
+    get(port, host).then(
+      (reply) => String(reply.status),
+      (error: Error) => error.message,
+    )
 
   it('the issuer refuses example.com outright', async () => {
     await expect(issueLeafCertificate(opened.ca, 'example.com')).rejects.toMatchObject({ code: 'host_outside_ca' })
   })
 
   it('a forged example.com certificate is rejected by Node’s TLS verification', async () => {
-    const forged = await forgeLeaf('example.com')
+    const forged = await forge('example.com')
     const { port } = await startHttps({ key: forged.keyPem, cert: forged.certPem })
     const error = await failure(get(port, 'example.com'))
     // OpenSSL's X509_V_ERR_PERMITTED_VIOLATION; Node has no code name for it, only the message.
     expect(error).toMatchObject({ code: 'UNSPECIFIED', message: 'permitted subtree violation' })
     // The same forgery for a name inside the constraint is accepted: the constraint is what refused it.
-    const control = await forgeLeaf('forged.localhost')
+    const control = await forge('forged.localhost')
     const { port: controlPort } = await startHttps({ key: control.keyPem, cert: control.certPem })
     expect(await get(controlPort, 'forged.localhost')).toMatchObject({ status: 200 })
   })
 
   it.skipIf(opensslMissing)('openssl verify: the issued leaf verifies, the forged one is a permitted subtree violation', async () => {
     const leaf = await issueLeafCertificate(opened.ca, 'app.localhost')
-    const forged = await forgeLeaf('example.com')
-    await writeFile(join(dir, 'leaf.pem'), leaf.certPem)
-    await writeFile(join(dir, 'forged.pem'), forged.certPem)
-    const verify = (file: string) => {
-      try {
-        return execFileSync('openssl', ['verify', '-CAfile', opened.files.certFile, file], { encoding: 'utf8', stdio: 'pipe' })
-      } catch (error) {
-        const { stdout, stderr } = error as { stdout: string; stderr: string }
-        return `${stdout}${stderr}`
-      }
-    }
-    expect(verify(join(dir, 'leaf.pem'))).toBe(`${join(dir, 'leaf.pem')}: OK\n`)
-    expect(verify(join(dir, 'forged.pem'))).toMatch(/permitted subtree violation/)
+    const forged = await forge('example.com')
+    expect(await opensslVerify(leaf.certPem)).toBe('OK')
+    expect(await opensslVerify(forged.certPem)).toBe('permitted subtree violation')
+  })
+
+  describe.each(FORGERIES)('$name', ({ forgery, host }) => {
+    let leaf: { certPem: string; keyPem: string }
+    let port: number
+    beforeAll(async () => {
+      leaf = await forge(forgery)
+    })
+
+    it.skipIf(opensslMissing)('openssl verify -purpose sslserver, ca.pem the trust anchor: refused', async () => {
+      expect(await opensslVerify(leaf.certPem)).toBe('permitted subtree violation')
+    })
+
+    it('curl --cacert ca.pem: refused for the constraint (exit 60), not for the host name', async () => {
+      ;({ port } = await startHttps({ key: leaf.keyPem, cert: leaf.certPem }))
+      expect(await curlGet(port, host)).toBe('exit 60: curl: (60) SSL certificate problem: permitted subtree violation')
+    })
+
+    it('Node’s tls (https.get with ca): refused', async () => {
+      ;({ port } = await startHttps({ key: leaf.keyPem, cert: leaf.certPem }))
+      expect(await nodeGet(port, host)).toBe('permitted subtree violation')
+    })
+  })
+
+  it('the CA’s own leaves are accepted by all three: openssl verify -purpose sslserver, curl, Node', async () => {
+    const leaf = await issueLeafCertificate(opened.ca, ['app.localhost', '127.0.0.1'])
+    const { port } = await startHttps({ key: leaf.keyPem, cert: leaf.certPem })
+    if (!opensslMissing) expect(await opensslVerify(leaf.certPem)).toBe('OK')
+    expect(await curlGet(port, 'app.localhost')).toBe('200')
+    expect(await nodeGet(port, 'app.localhost')).toBe('200')
+  })
+
+  /**
+   * A DN names no host, so no TLS client takes a DN-only leaf for a site; outside TLS it is the
+   * identity (S/MIME, client certificates). The CA vouches for TLS servers only (its
+   * extendedKeyUsage), which is what refuses these — a directoryName constraint would too, but
+   * Go and rustls then refuse every devproxy certificate (README, HTTPS).
+   */
+  it.skipIf(opensslMissing).each([
+    ['S/MIME signing', ExtendedKeyUsage.emailProtection, 'smimesign'],
+    ['TLS client authentication', ExtendedKeyUsage.clientAuth, 'sslclient'],
+  ] as const)('a leaf for %s naming a real organisation (DN only) is an unsuitable purpose', async (_use, usage, purpose) => {
+    const leaf = await forge({ subject: 'C=US, O=Google LLC', usage })
+    expect(await opensslVerify(leaf.certPem, purpose)).toBe('unsuitable certificate purpose')
   })
 })

@@ -122,11 +122,11 @@ describe('summarizeBody: one line for a body seen the first time', () => {
     { case: 'an HTML page', body: body('\n<!doctype html>\r\n<html>\n</html>\n', 'text/html; charset=utf-8'), summary: '<!doctype html> (text/html, 4 lines, 33 B)' },
     { case: 'text without a type', body: body('hello'), summary: 'hello (text, 1 line, 5 B)' },
     { case: 'a long first line', body: body(`${'z'.repeat(100)}\n`, 'text/plain'), summary: `${'z'.repeat(59)}… (text/plain, 1 line, 101 B)` },
-    { case: 'binary', body: body(Buffer.alloc(34_100, 0xff), 'image/png'), summary: `binary image/png, 34 kB, sha256 ${sha256(Buffer.alloc(34_100, 0xff)).slice(0, 8)}…` },
+    { case: 'binary', body: body(Buffer.alloc(34_100, 0xff), 'image/png'), summary: `binary image/png, 33 KiB, sha256 ${sha256(Buffer.alloc(34_100, 0xff)).slice(0, 8)}…` },
     { case: 'binary without a type', body: body(png), summary: `binary, 12 B, sha256 ${sha256(Buffer.from(png)).slice(0, 8)}…` },
     { case: 'empty', body: body(''), summary: '(empty)' },
-    { case: 'over the cap', body: body('<html>\n', 'text/html', { totalBytes: 1_200_000 }), summary: '<html> (text/html, 1 line, 1.2 MB, first 7 B captured)' },
-    { case: 'binary over the cap: no hash of a part', body: body(png, 'image/png', { totalBytes: 3_000_000 }), summary: 'binary image/png, 3.0 MB, first 12 B captured' },
+    { case: 'over the cap', body: body('<html>\n', 'text/html', { totalBytes: 1_200_000 }), summary: '<html> (text/html, 1 line, 1.1 MiB, first 7 B captured)' },
+    { case: 'binary over the cap: no hash of a part', body: body(png, 'image/png', { totalBytes: 3_000_000 }), summary: 'binary image/png, 2.9 MiB, first 12 B captured' },
   ])('$case', ({ body, summary }) => {
     expect(summarizeBody(body)).toBe(summary)
   })
@@ -146,13 +146,13 @@ describe('formatBodyDiff', () => {
       case: 'binary',
       before: body(png),
       after: body(Buffer.alloc(2_000, 0xff)),
-      lines: [`~ body: 12 B sha256 ${sha256(Buffer.from(png)).slice(0, 8)}… → 2.0 kB sha256 ${sha256(Buffer.alloc(2_000, 0xff)).slice(0, 8)}…`],
+      lines: [`~ body: 12 B sha256 ${sha256(Buffer.from(png)).slice(0, 8)}… → 2.0 KiB sha256 ${sha256(Buffer.alloc(2_000, 0xff)).slice(0, 8)}…`],
     },
     {
       case: 'over the cap',
       before: body('xx', 'text/plain', { totalBytes: 300_000 }),
       after: body('xy', 'text/plain', { totalBytes: 300_000 }),
-      lines: ['(body over the capture cap: compared by size and hash of the captured part only)', `~ body: 300 kB sha256 ${sha256(Buffer.from('xx')).slice(0, 8)}… → 300 kB sha256 ${sha256(Buffer.from('xy')).slice(0, 8)}…`],
+      lines: ['(body over the capture cap: compared by size and hash of the captured part only)', `~ body: 293 KiB sha256 ${sha256(Buffer.from('xx')).slice(0, 8)}… → 293 KiB sha256 ${sha256(Buffer.from('xy')).slice(0, 8)}…`],
     },
   ])('$case', ({ before, after, lines }) => {
     expect(format(before, after)).toEqual(lines)

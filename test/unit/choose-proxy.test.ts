@@ -17,7 +17,7 @@ const entry = (pid: number, port: number, command: string, configFile?: string):
 
 const START = entry(100, 8080, 'start', '/p/proxy.config.ts')
 const RECORD = entry(200, 8081, 'record', '/p/other.config.ts')
-const found = (...live: FoundState[]): ProxiesFound => ({ dir: '/p', live, stale: [] })
+const found = (...live: FoundState[]): ProxiesFound => ({ dir: '/p', live, stale: [], unreadable: [] })
 
 describe('which proxy fault and status talk to', () => {
   it('the only one, with nothing given', () => {
@@ -55,7 +55,7 @@ describe('which proxy fault and status talk to', () => {
 
   it('no live one: the stale entries are named as gone', () => {
     const dead = { ...START, alive: false }
-    expect(() => chooseProxy({ dir: '/p', live: [], stale: [dead] })).toThrow(
+    expect(() => chooseProxy({ dir: '/p', live: [], stale: [dead], unreadable: [] })).toThrow(
       `the devproxy recorded in ${dead.file} is gone (pid 100 is not running); its stale entry has been removed`,
     )
   })

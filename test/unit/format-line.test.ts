@@ -41,11 +41,11 @@ const line = (overrides: Partial<Transaction> = {}) => formatTransactionLine(tra
 
 describe('formatTransactionLine: one line per transaction', () => {
   it('a plain 200: time, method, url → url forwarded, route → target, status, duration, size — in that order', () => {
-    expect(line()).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 → /users?page=2 api → http://localhost:3000 200 12ms 1.2 kB`)
+    expect(line()).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 → /users?page=2 api → http://localhost:3000 200 12ms 1.2 KiB`)
   })
 
   it('a request that came over HTTP/2 says so at the end of the line (h2); HTTP/1.x lines stay as they were', () => {
-    expect(line({ httpVersion: '2.0' })).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 → /users?page=2 api → http://localhost:3000 200 12ms 1.2 kB h2`)
+    expect(line({ httpVersion: '2.0' })).toBe(`${formatClock(startedAt)} GET    /api/users?page=2 → /users?page=2 api → http://localhost:3000 200 12ms 1.2 KiB h2`)
     expect(line({ httpVersion: '1.0' })).not.toContain('h2')
   })
 
@@ -70,7 +70,7 @@ describe('formatTransactionLine: one line per transaction', () => {
     { field: 'the status', overrides: { status: 503 }, contains: ' 503 ' },
     { field: '--- without a status', overrides: { status: undefined }, contains: ' --- ' },
     { field: 'the duration', overrides: { durationMs: 1_250 }, contains: ' 1.25s ' },
-    { field: 'the response size', overrides: { responseBytes: 3_400_000 }, contains: ' 3.4 MB' },
+    { field: 'the response size', overrides: { responseBytes: 3_400_000 }, contains: ' 3.2 MiB' },
     { field: 'WS for a WebSocket', overrides: { kind: 'websocket', method: 'GET', status: 101 }, contains: 'WS     /api/users' },
   ] satisfies { field: string; overrides: Partial<Transaction>; contains: string }[])('shows $field', ({ overrides, contains }) => {
     expect(line(overrides)).toContain(contains)
@@ -173,13 +173,13 @@ describe('formatTransactionLine: fits the terminal width', () => {
     expect(text).toContain('?page=2')
   })
 
-  // 12 clock + 7 method + path + 27 `api → http://localhost:3000` + 15 status, duration, size, with spaces.
+  // 12 clock + 7 method + path + 27 `api → http://localhost:3000` + 16 status, duration, size, with spaces.
   const path30 = '/api/users/12345/orders?page=2'
   it.each([
     { width: 120, shows: `${path30} api → http://localhost:3000 200`, why: 'everything fits' },
     { width: 90, shows: `${path30} api → localhost:3000 200`, why: 'the target loses its scheme first' },
     { width: 80, shows: `${path30} api 200`, why: 'then the target goes, the route name stays' },
-    { width: 60, shows: '/api/users…rs?page=2 api 200', why: 'only then is the path shortened' },
+    { width: 61, shows: '/api/users…rs?page=2 api 200', why: 'only then is the path shortened' },
   ])('at $width columns the path keeps priority: $why', ({ width, shows }) => {
     const text = formatTransactionLine(transaction({ url: path30, forwardedUrl: path30 }), plainPalette, width)
     expect(text.length).toBeLessThanOrEqual(width)
@@ -188,8 +188,8 @@ describe('formatTransactionLine: fits the terminal width', () => {
 
   it.each([
     { width: 120, shows: '/api/users/12345/orders → /users/12345/orders api → http://localhost:3000 200' },
-    { width: 85, shows: '/api/users/12345/orders → /users/12345/orders api 200' },
-    { width: 84, shows: '/api/users/12345/orders api 200' },
+    { width: 86, shows: '/api/users/12345/orders → /users/12345/orders api 200' },
+    { width: 85, shows: '/api/users/12345/orders api 200' },
   ])('the forwarded path gives way after the target, before the path ($width columns)', ({ width, shows }) => {
     const text = formatTransactionLine(transaction({ url: '/api/users/12345/orders', forwardedUrl: '/users/12345/orders' }), plainPalette, width)
     expect(text.length).toBeLessThanOrEqual(width)

@@ -1,30 +1,32 @@
 import { describe, expect, it } from 'vitest'
 import { formatBytes, formatClock, formatDuration } from '../../src/terminal/format.js'
 
-describe('formatBytes: SI units, as curl and browsers show', () => {
+describe('formatBytes: binary units (KiB, MiB, GiB), the units devproxy counts in (--max-body, the demo\'s ?mb=, the inspector\'s MB)', () => {
   it.each([
     { bytes: 0, text: '0 B' },
     { bytes: 512, text: '512 B' },
-    { bytes: 999, text: '999 B' },
-    { bytes: 1_000, text: '1.0 kB' },
-    { bytes: 1_234, text: '1.2 kB' },
-    { bytes: 9_940, text: '9.9 kB' },
-    { bytes: 12_345, text: '12 kB' },
-    { bytes: 999_000, text: '999 kB' },
-    { bytes: 1_000_000, text: '1.0 MB' },
-    { bytes: 3_400_000, text: '3.4 MB' },
-    { bytes: 10_485_760, text: '10 MB' },
-    { bytes: 2_500_000_000, text: '2.5 GB' },
-    { bytes: 7_000_000_000_000, text: '7.0 TB' },
-    { bytes: 5_000_000_000_000_000, text: '5000 TB' },
+    { bytes: 1_023, text: '1023 B' },
+    { bytes: 1_024, text: '1.0 KiB' },
+    { bytes: 1_234, text: '1.2 KiB' },
+    { bytes: 10_188, text: '9.9 KiB' },
+    { bytes: 12_345, text: '12 KiB' },
+    { bytes: 256 * 1024, text: '256 KiB' },
+    { bytes: 1024 * 1024, text: '1.0 MiB' },
+    { bytes: 3_400_000, text: '3.2 MiB' },
+    { bytes: 10 * 1024 * 1024, text: '10 MiB' },
+    // The demo's /download?mb=500: 500 MiB, not "524 MB".
+    { bytes: 500 * 1024 * 1024, text: '500 MiB' },
+    { bytes: 2.5 * 1024 ** 3, text: '2.5 GiB' },
+    { bytes: 7 * 1024 ** 4, text: '7.0 TiB' },
+    { bytes: 5000 * 1024 ** 4, text: '5000 TiB' },
   ])('$bytes → $text', ({ bytes, text }) => {
     expect(formatBytes(bytes)).toBe(text)
   })
 
   // Rounding must not show a count that belongs to the next unit.
   it.each([
-    { bytes: 999_999, text: '1.0 MB' },
-    { bytes: 999_600, text: '1.0 MB' },
+    { bytes: 1024 * 1024 - 1, text: '1.0 MiB' },
+    { bytes: 1023.6 * 1024, text: '1.0 MiB' },
   ])('$bytes → $text (rounds up into the next unit)', ({ bytes, text }) => {
     expect(formatBytes(bytes)).toBe(text)
   })

@@ -9,11 +9,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { LocalCaError } from '../../src/tls/ca-error.js'
+import { describeOutdatedCa } from '../../src/tls/ca-restrictions.js'
 import { caFiles, openLocalCa, readLocalCa, resolveDataDir } from '../../src/tls/ca-store.js'
 import { CA_VALIDITY_DAYS, createLocalCa, defaultLeafNames, issueLeafCertificate, requireCovered, type LocalCa } from '../../src/tls/local-ca.js'
 import { LOCAL_PERMITTED, describePermitted, formatIpRange, isPermitted, parseHostName, parseIpRange } from '../../src/tls/local-names.js'
 import { NAME_CONSTRAINTS_OID, readNameConstraints } from '../../src/tls/name-constraints.js'
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate } from '../../src/tls/x509.js'
+import { BasicConstraintsExtension, ExtendedKeyUsage, ExtendedKeyUsageExtension, KeyUsageFlags, KeyUsagesExtension, X509Certificate } from '../../src/tls/x509.js'
 
 const DAY_MS = 86_400_000
 const opensslMissing = (() => {
@@ -162,10 +163,23 @@ describe('the CA certificate', () => {
     expect(ca.permitted).toEqual(constraints?.permitted)
   })
 
+  it('closes the e-mail and URI forms (RFC 5280 §4.2.1.10): permitted only at the reserved name "invalid" (RFC 6761 §6.4), which no mailbox or site has', () => {
+    expect(readNameConstraints(certificate)?.closed).toEqual({ rfc822Name: true, uniformResourceIdentifier: true })
+    expect(ca.lacks).toEqual([])
+    expect(describeOutdatedCa(ca)).toBeUndefined()
+  })
+
+  it('vouches for TLS servers only: extendedKeyUsage serverAuth on the CA (what stands in for DN constraints, which Go and rustls cannot take)', () => {
+    const usage = certificate.getExtension(ExtendedKeyUsageExtension)
+    expect(usage?.usages).toEqual([ExtendedKeyUsage.serverAuth])
+    expect(usage?.critical).toBe(false)
+  })
+
   it.skipIf(opensslMissing)('is read the same way by OpenSSL', () => {
     const text = execFileSync('openssl', ['x509', '-noout', '-text'], { input: ca.certPem, encoding: 'utf8' })
-    expect(text).toMatch(/X509v3 Name Constraints: critical\s+Permitted:\s+DNS:localhost\s+DNS:\.localhost\s+IP:127\.0\.0\.0\/255\.0\.0\.0\s+IP:0:0:0:0:0:0:0:1\/FFFF(:FFFF){7}/)
+    expect(text).toMatch(/X509v3 Name Constraints: critical\s+Permitted:\s+DNS:localhost\s+DNS:\.localhost\s+IP:127\.0\.0\.0\/255\.0\.0\.0\s+IP:0:0:0:0:0:0:0:1\/FFFF(:FFFF){7}\s+email:invalid\s+URI:invalid\n/)
     expect(text).toMatch(/X509v3 Basic Constraints: critical\s+CA:TRUE, pathlen:0/)
+    expect(text).toMatch(/X509v3 Extended Key Usage: \n\s+TLS Web Server Authentication\n/)
   })
 
   it('also covers the names asked for when it is made, and serves their single addresses without SNI', async () => {
@@ -373,6 +387,30 @@ describe('the CA on disk', () => {
       })
       expect(error.code).toBe('ca_invalid')
       expect(error.message).toContain('is not a CA devproxy made')
+    })
+  })
+
+  describe('a CA made by an older devproxy (test/fixtures/tls/older-ca: DNS and IP constraints only)', () => {
+    const OLDER = new URL('../fixtures/tls/older-ca/', import.meta.url)
+
+    it('is kept as the user trusted it, reported as lacking the stricter constraints, and still issues', async () => {
+      const dir = freshDir()
+      await mkdir(dir, { mode: 0o700 })
+      const files = caFiles(dir)
+      await copyFile(new URL('ca.pem', OLDER), files.certFile)
+      await copyFile(new URL('ca-key.pem', OLDER), files.keyFile)
+      await chmod(files.keyFile, 0o600)
+      const before = await readFile(files.certFile, 'utf8')
+      const opened = await openLocalCa({ dir })
+      expect(opened.created).toBe(false)
+      expect(opened.ca.fingerprint256).toBe(new NodeX509Certificate(before).fingerprint256)
+      expect(await readFile(files.certFile, 'utf8')).toBe(before)
+      expect(opened.ca.lacks).toEqual(['e-mail addresses', 'URIs', 'uses other than HTTPS servers'])
+      expect(describeOutdatedCa(opened.ca)).toBe(
+        "devproxy's local CA was made by an older devproxy and does not refuse e-mail addresses, URIs and uses other than HTTPS servers; `devproxy trust --reissue` replaces it with one that does, covering the same names",
+      )
+      const leaf = await issueLeafCertificate(opened.ca, 'app.localhost')
+      expect(new NodeX509Certificate(leaf.certPem).verify(new NodeX509Certificate(before).publicKey)).toBe(true)
     })
   })
 

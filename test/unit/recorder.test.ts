@@ -11,7 +11,7 @@ import { parseHar } from '../../src/record/har-read.js'
 import { startRecorder } from '../../src/record/recorder.js'
 
 function finished(n: number, responseBody?: CapturedBody): Transaction {
-  const tx = createTransaction({ method: 'GET', url: `/item/${n}`, httpVersion: '1.1', headers: { host: 'localhost' }, socket: { remoteAddress: '127.0.0.1' } } as never, 'http')
+  const tx = createTransaction({ method: 'GET', url: `/item/${n}`, httpVersion: '1.1', headers: { host: 'localhost' }, socket: { remoteAddress: '127.0.0.1' } } as never, 'http', 'test')
   return Object.assign(tx, { status: 200, ending: 'completed', responseHeadersSent: { 'content-type': 'text/plain' }, responseBody })
 }
 

@@ -4,8 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { entryPath, findStates, isProcessAlive, parseState, proxiesDir, removeStaleEntry, removeState, writeState, type ProxyState } from '../../src/control/state-file.js'
-import { ControlError } from '../../src/errors.js'
+import { entryPath, findStates, isProcessAlive, parseState, proxiesDir, proxyPorts, proxyUrls, removeStaleEntry, removeState, writeState, type ProxyState } from '../../src/control/state-file.js'
 
 const TOKEN = 'qjeQdItqeWPVwRZYv0Qtl36D57ANY8JuMs2td6sRbJQ'
 const VALID: ProxyState = { pid: 4242, url: 'http://127.0.0.1:8080', controlUrl: 'http://127.0.0.1:40123', token: TOKEN, startedAt: 1_700_000_000_000, command: 'start' }
@@ -17,6 +16,12 @@ describe('parseState: what a state file must hold', () => {
     ['the fields a --target proxy writes', json({ ...VALID }), VALID],
     ['a configFile when there is one', json({ ...VALID, configFile: '/p/proxy.config.ts' }), { ...VALID, configFile: '/p/proxy.config.ts' }],
     ['unknown extra fields, dropped', json({ ...VALID, version: 2 }), VALID],
+    ['an https:// url (start --https)', json({ ...VALID, url: 'https://127.0.0.1:8443' }), { ...VALID, url: 'https://127.0.0.1:8443' }],
+    [
+      'every URL it listens on (--https-port)',
+      json({ ...VALID, urls: ['http://127.0.0.1:8080', 'https://127.0.0.1:8443'] }),
+      { ...VALID, urls: ['http://127.0.0.1:8080', 'https://127.0.0.1:8443'] },
+    ],
   ])('accepts %s', (_what, text, state) => {
     expect(parseState(text)).toEqual({ ok: true, state })
   })
@@ -29,7 +34,11 @@ describe('parseState: what a state file must hold', () => {
     ['no pid', without('pid'), '"pid" must be a positive integer'],
     ['a pid as a string', json({ ...VALID, pid: '4242' }), '"pid" must be a positive integer'],
     ['pid 0', json({ ...VALID, pid: 0 }), '"pid" must be a positive integer'],
-    ['no url', without('url'), '"url" must be an http:// URL'],
+    ['no url', without('url'), '"url" must be an http:// or https:// URL'],
+    ['a url of another scheme', json({ ...VALID, url: 'ftp://127.0.0.1:21' }), '"url" must be an http:// or https:// URL'],
+    ['urls that are not a list', json({ ...VALID, urls: 'http://127.0.0.1:8080' }), '"urls" must be a list of http:// or https:// URLs'],
+    ['an empty urls', json({ ...VALID, urls: [] }), '"urls" must be a list of http:// or https:// URLs'],
+    ['urls with a bad one', json({ ...VALID, urls: ['http://127.0.0.1:8080', 'nope'] }), '"urls" must be a list of http:// or https:// URLs'],
     ['no controlUrl', without('controlUrl'), '"controlUrl" must be http://127.0.0.1:PORT'],
     ['a controlUrl off this machine', json({ ...VALID, controlUrl: 'http://evil.example:40123' }), '"controlUrl" must be http://127.0.0.1:PORT'],
     ['a controlUrl without a port', json({ ...VALID, controlUrl: 'http://127.0.0.1' }), '"controlUrl" must be http://127.0.0.1:PORT'],
@@ -87,7 +96,7 @@ describe('the state file on disk', () => {
     await mkdir(deep, { recursive: true })
     await writeState(root, { ...VALID, pid: process.pid })
     const found = await findStates(deep)
-    expect(found).toEqual({ dir: root, entries: [{ file: entryPath(root, { pid: process.pid, url: VALID.url }), state: { ...VALID, pid: process.pid }, alive: true }] })
+    expect(found).toEqual({ dir: root, entries: [{ file: entryPath(root, { pid: process.pid, url: VALID.url }), state: { ...VALID, pid: process.pid }, alive: true }], unreadable: [] })
   })
 
   it('findStates prefers the nearest directory, and skips one whose proxies all stopped', async () => {
@@ -104,15 +113,25 @@ describe('the state file on disk', () => {
     expect(await findStates(await tempDir())).toBeUndefined()
   })
 
-  it('a corrupt entry is an error naming the file, with what to do', async () => {
+  it('a corrupt entry is skipped, named with what to do; the entries beside it are still found', async () => {
     const dir = await tempDir()
-    await mkdir(proxiesDir(dir), { recursive: true })
+    await writeState(dir, { ...VALID, pid: process.pid })
     const file = join(proxiesDir(dir), '12-8080.json')
     await writeFile(file, '{"pid": 12')
-    const error = await findStates(dir).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(ControlError)
-    expect(error).toMatchObject({ code: 'state_invalid', message: `${file} is not a devproxy state file: it is not valid JSON` })
-    expect((error as ControlError).suggestion).toContain(`rm ${file}`)
+    const found = await findStates(dir)
+    expect(found?.entries.map((entry) => entry.state.pid)).toEqual([process.pid])
+    expect(found?.unreadable).toEqual([
+      { file, problem: `${file} is not a devproxy state file: it is not valid JSON`, suggestion: `Delete it (rm ${file}); each devproxy writes its own entry again when it starts.` },
+    ])
+  })
+
+  it('an https proxy removes its own entry at exit, as a plain one does', async () => {
+    const dir = await tempDir()
+    const mine = { ...VALID, pid: process.pid, url: 'https://127.0.0.1:8443', urls: ['https://127.0.0.1:8443'] }
+    const file = await writeState(dir, mine)
+    expect(file).toBe(join(proxiesDir(dir), `${process.pid}-8443.json`))
+    await removeState(dir, mine)
+    expect(existsSync(join(dir, '.devproxy'))).toBe(false)
   })
 
   it("removeState removes only this proxy's own entry, never another's; the last one out removes the directories", async () => {
@@ -167,3 +186,15 @@ function exitedPid(): Promise<number> {
     child.on('exit', () => resolve(child.pid!))
   })
 }
+
+describe('proxyUrls, proxyPorts: every listener of an entry', () => {
+  it('an entry written before `urls` was: its one url', () => {
+    expect(proxyUrls(VALID)).toEqual(['http://127.0.0.1:8080'])
+    expect(proxyPorts(VALID)).toEqual([8080])
+  })
+
+  it('--https-port: the main one first, then the HTTPS one; a URL without a port has its scheme\'s (RFC 9110 §4.2)', () => {
+    const state = { ...VALID, urls: ['http://127.0.0.1:8080', 'https://127.0.0.1:8443', 'https://localhost'] }
+    expect(proxyPorts(state)).toEqual([8080, 8443, 443])
+  })
+})

@@ -124,6 +124,38 @@ describe('trust: install', () => {
   })
 })
 
+describe('a CA made by an older devproxy (test/fixtures/tls/older-ca)', () => {
+  const OLDER = new URL('../fixtures/tls/older-ca/', import.meta.url)
+  const NOTICE =
+    "devproxy's local CA was made by an older devproxy and does not refuse e-mail addresses, URIs and uses other than HTTPS servers; `devproxy trust --reissue` replaces it with one that does, covering the same names"
+
+  async function withOlderCa(m: Machine): Promise<string> {
+    const { certFile, keyFile } = caFiles(m.dataDir)
+    await mkdir(m.dataDir, { recursive: true, mode: 0o700 })
+    await writeFile(certFile, await readFile(new URL('ca.pem', OLDER), 'utf8'))
+    await writeFile(keyFile, await readFile(new URL('ca-key.pem', OLDER), 'utf8'), { mode: 0o600 })
+    return fingerprintIn(m.dataDir)
+  }
+
+  it('trust installs it as it is (the user may trust it already) and says, once, what --reissue adds', async () => {
+    const m = await machine()
+    const before = await withOlderCa(m)
+    const outcome = await trustLocalCa(m.options)
+    expect(outcome.created).toBe(false)
+    expect(outcome.report.ca?.fingerprint).toBe(before)
+    expect(outcome.warnings).toEqual([NOTICE])
+  })
+
+  it('--reissue replaces it with one that has the stricter constraints, and no notice', async () => {
+    const m = await machine()
+    const before = await withOlderCa(m)
+    const outcome = await reissueLocalCaAndTrust(m.options)
+    expect(outcome.report.previous?.fingerprint).toBe(before)
+    expect(outcome.warnings).toEqual([])
+    expect((await requireLocalCa({ dir: m.dataDir })).ca.lacks).toEqual([])
+  })
+})
+
 describe('trust --reissue', () => {
   it('takes the old CA out of every store first, then puts the new one in; the new one keeps what the old covered', async () => {
     const m = await machine()

@@ -2,9 +2,10 @@
  * What `devproxy trust` prints: one line per store, the command to finish a store by hand
  * under it, the NODE_EXTRA_CA_CERTS line for each platform's shell, and `--print`.
  */
+import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { plainPalette } from '../../src/terminal/palette.js'
-import { createLocalCa } from '../../src/tls/local-ca.js'
+import { createLocalCa, parseLocalCa } from '../../src/tls/local-ca.js'
 import { caCertificateJson, formatCaCertificate, formatStore, formatTrusted, formatUntrusted, nodeExtraCaLine } from '../../src/trust/format-trust.js'
 import type { TrustOutcome } from '../../src/trust/trust-ca.js'
 
@@ -74,4 +75,16 @@ it('--print: path, fingerprint, what it covers in words, then the PEM itself', a
   expect(lines).toContain('covers:       localhost, *.localhost, myapp.test, *.myapp.test, 127.0.0.0/8, ::1')
   expect(lines.at(-1)).toBe(ca.certPem.trimEnd())
   expect(caCertificateJson(ca, '/data/ca.pem')).toMatchObject({ ca: { certFile: '/data/ca.pem', fingerprint: ca.fingerprint256, covers: ['localhost', '*.localhost', 'myapp.test', '*.myapp.test', '127.0.0.0/8', '::1'], pem: ca.certPem } })
+})
+
+it('--print of a CA from an older devproxy: what it does not refuse, instead of "and nothing else"', async () => {
+  const older = new URL('../fixtures/tls/older-ca/', import.meta.url)
+  const parsed = await parseLocalCa(await readFile(new URL('ca.pem', older), 'utf8'), await readFile(new URL('ca-key.pem', older), 'utf8'))
+  if (!('ca' in parsed)) throw new Error(parsed.problem)
+  const lines = formatCaCertificate(parsed.ca, '/data/ca.pem')
+  expect(lines).toContain('covers:       localhost, *.localhost, 127.0.0.0/8, ::1')
+  expect(lines).toContain(
+    "              but was made by an older devproxy and does not refuse e-mail addresses, URIs and uses other than HTTPS servers; `devproxy trust --reissue` replaces it with one that does, covering the same names",
+  )
+  expect(lines.join('\n')).not.toContain('and nothing else')
 })

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { cleanParseMessage, unknownCommandError, type CommandShape } from '../../src/cli/usage-error.js'
 import { describeFailure, formatFailure, formatFailureJson } from '../../src/cli/user-error.js'
 import { ConfigError, ConfigValidationError, ControlError, UsageError } from '../../src/errors.js'
+import { FaultSpecError } from '../../src/faults/parse.js'
 import { plainPalette } from '../../src/terminal/palette.js'
 
 const fault: CommandShape = {
@@ -24,7 +25,8 @@ const commands: CommandShape[] = [{ id: 'start', examples: ['<%= config.bin %> <
 describe('describeFailure: any error as the user sees it', () => {
   it.each([
     { case: 'a DevproxyError: its code, message and suggestion, exit 1', error: new ControlError('proxy_not_running', 'no proxy', { suggestion: 'start one' }), failure: { code: 'proxy_not_running', message: 'no proxy', hint: 'start one', exit: 1 } },
-    { case: 'a UsageError exits 2', error: new UsageError('unknown_flag', 'unknown flag --x'), failure: { code: 'unknown_flag', message: 'unknown flag --x', hint: undefined, exit: 2 } },
+    { case: 'a UsageError exits 2; without a hint of its own it gets one', error: new UsageError('unknown_flag', 'unknown flag --x'), failure: { code: 'unknown_flag', message: 'unknown flag --x', hint: '`devproxy --help` lists the commands', exit: 2 } },
+    { case: 'a flag value found wrong past parsing (a rate) exits 2 too', error: new FaultSpecError('--5xx: "150%" is not a rate', 'A rate is…'), failure: { code: 'fault_invalid', hint: 'A rate is…', exit: 2 } },
     { case: 'this.error(message, { code, suggestions, exit })', error: new Errors.CLIError('x already exists', { exit: 1, code: 'config_exists', suggestions: ['Pass --force'] }), failure: { code: 'config_exists', message: 'x already exists', hint: 'Pass --force', exit: 1 } },
     { case: 'this.error(devproxyError, { exit: 2 }) keeps the error', error: thrownBy(() => Errors.error(new ControlError('fault_not_found', 'no fault'), { exit: 2 })), failure: { code: 'fault_not_found', message: 'no fault', exit: 2 } },
     { case: 'a bug: internal, exit 1', error: new TypeError('x is undefined'), failure: { code: 'internal', message: 'x is undefined', exit: 1, internal: true } },

@@ -36,7 +36,7 @@ export function App() {
   return (
     <div class="app">
       <TopBar
-        proxyUrl={state.proxyUrl}
+        proxyUrls={state.proxyUrls}
         connection={state.connection}
         recording={state.recording}
         onRecording={(recording) => dispatch({ type: 'recording', recording })}

@@ -11,18 +11,23 @@ const CONNECTION_LABELS: Record<ConnectionState, string> = {
 }
 
 export interface TopBarProps {
-  readonly proxyUrl: string | null
+  /** Every URL the proxy listens on (plain and HTTPS with --https-port). */
+  readonly proxyUrls: readonly string[]
   readonly connection: ConnectionState
   readonly recording: RecordingState
   readonly onRecording: (recording: RecordingState) => void
   readonly onReconnect: () => void
 }
 
-export function TopBar({ proxyUrl, connection, recording, onRecording, onReconnect }: TopBarProps) {
+export function TopBar({ proxyUrls, connection, recording, onRecording, onReconnect }: TopBarProps) {
   return (
     <header class="top-bar">
       <h1>devproxy inspector</h1>
-      {proxyUrl !== null && <span class="muted" title="The proxy this inspector watches">{proxyUrl}</span>}
+      {proxyUrls.length > 0 && (
+        <span class="muted" title="The proxy this inspector watches" data-testid="proxy-urls">
+          {proxyUrls.join(' · ')}
+        </span>
+      )}
       <span class={`connection connection-${connection}`} data-testid="connection" role="status">
         {CONNECTION_LABELS[connection]}
       </span>

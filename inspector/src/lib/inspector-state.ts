@@ -19,6 +19,8 @@ export interface InspectorState {
   readonly recording: RecordingState
   readonly metrics: MetricsSnapshot | null
   readonly proxyUrl: string | null
+  /** Every URL the proxy listens on, the main one first; empty until the snapshot. */
+  readonly proxyUrls: readonly string[]
 }
 
 export type InspectorAction =
@@ -40,6 +42,7 @@ export const INITIAL_STATE: InspectorState = {
   recording: { recording: false, count: 0 },
   metrics: null,
   proxyUrl: null,
+  proxyUrls: [],
 }
 
 export function reduceInspector(state: InspectorState, action: InspectorAction): InspectorState {
@@ -56,6 +59,7 @@ export function reduceInspector(state: InspectorState, action: InspectorAction):
         faults: snapshot.faults,
         recording: snapshot.recording,
         proxyUrl: snapshot.proxyUrl,
+        proxyUrls: snapshot.proxyUrls ?? [snapshot.proxyUrl],
       }
     }
     case 'transactions':

@@ -1,5 +1,6 @@
 import type { Server as TlsServer } from 'node:tls'
 import type { ResolvedConfig } from '../../config/types.js'
+import { describeOutdatedCa } from '../../tls/ca-restrictions.js'
 import { openLocalCa } from '../../tls/ca-store.js'
 import { createLeafCache, type LeafServerOptions } from '../../tls/leaf-cache.js'
 import { requireCovered } from '../../tls/local-ca.js'
@@ -10,6 +11,8 @@ export interface ListenerCertificates {
   readonly certFile: string
   /** This start made the CA: no client trusts it yet. */
   readonly created: boolean
+  /** The CA was made by an older devproxy: what it does not restrict and how to replace it, in one line. */
+  readonly outdated: string | undefined
   /** Keeps the listener's default certificate renewed; returns the stop. */
   keepFresh(server: TlsServer): () => void
 }
@@ -38,6 +41,7 @@ export async function prepareCertificates(config: ResolvedConfig, caDir: string 
     options: await leaves.serverOptions(),
     certFile: files.certFile,
     created,
+    outdated: describeOutdatedCa(ca),
     keepFresh: (server) => leaves.keepServerCertificate(server),
   }
 }

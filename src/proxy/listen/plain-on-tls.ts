@@ -50,7 +50,7 @@ function refuse(engine: Engine, socket: Socket, chunk: Buffer, sockets: Set<Dupl
     socket,
   }
   const address = host ?? `127.0.0.1:${socket.localPort}`
-  refuseOnSocket(engine, socket, createTransaction(request as IncomingMessage, 'http'), 'https_required', {
+  refuseOnSocket(engine, socket, createTransaction(request as IncomingMessage, 'http', engine.instanceId), 'https_required', {
     message: `this port speaks HTTPS, and the request came as plain HTTP: ${method} ${target}`.slice(0, 300),
     hint: `Use https://${address}${target.startsWith('/') ? target : '/'} (run devproxy trust once so clients accept its certificate), or serve plain HTTP beside it with --https-port.`,
   }, sockets)

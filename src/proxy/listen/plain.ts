@@ -46,9 +46,17 @@ export function checkingInterval(headersTimeoutMs: number): number {
  * forwarded: answer once and close, so nothing after it is read as a request either.
  */
 export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
-  if (socket.writable && !(socket as { _httpMessage?: unknown })._httpMessage) {
+  const inFlight = (socket as { _httpMessage?: http.ServerResponse | null })._httpMessage
+  if (socket.writable && !inFlight) {
     const status = clientErrorStatus(error.code)
     socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`)
+  } else if (inFlight && !socket.destroyed && error.code?.startsWith('HPE_') && inFlight.req.complete) {
+    // The parser refused what came after a whole request still being answered (bytes pipelined
+    // behind `Connection: close`, or a malformed request behind a good one): that answer is
+    // finished first, then the connection closes; nothing after it is read (RFC 9112 §9.6).
+    // Destroying the socket here would cut the answer the client is owed. (A request whose own
+    // body is malformed can never be answered whole: its connection is cut below.)
+    inFlight.shouldKeepAlive = false
   } else {
     socket.destroy(error)
   }

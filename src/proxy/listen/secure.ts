@@ -1,6 +1,6 @@
 import http from 'node:http'
 import http2, { type Http2Session } from 'node:http2'
-import type { Socket } from 'node:net'
+import net, { type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
 import type { Engine } from '../engine.js'
@@ -16,6 +16,7 @@ import type { Listener, ListenerOptions, ServeHooks } from './listener.js'
 import { answerClientError, checkingInterval } from './plain.js'
 import { refusePlainHttp } from './plain-on-tls.js'
 import { describeHandshakeFailure, type ListenerNotice } from './handshake-failure.js'
+import { guardHttp2, type H2Refusal } from './h2-guard.js'
 
 export interface SecureListenerOptions extends ListenerOptions {
   /** Certificates: the default one and an SNI callback issuing per name (tls/leaf-cache.ts). */
@@ -26,6 +27,19 @@ export interface SecureListenerOptions extends ListenerOptions {
 
 /** Most header fields in one HTTP/2 request (Node's default, 128, drops a stream over it). */
 const MAX_HEADER_LIST_PAIRS = 4_000
+
+/**
+ * The largest request head, as SETTINGS_MAX_HEADER_LIST_SIZE counts it (RFC 9113 §6.5.2): the
+ * 16 KiB HTTP/1.1 gets from Node's parser. Over it: 431 (h2-guard.ts).
+ */
+export const H2_MAX_HEADER_LIST_BYTES = 16 * 1024
+
+/** SETTINGS_MAX_CONCURRENT_STREAMS: the 100 RFC 9113 §6.5.2 suggests as the least (nginx 128, Caddy 250). */
+export const H2_MAX_CONCURRENT_STREAMS = 100
+
+/** Node's defaults for the two settings the guard must agree with. */
+const H2_HEADER_TABLE_BYTES = 4_096
+const H2_MAX_FRAME_BYTES = 16_384
 
 const H2LastBytesResponse = withLastBytes(H2Response)
 
@@ -41,6 +55,12 @@ export function createSecureListener(engine: Engine, hooks: ServeHooks, options:
     ...options.certificates,
     minVersion: 'TLSv1.2',
     maxHeaderListPairs: MAX_HEADER_LIST_PAIRS,
+    settings: {
+      maxHeaderListSize: H2_MAX_HEADER_LIST_BYTES,
+      maxConcurrentStreams: H2_MAX_CONCURRENT_STREAMS,
+      headerTableSize: H2_HEADER_TABLE_BYTES,
+      maxFrameSize: H2_MAX_FRAME_BYTES,
+    },
     Http1ServerResponse: engine.watchesDelivery ? LastBytesResponse : http.ServerResponse,
     Http2ServerRequest: H2Request,
     Http2ServerResponse: engine.watchesDelivery ? H2LastBytesResponse : H2Response,
@@ -48,6 +68,7 @@ export function createSecureListener(engine: Engine, hooks: ServeHooks, options:
   // The HTTP/1.1 side: the same limits as the plain listener.
   Object.assign(server, { requestTimeout: 0, headersTimeout: headersTimeoutMs, maxHeadersCount: 0, connectionsCheckingInterval: checkingInterval(headersTimeoutMs) })
 
+  guardHttp2Connections(server, options.onNotice)
   const connections = trackConnections(server)
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (!isHttp2(req)) connections.requestStarted(req.socket as TLSSocket, res)
@@ -61,7 +82,7 @@ export function createSecureListener(engine: Engine, hooks: ServeHooks, options:
       return
     }
     // Over TLS, ALPN chooses the protocol; an Upgrade offer (h2c is cleartext only, RFC 9113 §3.1) is not honoured.
-    refuseOnSocket(engine, socket, createTransaction(req, 'http'), 'upgrade_not_supported', {
+    refuseOnSocket(engine, socket, createTransaction(req, 'http', engine.instanceId), 'upgrade_not_supported', {
       message: `Upgrade: ${req.headers.upgrade} is not supported over HTTPS`,
       hint: 'Send the request without Upgrade; HTTP/2 is negotiated by ALPN on this port.',
     }, sockets)
@@ -83,6 +104,70 @@ export function createSecureListener(engine: Engine, hooks: ServeHooks, options:
     scheme: 'https',
     closeIdle: () => connections.closeIdle(),
     closeAll: () => connections.closeAll(),
+  }
+}
+
+/**
+ * Every HTTP/2 connection is read through h2-guard.ts first: Node's HTTP/2 server gets the guard
+ * where it would get the TLS socket. (HTTP/1.1 connections go to it untouched.)
+ */
+function guardHttp2Connections(server: http2.Http2SecureServer, onNotice: ((notice: ListenerNotice) => void) | undefined): void {
+  const [serveConnection] = server.listeners('secureConnection') as Array<(socket: Duplex) => void>
+  if (serveConnection === undefined) throw new Error("expected Node's own 'secureConnection' listener")
+  server.removeListener('secureConnection', serveConnection)
+  let guarded: TLSSocket | undefined
+  // Node wraps the guard in a socket of its own, which knows nothing of TLS or the client: the
+  // pipeline reads those from it (`req.socket`), so they are copied onto it as it is made.
+  server.on('session', (session: Http2Session) => {
+    if (guarded === undefined) return
+    describeConnection(session, guarded)
+    guarded = undefined
+  })
+  server.on('secureConnection', (socket: TLSSocket) => {
+    if (socket.alpnProtocol !== 'h2') return serveConnection.call(server, socket)
+    const client = socket.remoteAddress
+    const guard = guardHttp2(socket, {
+      maxHeaderListBytes: H2_MAX_HEADER_LIST_BYTES,
+      headerTableBytes: H2_HEADER_TABLE_BYTES,
+      maxFrameBytes: H2_MAX_FRAME_BYTES,
+      onRefused: onNotice === undefined ? undefined : (refusal) => onNotice(refusedNotice(refusal, client)),
+    })
+    Object.assign(guard, { alpnProtocol: 'h2', encrypted: true })
+    guarded = socket
+    serveConnection.call(server, guard)
+  })
+}
+
+/** The facts of the TLS connection, on the socket Node made around the guard. */
+function describeConnection(session: Http2Session, socket: TLSSocket): void {
+  const record = session as unknown as Record<symbol, unknown>
+  for (const key of Object.getOwnPropertySymbols(session)) {
+    const value = record[key]
+    if (!(value instanceof net.Socket) || value === (socket as unknown)) continue
+    Object.defineProperties(value, {
+      encrypted: { value: true },
+      alpnProtocol: { value: 'h2' },
+      servername: { value: socket.servername },
+      remoteAddress: { value: socket.remoteAddress },
+      remotePort: { value: socket.remotePort },
+      remoteFamily: { value: socket.remoteFamily },
+      localAddress: { value: socket.localAddress },
+      localPort: { value: socket.localPort },
+    })
+    return
+  }
+}
+
+function refusedNotice(refusal: H2Refusal, client: string | undefined): ListenerNotice {
+  const from = client === undefined ? 'a client' : `a client at ${client.replace(/^::ffff:/, '')}`
+  const kind = refusal.reason.replace(/\d+/g, '…')
+  return {
+    key: `h2-refused:${kind}`,
+    message: `HTTP/2: refused a request from ${from}: ${refusal.reason}`,
+    hint:
+      refusal.status === 431
+        ? 'It was answered 431; send fewer or smaller header fields (cookies from other localhost apps add up).'
+        : 'It was answered RST_STREAM PROTOCOL_ERROR, as RFC 9113 §8.1.1 requires; HTTP/1.1 would get 400 for the same field.',
   }
 }
 
