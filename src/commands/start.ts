@@ -100,8 +100,12 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       // Under a debugger a hook paused at a breakpoint is not a stuck one: no watchdog.
       const debugging = (await import('node:inspector')).url() !== undefined
       const watchdog = debugging ? undefined : { notifyFd: supervision?.fd, onError: (error: Error) => logger.warn(`the route-code watchdog failed (${error.message}): route code that never returns would freeze the proxy`) }
-      // Under the supervisor the watchdog runs before the config is loaded: its own code can loop too, at start-up or on a reload.
-      if (supervision !== undefined && watchdog !== undefined) (await import('../hooks/route-code-watch.js')).watchRouteCode({ ...watchdog, now: true })
+      // Under the supervisor the watchdog also watches the config's own code, which can loop as it
+      // loads: from the end of start-up (a reload), or from the start when this process replaces
+      // one that got stuck (the same config loads again). Not before a first start: its thread's
+      // start-up would compete with the proxy's for the first request.
+      const watchConfigCode = async () => (await import('../hooks/route-code-watch.js')).watchRouteCode({ ...watchdog, now: true })
+      if (supervision !== undefined && watchdog !== undefined && this.restart !== undefined) await watchConfigCode()
       const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
       const faults = (await import('../cli/start-faults.js')).parseStartFaults(flags.fault ?? [], config.routes)
       const { createLogSinks } = await import('../cli/log-sinks.js')
@@ -162,6 +166,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       const closeControl = await this.startControl(proxy, config, logger, history, supervision)
       if (closeControl) cleanups.unshift(closeControl)
       if (watch && flags.watch) cleanups.unshift(await this.watch(watch, proxy, logger, flags))
+      if (supervision !== undefined && watchdog !== undefined) await watchConfigCode()
       await stopped
     } catch (error) {
       await runAll(cleanups)
