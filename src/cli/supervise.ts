@@ -59,6 +59,8 @@ export async function supervise(script: string, args: readonly string[], execArg
     if (stops.length >= 2) forceTimer ??= setTimeout(() => child?.kill('SIGKILL'), FORCE_MS)
   }
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal)
+  // What it says is a courtesy: a stderr whose reader is gone (EPIPE) must not end the supervision.
+  process.stderr.on('error', () => {})
 
   let restart: Restart | undefined
   try {

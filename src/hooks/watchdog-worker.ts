@@ -71,15 +71,19 @@ function stackOfProxyThread(): string | undefined {
 }
 
 function end(verdict: Exclude<Verdict, { kind: 'fine' }>, at: StuckAt | undefined): never {
-  writeSync(2, `${stuckReport(verdict, at).join('\n')}\n`)
-  if (notifyFd !== undefined) {
-    try {
-      writeSync(notifyFd, `${JSON.stringify({ type: 'stuck' })}\n`)
-    } catch {
-      // The supervisor is gone: nobody to tell.
-    }
-  }
+  // Whatever becomes of the report — stderr's reader gone (EPIPE), its pipe full (EAGAIN) — the
+  // process ends: a report that failed must not leave it frozen.
+  tryWrite(2, `${stuckReport(verdict, at).join('\n')}\n`)
+  if (notifyFd !== undefined) tryWrite(notifyFd, `${JSON.stringify({ type: 'stuck' })}\n`)
   process.kill(process.pid, 'SIGKILL')
   // SIGKILL is not caught; this thread goes with the process.
   for (;;) Atomics.wait(cells, CELL.call, Atomics.load(cells, CELL.call), 1_000)
+}
+
+function tryWrite(fd: number, text: string): void {
+  try {
+    writeSync(fd, text)
+  } catch {
+    // Nobody to read it.
+  }
 }

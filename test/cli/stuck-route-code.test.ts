@@ -231,6 +231,29 @@ async function isRunning(pid: number): Promise<boolean> {
   return stat !== undefined && stat.split(') ')[1]?.[0] !== 'Z'
 }
 
+describe('a report nobody can read', () => {
+  it('stderr closed (its reader gone): the stuck process is ended and the proxy serves again all the same', async () => {
+    const upstream = await startUpstream((_req, res) => res.end('upstream'))
+    const dir = await mkdtemp(join(tmpdir(), 'devproxy-stuck-epipe-'))
+    await writeFile(join(dir, 'proxy.config.ts'), config(upstream.url).replace("process.stderr.write('onRequest entered\\n')", ''))
+    const cli = spawnCli(['start'], { cwd: dir })
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      await cli.waitFor(/control: /)
+      cli.child.stderr.destroy()
+      const printed = cli.stdout().length
+      await connectionClosed(`${url}/stuck/x`)
+      await within(10_000, cli.waitFor(LISTENING, { from: printed }), 'the proxy to listen again')
+      await cli.waitFor(/control: /, { from: printed })
+      expect((await request(`${url}/ok`)).body.toString()).toBe('upstream')
+    } finally {
+      await stopped(cli)
+      await upstream.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('stopping what the watchdog has not ended', () => {
   let upstream: TestUpstream
   let dir: string
