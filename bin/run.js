@@ -6,14 +6,24 @@
 // of every request's short-lived objects (scavenges come every ~400 requests, while 32 are in
 // flight); at 32 MB it promotes ~1.2 KB, and GC per request falls from ~29 µs to ~9 µs
 // (bench/RESULTS.md, issue 19's section).
-import { flush, run } from '@oclif/core'
+import { fileURLToPath } from 'node:url'
+import { shouldSupervise } from '../dist/cli/supervisor-rules.js'
 
-// oclif's `execute`, except that what no command caught (an unknown command, oclif failing)
-// is reported as devproxy reports every failure (`error:` / `hint:`), not as oclif's `› Error`.
-await run(process.argv.slice(2), import.meta.url).then(
-  () => flush(),
-  async (error) => {
-    const { reportFailure } = await import('../dist/cli/report-failure.js')
-    process.exit(reportFailure(error, process.argv.slice(2)))
-  },
-)
+const args = process.argv.slice(2)
+if (shouldSupervise(args, process.execArgv, process.env)) {
+  // start, record, replay with a config: this process only supervises the proxy, a child that
+  // runs this file again (dist/cli/supervise.js says why). No oclif here.
+  const { supervise } = await import('../dist/cli/supervise.js')
+  process.exitCode = await supervise(fileURLToPath(import.meta.url), args, process.execArgv)
+} else {
+  const { flush, run } = await import('@oclif/core')
+  // oclif's `execute`, except that what no command caught (an unknown command, oclif failing)
+  // is reported as devproxy reports every failure (`error:` / `hint:`), not as oclif's `› Error`.
+  await run(args, import.meta.url).then(
+    () => flush(),
+    async (error) => {
+      const { reportFailure } = await import('../dist/cli/report-failure.js')
+      process.exit(reportFailure(error, args))
+    },
+  )
+}

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from './config/types.js'
 import { createFaultPlanner } from './faults/plan.js'
 import { createFaultRegistry, type FaultRegistry } from './faults/registry.js'
 import { createLazyRouteProgram } from './hooks/lazy-program.js'
+import type { WatchOptions } from './hooks/route-code-watch.js'
 import { createMockStandIn } from './mocks/mock-stand-in.js'
 import type { StandIn } from './proxy/stand-in.js'
 import { startServer, type RunningServer, type ServerOptions } from './proxy/server.js'
@@ -15,6 +16,13 @@ import { createReplayStandIn, type ReplaySource } from './record/replay-stand-in
 export interface StartOptions extends ServerOptions {
   /** Answer from a recording instead of the targets (`devproxy replay`). */
   readonly replay?: ReplaySource | undefined
+  /**
+   * Route code that never returns (`for (;;) {}` in a hook) ends the process, with a report on
+   * stderr naming the route, the hook and the line, instead of freezing it for good: see
+   * src/hooks/route-code-watch.ts. For a process that can be restarted (the CLI's supervisor).
+   * Default: off (the process is the caller's).
+   */
+  readonly watchdog?: WatchOptions | undefined
 }
 
 export interface RunningProxy extends RunningServer {
@@ -23,6 +31,7 @@ export interface RunningProxy extends RunningServer {
 }
 
 export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
+  if (options.watchdog !== undefined) (await import('./hooks/route-code-watch.js')).watchRouteCode(options.watchdog)
   const faults = createFaultRegistry()
   faults.setConfigFaults(config.faults.rules)
   // Mocks are config, so they answer before a recording does.

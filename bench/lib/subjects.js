@@ -1,7 +1,7 @@
 // What is measured: the upstream reached directly, the bare engine (the baseline every ratio is
 // taken against), and devproxy as a user runs it — log to a file, with diffs, recording.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -78,10 +78,31 @@ export function startNamed(name, upstreamUrl, dir) {
   return startChild({ args, nodeFlags: nodeFlagsOf(join(root, 'bin/run.js')), cwd: outDir, outFile: join(outDir, 'proxy.log') })
 }
 
-/** User + system CPU of a process so far, in ms (Linux: clock ticks are 10 ms). */
+/**
+ * User + system CPU of a process and its descendants so far, in ms (Linux: clock ticks are
+ * 10 ms). `devproxy start` with a config file runs the proxy as a child of a small supervisor
+ * (src/cli/supervise.ts): the proxy's CPU is the tree's.
+ */
 export function cpuMs(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
+  const stats = processStats()
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) for (const stat of stats) if (stat.ppid === tree[i]) tree.push(stat.pid)
+  return tree.reduce((total, member) => total + (stats.find((stat) => stat.pid === member)?.cpuMs ?? 0), 0)
+}
+
+/** pid, parent and CPU of every process (a scan of /proc: not every kernel lists a process's children). */
+function processStats() {
+  const stats = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const fields = readFileSync(`/proc/${name}/stat`, 'utf8').split(') ')[1].split(' ')
+      stats.push({ pid: Number(name), ppid: Number(fields[1]), cpuMs: (Number(fields[11]) + Number(fields[12])) * 10 })
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return stats
 }
 
 /** Subjects that cannot run in this checkout, with why (a row says so instead of a number). */

@@ -34,7 +34,8 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
       import('../cli/writable-file.js'),
       import('../errors.js'),
     ])
-    const out = resolve(process.cwd(), (flags.out as string | undefined) ?? defaultOutFile())
+    // Started again by the supervisor: the same file, gone on with (the default name has a time in it).
+    const out = this.restart?.har ?? resolve(process.cwd(), (flags.out as string | undefined) ?? defaultOutFile())
     const redacting = flags.redact !== false
     const maxBodyBytes = (flags['max-body'] as number | undefined) ?? config.record.maxBodyBytes
     const filter = parseRecordFilters((flags.filter as string[] | undefined) ?? [], config.routes.map((route) => route.name))
@@ -42,9 +43,11 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
     await checkCanWrite(out).catch((error: unknown) => {
       throw new RecordingError(out, error)
     })
+    this.tellSupervisor({ type: 'recording', file: out })
     if (!redacting) logger.warn('--no-redact: authorization headers and cookies are written to the recording as they are. Do not share it.')
     const shown = relative(process.cwd(), out).startsWith('..') ? out : relative(process.cwd(), out)
     const creatorVersion = this.config.version
+    const resume = this.restart?.har !== undefined
     const deferred = createDeferredSink()
     let recorder: Awaited<ReturnType<typeof startRecorder>> | undefined
     return {
@@ -58,6 +61,7 @@ Secrets are redacted by default: authorization, proxy-authorization, cookie, set
           redact: new Set(redacting ? [...DEFAULT_REDACT, ...config.record.redact] : []),
           maxBodyBytes,
           filter,
+          resume,
           onError: (error) => logger.error(`recording failed: ${(error as Error).message}`),
         })
         deferred.attach(recorder.sink)

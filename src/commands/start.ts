@@ -5,6 +5,7 @@ import type { ResolvedConfig } from '../config/types.js'
 import type { Logger } from '../log/logger.js'
 import type { RunningProxy, StartOptions } from '../start-proxy.js'
 import type { TransactionSink } from '../proxy/transaction.js'
+import type { ProxyMessage, Restart, Supervision } from '../cli/supervisor-rules.js'
 
 /** What a command built on start sees of its own run. */
 export interface CommandContext {
@@ -83,9 +84,10 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const { extractVerbosity } = await import('../cli/verbosity.js')
     const { argv, verbose } = extractVerbosity(this.argv)
     const { flags, args } = await this.parse(this.constructor as typeof Start, argv)
+    const supervision = await this.supervision(flags)
     // Listen for Ctrl-C before anything starts, so a signal during start-up still stops cleanly.
     let onStop = () => {}
-    const stopped = waitForSignal(() => onStop())
+    const stopped = waitForSignal(() => onStop(), supervision)
     const [{ createLogger }, { startProxy }, { formatBanner, isLoopback }] = await Promise.all([
       import('../log/logger.js'),
       import('../start-proxy.js'),
@@ -95,6 +97,15 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const logger = createLogger(flags.json ? { out: process.stderr } : {})
     const cleanups: Array<() => Promise<void>> = []
     try {
+      // Under a debugger a hook paused at a breakpoint is not a stuck one: no watchdog.
+      const debugging = (await import('node:inspector')).url() !== undefined
+      const watchdog = debugging ? undefined : { notifyFd: supervision?.fd, onError: (error: Error) => logger.warn(`the route-code watchdog failed (${error.message}): route code that never returns would freeze the proxy`) }
+      // Under the supervisor the watchdog also watches the config's own code, which can loop as it
+      // loads: from the end of start-up (a reload), or from the start when this process replaces
+      // one that got stuck (the same config loads again). Not before a first start: its thread's
+      // start-up would compete with the proxy's for the first request.
+      const watchConfigCode = async () => (await import('../hooks/route-code-watch.js')).watchRouteCode({ ...watchdog, now: true })
+      if (supervision !== undefined && watchdog !== undefined && this.restart !== undefined) await watchConfigCode()
       const { config, source, tryLines, watch } = await this.resolveSource(flags, cleanups)
       const faults = (await import('../cli/start-faults.js')).parseStartFaults(flags.fault ?? [], config.routes)
       const { createLogSinks } = await import('../cli/log-sinks.js')
@@ -108,6 +119,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         sinks: [...log.sinks, ...(extra?.sinks ?? [])],
         captureBodyBytes: Math.max(log.captureBodyBytes, extra?.captureBodyBytes ?? 0),
         ...this.engineOptions({ flags, args, config, logger }),
+        watchdog,
         onSinkError: (error) => logger.error(`a log sink failed: ${(error as Error).message}`),
         onNotice: (notice) => {
           logger.warn(notice.message)
@@ -118,6 +130,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       })
       cleanups.unshift(() => proxy.close(5_000))
       await extra?.open?.()
+      this.tellSupervisor({ type: 'listening', port: proxy.port, httpsPort: proxy.httpsPort === proxy.port ? undefined : proxy.httpsPort })
       for (const spec of faults) proxy.faults.add(spec, 'cli')
       onStop = () => {
         // The terminal echoed ^C: what follows (and the shell prompt) starts on a line of its own.
@@ -150,9 +163,10 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         for (const fault of active) logger.info(logger.palette.warn(`  fault ${fault.id}: ${describeFault(fault)} (${fault.source === 'cli' ? '--fault' : 'config'})`))
       }
       const history = { maxCount: flags['inspector-history'], maxBytes: flags['inspector-history-mb'] === undefined ? undefined : flags['inspector-history-mb'] * 1024 * 1024 }
-      const closeControl = await this.startControl(proxy, config, logger, history)
+      const closeControl = await this.startControl(proxy, config, logger, history, supervision)
       if (closeControl) cleanups.unshift(closeControl)
       if (watch && flags.watch) cleanups.unshift(await this.watch(watch, proxy, logger, flags))
+      if (supervision !== undefined && watchdog !== undefined) await watchConfigCode()
       await stopped
     } catch (error) {
       await runAll(cleanups)
@@ -164,6 +178,27 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
 
   // stdout carries the transactions (one JSON object each with --json); a failure is not one.
   protected override jsonFailureStream: 'stdout' | 'stderr' = 'stderr'
+
+  /** Tells `devproxy start`'s supervisor (src/cli/supervise.ts) what it needs to start this proxy again; nothing when there is none. */
+  protected tellSupervisor: (message: ProxyMessage) => void = () => {}
+
+  /** What the process before this one left, when the supervisor started this one again after the watchdog ended it. */
+  protected restart: Restart | undefined
+
+  /**
+   * The supervisor this process runs under, if any. After a restart this process listens where
+   * the ended one did: `--port 0` asked for a free port once, and clients hold its number.
+   */
+  private async supervision(flags: ListenFlags): Promise<Supervision | undefined> {
+    const { takeSupervision, tellSupervisor } = await import('../cli/supervised.js')
+    const supervision = takeSupervision()
+    if (supervision === undefined) return undefined
+    this.tellSupervisor = (message) => tellSupervisor(supervision, message)
+    this.restart = supervision.restart
+    if (this.restart?.port !== undefined) flags.port = this.restart.port
+    if (this.restart?.httpsPort !== undefined) flags['https-port'] = this.restart.httpsPort
+    return supervision
+  }
 
   /** `devproxy record`, `devproxy replay x.har`: the command as the user typed it, for the banner. */
   private invocation(args: Record<string, unknown>): string {
@@ -185,10 +220,17 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
    * in .devproxy/proxies/ next to the config (or in the cwd). Without it the proxy still serves;
    * returns the cleanup.
    */
-  private async startControl(proxy: RunningProxy, config: ResolvedConfig, logger: Logger, history: { maxCount?: number | undefined; maxBytes?: number | undefined }): Promise<(() => Promise<void>) | undefined> {
+  private async startControl(
+    proxy: RunningProxy,
+    config: ResolvedConfig,
+    logger: Logger,
+    history: { maxCount?: number | undefined; maxBytes?: number | undefined },
+    supervision: Supervision | undefined,
+  ): Promise<(() => Promise<void>) | undefined> {
     const [{ startControlServer }, { formatControlLine, formatFaultChange }] = await Promise.all([import('../control/server.js'), import('../cli/format-control.js')])
     try {
       const control = await startControlServer({
+        pid: supervision?.pid,
         engine: proxy.engine,
         faults: proxy.faults,
         proxyUrl: proxy.url,
@@ -200,6 +242,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         command: this.id ?? 'start',
         inspectorHistory: history,
       })
+      this.tellSupervisor({ type: 'state', file: control.stateFile })
       logger.info(logger.palette.dim(formatControlLine(proxy.port, control.neighbours)))
       logger.info(`${logger.palette.dim('  inspector:')} ${control.inspectorUrl()}`)
       return () => control.close()
@@ -310,16 +353,21 @@ async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {
   for (const cleanup of cleanups.splice(0)) await cleanup()
 }
 
-/** Resolves on the first SIGINT/SIGTERM; a second one exits at once. */
-function waitForSignal(onFirst: () => void): Promise<void> {
+/**
+ * Resolves on the first SIGINT/SIGTERM; a second one exits at once. Under a supervisor the
+ * signals come from it (src/cli/supervised.ts says why).
+ */
+async function waitForSignal(onFirst: () => void, supervision: Supervision | undefined): Promise<void> {
+  const { listenToSupervisor } = supervision === undefined ? { listenToSupervisor: undefined } : await import('../cli/supervised.js')
   return new Promise((resolve) => {
-    const onSignal = () => {
-      process.once('SIGINT', () => process.exit(130))
-      process.once('SIGTERM', () => process.exit(143))
+    let stopping = false
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(signal === 'SIGINT' ? 130 : 143)
+      stopping = true
       onFirst()
       resolve()
     }
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
+    if (listenToSupervisor !== undefined) return listenToSupervisor(supervision!, onSignal)
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => onSignal(signal))
   })
 }

@@ -321,7 +321,9 @@ export interface UserRoute {
   /**
    * Time limit for each call of this route's functions (`onRequest`, `onResponse`, `target`,
    * `retry`, a mock's `respond`, each `transform` call); past it the request is answered 500
-   * `hook_timeout`. Default: `5000`.
+   * `hook_timeout`. A call that never returns at all (`for (;;) {}`) holds the proxy's thread:
+   * half a second later the watchdog ends the process, and `devproxy start` starts it again
+   * (README, "Route code and the event loop"). Default: `5000`.
    */
   hookTimeoutMs?: number
   /**

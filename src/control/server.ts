@@ -47,6 +47,12 @@ export interface ControlServerOptions {
   readonly inspectorHistory?: HistoryOptions | undefined
   /** Where the inspector's UI files are. Default: dist/inspector-ui/ of the package. */
   readonly inspectorUiDir?: string | undefined
+  /**
+   * The pid `devproxy status` shows and the entry is named after: the process a user started
+   * and stops. Default: this process's; under `devproxy start`'s supervisor, the supervisor's
+   * (it outlives a restart of this one).
+   */
+  readonly pid?: number | undefined
 }
 
 export interface ControlServer {
@@ -133,7 +139,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     })
 
   const state: ProxyState = {
-    pid: process.pid,
+    pid: options.pid ?? process.pid,
     url: options.proxyUrl,
     urls: options.proxyUrls ?? [options.proxyUrl],
     controlUrl: url,
@@ -186,7 +192,7 @@ function controlRoutes(options: ControlServerOptions, startedAt: number, metrics
       methods: {
         GET: () => {
           const status: ProxyStatus = {
-            pid: process.pid,
+            pid: options.pid ?? process.pid,
             url: options.proxyUrl,
             urls: options.proxyUrls ?? [options.proxyUrl],
             command: options.command ?? 'start',

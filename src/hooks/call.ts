@@ -2,12 +2,15 @@ import { isUserFile } from '../config/import-module.js'
 import type { ResolvedRoute } from '../config/types.js'
 import type { ProgramFailure } from '../proxy/route-program.js'
 import { AnswerError } from './answer.js'
+import { enterRouteCode, leaveRouteCode } from './route-code-watch.js'
+import { frameLocation, userFrame } from './stack-frame.js'
 
 /**
  * Runs a route's own code — a hook, a mock's `respond`, a transform — with the route's time
  * limit. Whatever goes wrong becomes a `HookFailure` that names the hook and, when the stack
  * shows it, the config file's line: answered 500 `hook_error` / `hook_timeout`, logged, and
- * the proxy keeps serving.
+ * the proxy keeps serving. A synchronous call that never returns is the watchdog's
+ * (route-code-watch.ts): the timer here could never fire.
  */
 
 export class HookFailure extends Error {
@@ -33,10 +36,15 @@ export async function callHook<T>(route: ResolvedRoute, hook: string, fn: () => 
  */
 export function callHookNow<T>(route: ResolvedRoute, hook: string, fn: () => T | Promise<T>): T | Promise<T> {
   let result: T | Promise<T>
+  // Marked for the watchdog (route-code-watch.ts): a call that never returns cannot be timed
+  // out from this thread, whose timers it holds up.
+  enterRouteCode(route, hook)
   try {
     result = fn()
   } catch (error) {
     throw threw(route, hook, error)
+  } finally {
+    leaveRouteCode()
   }
   return isThenable(result) ? settleInTime(route, hook, result) : result
 }
@@ -61,7 +69,7 @@ async function settleInTime<T>(route: ResolvedRoute, hook: string, result: Promi
 /** What a hook threw (or rejected with), as the HookFailure that names it and the config's line. */
 function threw(route: ResolvedRoute, hook: string, error: unknown): HookFailure {
   if (error instanceof HookFailure) return error
-  const where = userFrame(error)
+  const where = userFrameOf(error)
   const message = `route "${route.name}" ${hook} threw${where ? ` at ${where}` : ''}: ${describeError(error)}`
   return new HookFailure('hook_error', hook, message, 'Fix the hook in the config; devproxy reloads it when the file is saved.', { cause: error })
 }
@@ -99,23 +107,11 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 /** `proxy.config.ts:12:7`: the first stack frame in a file the user wrote. */
-function userFrame(error: unknown): string | undefined {
+function userFrameOf(error: unknown): string | undefined {
   const stack = (error as { stack?: unknown })?.stack
   if (typeof stack !== 'string') return undefined
-  for (const line of stack.split('\n').slice(1)) {
-    // Node's own frames (`node:internal/process/task_queues:95:5`) are never the config's.
-    if (line.includes('node:')) continue
-    const match = /\(?((?:file:\/\/)?\/[^():]+|[A-Za-z]:\\[^():]+):(\d+):(\d+)\)?\s*$/.exec(line)
-    if (match === null) continue
-    const file = match[1]!.replace(/^file:\/\//, '')
-    if (isUserFile(file)) return `${relativeName(file)}:${match[2]}:${match[3]}`
-  }
-  return undefined
-}
-
-function relativeName(file: string): string {
-  const cwd = process.cwd()
-  return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file
+  const frame = userFrame(stack, isUserFile)
+  return frame === undefined ? undefined : frameLocation(frame, process.cwd())
 }
 
 function describeError(error: unknown): string {

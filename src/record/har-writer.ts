@@ -1,7 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { closeSync, openSync, truncateSync, writeSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { RecordingError } from '../errors.js'
+import { findResumePoint } from './har-resume.js'
 
 /**
  * Writes a HAR file as transactions finish: the header line first, then one entry per line,
@@ -26,22 +27,28 @@ export interface HarWriter {
 
 export const CREATOR_NAME = 'devproxy'
 
-export async function openHarWriter(file: string, creatorVersion: string): Promise<HarWriter> {
+/**
+ * With `resume`, a file devproxy began and did not finish (its process was killed) is gone on
+ * with: its whole entries kept, a half-written last one cut (har-resume.ts).
+ */
+export async function openHarWriter(file: string, creatorVersion: string, options: { resume?: boolean } = {}): Promise<HarWriter> {
   const header = { log: { version: '1.2', creator: { name: CREATOR_NAME, version: creatorVersion }, pages: [], entries: [] } }
+  const resume = options.resume ? await findResumePoint(file, CREATOR_NAME) : undefined
   let fd: number
   try {
     await mkdir(dirname(file), { recursive: true })
-    fd = openSync(file, 'w')
+    if (resume !== undefined) truncateSync(file, resume.bytes)
+    fd = openSync(file, resume === undefined ? 'w' : 'a')
   } catch (error) {
     throw new RecordingError(file, error)
   }
   try {
-    writeAll(fd, `${JSON.stringify(header).slice(0, -'[]}}'.length)}[\n`)
+    if (resume === undefined) writeAll(fd, `${JSON.stringify(header).slice(0, -'[]}}'.length)}[\n`)
   } catch (error) {
     closeSync(fd)
     throw new RecordingError(file, error)
   }
-  let count = 0
+  let count = resume?.entries ?? 0
   let failed = false
   let closed = false
   return {

@@ -22,6 +22,8 @@ export interface RecorderOptions {
   readonly redact: ReadonlySet<string>
   readonly maxBodyBytes: number
   readonly filter: RecordFilter
+  /** Go on with `file` if an earlier run began it and was killed (a restart); default: start it afresh. */
+  readonly resume?: boolean | undefined
   onError(error: unknown): void
 }
 
@@ -32,7 +34,7 @@ export interface Recorder {
 }
 
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
-  const writer = await openHarWriter(options.file, options.creatorVersion)
+  const writer = await openHarWriter(options.file, options.creatorVersion, { resume: options.resume })
   let failed = false
   const write = (tx: Readonly<Transaction>, request: RecordedBody | undefined, response: RecordedBody | undefined, ending: string | undefined) => {
     try {
