@@ -132,9 +132,8 @@ function guardHttp2Connections(server: http2.Http2SecureServer, onNotice: ((noti
       maxFrameBytes: H2_MAX_FRAME_BYTES,
       onRefused: onNotice === undefined ? undefined : (refusal) => onNotice(refusedNotice(refusal, client)),
     })
-    Object.assign(guard, { alpnProtocol: 'h2', encrypted: true })
     guarded = socket
-    serveConnection.call(server, guard)
+    serveConnection.call(server, guard as unknown as Duplex)
   })
 }
 
