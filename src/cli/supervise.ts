@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import type { Socket } from 'node:net'
+import { onChannelMessages } from './channel-messages.js'
 import { relative } from 'node:path'
 import {
   afterEnd,
-  parseMessage,
   restartNotice,
   stuckBeforeServingNotice,
   unansweredNotice,
@@ -104,21 +104,14 @@ function watchRun(child: ChildProcess): Promise<Run> {
   let stateFile: string | undefined
   let har: string | undefined
   const channel = child.stdio[TELL_FD] as Socket
-  let pending = ''
-  channel.setEncoding('utf8').on('data', (text: string) => {
-    const lines = (pending + text).split('\n')
-    pending = lines.pop()!
-    for (const line of lines) {
-      const message = parseMessage(line)
-      if (message?.type === 'stuck') stuck = true
-      else if (message?.type === 'listening') {
-        listening = { port: message.port, httpsPort: message.httpsPort }
-        serving.add(child)
-      }
-      else if (message?.type === 'state') stateFile = message.file
-      else if (message?.type === 'recording') har = message.file
-      else if (message?.type === 'stopping') answered.add(child)
-    }
+  onChannelMessages(channel, (message) => {
+    if (message.type === 'stuck') stuck = true
+    else if (message.type === 'listening') {
+      listening = { port: message.port, httpsPort: message.httpsPort }
+      serving.add(child)
+    } else if (message.type === 'state') stateFile = message.file
+    else if (message.type === 'recording') har = message.file
+    else if (message.type === 'stopping') answered.add(child)
   })
   // A proxy that is killed closes its end: not an error.
   channel.on('error', () => {})

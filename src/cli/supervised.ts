@@ -1,6 +1,7 @@
 import { writeSync } from 'node:fs'
 import { Socket } from 'node:net'
-import { parseMessage, parseSupervision, SUPERVISED_ENV, STOP_SIGNALS, type ProxyMessage, type StopSignal, type Supervision } from './supervisor-rules.js'
+import { onChannelMessages } from './channel-messages.js'
+import { parseSupervision, SUPERVISED_ENV, STOP_SIGNALS, type ProxyMessage, type StopSignal, type Supervision } from './supervisor-rules.js'
 
 /**
  * The proxy's side of the supervisor's channel (supervise.ts): what `devproxy start` tells the
@@ -33,17 +34,11 @@ export function tellSupervisor(supervision: Supervision | undefined, message: Pr
 export function listenToSupervisor(supervision: Supervision, onSignal: (signal: StopSignal) => void): void {
   for (const signal of STOP_SIGNALS) process.on(signal, () => {})
   const channel = new Socket({ fd: supervision.signalFd, readable: true, writable: false })
-  let pending = ''
-  channel.setEncoding('utf8').on('data', (text: string) => {
-    const lines = (pending + text).split('\n')
-    pending = lines.pop()!
-    for (const line of lines) {
-      const message = parseMessage(line)
-      if (message?.type !== 'signal') continue
-      // Received: the supervisor need not say this process is stuck.
-      tellSupervisor(supervision, { type: 'stopping' })
-      onSignal(message.signal)
-    }
+  onChannelMessages(channel, (message) => {
+    if (message.type !== 'signal') return
+    // Received: the supervisor need not say this process is stuck.
+    tellSupervisor(supervision, { type: 'stopping' })
+    onSignal(message.signal)
   })
   channel.once('end', () => onSignal('SIGTERM'))
   channel.on('error', () => {})
