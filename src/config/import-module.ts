@@ -20,6 +20,8 @@ export interface ImportedModule {
 
 const requireCache = createRequire(import.meta.url).cache
 
+type Jiti = ReturnType<typeof import('jiti').createJiti>
+
 export async function importFresh(file: string): Promise<ImportedModule> {
   const { createJiti } = await import('jiti')
   // jiti evaluates through Node's require cache when `moduleCache` is on: the keys it adds are
@@ -32,8 +34,11 @@ export async function importFresh(file: string): Promise<ImportedModule> {
     alias: { devproxy: packageEntry() },
   })
   try {
-    const namespace = await jiti.import<Record<string, unknown>>(file)
-    // Own keys only: jiti answers `default` on a namespace that has none.
+    const namespace = await importThrough(jiti, file)
+    // An ES module (transpiled: it has its own `__esModule`) exports what it names; a CommonJS one
+    // exports `module.exports` as its default, as Node's import() would. Own keys only: jiti
+    // answers `default` and `__esModule` on any namespace.
+    if (!isEsModule(file, namespace)) return { value: namespace, hasDefault: true, namedExports: [], files: [file, ...localFiles(before).filter((f) => f !== file)] }
     const hasDefault = Object.keys(namespace).includes('default')
     return {
       value: hasDefault ? namespace.default : undefined,
@@ -44,6 +49,31 @@ export async function importFresh(file: string): Promise<ImportedModule> {
   } finally {
     for (const key of Object.keys(requireCache)) if (!before.has(key) && !isDependency(key)) delete requireCache[key]
   }
+}
+
+/**
+ * jiti's synchronous require transpiles every local module, ESM ones included, into the require
+ * cache this module empties after each import. Its `import()` would hand an `.mjs` file, or a
+ * `.js` one in a `"type": "module"` package (a Vite project's), to Node's own ESM loader, whose
+ * cache cannot be emptied: every later import would get the first version (a saved edit
+ * reloaded as "no changes"). Only a config with top-level await needs `import()`.
+ */
+async function importThrough(jiti: Jiti, file: string): Promise<Record<string, unknown>> {
+  try {
+    return jiti(file) as Record<string, unknown>
+  } catch (error) {
+    if (!usesTopLevelAwait(error)) throw error
+    return jiti.import<Record<string, unknown>>(file)
+  }
+}
+
+/** TypeScript and `.mjs` files are ES modules whatever they contain; a `.js` one is when it was written as one. */
+function isEsModule(file: string, namespace: Record<string, unknown>): boolean {
+  return /\.(m?ts|mjs)$/.test(file) || Object.getOwnPropertyDescriptor(namespace, '__esModule') !== undefined || Object.prototype.toString.call(namespace) === '[object Module]'
+}
+
+function usesTopLevelAwait(error: unknown): boolean {
+  return error instanceof SyntaxError && /await is only valid|top-level await|Cannot use await/i.test(error.message)
 }
 
 function localFiles(before: ReadonlySet<string>): string[] {

@@ -74,4 +74,38 @@ describe('devproxy start watches its config (as a user runs it)', () => {
       expect((await cli.exited).code).toBe(0)
     }
   })
+
+  // Node's own ESM loader caches a module by its URL for good: a config (or a helper it imports)
+  // that it loaded would read as its first version forever ("reloaded: no changes").
+  it.for([
+    { title: 'a proxy.config.mjs', files: { 'proxy.config.mjs': (target: string) => config([{ name: 'app', path: '/', target }]).replace("import { defineConfig } from 'devproxy'\n", '').replace('defineConfig(', '(') } },
+    {
+      title: 'a proxy.config.js in a "type": "module" project (a Vite project)',
+      files: { 'package.json': () => '{"type":"module"}\n', 'proxy.config.js': (target: string) => config([{ name: 'app', path: '/', target }]).replace("import { defineConfig } from 'devproxy'\n", '').replace('defineConfig(', '(') },
+    },
+    {
+      title: 'a .mjs helper a proxy.config.ts imports',
+      files: {
+        'proxy.config.ts': () => "import { target } from './target.mjs'\nexport default { port: 0, routes: [{ name: 'app', path: '/', target }] }\n",
+        'target.mjs': (target: string) => `export const target = '${target}'\n`,
+      },
+    },
+  ])('an edit to $title is applied on save', async ({ files }) => {
+    const sub = await mkdtemp(join(dir, 'esm-'))
+    for (const [name, content] of Object.entries(files)) await writeFile(join(sub, name), content(a.url))
+    const cli = spawnCli(['start'], { cwd: sub })
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      await cli.waitFor(/watching .* for changes/)
+      expect((await request(`${url}/x`)).body.toString()).toBe('A')
+      const seen = cli.stdout().length
+      const [name, content] = Object.entries(files).at(-1)!
+      await writeFile(join(sub, name), content(b.url))
+      await cli.waitFor(/reloaded: 1 changed/, { from: seen })
+      expect((await request(`${url}/x`)).body.toString()).toBe('B')
+    } finally {
+      cli.child.kill('SIGINT')
+      expect((await cli.exited).code).toBe(0)
+    }
+  })
 })
