@@ -166,7 +166,7 @@ function refusedNotice(refusal: H2Refusal, client: string | undefined): Listener
     hint:
       refusal.status === 431
         ? 'It was answered 431; send fewer or smaller header fields (cookies from other localhost apps add up).'
-        : 'It was answered RST_STREAM PROTOCOL_ERROR, as RFC 9113 §8.1.1 requires; HTTP/1.1 would get 400 for the same field.',
+        : 'It was answered RST_STREAM PROTOCOL_ERROR, as RFC 9113 §8.1.1 requires: a malformed request is never forwarded, nor forwarded without the field. Fix the header the client sends.',
   }
 }
 
