@@ -8,6 +8,27 @@ import { originOf } from './origin.js'
 /** What answered in place of the upstream (DESIGN.md §3, stand-in.ts); shown as the log's tag and in `--json` / HAR. */
 export type StandInKind = 'fault' | 'replay' | 'mock' | 'hook'
 
+/**
+ * How long one attempt spent in each phase of its walk (issue 29), in ms; null for a phase it
+ * never went through (a reused connection has no connect, a mock no upload). In the order they
+ * happen, so a waterfall is the attempt's start plus each duration in turn:
+ * poolWait → connect → tls → upload → wait (request sent → response headers) → receive (the body).
+ */
+export interface AttemptPhases {
+  /** Waiting for one of the target's `maxConnections` (HAR `blocked`). */
+  poolWait: number | null
+  /** The TCP connection, for a new one (HAR `connect`, TLS excluded here). */
+  connect: number | null
+  /** The TLS handshake to an https:// target, for a new connection (HAR `ssl`). */
+  tls: number | null
+  /** Sending the request head and body (HAR `send`). */
+  upload: number | null
+  /** From the whole request sent to the response headers: time to first byte (HAR `wait`). */
+  wait: number | null
+  /** The response body, until its last byte reached the client (HAR `receive`). */
+  receive: number | null
+}
+
 /** One try at the upstream; a retried transaction has several. */
 export interface Attempt {
   readonly n: number
@@ -25,6 +46,8 @@ export interface Attempt {
   errorCode: string | undefined
   /** What answered in place of the upstream (a fault, a mock, a recording, onRequest); undefined: the upstream (set so at creation, like every field: one shape for every attempt). */
   by?: StandInKind | undefined
+  /** Time spent in each phase (filled as the attempt goes; all null until then). */
+  readonly phases: AttemptPhases
 }
 
 /** How the client side of a transaction ended. */
@@ -163,6 +186,7 @@ export function startAttempt(tx: Transaction, target: URL | undefined, retry: { 
     status: undefined,
     errorCode: undefined,
     by: undefined,
+    phases: { poolWait: null, connect: null, tls: null, upload: null, wait: null, receive: null },
   }
   tx.attempts.push(attempt)
   tx.target = attempt.target

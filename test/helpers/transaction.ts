@@ -2,8 +2,11 @@ import type { Attempt, Transaction } from '../../src/proxy/transaction.js'
 
 /** A finished attempt that got a 200 (a retry of a reset after the first). */
 export function fakeAttempt(n: number, overrides: Partial<Attempt> = {}): Attempt {
-  return { n, target: 'http://localhost:3000', startMs: 0, backoffMs: 0, retryOf: n === 1 ? undefined : 'reset', durationMs: 1, outcome: 'response', status: 200, errorCode: undefined, ...overrides }
+  return { n, target: 'http://localhost:3000', startMs: 0, backoffMs: 0, retryOf: n === 1 ? undefined : 'reset', durationMs: 1, outcome: 'response', status: 200, errorCode: undefined, phases: NO_PHASES, ...overrides }
 }
+
+/** An attempt's phases before any was timed. */
+export const NO_PHASES = Object.freeze({ poolWait: null, connect: null, tls: null, upload: null, wait: null, receive: null })
 
 /** A finished `GET /api/users` on route `api`, answered 200 in 10 ms after `tries` attempts; fields overridable. */
 export function fakeTransaction(overrides: Partial<Transaction> & { tries?: number } = {}): Transaction {

@@ -1,3 +1,4 @@
+import { NO_PHASES } from '../helpers/transaction.js'
 import { describe, expect, it } from 'vitest'
 import { formatTransactionLine, transactionTags } from '../../src/log/format-line.js'
 import { formatClock } from '../../src/terminal/format.js'
@@ -129,7 +130,7 @@ describe('formatTransactionLine: colors come from the palette', () => {
 
 describe('transactionTags: retries', () => {
   const attempt = (n: number, backoffMs: number, retryOf: string | undefined, outcome: Transaction['attempts'][number]['outcome']) => ({
-    n, target: 'http://localhost:3000', startMs: 0, backoffMs, retryOf, durationMs: 1, outcome, status: undefined, errorCode: undefined,
+    n, target: 'http://localhost:3000', startMs: 0, backoffMs, retryOf, durationMs: 1, outcome, status: undefined, errorCode: undefined, phases: NO_PHASES,
   })
 
   it('one tag per retry with the backoff waited and why', () => {

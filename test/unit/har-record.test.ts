@@ -1,3 +1,4 @@
+import { NO_PHASES } from '../helpers/transaction.js'
 import type { Entry } from 'har-format'
 import { describe, expect, it } from 'vitest'
 import { parseRecordFilters } from '../../src/record/filter.js'
@@ -12,7 +13,7 @@ function transaction(overrides: Partial<Transaction> = {}): Transaction {
     route: 'api', target: 'http://localhost:3000', forwardedUrl: '/api/users?b=2&a=1', forwardedHeaders: {},
     responseHeadersReceived: {}, responseHeadersSent: { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'], location: '/api/users/7' },
     status: 201, requestBytes: 13, responseBytes: 9,
-    attempts: [{ n: 1, target: 'http://localhost:3000', startMs: 101, backoffMs: 0, retryOf: undefined, durationMs: 20.5, outcome: 'response', status: 201, errorCode: undefined }],
+    attempts: [{ n: 1, target: 'http://localhost:3000', startMs: 101, backoffMs: 0, retryOf: undefined, durationMs: 20.5, outcome: 'response', status: 201, errorCode: undefined, phases: NO_PHASES }],
     maxAttempts: 1, retryNote: undefined, faults: ['latency 20ms'], replay: undefined, requestBody: undefined, responseBody: undefined,
     error: undefined, ending: 'completed', durationMs: 30.25, ...overrides,
   }
@@ -69,7 +70,7 @@ describe('buildHarEntry: a transaction as a HAR 1.2 entry', () => {
   })
 
   it('_devproxy says what answered in place of the upstream, and whether the route\'s code ran', () => {
-    const mocked = buildHarEntry(transaction({ hooked: true, attempts: [{ n: 1, target: 'mocks', startMs: 0, backoffMs: 0, retryOf: undefined, durationMs: 1, outcome: 'response', status: 200, errorCode: undefined, by: 'mock' }] }), { redact, request: undefined, response: undefined })
+    const mocked = buildHarEntry(transaction({ hooked: true, attempts: [{ n: 1, target: 'mocks', startMs: 0, backoffMs: 0, retryOf: undefined, durationMs: 1, outcome: 'response', status: 200, errorCode: undefined, by: 'mock', phases: NO_PHASES }] }), { redact, request: undefined, response: undefined })
     expect(mocked._devproxy).toMatchObject({ answeredBy: 'mock', hooked: true })
   })
 
