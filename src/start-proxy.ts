@@ -4,8 +4,8 @@ import { createFaultRegistry, type FaultRegistry } from './faults/registry.js'
 import { createLazyRouteProgram } from './hooks/lazy-program.js'
 import type { WatchOptions } from './hooks/route-code-watch.js'
 import { createMockStandIn } from './mocks/mock-stand-in.js'
-import type { StandIn } from './proxy/stand-in.js'
-import { startServer, type RunningServer, type ServerOptions } from './proxy/server.js'
+import type { StandIn } from './proxy/index.js'
+import { startServer, type RunningServer, type ServerOptions } from './proxy/index.js'
 import { createReplayStandIn, type ReplaySource } from './record/replay-stand-in.js'
 
 /**

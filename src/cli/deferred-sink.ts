@@ -1,4 +1,4 @@
-import type { Transaction, TransactionSink } from '../proxy/transaction.js'
+import type { Transaction, TransactionSink } from '../proxy/index.js'
 
 /**
  * A sink handed to the proxy before the sink that does the work exists: what arrives meanwhile

@@ -7,7 +7,7 @@ import { assertIgnoreRules } from '../diff/ignore-rule.js'
 import type { Logger } from '../log/logger.js'
 import { plainPalette } from '../terminal/palette.js'
 import { createTransactionLog, type LogDetail, type TransactionLog } from '../log/transaction-log.js'
-import type { TransactionSink } from '../proxy/transaction.js'
+import type { TransactionSink } from '../proxy/index.js'
 
 /** Per body, for diffs (`-vv`): enough for any API response, small enough to never matter. */
 export const DIFF_CAPTURE_BYTES = 256 * 1024

@@ -4,7 +4,7 @@ import { dirname } from 'node:path'
 import type { ResolvedConfig } from '../config/types.js'
 import type { Logger } from '../log/logger.js'
 import type { RunningProxy, StartOptions } from '../start-proxy.js'
-import type { TransactionSink } from '../proxy/transaction.js'
+import type { TransactionSink } from '../proxy/index.js'
 import type { ProxyMessage, Restart, Supervision } from '../cli/supervisor-rules.js'
 
 /** What a command built on start sees of its own run. */

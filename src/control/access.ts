@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { hostFieldCount } from '../proxy/host-fields.js'
+import { hostFieldCount } from '../proxy/index.js'
 
 /**
  * Who may drive the control API: a local process that read the token from the state file.

@@ -1,4 +1,4 @@
-import type { Random } from '../proxy/random.js'
+import type { Random } from '../proxy/index.js'
 import type { FaultAction, FaultSpec } from './types.js'
 
 /** The statuses a 5xx fault draws from when it names none (`--5xx`). */

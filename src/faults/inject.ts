@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { syntheticResponse } from '../proxy/stand-in.js'
+import { syntheticResponse } from '../proxy/index.js'
 import type { FaultAction, Injection } from './types.js'
 
 /**

@@ -1,4 +1,4 @@
-import { createRandom, type Random } from '../proxy/random.js'
+import { createRandom, type Random } from '../proxy/index.js'
 import { chooseAction } from './decide.js'
 import { compilePathGlob } from './selector.js'
 import type { ActiveFault, FaultContext, FaultSpec, Injection } from './types.js'

@@ -1,6 +1,6 @@
 import { isUserFile } from '../config/import-module.js'
 import type { ResolvedRoute } from '../config/types.js'
-import type { ProgramFailure } from '../proxy/route-program.js'
+import type { ProgramFailure } from '../proxy/index.js'
 import { AnswerError } from './answer.js'
 import { enterRouteCode, leaveRouteCode } from './route-code-watch.js'
 import { frameLocation, userFrame } from './stack-frame.js'

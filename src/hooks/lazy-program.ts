@@ -1,4 +1,4 @@
-import type { RouteProgram } from '../proxy/route-program.js'
+import type { RouteProgram } from '../proxy/index.js'
 
 /**
  * The route program, loaded the first time a route with code needs it: starting a proxy whose

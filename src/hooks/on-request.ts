@@ -1,5 +1,5 @@
 import type { HookBody, HookRequestInfo, OnRequestContext, ResolvedRoute } from '../config/types.js'
-import type { BeforeForwardContext } from '../proxy/route-program.js'
+import type { BeforeForwardContext } from '../proxy/index.js'
 import { callHookNow, isThenable, malformed, malformedHeaders } from './call.js'
 import { parseJsonBody } from './parse-json.js'
 import { rawHeaderList, receivedNameCase, sameHeaders, withoutPseudoHeaders } from './request-info.js'

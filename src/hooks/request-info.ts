@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { HookRequestInfo } from '../config/types.js'
-import type { Transaction } from '../proxy/transaction.js'
+import type { Transaction } from '../proxy/index.js'
 
 /**
  * What every hook is told about the request as received (read-only). Its header fields and

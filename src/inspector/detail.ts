@@ -1,8 +1,8 @@
 import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
 import { diffHeaders, type HeaderChange, type HeaderMap } from '../diff/header-diff.js'
 import { decodeBody, type DecodedBody } from '../log/decode-body.js'
-import type { CapturedBody } from '../proxy/body-capture.js'
-import type { Transaction } from '../proxy/transaction.js'
+import type { CapturedBody } from '../proxy/index.js'
+import type { Transaction } from '../proxy/index.js'
 import { INTERNAL_REQUEST_FIELDS, type AttemptView, type BodyView, type HeaderDiffRow, type TransactionDetail } from './api.js'
 import { summarizeTransaction } from './summary.js'
 

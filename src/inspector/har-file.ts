@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs'
-import type { Transaction } from '../proxy/transaction.js'
+import type { Transaction } from '../proxy/index.js'
 import { harEntryJson } from '../record/har-entry.js'
 import { CREATOR_NAME } from '../record/har-writer.js'
 import { recordedBody } from '../record/recorder.js'

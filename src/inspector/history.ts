@@ -1,5 +1,5 @@
 import { endpointKey } from '../diff/endpoint.js'
-import type { Transaction } from '../proxy/transaction.js'
+import type { Transaction } from '../proxy/index.js'
 
 /**
  * The finished transactions the inspector can show: a ring bounded by count and by the bytes

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { ANSWERED, ApiError, pathOf, queryOf, readJsonBody, type RouteTable } from '../control/http-api.js'
 import { isPlainObject } from '../config/checks.js'
-import type { Transaction } from '../proxy/transaction.js'
+import type { Transaction } from '../proxy/index.js'
 import type { RecordingState, SessionGranted } from './api.js'
 import { transactionDetail } from './detail.js'
 import { buildHarFile, type HarFileOptions } from './har-file.js'

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 import type { MetricsSnapshot } from '../metrics/route-metrics.js'
-import type { Transaction } from '../proxy/transaction.js'
+import type { Transaction } from '../proxy/index.js'
 import type { ActiveFaultView, RecordingState, Snapshot } from './api.js'
 import { summarizeTransaction } from './summary.js'
 

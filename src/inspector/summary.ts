@@ -1,6 +1,6 @@
 import { redactSecrets } from '../control/secrets.js'
 import { transactionTags } from '../log/format-line.js'
-import type { Transaction } from '../proxy/transaction.js'
+import type { Transaction } from '../proxy/index.js'
 import type { TransactionSummary } from './api.js'
 
 /**

@@ -1,8 +1,8 @@
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
-import type { CapturedBody } from '../proxy/body-capture.js'
+import type { CapturedBody } from '../proxy/index.js'
 import { redactSecretBytes } from '../control/secrets.js'
-import { codingOf, zlibWrapped } from '../proxy/content-coding.js'
+import { codingOf, zlibWrapped } from '../proxy/index.js'
 
 /**
  * Decodes a captured body (gzip, br, deflate) for the diff only; what went over the wire is

@@ -1,5 +1,5 @@
 import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
-import { answeredInPlace, type Transaction } from '../proxy/transaction.js'
+import { answeredInPlace, type Transaction } from '../proxy/index.js'
 
 /**
  * `--json`: one object per transaction, one line each, for tools and tests. The shape is

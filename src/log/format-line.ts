@@ -1,5 +1,5 @@
 import { redactSecrets } from '../control/secrets.js'
-import { answeredInPlace, type Transaction } from '../proxy/transaction.js'
+import { answeredInPlace, type Transaction } from '../proxy/index.js'
 import { formatBytes, formatClock, formatDuration } from '../terminal/format.js'
 import { plainPalette, type Palette } from '../terminal/palette.js'
 

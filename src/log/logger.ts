@@ -1,5 +1,5 @@
 import { Chalk, supportsColor } from 'chalk'
-import type { Transaction, TransactionSink } from '../proxy/transaction.js'
+import type { Transaction, TransactionSink } from '../proxy/index.js'
 import { formatTransactionLine, formatTransactionNotes } from './format-line.js'
 import { plainPalette, type Palette } from '../terminal/palette.js'
 

@@ -1,4 +1,4 @@
-import type { Transaction, TransactionSink } from '../proxy/transaction.js'
+import type { Transaction, TransactionSink } from '../proxy/index.js'
 import { createBatch, createBatchedWriter } from './batched-writer.js'
 import { diffBodies, formatBodyDiff, summarizeBody, type DiffableBody } from '../diff/body-diff.js'
 import { redactHeaderSecrets } from '../control/secrets.js'

@@ -4,7 +4,7 @@
  * series is bounded by the config (plus one for requests no route matched), however long the
  * proxy runs and whatever it is sent.
  */
-import type { Transaction, TransactionSink } from '../proxy/transaction.js'
+import type { Transaction, TransactionSink } from '../proxy/index.js'
 import { LatencyHistogram, type ReadonlyHistogram } from './histogram.js'
 
 /** The route name counted for a request no route matched (the same words the log uses). */

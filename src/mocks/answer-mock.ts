@@ -1,8 +1,8 @@
 import type { ResolvedRoute } from '../config/types.js'
 import { prepareAnswer } from '../hooks/answer.js'
 import { asProgramFailure, callHook } from '../hooks/call.js'
-import type { StandInAnswer, StandInRequest } from '../proxy/stand-in.js'
-import { syntheticResponse } from '../proxy/stand-in.js'
+import type { StandInAnswer, StandInRequest } from '../proxy/index.js'
+import { syntheticResponse } from '../proxy/index.js'
 import { createMockSet, type MockSet } from './mock-set.js'
 
 /**

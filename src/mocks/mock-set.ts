@@ -1,6 +1,6 @@
 import type { HookAnswer, HookClient, MockMatch, MockRequest, UserMock } from '../config/types.js'
 import { parseJsonBody } from '../hooks/parse-json.js'
-import { toOriginForm } from '../proxy/request-target.js'
+import { toOriginForm } from '../proxy/index.js'
 
 /**
  * Which of a route's mocks answers a request, and with what. Mocks are tried in order; the

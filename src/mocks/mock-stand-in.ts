@@ -1,5 +1,5 @@
 import type { ResolvedRoute } from '../config/types.js'
-import type { StandIn } from '../proxy/stand-in.js'
+import type { StandIn } from '../proxy/index.js'
 import type { MockSet } from './mock-set.js'
 
 /**

@@ -1,7 +1,7 @@
 import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
 import { DevproxyError } from '../errors.js'
 import { compilePathGlob } from '../faults/selector.js'
-import type { Transaction } from '../proxy/transaction.js'
+import type { Transaction } from '../proxy/index.js'
 
 /**
  * `devproxy record --filter KEY=VALUE` (repeatable, all must match): `route=api`,

@@ -2,8 +2,8 @@ import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import type { Entry, Header } from 'har-format'
 import { redactSecretBytes, redactSecrets } from '../control/secrets.js'
-import type { Transaction } from '../proxy/transaction.js'
-import { absoluteRequestUrl } from '../proxy/request-url.js'
+import type { Transaction } from '../proxy/index.js'
+import { absoluteRequestUrl } from '../proxy/index.js'
 
 /**
  * One finished transaction as a HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/),

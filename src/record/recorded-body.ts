@@ -1,6 +1,6 @@
 import zlib from 'node:zlib'
-import type { CapturedBody } from '../proxy/body-capture.js'
-import { codingOf, zlibWrapped, type Coding } from '../proxy/content-coding.js'
+import type { CapturedBody } from '../proxy/index.js'
+import { codingOf, zlibWrapped, type Coding } from '../proxy/index.js'
 import type { RecordedBody } from './har-entry.js'
 
 /**

@@ -1,5 +1,5 @@
-import type { CapturedBody } from '../proxy/body-capture.js'
-import type { Transaction, TransactionSink } from '../proxy/transaction.js'
+import type { CapturedBody } from '../proxy/index.js'
+import type { Transaction, TransactionSink } from '../proxy/index.js'
 import type { RecordFilter } from './filter.js'
 import { harEntryJson, harEntryPieces, LARGE_BODY_BYTES, type RecordedBody } from './har-entry.js'
 import { openHarWriter } from './har-writer.js'

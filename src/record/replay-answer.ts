@@ -1,10 +1,10 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Entry } from 'har-format'
-import { buildErrorResponse, type ErrorType } from '../proxy/error-map.js'
-import type { Transaction } from '../proxy/transaction.js'
+import { buildErrorResponse, type ErrorType } from '../proxy/index.js'
+import type { Transaction } from '../proxy/index.js'
 import type { DevproxyEntryFields } from './har-entry.js'
 import type { ReplayMatch } from './replay-match.js'
-import { syntheticResponse } from '../proxy/stand-in.js'
+import { syntheticResponse } from '../proxy/index.js'
 import { missResponse, recordedBody, recordedResponse } from './replay-response.js'
 
 /**

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
-import { syntheticResponse } from '../proxy/stand-in.js'
+import { syntheticResponse } from '../proxy/index.js'
 import type { Entry } from 'har-format'
 import { pacedBody, recordedTimeline } from './paced-body.js'
 import type { ReplayMatch } from './replay-match.js'

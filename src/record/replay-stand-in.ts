@@ -1,5 +1,5 @@
 import type { Entry } from 'har-format'
-import type { StandIn } from '../proxy/stand-in.js'
+import type { StandIn } from '../proxy/index.js'
 import { replayResponse } from './replay-answer.js'
 import type { ReplayIndex } from './replay-match.js'
 
