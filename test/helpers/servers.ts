@@ -5,7 +5,7 @@ import net, { type AddressInfo, type Socket } from 'node:net'
 import { resolveConfig } from '../../src/config/resolve.js'
 import type { UserConfig } from '../../src/config/types.js'
 import { startProxy, type RunningProxy, type StartOptions } from '../../src/start-proxy.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 
 export interface TestUpstream {
   readonly url: string

@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { buildDetail, headerRows, transactionDetail } from '../../src/inspector/detail.js'
 import { summarizeTransaction } from '../../src/inspector/summary.js'
-import type { CapturedBody } from '../../src/proxy/body-capture.js'
+import type { CapturedBody } from '../../src/proxy/transaction/body-capture.js'
 import { fakeAttempt, fakeTransaction } from '../helpers/transaction.js'
 
 /** What the inspector sends of a transaction: plain JSON, `null` for what is not known. */
