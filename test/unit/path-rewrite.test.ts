@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import type { UserRoute } from '../../src/config/types.js'
 import { forwardPath } from '../../src/proxy/route/path-rewrite.js'
 
