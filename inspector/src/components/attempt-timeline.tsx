@@ -1,13 +1,20 @@
-/** The upstream attempts on one time scale: each bar with its outcome, the backoff before it hatched. */
-import type { AttemptView } from '../../../src/inspector/api.js'
+/**
+ * The upstream attempts on one time scale: each bar with its outcome, the backoff before it
+ * hatched. An attempt whose phases were timed is drawn as a waterfall of them (pool wait,
+ * connect, TLS, upload, wait, receive; the untimed left out), with their numbers in a table.
+ */
+import { PHASE_NAMES, type AttemptView, type PhaseName } from '../../../src/inspector/api.js'
 import { formatDuration } from '../../../src/terminal/format.js'
-import { layoutAttempts } from '../lib/attempt-timeline.js'
+import { formatPhaseMs, layoutAttempts, PHASE_LABELS, type AttemptBar, type PhaseSegment } from '../lib/attempt-timeline.js'
 
 export interface AttemptTimelineProps {
   readonly attempts: readonly AttemptView[]
   /** The whole transaction's duration: the scale runs at least this far. */
   readonly totalMs: number
 }
+
+/** A phase's bar is labelled inside when it is at least this wide; always in its tooltip. */
+const LABEL_MIN_PCT = 12
 
 function describe(attempt: AttemptView): string {
   const parts = [attempt.outcome ?? 'in flight']
@@ -18,29 +25,94 @@ function describe(attempt: AttemptView): string {
   return parts.join(' · ')
 }
 
+function phaseTitle(attempt: AttemptView, phase: PhaseSegment): string {
+  return `#${attempt.n} ${PHASE_LABELS[phase.name]} ${formatPhaseMs(phase.ms)}, from ${formatPhaseMs(phase.startMs)} to ${formatPhaseMs(phase.startMs + phase.ms)}`
+}
+
+function Track({ bar }: { readonly bar: AttemptBar }) {
+  const { attempt, tone } = bar
+  return (
+    <div class="timeline-track">
+      {bar.backoffWidthPct > 0 && (
+        <div
+          class="timeline-backoff"
+          data-testid="backoff"
+          style={{ left: `${bar.backoffLeftPct}%`, width: `${bar.backoffWidthPct}%` }}
+          title={`backoff ${formatPhaseMs(attempt.backoffMs)} before #${attempt.n}`}
+        />
+      )}
+      {bar.phases.length === 0 ? (
+        <div class={`timeline-bar tone-${tone}`} style={{ left: `${bar.leftPct}%`, width: `${bar.widthPct}%` }} title={describe(attempt)} />
+      ) : (
+        bar.phases.map((phase) => (
+          <div
+            key={phase.name}
+            class={`timeline-phase phase-${phase.name}`}
+            data-testid="phase"
+            data-phase={phase.name}
+            style={{ left: `${phase.leftPct}%`, width: `${phase.widthPct}%` }}
+            title={phaseTitle(attempt, phase)}
+          >
+            {phase.widthPct >= LABEL_MIN_PCT ? PHASE_LABELS[phase.name] : ''}
+          </div>
+        ))
+      )}
+    </div>
+  )
+}
+
+/** Each attempt's phases as numbers: when it began, and each phase's ms (– for one it never went through). */
+function PhaseTable({ bars }: { readonly bars: readonly AttemptBar[] }) {
+  return (
+    <table class="phase-table" data-testid="phase-table">
+      <thead>
+        <tr>
+          <th>attempt</th>
+          <th>starts at</th>
+          {PHASE_NAMES.map((name) => (
+            <th key={name}>
+              <span class={`phase-swatch phase-${name}`} /> {PHASE_LABELS[name]}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {bars.map(({ attempt }) => (
+          <tr key={attempt.n} data-testid="phase-row">
+            <td>#{attempt.n}</td>
+            <td>
+              {formatPhaseMs(attempt.startMs)}
+              {attempt.backoffMs > 0 && <span class="muted"> (after {formatPhaseMs(attempt.backoffMs)} backoff)</span>}
+            </td>
+            {PHASE_NAMES.map((name) => (
+              <PhaseCell key={name} name={name} ms={attempt.phases[name]} />
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+function PhaseCell({ name, ms }: { readonly name: PhaseName; readonly ms: number | null }) {
+  return <td data-phase={name}>{ms === null ? '–' : formatPhaseMs(ms)}</td>
+}
+
 export function AttemptTimeline({ attempts, totalMs }: AttemptTimelineProps) {
   const { scaleMs, bars } = layoutAttempts(attempts, totalMs)
+  const timed = bars.some((bar) => bar.phases.length > 0)
   return (
     <div class="timeline" data-testid="attempts">
-      {bars.map(({ attempt, leftPct, widthPct, backoffLeftPct, backoffWidthPct, tone }) => (
-        <div key={attempt.n} class="timeline-row" data-testid="attempt" data-tone={tone}>
-          <div class="timeline-label ellipsis" title={attempt.target}>
-            #{attempt.n} {attempt.target}
+      {bars.map((bar) => (
+        <div key={bar.attempt.n} class="timeline-row" data-testid="attempt" data-tone={bar.tone}>
+          <div class="timeline-label ellipsis" title={bar.attempt.target}>
+            #{bar.attempt.n} {bar.attempt.target}
           </div>
-          <div class="timeline-track">
-            {backoffWidthPct > 0 && (
-              <div
-                class="timeline-backoff"
-                style={{ left: `${backoffLeftPct}%`, width: `${backoffWidthPct}%` }}
-                title={`backoff ${formatDuration(attempt.backoffMs)}`}
-              />
-            )}
-            <div class={`timeline-bar tone-${tone}`} style={{ left: `${leftPct}%`, width: `${widthPct}%` }} title={describe(attempt)} />
-          </div>
+          <Track bar={bar} />
           <div class="timeline-outcome">
-            {describe(attempt)}
-            {attempt.backoffMs > 0 && <span class="muted"> after {formatDuration(attempt.backoffMs)} backoff</span>}
-            {attempt.retryOf !== null && <span class="muted"> (retry of {attempt.retryOf})</span>}
+            {describe(bar.attempt)}
+            {bar.attempt.backoffMs > 0 && <span class="muted"> after {formatDuration(bar.attempt.backoffMs)} backoff</span>}
+            {bar.attempt.retryOf !== null && <span class="muted"> (retry of {bar.attempt.retryOf})</span>}
           </div>
         </div>
       ))}
@@ -52,6 +124,7 @@ export function AttemptTimeline({ attempts, totalMs }: AttemptTimelineProps) {
         </span>
         <span />
       </div>
+      {timed && <PhaseTable bars={bars} />}
     </div>
   )
 }
