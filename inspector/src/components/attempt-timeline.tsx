@@ -3,7 +3,7 @@
  * hatched. An attempt whose phases were timed is drawn as a waterfall of them (pool wait,
  * connect, TLS, upload, wait, receive; the untimed left out), with their numbers in a table.
  */
-import { PHASE_NAMES, type AttemptView, type PhaseName } from '../../../src/inspector/api.js'
+import { PHASE_NAMES, type AttemptView } from '../../../src/inspector/api.js'
 import { formatDuration } from '../../../src/terminal/format.js'
 import { formatPhaseMs, layoutAttempts, PHASE_LABELS, type AttemptBar, type PhaseSegment } from '../lib/attempt-timeline.js'
 
@@ -61,31 +61,41 @@ function Track({ bar }: { readonly bar: AttemptBar }) {
   )
 }
 
-/** Each attempt's phases as numbers: when it began, and each phase's ms (– for one it never went through). */
-function PhaseTable({ bars }: { readonly bars: readonly AttemptBar[] }) {
+/**
+ * The numbers: a column per attempt (there are few), a row per phase in the order they happen,
+ * its swatch the key to the bars' colors; – for a phase the attempt never went through.
+ */
+function PhaseTable({ attempts }: { readonly attempts: readonly AttemptView[] }) {
   return (
     <table class="phase-table" data-testid="phase-table">
       <thead>
         <tr>
-          <th>attempt</th>
-          <th>starts at</th>
-          {PHASE_NAMES.map((name) => (
-            <th key={name}>
-              <span class={`phase-swatch phase-${name}`} /> {PHASE_LABELS[name]}
-            </th>
+          <th />
+          {attempts.map((attempt) => (
+            <th key={attempt.n}>#{attempt.n}</th>
           ))}
         </tr>
       </thead>
       <tbody>
-        {bars.map(({ attempt }) => (
-          <tr key={attempt.n} data-testid="phase-row">
-            <td>#{attempt.n}</td>
-            <td>
-              {formatPhaseMs(attempt.startMs)}
-              {attempt.backoffMs > 0 && <span class="muted"> (after {formatPhaseMs(attempt.backoffMs)} backoff)</span>}
-            </td>
-            {PHASE_NAMES.map((name) => (
-              <PhaseCell key={name} name={name} ms={attempt.phases[name]} />
+        <tr data-row="backoff">
+          <th>backoff</th>
+          {attempts.map((attempt) => (
+            <td key={attempt.n}>{attempt.backoffMs > 0 ? formatPhaseMs(attempt.backoffMs) : '–'}</td>
+          ))}
+        </tr>
+        <tr data-row="start">
+          <th>starts at</th>
+          {attempts.map((attempt) => (
+            <td key={attempt.n}>{formatPhaseMs(attempt.startMs)}</td>
+          ))}
+        </tr>
+        {PHASE_NAMES.map((name) => (
+          <tr key={name} data-row={name}>
+            <th>
+              <span class={`phase-swatch phase-${name}`} /> {PHASE_LABELS[name]}
+            </th>
+            {attempts.map((attempt) => (
+              <PhaseCell key={attempt.n} ms={attempt.phases[name]} />
             ))}
           </tr>
         ))}
@@ -94,8 +104,8 @@ function PhaseTable({ bars }: { readonly bars: readonly AttemptBar[] }) {
   )
 }
 
-function PhaseCell({ name, ms }: { readonly name: PhaseName; readonly ms: number | null }) {
-  return <td data-phase={name}>{ms === null ? '–' : formatPhaseMs(ms)}</td>
+function PhaseCell({ ms }: { readonly ms: number | null }) {
+  return <td>{ms === null ? '–' : formatPhaseMs(ms)}</td>
 }
 
 export function AttemptTimeline({ attempts, totalMs }: AttemptTimelineProps) {
@@ -104,19 +114,20 @@ export function AttemptTimeline({ attempts, totalMs }: AttemptTimelineProps) {
   return (
     <div class="timeline" data-testid="attempts">
       {bars.map((bar) => (
-        <div key={bar.attempt.n} class="timeline-row" data-testid="attempt" data-tone={bar.tone}>
+        <div key={bar.attempt.n} class={timed ? 'timeline-row waterfall' : 'timeline-row'} data-testid="attempt" data-tone={bar.tone}>
           <div class="timeline-label ellipsis" title={bar.attempt.target}>
             #{bar.attempt.n} {bar.attempt.target}
           </div>
           <Track bar={bar} />
-          <div class="timeline-outcome">
+          {/* Its phases are colored by phase: how it ended is told by the outcome's color. */}
+          <div class={timed ? `timeline-outcome tone-text-${bar.tone}` : 'timeline-outcome'}>
             {describe(bar.attempt)}
             {bar.attempt.backoffMs > 0 && <span class="muted"> after {formatDuration(bar.attempt.backoffMs)} backoff</span>}
             {bar.attempt.retryOf !== null && <span class="muted"> (retry of {bar.attempt.retryOf})</span>}
           </div>
         </div>
       ))}
-      <div class="timeline-row muted small">
+      <div class={timed ? 'timeline-row waterfall muted small' : 'timeline-row muted small'}>
         <span />
         <span class="timeline-scale">
           <span>0</span>
@@ -124,7 +135,7 @@ export function AttemptTimeline({ attempts, totalMs }: AttemptTimelineProps) {
         </span>
         <span />
       </div>
-      {timed && <PhaseTable bars={bars} />}
+      {timed && <PhaseTable attempts={attempts} />}
     </div>
   )
 }
