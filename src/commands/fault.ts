@@ -66,7 +66,7 @@ Exits 2 for a flag value it cannot take (a rate over 100%, a delay that is not a
     rate: option('Share of requests for --status and --latency.', 'RATE', 'Default: 100%.'),
     'retry-after': option('Retry-After header (seconds) on --status and --5xx answers.', 'S'),
     route: option('Only requests to this route.', 'NAME'),
-    path: option('Only request paths matching this glob.', 'GLOB', '`*` matches within a path segment, `**` across segments.'),
+    path: option('Only request paths matching this glob.', 'GLOB', '`*` matches within a path segment, `**` across segments, `{a,b}` either (README: Path patterns).'),
     method: option('Only this method.', 'M'),
     first: option('Fault the first N matching requests, then let everything pass.', 'N'),
     seed: option('Seed for the random draws, for reproducible runs.', 'N'),

@@ -1,4 +1,5 @@
 import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
+import { pathPatternProblem } from '../config/path-pattern.js'
 import { DevproxyError } from '../errors.js'
 import { fitsStatus, statusRequirement } from './fault-fit.js'
 import type { FaultKind, FaultSpec } from './types.js'
@@ -68,6 +69,8 @@ function commonOptions(flags: FaultFlags): Partial<FaultSpec> {
     const { message, suggestion } = describeUnknownMethod(flags.method)
     throw new FaultSpecError(`--method ${message}`, suggestion)
   }
+  const pathProblem = flags.path === undefined ? undefined : pathPatternProblem(flags.path)
+  if (pathProblem) throw new FaultSpecError(`--path ${JSON.stringify(flags.path)} ${pathProblem.message}`, pathProblem.suggestion ?? PATH_HINT)
   return optional({
     route: flags.route,
     path: flags.path,
@@ -78,6 +81,8 @@ function commonOptions(flags: FaultFlags): Partial<FaultSpec> {
     at: flags.at as FaultSpec['at'],
   })
 }
+
+const PATH_HINT = '* matches within a path segment, ** across segments, {a,b} either: e.g. --path "/api/{users,orders}/**"'
 
 /** Drops undefined fields, so specs compare and print cleanly. */
 function optional<T extends object>(fields: T): Partial<T> {

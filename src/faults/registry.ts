@@ -1,6 +1,6 @@
+import { compilePathPattern } from '../config/path-pattern.js'
 import { createRandom, type Random } from '../proxy/index.js'
 import { chooseAction } from './decide.js'
-import { compilePathGlob } from './selector.js'
 import type { ActiveFault, FaultContext, FaultSpec, Injection } from './types.js'
 
 /**
@@ -45,7 +45,7 @@ export function createFaultRegistry(): FaultRegistry {
       matched: 0,
       injected: 0,
     }
-    return { fault, random: createRandom(spec.seed), matchesPath: spec.path === undefined ? () => true : compilePathGlob(spec.path) }
+    return { fault, random: createRandom(spec.seed), matchesPath: spec.path === undefined ? () => true : compilePathPattern(spec.path) }
   }
 
   return {

@@ -25,7 +25,7 @@ export interface FaultSpec {
   readonly kbps?: number
   /** Only requests routed to this route name. Default: every route. */
   readonly route?: string
-  /** Only request paths matching this glob (`*` within a segment, `**` across). Default: every path. */
+  /** Only request paths matching this pattern (`*` within a segment, `**` across, `{a,b}` either; README: Path patterns). Default: every path. */
   readonly path?: string
   /** Only this method. Default: every method. */
   readonly method?: string

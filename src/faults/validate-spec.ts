@@ -15,6 +15,7 @@ import {
   type ConfigIssue,
   type Shape,
 } from '../config/checks.js'
+import { pathPatternProblem } from '../config/path-pattern.js'
 import { KIND_FIELDS, describeMisplacedField, fitsStatus, hasStatuses, statusRequirement } from './fault-fit.js'
 import { FaultSpecError, parseFaultString } from './parse.js'
 import { FAULT_KINDS, type FaultKind, type FaultSpec } from './types.js'
@@ -31,6 +32,16 @@ function checkLatency(value: unknown, path: string, issues: ConfigIssue[]): void
   if (!ok) issues.push(issue(path, 'must be [ms, ms] or a range [lo, hi] of milliseconds, e.g. [200, 800]', value))
 }
 
+/** The rules every path pattern follows (mocks and record --filter too): src/config/path-pattern.ts. */
+function checkPathPattern(value: unknown, path: string, issues: ConfigIssue[]): void {
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    issues.push(issue(path, 'must be a path glob starting with "/", e.g. "/api/**"', value))
+    return
+  }
+  const problem = pathPatternProblem(value)
+  if (problem) issues.push(issue(path, problem.message, value, problem.suggestion))
+}
+
 const SPEC: Shape = {
   expected: 'must be a fault such as { kind: "5xx", rate: 0.3 } or a string such as "5xx 30%"',
   fields: {
@@ -42,7 +53,7 @@ const SPEC: Shape = {
     latencyMs: checkLatency,
     kbps: must('must be a positive number of KB/s', (v) => typeof v === 'number' && v > 0),
     route: nonEmptyString,
-    path: must('must be a path glob starting with "/", e.g. "/api/**"', (v) => typeof v === 'string' && v.startsWith('/')),
+    path: checkPathPattern,
     method: methodName,
     first: positiveInteger(),
     seed: nonNegativeInteger(),

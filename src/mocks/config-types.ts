@@ -13,7 +13,8 @@ export interface MockMatch {
   method?: string | string[]
   /**
    * The request path (without its query, as received) must match: exact, or with `*` for one
-   * path segment and `**` for any number of them (`/api/users/*`). Default: any path on the route.
+   * path segment, `**` for any number of them and `{a,b}` for either (`/api/{users,orders}/*`;
+   * README: Path patterns). Default: any path on the route.
    */
   path?: string
   /** These query parameters must have these values. Default: any query. */

@@ -1,3 +1,4 @@
+import { compilePathPattern } from '../config/path-pattern.js'
 import type { HookClient } from '../config/route-code.js'
 import type { HookAnswer } from '../hooks/config-types.js'
 import type { MockMatch, MockRequest, UserMock } from './config-types.js'
@@ -100,34 +101,14 @@ function splitTarget(url: string): Target {
 
 function compileMatch(match: MockMatch): (facts: MockFacts, target: Target) => boolean {
   const methods = match.method === undefined ? undefined : [match.method].flat().map((m) => m.toUpperCase())
-  const path = match.path === undefined ? undefined : compilePathGlob(match.path)
+  const path = match.path === undefined ? undefined : compilePathPattern(match.path)
   const query = Object.entries(match.query ?? {})
   const headers = Object.entries(match.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const)
   return (facts, target) =>
     (methods === undefined || methods.includes(facts.method)) &&
-    (path === undefined || (target.path !== undefined && path.test(target.path))) &&
+    (path === undefined || (target.path !== undefined && path(target.path))) &&
     query.every(([name, value]) => lastValue(target.query, name) === value) &&
     headers.every(([name, value]) => headerHas(facts.headers[name], value))
-}
-
-/**
- * `/users/*` → one segment (not an empty one), `/api/**` → any number of segments, none
- * included (`/api` itself); `*` inside a segment (`/files/*.json`) → any characters but `/`.
- * Everything else is literal: paths hold `+`, `(`, `{` more often than anyone means a pattern.
- */
-function compilePathGlob(glob: string): RegExp {
-  const segments = glob.split('/').slice(1)
-  let source = ''
-  for (const segment of segments) {
-    if (segment === '**') source += '(?:/[^/]*)*'
-    else if (segment === '*') source += '/[^/]+'
-    else source += `/${segment.split(/\*+/).map(escapeRegExp).join('[^/]*')}`
-  }
-  return new RegExp(`^${source}$`)
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** The last value of a repeated parameter, as most server frameworks read it. */

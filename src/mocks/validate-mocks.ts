@@ -14,6 +14,7 @@ import {
   type ConfigIssue,
   type Shape,
 } from '../config/checks.js'
+import { pathPatternProblem } from '../config/path-pattern.js'
 import { ANSWER_FIELD_CHECKS, BODY_FIELDS, checkAnswer, checkBodyAllowed } from '../hooks/answer.js'
 
 /**
@@ -36,12 +37,11 @@ const checkMethods: Check = (value, path, issues) => {
 
 function checkMatchPath(value: unknown, path: string, issues: ConfigIssue[]): void {
   if (typeof value !== 'string') issues.push(issue(path, 'must be a path starting with "/", such as "/api/users/*"', value))
-  else if (!value.startsWith('/')) issues.push(issue(path, 'must start with "/"', value, `did you mean ${JSON.stringify(`/${value}`)}?`))
-  else if (value.includes('?')) issues.push(issue(path, 'must be a path without a query', value, 'match query parameters with match.query, such as { page: "2" }'))
-  else if (value.includes('#')) issues.push(issue(path, 'must be a path without a fragment (clients never send one)', value))
-  else if (/\s/.test(value)) issues.push(issue(path, 'must not contain whitespace', value))
-  else if (value.split('/').some((segment) => segment.includes('**') && segment !== '**')) {
-    issues.push(issue(path, 'uses ** inside a segment', value, '** stands for whole segments (/api/**); * for part of one (/files/*.json)'))
+  else {
+    const problem = pathPatternProblem(value)
+    // The query has a field of its own here.
+    const suggestion = problem?.mistake === 'query' ? 'match query parameters with match.query, such as { page: "2" }' : problem?.suggestion
+    if (problem) issues.push(issue(path, problem.message, value, suggestion))
   }
 }
 

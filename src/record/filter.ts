@@ -1,7 +1,7 @@
 import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
+import { compilePathPattern, pathPatternProblem } from '../config/path-pattern.js'
 import { DevproxyError } from '../errors.js'
-import { compilePathGlob } from '../faults/selector.js'
-import type { Transaction } from '../proxy/index.js'
+import { toOriginForm, type Transaction } from '../proxy/index.js'
 
 /**
  * `devproxy record --filter KEY=VALUE` (repeatable, all must match): `route=api`,
@@ -39,8 +39,10 @@ function parseOne(spec: string, routes: readonly string[] | undefined): RecordFi
       return (tx) => methods.includes(tx.method)
     }
     case 'path': {
-      const matches = compilePathGlob(value)
-      return (tx) => matches(tx.url.split('?')[0] ?? tx.url)
+      const problem = pathPatternProblem(value)
+      if (problem) throw filterError(spec, `the path pattern ${problem.message}`, problem.suggestion)
+      const matches = compilePathPattern(value)
+      return (tx) => matches(pathOf(tx.url))
     }
     case 'status': {
       const [lo, hi] = statusRange(value, spec)
@@ -49,6 +51,13 @@ function parseOne(spec: string, routes: readonly string[] | undefined): RecordFi
     default:
       throw filterError(spec)
   }
+}
+
+/** The path of the target as received, as mocks and faults see it: `GET http://host/api?x` is `/api`. */
+function pathOf(url: string): string {
+  const origin = toOriginForm(url) ?? url
+  const query = origin.indexOf('?')
+  return query === -1 ? origin : origin.slice(0, query)
 }
 
 function statusRange(value: string, spec: string): [number, number] {
