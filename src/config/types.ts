@@ -100,7 +100,7 @@ export interface UserRoute {
   ws?: boolean
   /** No response headers from the upstream within this many ms of an attempt's start → 504. Default: `30000`. */
   timeoutMs?: number
-  /** No connection to the target within this many ms → the attempt fails as a connect failure (504 if not retried). Default: `5000`. */
+  /** No connection to the target (TCP, and TLS for an https:// target) within this many ms → the attempt fails as a connect failure (504 if not retried). Default: `5000`. */
   connectMs?: number
   /**
    * Once response headers arrived, a gap of more than this many ms between body chunks cuts

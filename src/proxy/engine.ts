@@ -5,7 +5,7 @@ import { createForwarder, type Forwarder } from './upstream/forward.js'
 import type { RouteProgram } from './exchange/route-program.js'
 import { compileState, type RoutingState } from './route/routing-state.js'
 import type { StandIn } from './exchange/stand-in.js'
-import type { Transaction, TransactionSink } from './transaction/transaction.js'
+import { stopClock, type Transaction, type TransactionSink } from './transaction/transaction.js'
 
 export interface Engine {
   /** This proxy instance in `Via` (`devproxy-<id>`): a request naming it has looped back. */
@@ -110,7 +110,7 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
       return deliverySinks.length > 0
     },
     deliver(tx) {
-      tx.durationMs = performance.now() - tx.startMs
+      stopClock(tx)
       for (const sink of deliverySinks) {
         try {
           sink.beforeDelivery!(tx)

@@ -12,7 +12,7 @@ import { checkRequestHead } from './admit/request-head.js'
 import { sendError } from './respond/respond.js'
 import { declaredLength } from './http/request-target.js'
 import { routeRequestTarget } from './route/request-route.js'
-import { createTransaction, type Transaction } from './transaction/transaction.js'
+import { createTransaction, stopClock, type Transaction } from './transaction/transaction.js'
 
 /**
  * The request pipeline: route → limits → upstream attempt → respond. Every request ends as
@@ -123,7 +123,7 @@ function leaveUnserved(res: ServerResponse, onClosed: (() => void) | undefined):
 }
 
 function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
-  tx.durationMs = performance.now() - tx.startMs
+  stopClock(tx)
   engine.inFlight.delete(tx)
   if (engine.cutByShutdown.has(tx)) tx.ending = 'shutdown'
   tx.ending ??= res.writableFinished ? 'completed' : 'client-aborted'

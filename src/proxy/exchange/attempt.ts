@@ -15,6 +15,7 @@ import { absoluteAuthority } from '../http/request-target.js'
 import type { RequestBody } from './request-body.js'
 import { pumpBody, type BodyPump } from '../upstream/send-request.js'
 import type { StandInAnswer, StandInKind } from './stand-in.js'
+import { nextState, phaseOf, timerOf, type AttemptEvent, type AttemptLimits, type AttemptState } from './attempt-states.js'
 import { startAttempt, type Attempt, type Transaction } from '../transaction/transaction.js'
 import { noteUpstreamSocket } from '../upstream/upstream-socket.js'
 
@@ -88,13 +89,14 @@ export type AttemptResult =
 
 /**
  * One try at the upstream: pick a target, forward, and settle exactly once — on response
- * headers, on a failure, or on the client going away. Each phase has its own clock: waiting
- * for a pooled connection and connecting (`connectMs` each), uploading (`uploadIdleMs` between
- * client chunks; the upstream not reading counts against `timeoutMs`), then the response
- * timeout, which starts once the whole request has been sent.
+ * headers, on a failure, or on the client going away. The walk is attempt-states.ts's table:
+ * this drives it with the real request and socket, each state's timer set as the table says
+ * (waiting for a pooled connection, connecting and TLS `connectMs` each; uploading by the body
+ * pump's clocks; the response timeout once the whole request has been sent), and the time spent
+ * in each state recorded as the attempt's phases.
  */
 export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<AttemptResult> {
-  const { engine, state, route, tx, req, res } = ctx
+  const { engine, state, route, tx, req } = ctx
   const pool = state.pools.get(route)!
   const changes = plan.forward
   const chosen = changes?.target ?? (pool.targets.length > 0 ? pool.pick(Date.now()) : undefined)
@@ -107,7 +109,6 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   // asked for (the proxy answered 100 itself), so the upstream must not wait for a go-ahead.
   const expect = plan.body.kind === 'stream' && expectsContinue(req)
   tx.forwardedUrl = joinBasePath(target.pathname, changes?.path ?? forwardPath(route, ctx.url))
-  const method = changes?.method ?? tx.method
   const rawHeaders = buildForwardHeaders(changes?.headers ?? req.rawHeaders, {
     clientIp: tx.clientIp,
     scheme: tx.scheme,
@@ -125,208 +126,292 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   const injected = plan.effects
   // A delay acts on the attempt as it starts; a stand-in once it answers (the client may leave first).
   if (injected.fired.length > 0) noteActed(tx, firedIn(injected, ['delay']))
+  return new Promise((resolve) => new AttemptRun(ctx, plan, attempt, chosen, target, rawHeaders, expect, resolve).start())
+}
 
-  return new Promise((resolve) => {
-    let proxyReq: ClientRequest | undefined
-    let pump: BodyPump | undefined
-    let connected = false
-    let secured = target.protocol !== 'https:'
-    /** Set while the proxy itself ends the upstream request: its errors are not the upstream's. */
-    let releasing = false
-    let connectTimer: NodeJS.Timeout | undefined
-    /** The pooled socket's bytesRead when this request got it: more on an error means it had begun answering. */
-    let readBefore = -1
-    let poolTimer: NodeJS.Timeout | undefined
-    let responseTimer: NodeJS.Timeout | undefined
+/**
+ * One attempt in flight: its state (attempt-states.ts), the one timer its state owns, and what
+ * it has of the upstream request. Every event goes through `go`, which the table may refuse (a
+ * late event after the attempt settled is ignored there, not here and there).
+ */
+class AttemptRun {
+  state: AttemptState = 'INIT'
+  enteredMs: number
+  timer: NodeJS.Timeout | undefined = undefined
+  /** An injected latency or hang: the response clock runs from the start until the request is sent. */
+  heldTimer: NodeJS.Timeout | undefined = undefined
+  readonly held: boolean
+  readonly limits: AttemptLimits
+  proxyReq: ClientRequest | undefined = undefined
+  pump: BodyPump | undefined = undefined
+  /** The whole request went to the connection ('finish'), possibly before it was ready. */
+  sent = false
+  /** The pooled socket's bytesRead when this request got it: more on an error means it had begun answering. */
+  readBefore = -1
+  /** Set while the proxy itself ends the upstream request: its errors are not the upstream's. */
+  releasing = false
+  settled = false
+  readonly onClientClose = () => {
+    if (this.settle({ kind: 'aborted', attempt: this.attempt }, 'aborted', undefined, 'client-gone')) this.abandon()
+  }
 
-    const startResponseTimer = () => {
-      clearTimeout(responseTimer)
-      if (attempt.outcome === undefined) responseTimer = setTimeout(() => fail('timeout'), plan.timeoutMs)
-    }
-    const settle = (result: AttemptResult, outcome: NonNullable<Attempt['outcome']>, code?: string) => {
-      if (attempt.outcome !== undefined) return false
-      clearTimeout(responseTimer)
-      clearTimeout(connectTimer)
-      clearTimeout(poolTimer)
-      if (ctx.clientGone.listener === onClientClose) ctx.clientGone.listener = undefined
-      attempt.outcome = outcome
-      attempt.errorCode = code
-      attempt.durationMs = performance.now() - attempt.startMs
-      if (result.kind !== 'response') pump?.stop()
-      resolve(result)
-      return true
-    }
-    const abandon = () => {
-      releasing = true
-      proxyReq?.destroy()
-    }
-    const fail = (failure: UpstreamFailure, code?: string, stale = false) => {
-      if (!settle({ kind: 'failure', attempt, failure, code, injected, stale }, failure, code)) return
-      abandon()
-      if (failure === 'connect-failure' || failure === 'connect-timeout') pool.eject(target, Date.now())
-    }
-    const onClientClose = () => {
-      if (settle({ kind: 'aborted', attempt }, 'aborted')) abandon()
-    }
+  constructor(
+    readonly ctx: AttemptContext,
+    readonly plan: AttemptPlan,
+    readonly attempt: Attempt,
+    readonly chosen: URL | undefined,
+    readonly target: URL,
+    readonly rawHeaders: string[],
+    readonly expect: boolean,
+    readonly resolve: (result: AttemptResult) => void,
+  ) {
+    this.enteredMs = attempt.startMs
+    this.held = plan.effects.delayMs > 0 || plan.effects.answer?.kind === 'hang'
+    this.limits = { connectMs: ctx.route.connectMs, timeoutMs: plan.timeoutMs, held: this.held, expectContinue: expect }
+  }
 
-    ctx.clientGone.listener = onClientClose
-    void plan.overLimit?.then(() => {
-      if (settle({ kind: 'too-large', attempt }, 'aborted')) abandon()
+  start(): void {
+    this.ctx.clientGone.listener = this.onClientClose
+    void this.plan.overLimit?.then(() => {
+      if (this.settle({ kind: 'too-large', attempt: this.attempt }, 'aborted')) this.abandon()
     })
+    // An injected delay or hang stands in for a slow upstream: the response clock runs from the start.
+    if (this.held) this.heldTimer = setTimeout(() => this.fail('timeout'), this.limits.timeoutMs)
+    const delayMs = this.plan.effects.delayMs
+    if (delayMs > 0) setTimeout(() => this.forward(), delayMs)
+    else this.forward()
+  }
 
-    // A stand-in answers through the very same settle/fail paths a real upstream takes: a fault
-    // first, then onRequest's answer, then the engine's stand-ins (mocks, a recording).
-    const standIn = (answer: StandInAnswer) => {
-      attempt.by = answer.by
-      // The request body is captured whoever answers (issue 28): a stand-in takes it as an upstream would.
-      plan.onForward?.()
-      if (answer.kind === 'respond' && answer.name !== undefined) {
-        // It replaced the upstream: it is what answered, and nothing was forwarded.
-        attempt.target = tx.target = answer.name
-        tx.forwardedHeaders = undefined
-      }
-      if (answer.kind === 'respond') {
-        if (settle({ kind: 'response', attempt, proxyRes: answer.response, injected, by: answer.by }, 'response')) attempt.status = answer.response.statusCode
-      } else if (answer.kind === 'reset') {
-        fail('reset', 'ECONNRESET')
-      } else if (answer.kind === 'refuse') {
-        settle({ kind: 'refused', attempt, type: answer.type, details: answer.details }, 'response')
-      } else if (responseTimer === undefined) {
-        startResponseTimer()
-      }
+  /** Moves the attempt along the table; false when the event does not apply in its state. */
+  go(event: AttemptEvent): boolean {
+    const next = nextState(this.state, event)
+    if (next === undefined) return false
+    const now = performance.now()
+    const phase = phaseOf(this.state, this.held)
+    if (phase !== undefined) {
+      const phases = this.attempt.phases
+      phases[phase] = (phases[phase] ?? 0) + (now - this.enteredMs)
     }
-    const askStandIns = async (): Promise<StandInAnswer | undefined> => {
-      for (const candidate of engine.standIns) {
-        if (!candidate.serves(route)) continue
-        const answer = await candidate.answer({ route, tx, method: tx.method, url: ctx.url, headers: req.headers, body: plan.requestBody })
-        if (answer !== undefined) return answer
-      }
-      return undefined
+    this.state = next
+    this.enteredMs = now
+    clearTimeout(this.timer)
+    this.timer = undefined
+    const owned = timerOf(next, this.limits)
+    // A held response clock already runs: the hang a stand-in gives is measured from the start.
+    if (owned !== undefined && !(owned.failure === 'timeout' && this.heldTimer !== undefined)) {
+      this.timer = setTimeout(() => this.fail(owned.failure, owned.failure === 'connect-timeout' ? 'ETIMEDOUT' : undefined), owned.ms)
     }
-    const forward = () => {
-      if (attempt.outcome !== undefined) return
-      if (injected.answer !== undefined) {
-        noteActed(tx, firedIn(injected, ['answer']))
-        return standIn(injected.answer)
-      }
-      const answer = plan.hookAnswer?.()
-      if (answer !== undefined) return standIn(answer)
-      // Most routes have no stand-in: they go upstream in this same tick, no promise in between.
-      if (!engine.standIns.some((candidate) => candidate.serves(route))) return goUpstream()
-      askStandIns().then(
-        (found) => {
-          if (attempt.outcome !== undefined) return
-          if (found !== undefined) standIn(found)
-          else goUpstream()
+    return true
+  }
+
+  settle(result: AttemptResult, outcome: NonNullable<Attempt['outcome']>, code?: string, event: AttemptEvent = result.kind === 'response' ? 'response' : 'fail'): boolean {
+    if (this.settled) return false
+    this.settled = true
+    this.go(event)
+    clearTimeout(this.timer)
+    clearTimeout(this.heldTimer)
+    const { ctx, attempt } = this
+    if (ctx.clientGone.listener === this.onClientClose) ctx.clientGone.listener = undefined
+    attempt.outcome = outcome
+    attempt.errorCode = code
+    attempt.durationMs = performance.now() - attempt.startMs
+    if (result.kind !== 'response') this.pump?.stop()
+    this.resolve(result)
+    return true
+  }
+
+  abandon(): void {
+    this.releasing = true
+    this.proxyReq?.destroy()
+  }
+
+  fail(failure: UpstreamFailure, code?: string, stale = false): void {
+    if (!this.settle({ kind: 'failure', attempt: this.attempt, failure, code, injected: this.plan.effects, stale }, failure, code)) return
+    this.abandon()
+    if (failure === 'connect-failure' || failure === 'connect-timeout') this.ctx.state.pools.get(this.ctx.route)!.eject(this.target, Date.now())
+  }
+
+  /** Who answers this attempt: a fault first, then onRequest's answer, then the engine's stand-ins (mocks, a recording), then the upstream. */
+  forward(): void {
+    if (this.settled) return
+    const { ctx, plan } = this
+    const injected = plan.effects
+    if (injected.answer !== undefined) {
+      noteActed(ctx.tx, firedIn(injected, ['answer']))
+      return this.standIn(injected.answer)
+    }
+    const answer = plan.hookAnswer?.()
+    if (answer !== undefined) return this.standIn(answer)
+    // Most routes have no stand-in: they go upstream in this same tick, no promise in between.
+    if (!ctx.engine.standIns.some((candidate) => candidate.serves(ctx.route))) return this.goUpstream()
+    this.askStandIns().then(
+      (found) => {
+        if (this.settled) return
+        if (found !== undefined) this.standIn(found)
+        else this.goUpstream()
+      },
+      (error: unknown) =>
+        this.settle({ kind: 'refused', attempt: this.attempt, type: 'proxy_internal_error', details: { message: `a stand-in failed: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in devproxy; please report it.', route: ctx.route.name } }, 'response', undefined, 'fail'),
+    )
+  }
+
+  async askStandIns(): Promise<StandInAnswer | undefined> {
+    const { ctx, plan } = this
+    for (const candidate of ctx.engine.standIns) {
+      if (!candidate.serves(ctx.route)) continue
+      const answer = await candidate.answer({ route: ctx.route, tx: ctx.tx, method: ctx.tx.method, url: ctx.url, headers: ctx.req.headers, body: plan.requestBody })
+      if (answer !== undefined) return answer
+    }
+    return undefined
+  }
+
+  /** A stand-in answers through the very same paths a real upstream takes: a response, a reset, silence, or devproxy's own refusal. */
+  standIn(answer: StandInAnswer): void {
+    const { attempt, ctx } = this
+    attempt.by = answer.by
+    // The request body is captured whoever answers (issue 28): a stand-in takes it as an upstream would.
+    this.plan.onForward?.()
+    if (answer.kind === 'respond' && answer.name !== undefined) {
+      // It replaced the upstream: it is what answered, and nothing was forwarded.
+      attempt.target = ctx.tx.target = answer.name
+      ctx.tx.forwardedHeaders = undefined
+    }
+    if (answer.kind === 'respond') {
+      if (this.settle({ kind: 'response', attempt, proxyRes: answer.response, injected: this.plan.effects, by: answer.by }, 'response', undefined, 'stand-in-answer')) attempt.status = answer.response.statusCode
+    } else if (answer.kind === 'reset') {
+      this.fail('reset', 'ECONNRESET')
+    } else if (answer.kind === 'refuse') {
+      this.settle({ kind: 'refused', attempt, type: answer.type, details: answer.details }, 'response', undefined, 'fail')
+    } else {
+      this.go('stand-in-hang')
+    }
+  }
+
+  goUpstream(): void {
+    const { ctx } = this
+    // A route with no target of its own (mocks only) has nowhere to send what no mock answered.
+    if (this.chosen === undefined) {
+      this.settle(
+        {
+          kind: 'refused',
+          attempt: this.attempt,
+          type: 'mock_unmatched',
+          details: { message: `no mock of route "${ctx.route.name}" answers ${ctx.tx.method} ${ctx.url}, and the route has no target`, hint: 'Add a mock that matches this request, or a target for the requests no mock answers.', route: ctx.route.name },
         },
-        (error: unknown) => settle({ kind: 'refused', attempt, type: 'proxy_internal_error', details: { message: `a stand-in failed: ${(error as Error)?.message ?? String(error)}`, hint: 'This is a bug in devproxy; please report it.', route: route.name } }, 'response'),
+        'response',
+        undefined,
+        'fail',
       )
+      return
     }
-    const goUpstream = () => {
-      // A route with no target of its own (mocks only) has nowhere to send what no mock answered.
-      if (chosen === undefined) {
-        settle({ kind: 'refused', attempt, type: 'mock_unmatched', details: { message: `no mock of route "${route.name}" answers ${tx.method} ${ctx.url}, and the route has no target`, hint: 'Add a mock that matches this request, or a target for the requests no mock answers.', route: route.name } }, 'response')
+    this.plan.onForward?.()
+    this.go('upstream')
+    this.forwardForReal()
+  }
+
+  forwardForReal(): void {
+    const { ctx, plan, target } = this
+    const { route, tx, req, res } = ctx
+    const request = ctx.engine.forwarder.request(route, target, { method: plan.forward?.method ?? tx.method, path: tx.forwardedUrl!, headers: this.rawHeaders, fresh: plan.freshConnection })
+    this.proxyReq = request
+    request.once('socket', (socket) => {
+      if (this.settled) return
+      noteUpstreamSocket(tx, socket)
+      this.readBefore = socket.bytesRead
+      if (!socket.connecting) {
+        this.go('socket-reused')
+        this.ready()
         return
       }
-      plan.onForward?.()
-      forwardForReal()
-    }
-
-    const forwardForReal = () => {
-      const request = engine.forwarder.request(route, target, { method, path: tx.forwardedUrl!, headers: rawHeaders, fresh: plan.freshConnection })
-      proxyReq = request
-      // Waiting for one of the route's maxConnections: bounded, and said so when it runs out.
-      poolTimer = setTimeout(() => fail('pool-exhausted'), route.connectMs)
-      request.once('socket', (socket) => {
-        clearTimeout(poolTimer)
-        if (attempt.outcome !== undefined) return
-        noteUpstreamSocket(tx, socket)
-        readBefore = socket.bytesRead
-        const onConnected = () => {
-          connected = true
-          // Waiting for 100 Continue is waiting for the upstream's answer.
-          if (expect) startResponseTimer()
-        }
-        if (!socket.connecting) {
-          secured = true
-          onConnected()
+      this.go('socket-new')
+      socket.once('connect', () => {
+        if (target.protocol !== 'https:') {
+          if (this.go('connected')) this.ready()
           return
         }
-        connectTimer = setTimeout(() => fail('connect-timeout', 'ETIMEDOUT'), route.connectMs)
-        socket.once('connect', () => {
-          clearTimeout(connectTimer)
-          onConnected()
+        if (!this.go('connected-tls')) return
+        socket.once('secureConnect', () => {
+          if (this.go('secured')) this.ready()
         })
-        if (!secured) socket.once('secureConnect', () => (secured = true))
       })
-      request.on('information', (info) => {
-        if (attempt.outcome !== undefined) return
-        if (info.statusCode === 100) clearTimeout(responseTimer)
-        relayInformational(res, info)
-      })
-      request.once('finish', startResponseTimer)
-      request.once('response', (proxyRes) => {
-        if (!settle({ kind: 'response', attempt, proxyRes, injected, by: undefined }, 'response')) {
-          proxyRes.destroy()
-          return
-        }
-        attempt.status = proxyRes.statusCode
-        if (!request.writableFinished) answeredEarly(proxyRes)
-      })
-      request.on('error', (error: NodeJS.ErrnoException) => {
-        if (releasing) return
-        if (attempt.outcome === 'response') {
-          // The upstream failed mid-body. If that body is going to the client, cut the client
-          // connection: a truncated body must never pass for a complete one.
-          if (res.headersSent && !res.writableFinished && !res.destroyed) {
-            tx.ending ??= 'upstream-aborted'
-            res.destroy()
-          }
-          return
-        }
-        if (res.destroyed) {
-          onClientClose()
-          return
-        }
-        // Node's advice for keep-alive clients: a reused socket that resets before any
-        // response byte was most likely closed by the server while idle — most likely, not
-        // surely: the upstream may have read the request first (exchange decides what that allows).
-        // A connection that had begun answering (its bytesRead moved) was not idle: the upstream reset it.
-        const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && request.socket?.bytesRead === readBefore
-        fail(classifyUpstreamError(error, connected, !secured), upstreamErrorCode(error), stale)
-      })
-      pump = pumpBody(plan.body, req, request, { idleMs: route.uploadIdleMs, stallMs: plan.timeoutMs }, {
-        onClientStall: () => {
-          if (settle({ kind: 'client-stalled', attempt }, 'aborted')) abandon()
-        },
-        onUpstreamStall: () => fail('timeout'),
-        onFirstByte: expect ? () => clearTimeout(responseTimer) : undefined,
-      })
-    }
-
-    /**
-     * The upstream answered before the whole body was sent (RFC 9112 §9.6: a 401 or 413 decided on
-     * the headers, or a server that streams its answer while it reads). A refusal will not read
-     * on: stop sending. Either way, once the response is over the request can never complete on
-     * that connection, so it is closed rather than left holding a pool slot.
-     */
-    const answeredEarly = (proxyRes: IncomingMessage) => {
-      if ((proxyRes.statusCode ?? 0) >= 400) pump?.stop()
-      const release = () => {
-        if (proxyReq?.writableFinished) return
-        pump?.stop()
-        abandon()
+    })
+    request.on('information', (info) => {
+      if (this.settled) return
+      if (info.statusCode === 100) this.stopTimer()
+      relayInformational(res, info)
+    })
+    request.once('finish', () => {
+      this.sent = true
+      if (this.state === 'SENDING_REQUEST') this.go('request-sent')
+    })
+    request.once('response', (proxyRes) => {
+      if (!this.settle({ kind: 'response', attempt: this.attempt, proxyRes, injected: plan.effects, by: undefined }, 'response')) {
+        proxyRes.destroy()
+        return
       }
-      proxyRes.once('end', release)
-      proxyRes.once('close', release)
-    }
+      this.attempt.status = proxyRes.statusCode
+      if (!request.writableFinished) this.answeredEarly(proxyRes)
+    })
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      if (this.releasing) return
+      if (this.attempt.outcome === 'response') {
+        // The upstream failed mid-body. If that body is going to the client, cut the client
+        // connection: a truncated body must never pass for a complete one.
+        if (res.headersSent && !res.writableFinished && !res.destroyed) {
+          tx.ending ??= 'upstream-aborted'
+          res.destroy()
+        }
+        return
+      }
+      if (res.destroyed) {
+        this.onClientClose()
+        return
+      }
+      // Node's advice for keep-alive clients: a reused socket that resets before any response
+      // byte was most likely closed by the server while idle — most likely, not surely: the
+      // upstream may have read the request first (exchange decides what that allows). A
+      // connection that had begun answering (its bytesRead moved) was not idle: the upstream reset it.
+      const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE') && request.socket?.bytesRead === this.readBefore
+      const connected = this.state !== 'POOL_WAIT' && this.state !== 'CONNECTING'
+      const secured = this.state !== 'TLS' && (connected || target.protocol !== 'https:')
+      this.fail(classifyUpstreamError(error, connected, !secured), upstreamErrorCode(error), stale)
+    })
+    this.pump = pumpBody(plan.body, req, request, { idleMs: route.uploadIdleMs, stallMs: plan.timeoutMs }, {
+      onClientStall: () => {
+        if (this.settle({ kind: 'client-stalled', attempt: this.attempt }, 'aborted')) this.abandon()
+      },
+      onUpstreamStall: () => this.fail('timeout'),
+      onFirstByte: this.expect ? () => this.stopTimer() : undefined,
+    })
+  }
 
-    // An injected delay or hang stands in for a slow upstream: the response clock runs from the start.
-    const delayMs = injected.delayMs
-    if (delayMs > 0 || injected.answer?.kind === 'hang') startResponseTimer()
-    if (delayMs > 0) setTimeout(forward, delayMs)
-    else forward()
-  })
+  /** The connection is open (and secured): the request goes out; if it was all handed over already, it is sent. */
+  ready(): void {
+    if (this.sent) this.go('request-sent')
+  }
+
+  /** The go-ahead came (100 Continue, or the body began flowing): the wait for it is over. */
+  stopTimer(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  /**
+   * The upstream answered before the whole body was sent (RFC 9112 §9.6: a 401 or 413 decided on
+   * the headers, or a server that streams its answer while it reads). A refusal will not read
+   * on: stop sending. Either way, once the response is over the request can never complete on
+   * that connection, so it is closed rather than left holding a pool slot.
+   */
+  answeredEarly(proxyRes: IncomingMessage): void {
+    if ((proxyRes.statusCode ?? 0) >= 400) this.pump?.stop()
+    const release = () => {
+      if (this.proxyReq?.writableFinished) return
+      this.pump?.stop()
+      this.abandon()
+    }
+    proxyRes.once('end', release)
+    proxyRes.once('close', release)
+  }
 }
 
 const NO_TARGET = new URL('http://mocks.invalid/')

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http'
 
-/** Waits before the next attempt; false if the client went away meanwhile. */
+/** RETRY_WAIT (attempt-states.ts): waits out the backoff before the next attempt; false if the client went away meanwhile. */
 export function backoff(delayMs: number, ctx: { readonly res: ServerResponse }): Promise<boolean> {
   if (ctx.res.destroyed) return Promise.resolve(false)
   return new Promise((resolve) => {

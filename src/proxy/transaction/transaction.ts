@@ -192,3 +192,14 @@ export function startAttempt(tx: Transaction, target: URL | undefined, retry: { 
   tx.target = attempt.target
   return attempt
 }
+
+/**
+ * The transaction's clock at `now`: its duration so far, and the answering attempt's `receive`
+ * phase — from its response headers to now (the body's last byte out, or the moment a sink
+ * that must see it before the client is called).
+ */
+export function stopClock(tx: Transaction, now = performance.now()): void {
+  tx.durationMs = now - tx.startMs
+  const answering = tx.attempts.at(-1)
+  if (answering?.outcome === 'response') answering.phases.receive = Math.max(0, now - (answering.startMs + answering.durationMs))
+}
