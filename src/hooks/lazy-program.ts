@@ -15,9 +15,9 @@ export function createLazyRouteProgram(): RouteProgram {
     runsAfter: (route) => route.onResponse !== undefined,
     beforeForward: (ctx) => (loaded ? loaded.beforeForward(ctx) : load().then((program) => program.beforeForward(ctx))),
     afterResponse: (ctx) => (loaded ? loaded.afterResponse(ctx) : load().then((program) => program.afterResponse(ctx))),
-    transformBody: (route, tx, response) => {
+    transformBody: (route, tx, response, report) => {
       if (route.transform === undefined) return undefined
-      return loaded ? loaded.transformBody(route, tx, response) : load().then((program) => program.transformBody(route, tx, response))
+      return loaded ? loaded.transformBody(route, tx, response, report) : load().then((program) => program.transformBody(route, tx, response, report))
     },
   }
 }

@@ -51,7 +51,7 @@ export async function runOnResponse(ctx: AfterResponseContext): Promise<Incoming
   // As the proxy reads any header list: repeated fields joined, Set-Cookie kept apart (RFC 9110 §5.3).
   const headers = headersObject(raw) as IncomingHttpHeaders
   // The -v diff shows the response as the upstream sent it, then as the client got it.
-  tx.responseHeadersReceived = received
+  ctx.report.receivedHeaders(received)
 
   const body = replaced ?? (read === undefined ? undefined : await read)
   if (body === undefined) {

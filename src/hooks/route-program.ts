@@ -36,7 +36,7 @@ export function createRouteProgram(): RouteProgram {
     },
 
     async afterResponse(ctx) {
-      ctx.tx.hooked = true
+      ctx.report.ranCode()
       try {
         return await runOnResponse(ctx)
       } catch (error) {
@@ -44,12 +44,12 @@ export function createRouteProgram(): RouteProgram {
       }
     },
 
-    transformBody(route, tx, response) {
+    transformBody(route, tx, response, report) {
       const transform = route.transform
       if (transform === undefined || tx.method === 'HEAD' || response.statusCode === 204 || response.statusCode === 304) return undefined
       const kind = transformKind(transform, response.headers['content-type'])
       if (kind === undefined) return undefined
-      tx.hooked = true
+      report.ranCode()
       // The transform sees the body decoded (gzip, br, deflate) and the client gets it so.
       const coding = codingOf(response.headers['content-encoding'])
       const hook = kind === 'sse' ? 'transform.event' : 'transform.chunk'
@@ -58,7 +58,7 @@ export function createRouteProgram(): RouteProgram {
         return asProgramFailure(route, hook, new HookFailure('hook_error', hook, message, `Ask for a coding devproxy can read: set ctx.headers['accept-encoding'] = 'gzip, br' in onRequest.`))
       }
       if (coding.kind === 'known') {
-        tx.responseHeadersReceived ??= { ...response.headers }
+        report.receivedHeaders({ ...response.headers }, true)
         delete response.headers['content-encoding']
       }
       const context = Object.freeze({
@@ -106,7 +106,7 @@ async function choose(route: ResolvedRoute, info: HookRequestInfo, origins: Map<
 
 /** Runs onRequest and turns what it did into the plan; in this tick when the hook is synchronous. */
 function withOnRequest(route: ResolvedRoute, ctx: BeforeForwardContext, info: HookRequestInfo, choices: Choices): BeforeForward | Promise<BeforeForward> {
-  ctx.tx.hooked = true
+  ctx.report.ranCode()
   const failed = (error: unknown) => asProgramFailure(route, 'onRequest', error)
   try {
     const outcome = runOnRequest(route, ctx, info)

@@ -5,7 +5,8 @@ import { createForwarder, type Forwarder } from './upstream/forward.js'
 import type { RouteProgram } from './exchange/route-program.js'
 import { compileState, type RoutingState } from './route/routing-state.js'
 import type { StandIn } from './exchange/stand-in.js'
-import { stopClock, type Transaction, type TransactionSink } from './transaction/transaction.js'
+import { type Transaction, type TransactionSink } from './transaction/transaction.js'
+import * as record from './transaction/record.js'
 
 export interface Engine {
   /** This proxy instance in `Via` (`devproxy-<id>`): a request naming it has looped back. */
@@ -94,7 +95,9 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
       plugins.onSwap?.(next, previous)
       forwarder.release(next.routes)
     },
-    emit(tx) {
+    emit(finished) {
+      // From here on the record is the sinks' to read, no one's to write (frozen when tests run).
+      const tx = record.seal(finished)
       counters.requests++
       if (tx.error !== undefined || (tx.status !== undefined && tx.status >= 500)) counters.errors++
       counters.faults += tx.faults.length
@@ -110,7 +113,7 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
       return deliverySinks.length > 0
     },
     deliver(tx) {
-      stopClock(tx)
+      record.stopClock(tx)
       for (const sink of deliverySinks) {
         try {
           sink.beforeDelivery!(tx)

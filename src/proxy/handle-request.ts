@@ -12,7 +12,8 @@ import { checkRequestHead } from './admit/request-head.js'
 import { sendError } from './respond/respond.js'
 import { declaredLength } from './http/request-target.js'
 import { routeRequestTarget } from './route/request-route.js'
-import { createTransaction, stopClock, type Transaction } from './transaction/transaction.js'
+import { createTransaction, type Transaction } from './transaction/transaction.js'
+import * as record from './transaction/record.js'
 
 /**
  * The request pipeline: route → limits → upstream attempt → respond. Every request ends as
@@ -30,12 +31,13 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   const tx = createTransaction(req, 'http', engine.instanceId)
   engine.inFlight.add(tx)
   if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, () => engine.deliver(tx))
-  const clientGone: ClientGone = { listener: undefined }
+  const clientGone: ClientGone = { listener: undefined, gone: false }
   // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
   // attempt in flight learns first, then the transaction is finished and handed on.
   let leave: (() => void) | undefined
   res.on('close', () => {
     leave?.()
+    clientGone.gone = true
     clientGone.listener?.()
     // A body left unread (an early answer) is drained, bounded, and the connection closed.
     drainUnreadBody(req)
@@ -81,7 +83,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     })
     return
   }
-  tx.route = route.name
+  record.routed(tx, route.name)
   if (req.headers.via !== undefined && passedThrough(req.headers.via, engine.instanceId)) {
     sendError(res, tx, 'loop_detected', {
       message: `this request already passed through this devproxy (its Via names ${viaName(engine.instanceId)}): route "${route.name}" sends it back to the proxy itself`,
@@ -123,10 +125,10 @@ function leaveUnserved(res: ServerResponse, onClosed: (() => void) | undefined):
 }
 
 function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
-  stopClock(tx)
+  record.stopClock(tx)
   engine.inFlight.delete(tx)
-  if (engine.cutByShutdown.has(tx)) tx.ending = 'shutdown'
-  tx.ending ??= res.writableFinished ? 'completed' : 'client-aborted'
+  if (engine.cutByShutdown.has(tx)) record.ended(tx, 'shutdown')
+  record.ended(tx, res.writableFinished ? 'completed' : 'client-aborted', true)
   engine.emit(tx)
 }
 

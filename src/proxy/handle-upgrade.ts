@@ -9,7 +9,8 @@ import { buildForwardHeaders } from './upstream/forward-headers.js'
 import { forwardPath } from './route/path-rewrite.js'
 import { routeRequestTarget } from './route/request-route.js'
 import { sendSocketError } from './respond/respond.js'
-import { createTransaction, startAttempt } from './transaction/transaction.js'
+import { createTransaction } from './transaction/transaction.js'
+import * as record from './transaction/record.js'
 
 /**
  * Proxies a WebSocket upgrade (Vite HMR and friends). The transaction finishes when the
@@ -21,8 +22,8 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
   sockets.add(socket)
   socket.once('close', () => {
     sockets.delete(socket)
-    tx.durationMs = performance.now() - tx.startMs
-    tx.ending ??= tx.status === 101 ? 'completed' : 'client-aborted'
+    record.stopClock(tx)
+    record.ended(tx, tx.status === 101 ? 'completed' : 'client-aborted', true)
     engine.emit(tx)
   })
   socket.on('error', () => socket.destroy())
@@ -45,7 +46,7 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
     })
     return
   }
-  tx.route = route.name
+  record.routed(tx, route.name)
   // A stand-in that cannot serve WebSockets (replaying is offline) says why.
   for (const standIn of engine.standIns) {
     const refused = standIn.serves(route) ? standIn.refuseUpgrade?.(route, tx.url) : undefined
@@ -64,12 +65,12 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
   }
   const pool = state.pools.get(route)!
   const target = pool.pick(Date.now())
-  const attempt = startAttempt(tx, target)
-  tx.forwardedUrl = forwardPath(route, url)
-  tx.forwardedHeaders = headersObject(
+  const attempt = record.attemptStarted(tx, target)
+  const forwardedUrl = forwardPath(route, url)
+  const forwardedHeaders = headersObject(
     buildForwardHeaders(req.rawHeaders, {
       clientIp: tx.clientIp,
-    scheme: tx.scheme,
+      scheme: tx.scheme,
       targetHost: route.changeOrigin ? target.host : undefined,
       upgrade: true,
       rules: route.requestHeaders,
@@ -79,17 +80,19 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
       expect: false,
     }),
   )
+  record.forwarded(tx, forwardedUrl, forwardedHeaders)
+
   // http-proxy-3 builds the upgrade request from req.url and req.headers; the originals stay
   // on the transaction.
-  req.url = tx.forwardedUrl
-  req.headers = tx.forwardedHeaders as IncomingHttpHeaders
+  req.url = forwardedUrl
+  req.headers = forwardedHeaders as IncomingHttpHeaders
 
   let connected = false
   let settled = false
   const timer = setTimeout(() => {
     if (settled) return
     settled = true
-    attempt.outcome = 'timeout'
+    record.attemptSettled(attempt, 'timeout', undefined)
     const { message, hint } = describeFailure('timeout', target.origin, undefined, { timeoutMs: route.timeoutMs })
     sendSocketError(socket, tx, 'upstream_timeout', { message, hint, route: route.name, target: target.origin, attempts: 1 })
   }, route.timeoutMs)
@@ -102,32 +105,30 @@ export function handleUpgrade(engine: Engine, req: IncomingMessage, socket: Dupl
         // The upstream refused the upgrade with a plain response, which http-proxy-3 relays.
         settled = true
         clearTimeout(timer)
-        tx.status = proxyRes.statusCode
-        attempt.outcome = 'response'
-        attempt.status = proxyRes.statusCode
+        record.responseStarted(tx, proxyRes.statusCode)
+        record.attemptSettled(attempt, 'response', undefined)
+        record.attemptAnswered(attempt, proxyRes.statusCode)
       })
       socket.once('close', () => proxyReq.destroy())
     },
     onUpgrade(proxyRes, proxySocket) {
       settled = true
       clearTimeout(timer)
-      attempt.outcome = 'response'
-      attempt.status = 101
-      attempt.durationMs = performance.now() - attempt.startMs
-      tx.status = 101
-      tx.responseHeadersReceived = proxyRes.headers
+      record.attemptSettled(attempt, 'response', undefined)
+      record.attemptAnswered(attempt, 101)
+      record.responseStarted(tx, 101)
+      record.responseHeadersReceived(tx, proxyRes.headers)
       // Count only once http-proxy-3 has piped the socket: a 'data' listener added now would
       // switch it to flowing mode and swallow the frame that arrived with the 101 (Vite's
       // `connected` message does).
-      process.nextTick(() => proxySocket.on('data', (chunk: Buffer) => (tx.responseBytes += chunk.length)))
+      process.nextTick(() => proxySocket.on('data', (chunk: Buffer) => (record.responseBytesAdded(tx, chunk.length))))
     },
     onError(error) {
       if (settled) return
       settled = true
       clearTimeout(timer)
       const failure = classifyUpstreamError(error, connected)
-      attempt.outcome = failure
-      attempt.errorCode = error.code
+      record.attemptSettled(attempt, failure, error.code)
       if (failure === 'connect-failure') pool.eject(target, Date.now())
       const { message, hint } = describeFailure(failure, target.origin, error.code, { timeoutMs: route.timeoutMs })
       sendSocketError(socket, tx, FAILURE_TYPES[failure], { message, hint, route: route.name, target: target.origin, attempts: 1 })

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Entry } from 'har-format'
 import { buildErrorResponse, type ErrorType } from '../proxy/index.js'
-import type { Transaction } from '../proxy/index.js'
+import type { StandInNote, Transaction } from '../proxy/index.js'
 import type { DevproxyEntryFields } from './har-entry.js'
 import type { ReplayMatch } from './replay-match.js'
 import { syntheticResponse } from '../proxy/index.js'
@@ -13,13 +13,11 @@ import { missResponse, recordedBody, recordedResponse } from './replay-response.
  * off mid-stream) is never served as a whole one, and a request that failed (HAR status 0) is
  * answered as a failure — both by devproxy's own 502, which says which entry and why.
  */
-export function replayResponse(match: ReplayMatch, tx: Transaction, url: string, paced = false): IncomingMessage {
-  tx.replay = match.kind
-  if (match.kind === 'miss') return missResponse(match, tx.method, url)
+export function replayResponse(match: ReplayMatch, tx: Transaction, url: string, paced = false): { readonly response: IncomingMessage; readonly note: StandInNote } {
+  if (match.kind === 'miss') return { response: missResponse(match, tx.method, url), note: { replay: 'miss' } }
   const problem = entryProblem(match.entry)
-  if (problem === undefined) return recordedResponse(match.entry, paced)
+  if (problem === undefined) return { response: recordedResponse(match.entry, paced), note: { replay: 'hit' } }
   const { type, message, hint } = problem === 'truncated' ? describeTruncated(match.entry, tx.method, url) : describeFailed(match.entry, tx.method, url)
-  tx.error = { type, message }
   const response = buildErrorResponse(type, { message, hint })
   const body = Buffer.from(response.body)
   const headers: IncomingHttpHeaders = {
@@ -29,7 +27,7 @@ export function replayResponse(match: ReplayMatch, tx: Transaction, url: string,
     'x-devproxy-error': type,
     'x-devproxy-replay': problem,
   }
-  return syntheticResponse(response.status, headers, body)
+  return { response: syntheticResponse(response.status, headers, body), note: { replay: 'hit', error: { type, message } } }
 }
 
 /** Why a recorded entry cannot be served as a response; undefined when it can. */

@@ -1,5 +1,5 @@
 import type { Entry } from 'har-format'
-import type { StandIn } from '../proxy/index.js'
+import type { StandIn, StandInPass } from '../proxy/index.js'
 import { recordedHeadersMs } from './har-timings.js'
 import { replayResponse } from './replay-answer.js'
 import type { ReplayIndex } from './replay-match.js'
@@ -19,6 +19,9 @@ export interface ReplaySource {
   readonly pace?: 'fast' | 'recorded' | undefined
 }
 
+/** A miss on a `--fallthrough` route: the live target answers, and the record says so. */
+const FALLTHROUGH: StandInPass = { kind: 'pass', note: { replay: 'fallthrough' } }
+
 /** Request bodies up to this size are read whole in replay mode, to match them. */
 const REPLAY_MATCH_BYTES = 10 * 1024 * 1024
 
@@ -34,11 +37,10 @@ export function createReplayStandIn(source: ReplaySource): StandIn {
     answer({ route, tx, url, body, headers }) {
       const match = source.index.match({ method: tx.method, url, body, headers })
       if (match.kind === 'miss' && source.fallthroughRoutes.has(route.name)) {
-        tx.replay = 'fallthrough'
-        return undefined
+        return FALLTHROUGH
       }
       const paced = source.pace === 'recorded'
-      const answer = () => ({ kind: 'respond', response: replayResponse(match, tx, url, paced), by: 'replay', name: source.name }) as const
+      const answer = () => ({ kind: 'respond', ...replayResponse(match, tx, url, paced), by: 'replay', name: source.name }) as const
       const waitMs = paced && match.kind === 'hit' ? recordedHeadersMs(match.entry.timings) : 0
       return waitMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer()), waitMs)) : answer()
     },

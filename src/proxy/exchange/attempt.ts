@@ -14,10 +14,11 @@ import { bodyLengthUnknown } from '../http/protocol.js'
 import { absoluteAuthority } from '../http/request-target.js'
 import type { RequestBody } from './request-body.js'
 import { pumpBody, type BodyPump } from '../upstream/send-request.js'
-import type { StandInAnswer, StandInKind } from './stand-in.js'
+import type { StandInAnswer, StandInKind, StandInNote } from './stand-in.js'
 import { nextState, phaseOf, timerOf, type AttemptEvent, type AttemptLimits, type AttemptState } from './attempt-states.js'
-import { startAttempt, type Attempt, type Transaction } from '../transaction/transaction.js'
+import type { Attempt, Transaction } from '../transaction/transaction.js'
 import { noteUpstreamSocket } from '../upstream/upstream-socket.js'
+import * as record from '../transaction/record.js'
 
 export interface AttemptContext {
   readonly engine: ExchangeServices
@@ -34,6 +35,8 @@ export interface AttemptContext {
 
 export interface ClientGone {
   listener: (() => void) | undefined
+  /** The client's side closed: the transaction is finished and handed on; nothing more may start for it. */
+  gone: boolean
 }
 
 export interface AttemptPlan {
@@ -100,7 +103,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   const pool = state.pools.get(route)!
   const changes = plan.forward
   const chosen = changes?.target ?? (pool.targets.length > 0 ? pool.pick(Date.now()) : undefined)
-  const attempt = startAttempt(tx, chosen, plan)
+  const attempt = record.attemptStarted(tx, chosen, plan)
   // A route of mocks alone builds the request a mock sees against a placeholder it never contacts.
   const target = chosen ?? NO_TARGET
 
@@ -108,7 +111,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
   // Expect goes to the upstream when the body streams through; a buffered body was already
   // asked for (the proxy answered 100 itself), so the upstream must not wait for a go-ahead.
   const expect = plan.body.kind === 'stream' && expectsContinue(req)
-  tx.forwardedUrl = joinBasePath(target.pathname, changes?.path ?? forwardPath(route, ctx.url))
+  const forwardedUrl = joinBasePath(target.pathname, changes?.path ?? forwardPath(route, ctx.url))
   const rawHeaders = buildForwardHeaders(changes?.headers ?? req.rawHeaders, {
     clientIp: tx.clientIp,
     scheme: tx.scheme,
@@ -121,7 +124,7 @@ export function runAttempt(ctx: AttemptContext, plan: AttemptPlan): Promise<Atte
     framing,
     expect,
   })
-  tx.forwardedHeaders = headersObject(rawHeaders)
+  record.forwarded(tx, forwardedUrl, headersObject(rawHeaders))
 
   const injected = plan.effects
   // A delay acts on the attempt as it starts; a stand-in once it answers (the client may leave first).
@@ -188,10 +191,7 @@ class AttemptRun {
     if (next === undefined) return false
     const now = performance.now()
     const phase = phaseOf(this.state, this.held)
-    if (phase !== undefined) {
-      const phases = this.attempt.phases
-      phases[phase] = (phases[phase] ?? 0) + (now - this.enteredMs)
-    }
+    if (phase !== undefined) record.phaseTimed(this.attempt, phase, now - this.enteredMs)
     this.state = next
     this.enteredMs = now
     clearTimeout(this.timer)
@@ -212,9 +212,7 @@ class AttemptRun {
     clearTimeout(this.heldTimer)
     const { ctx, attempt } = this
     if (ctx.clientGone.listener === this.onClientClose) ctx.clientGone.listener = undefined
-    attempt.outcome = outcome
-    attempt.errorCode = code
-    attempt.durationMs = performance.now() - attempt.startMs
+    record.attemptSettled(attempt, outcome, code)
     if (result.kind !== 'response') this.pump?.stop()
     this.resolve(result)
     return true
@@ -260,7 +258,9 @@ class AttemptRun {
     for (const candidate of ctx.engine.standIns) {
       if (!candidate.serves(ctx.route)) continue
       const answer = await candidate.answer({ route: ctx.route, tx: ctx.tx, method: ctx.tx.method, url: ctx.url, headers: ctx.req.headers, body: plan.requestBody })
-      if (answer !== undefined) return answer
+      if (answer === undefined) continue
+      if (answer.kind !== 'pass') return answer
+      noteStandIn(ctx.tx, answer.note)
     }
     return undefined
   }
@@ -268,16 +268,16 @@ class AttemptRun {
   /** A stand-in answers through the very same paths a real upstream takes: a response, a reset, silence, or devproxy's own refusal. */
   standIn(answer: StandInAnswer): void {
     const { attempt, ctx } = this
-    attempt.by = answer.by
+    record.attemptAnsweredBy(attempt, answer.by)
     // The request body is captured whoever answers (issue 28): a stand-in takes it as an upstream would.
     this.plan.onForward?.()
+    if (answer.kind === 'respond' && answer.note !== undefined) noteStandIn(ctx.tx, answer.note)
     if (answer.kind === 'respond' && answer.name !== undefined) {
       // It replaced the upstream: it is what answered, and nothing was forwarded.
-      attempt.target = ctx.tx.target = answer.name
-      ctx.tx.forwardedHeaders = undefined
+      record.answeredInPlaceOf(ctx.tx, attempt, answer.name)
     }
     if (answer.kind === 'respond') {
-      if (this.settle({ kind: 'response', attempt, proxyRes: answer.response, injected: this.plan.effects, by: answer.by }, 'response', undefined, 'stand-in-answer')) attempt.status = answer.response.statusCode
+      if (this.settle({ kind: 'response', attempt, proxyRes: answer.response, injected: this.plan.effects, by: answer.by }, 'response', undefined, 'stand-in-answer')) record.attemptAnswered(attempt, answer.response.statusCode)
     } else if (answer.kind === 'reset') {
       this.fail('reset', 'ECONNRESET')
     } else if (answer.kind === 'refuse') {
@@ -349,7 +349,7 @@ class AttemptRun {
         proxyRes.destroy()
         return
       }
-      this.attempt.status = proxyRes.statusCode
+      record.attemptAnswered(this.attempt, proxyRes.statusCode)
       if (!request.writableFinished) this.answeredEarly(proxyRes)
     })
     request.on('error', (error: NodeJS.ErrnoException) => {
@@ -358,7 +358,7 @@ class AttemptRun {
         // The upstream failed mid-body. If that body is going to the client, cut the client
         // connection: a truncated body must never pass for a complete one.
         if (res.headersSent && !res.writableFinished && !res.destroyed) {
-          tx.ending ??= 'upstream-aborted'
+          record.ended(tx, 'upstream-aborted', true)
           res.destroy()
         }
         return
@@ -415,6 +415,12 @@ class AttemptRun {
 }
 
 const NO_TARGET = new URL('http://mocks.invalid/')
+
+/** What a stand-in said about its answer, into the record. */
+function noteStandIn(tx: Transaction, note: StandInNote): void {
+  if (note.replay !== undefined) record.replayed(tx, note.replay)
+  if (note.error !== undefined) record.failed(tx, note.error.type, note.error.message)
+}
 
 /** `Expect: 100-continue` (RFC 9110 §10.1.1), the one expectation there is. */
 export function expectsContinue(req: IncomingMessage): boolean {

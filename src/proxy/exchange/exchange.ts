@@ -11,12 +11,13 @@ import { forwardPath } from '../route/path-rewrite.js'
 import { hasBody } from '../http/protocol.js'
 import { readRequestBody, type BodyFailure, type RequestBody } from './request-body.js'
 import { sendError } from '../respond/respond.js'
-import type { RouteProgram } from './route-program.js'
+import type { ProgramReport, RouteProgram } from './route-program.js'
 import type { StandInAnswer } from './stand-in.js'
 import { backoff } from './wait.js'
 import { decideRetry, type AttemptOutcome, type RetryDecision } from './retry-policy.js'
 import { streamResponse, type ResponseFaults } from '../respond/stream-response.js'
 import type { Transaction } from '../transaction/transaction.js'
+import * as record from '../transaction/record.js'
 
 const random = createRandom()
 const NO_RESPONSE_FAULTS: ResponseFaults = {}
@@ -41,7 +42,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   const atClient = plannedFaults(ctx, 'client')
   if (atClient !== NO_EFFECTS) {
     // A fault that answers before the attempts takes the body as an upstream would: captured (issue 28).
-    if (atClient.answer !== undefined && engine.captureBodyBytes > 0 && hasBody(req)) tx.requestBody = captureBody(req, req.headers, engine.captureBodyBytes)
+    if (atClient.answer !== undefined && engine.captureBodyBytes > 0 && hasBody(req)) record.requestBodyCaptured(tx, captureBody(req, req.headers, engine.captureBodyBytes))
     if (await answerAtClient(ctx, atClient)) return
   }
 
@@ -52,6 +53,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
     ? engine.program.beforeForward({
         route,
         tx,
+        report: reportTo(tx),
         req,
         url: ctx.url,
         forwardPath: forwardPath(route, ctx.url),
@@ -72,7 +74,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   const hookAnswer: (() => StandInAnswer) | undefined = program?.kind === 'answer' ? program.answer : undefined
 
   const policy = (program?.kind === 'forward' ? program.retry : undefined) ?? route.retry
-  tx.maxAttempts = policy.attempts
+  record.retryPlanned(tx, policy.attempts)
   // Retries resend the body, and stand-ins (a recording, mocks) may match on it: both need it whole.
   const standInBytes = engine.standIns.reduce((most, standIn) => (standIn.serves(route) ? Math.max(most, standIn.bodyBytes(route)) : most), 0)
   const replayBytes = policy.attempts > 1 || standInBytes > 0 ? Math.max(policy.attempts > 1 ? policy.maxReplayBodyBytes : 0, standInBytes) : undefined
@@ -86,14 +88,17 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   const body: RequestBody = received
   const captureBytes = ctx.engine.captureBodyBytes
   // A streamed body is captured when it starts flowing upstream, so no byte is lost to it.
-  const captureStream = captureBytes > 0 && body.kind === 'stream' ? () => (tx.requestBody ??= captureRequestBody(body, req, captureBytes)) : undefined
-  if (captureBytes > 0 && body.kind === 'buffered') tx.requestBody = captureRequestBody(body, req, captureBytes)
+  const captureStream = captureBytes > 0 && body.kind === 'stream' ? () => tx.requestBody ?? record.requestBodyCaptured(tx, captureRequestBody(body, req, captureBytes)) : undefined
+  if (captureBytes > 0 && body.kind === 'buffered') record.requestBodyCaptured(tx, captureRequestBody(body, req, captureBytes))
 
   const firstStartMs = performance.now()
   let backoffMs = 0
   let retryOf: string | undefined
   let staleRetries = 0
   for (;;) {
+    // The client left while the exchange waited (for the body, the route's code, a backoff): its
+    // transaction is finished and logged; no attempt starts for it (h2: streams reset together).
+    if (ctx.clientGone.gone) return
     const elapsedMs = performance.now() - firstStartMs
     const budgetLeftMs = policy.budgetMs === undefined ? Infinity : Math.max(1, policy.budgetMs - elapsedMs)
     const timeoutMs = Math.min(route.timeoutMs, budgetLeftMs)
@@ -144,7 +149,7 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
       random,
     })
     if (!decision.retry) {
-      tx.retryNote = decision.reason ?? staleNote
+      record.retryWithheld(tx, decision.reason ?? staleNote)
       if (result.kind === 'response') await respond(ctx, result, atClient)
       else answerFailure(ctx, result, timeoutMs < route.timeoutMs, atClient)
       return
@@ -178,7 +183,7 @@ async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, re
   const { engine, route, tx, res } = ctx
   let proxyRes = result.proxyRes
   if (program.runsAfter(route)) {
-    const after = await program.afterResponse({ route, tx, response: proxyRes, by: result.by })
+    const after = await program.afterResponse({ route, tx, report: reportTo(tx), response: proxyRes, by: result.by })
     if ('kind' in after && after.kind === 'failed') {
       proxyRes.destroy()
       sendError(res, tx, after.type, afterAnswer(tx, result, after.details))
@@ -188,7 +193,7 @@ async function respondThroughCode(ctx: AttemptContext, program: RouteProgram, re
     ctx.clientGone.listener = () => proxyRes.readableEnded || proxyRes.destroy()
     if (res.destroyed) return void proxyRes.destroy()
   }
-  const transform = route.transform === undefined ? undefined : await program.transformBody(route, tx, proxyRes)
+  const transform = route.transform === undefined ? undefined : await program.transformBody(route, tx, proxyRes, reportTo(tx))
   if (transform !== undefined && 'kind' in transform) {
     proxyRes.destroy()
     sendError(res, tx, transform.type, afterAnswer(tx, result, transform.details))
@@ -295,5 +300,13 @@ export function tooLarge(route: ResolvedRoute, tx: Transaction) {
     route: route.name,
     target: tx.target,
     attempts: tx.attempts.length,
+  }
+}
+
+/** Where the route's code reports what it did: into the record, through its events. */
+function reportTo(tx: Transaction): ProgramReport {
+  return {
+    ranCode: () => record.hooked(tx),
+    receivedHeaders: (headers, keepFirst) => record.responseHeadersReceived(tx, headers, keepFirst),
   }
 }

@@ -1,5 +1,6 @@
 import type { Effects, FiredFault } from './fault-plan.js'
 import type { Transaction } from '../transaction/transaction.js'
+import * as record from '../transaction/record.js'
 
 /**
  * Reporting faults that acted (fault-plan.ts `FiredFault`): every observer — the log's tags,
@@ -19,7 +20,7 @@ export function firedIn(effects: Effects, roles: readonly FiredFault['role'][]):
 /** Faults that acted on the transaction: tagged (`tx.faults`) and counted on their fault. */
 export function noteActed(tx: Transaction, faults: readonly FiredFault[]): void {
   for (const fault of faults) {
-    tx.faults.push(fault.note)
+    record.faultActed(tx, fault.note)
     fault.count()
   }
 }

@@ -7,6 +7,7 @@ import { isHttp2 } from '../http/protocol.js'
 import { splitUrl } from '../route/router.js'
 import { streamResponse } from '../respond/stream-response.js'
 import { backoff } from './wait.js'
+import * as record from '../transaction/record.js'
 
 /**
  * Where faults enter a transaction: per attempt (`upstream` scope, the default), or once
@@ -60,7 +61,7 @@ export async function answerAtClient(ctx: AttemptContext, effects: Effects): Pro
   if (answer.kind === 'respond') {
     streamResponse(tx, route, answer.response, res, ctx.engine.instanceId, { header: labels })
   } else if (answer.kind === 'reset') {
-    tx.ending = 'upstream-aborted'
+    record.ended(tx, 'upstream-aborted')
     // HTTP/1.x: a TCP reset. HTTP/2: RST_STREAM INTERNAL_ERROR on this stream alone (H2Response),
     // as a server failing one request does; the connection's other streams go on.
     if (res.socket && !isHttp2(res.req)) res.socket.resetAndDestroy()

@@ -4,6 +4,7 @@ import { createBodyLimiter } from './body-limit.js'
 import { bodyLengthUnknown, hasBody } from '../http/protocol.js'
 import type { Transaction } from '../transaction/transaction.js'
 import type { RequestBody } from '../upstream/send-request.js'
+import * as record from '../transaction/record.js'
 
 export type { RequestBody }
 
@@ -40,7 +41,7 @@ export function readRequestBody(req: IncomingMessage, tx: Transaction, limits: B
       idle.refresh()
       chunks.push(chunk)
       total += chunk.length
-      tx.requestBytes = total
+      record.requestBytesSeen(tx, total)
       if (total > limits.maxRequestBodyBytes) {
         req.pause()
         done('too-large')
@@ -69,7 +70,7 @@ const NEVER = new Promise<void>(() => {})
  */
 function streamOnce(req: IncomingMessage, tx: Transaction, maxBytes: number, head: Buffer[], headBytes: number): RequestBody {
   if (!bodyLengthUnknown(req)) {
-    tx.requestBytes = Number(req.headers['content-length'] ?? 0) || 0
+    record.requestBytesSeen(tx, Number(req.headers['content-length'] ?? 0) || 0)
     if (head.length === 0) return { kind: 'stream', source: req, overLimit: NEVER }
     const out = new PassThrough()
     for (const chunk of head) out.write(chunk)
@@ -78,7 +79,7 @@ function streamOnce(req: IncomingMessage, tx: Transaction, maxBytes: number, hea
   }
   const out = new PassThrough()
   for (const chunk of head) out.write(chunk)
-  const limiter = createBodyLimiter(maxBytes - headBytes, (total) => (tx.requestBytes = headBytes + total))
+  const limiter = createBodyLimiter(maxBytes - headBytes, (total) => (record.requestBytesSeen(tx, headBytes + total)))
   const overLimit = new Promise<void>((resolve) => {
     limiter.once('error', () => {
       req.unpipe(limiter)

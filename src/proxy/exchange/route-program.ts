@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Transform } from 'node:stream'
 import type { ResolvedRetry, ResolvedRoute } from '../../config/types.js'
 import type { ErrorDetails, ErrorType } from '../http/error-map.js'
@@ -39,9 +39,21 @@ export interface HookAnswerPlan {
   readonly answer: () => StandInAnswer
 }
 
+/**
+ * What the route's code tells the exchange about the request, for the record (the code never
+ * writes to the transaction: record.ts does, when it is told).
+ */
+export interface ProgramReport {
+  /** The route's own code ran on this request (the log's `[hook]`). */
+  ranCode(): void
+  /** The response head as it arrived, before the code changed it (the `-v` diff's left side); `keepFirst`: unless noted already. */
+  receivedHeaders(headers: IncomingHttpHeaders, keepFirst?: boolean): void
+}
+
 export interface BeforeForwardContext {
   readonly route: ResolvedRoute
   readonly tx: Transaction
+  readonly report: ProgramReport
   readonly req: IncomingMessage
   /** The request target as received. */
   readonly url: string
@@ -54,6 +66,7 @@ export interface BeforeForwardContext {
 export interface AfterResponseContext {
   readonly route: ResolvedRoute
   readonly tx: Transaction
+  readonly report: ProgramReport
   readonly response: IncomingMessage
   /** Who answered; undefined: the upstream. */
   readonly by: StandInKind | undefined
@@ -73,5 +86,5 @@ export interface RouteProgram {
    * may change the response's header fields (a decoded body loses its Content-Encoding), or
    * fail before anything is sent.
    */
-  transformBody(route: ResolvedRoute, tx: Transaction, response: IncomingMessage): Transform | undefined | ProgramFailure | Promise<Transform | undefined | ProgramFailure>
+  transformBody(route: ResolvedRoute, tx: Transaction, response: IncomingMessage, report: ProgramReport): Transform | undefined | ProgramFailure | Promise<Transform | undefined | ProgramFailure>
 }

@@ -20,13 +20,27 @@ export type StandInAnswer =
    * replaced the upstream (`mock[1]`, `replay flow.har`): it is then the transaction's target, and
    * nothing was forwarded. A fault leaves it out: it simulates the upstream at its own target.
    */
-  | { readonly kind: 'respond'; readonly response: IncomingMessage; readonly by: StandInKind; readonly name?: string | undefined }
+  | { readonly kind: 'respond'; readonly response: IncomingMessage; readonly by: StandInKind; readonly name?: string | undefined; readonly note?: StandInNote | undefined }
   /** The connection reset before any response byte. */
   | { readonly kind: 'reset'; readonly by: StandInKind }
   /** No answer at all: the attempt's response timeout runs out. */
   | { readonly kind: 'hang'; readonly by: StandInKind }
   /** The stand-in itself failed (a mock's code threw) or refuses: devproxy's own error answer, never retried. */
   | { readonly kind: 'refuse'; readonly type: ErrorType; readonly details: ErrorDetails; readonly by: StandInKind }
+
+/** What a stand-in tells the record about its answer (the exchange writes it: record.ts). */
+export interface StandInNote {
+  /** `devproxy replay`: a hit, a miss, or a miss left to the live target. */
+  readonly replay?: 'hit' | 'miss' | 'fallthrough' | undefined
+  /** Its answer is an error of devproxy's own (a recorded entry that cannot be served). */
+  readonly error?: { readonly type: ErrorType; readonly message: string } | undefined
+}
+
+/** Not this one's to answer: the next stand-in, then the upstream, answers; `note` is for the record. */
+export interface StandInPass {
+  readonly kind: 'pass'
+  readonly note: StandInNote
+}
 
 /** What a stand-in is asked about: one request, as received. */
 export interface StandInRequest {
@@ -48,7 +62,7 @@ export interface StandIn {
   /** The body must be read whole, up to this many bytes, before `answer` is asked (replay matches on it). */
   readonly bodyBytes: (route: ResolvedRoute) => number
   /** Its answer, or undefined to let the request go on (to the next stand-in, then the upstream). */
-  answer(request: StandInRequest): StandInAnswer | undefined | Promise<StandInAnswer | undefined>
+  answer(request: StandInRequest): StandInAnswer | StandInPass | undefined | Promise<StandInAnswer | StandInPass | undefined>
   /** Why a WebSocket upgrade on this route cannot be served (replaying is offline); undefined: it can. */
   refuseUpgrade?(route: ResolvedRoute, url: string): { readonly type: ErrorType; readonly details: ErrorDetails } | undefined
 }

@@ -6,6 +6,7 @@ import type { ErrorDetails } from '../http/error-map.js'
 import { sendError } from '../respond/respond.js'
 import { refuseOnSocket } from './refuse-on-socket.js'
 import { createTransaction } from '../transaction/transaction.js'
+import * as record from '../transaction/record.js'
 
 /**
  * CONNECT asks for a tunnel (RFC 9110 §9.3.6): what a forward proxy does, not a reverse one.
@@ -25,8 +26,8 @@ export function refuseConnectStream(engine: ListenerEngine, req: IncomingMessage
   // :authority is the tunnel's target; an HTTP/2 CONNECT has no :path.
   const tx = createTransaction(req, 'http', engine.instanceId)
   res.once('close', () => {
-    tx.durationMs = performance.now() - tx.startMs
-    tx.ending ??= res.writableFinished ? 'error' : 'client-aborted'
+    record.stopClock(tx)
+    record.ended(tx, res.writableFinished ? 'error' : 'client-aborted', true)
     engine.emit(tx)
   })
   sendError(res, tx, 'connect_not_supported', connectDetails(req.headers.host ?? tx.url))

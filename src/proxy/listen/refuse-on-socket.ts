@@ -3,6 +3,7 @@ import type { ListenerEngine } from './listener.js'
 import type { ErrorDetails, ErrorType } from '../http/error-map.js'
 import { sendSocketError } from '../respond/respond.js'
 import type { Transaction } from '../transaction/transaction.js'
+import * as record from '../transaction/record.js'
 
 /**
  * How long a refused connection may stay half-closed: the client has the answer and a FIN;
@@ -17,7 +18,7 @@ export const REFUSAL_LINGER_MS = 5_000
  */
 export function refuseOnSocket(engine: ListenerEngine, socket: Duplex, tx: Transaction, type: ErrorType, details: ErrorDetails, sockets: Set<Duplex>): void {
   const finish = () => {
-    tx.durationMs = performance.now() - tx.startMs
+    record.stopClock(tx)
     engine.emit(tx)
   }
   if (socket.closed) process.nextTick(finish)

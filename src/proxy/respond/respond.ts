@@ -8,6 +8,7 @@ import { closeAfter } from './connection-close.js'
 import { closeIfBodyUnread } from './linger.js'
 import { isHttp2 } from '../http/protocol.js'
 import type { Transaction } from '../transaction/transaction.js'
+import * as record from '../transaction/record.js'
 
 function errorHeaders(tx: Transaction, type: ErrorType, body: string, close: boolean): Record<string, string> {
   const headers: Record<string, string> = {
@@ -28,14 +29,14 @@ function errorHeaders(tx: Transaction, type: ErrorType, body: string, close: boo
  */
 export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType, details: ErrorDetails, options: { close?: boolean; fault?: string | undefined } = {}): void {
   const response = buildErrorResponse(type, details)
-  tx.error = { type, message: details.message }
+  record.failed(tx, type, details.message)
   if (res.headersSent || res.destroyed) {
-    tx.ending = 'upstream-aborted'
+    record.ended(tx, 'upstream-aborted')
     res.destroy()
     return
   }
-  tx.status = response.status
-  tx.ending = 'error'
+  record.responseStarted(tx, response.status)
+  record.ended(tx, 'error')
   const bodyUnread = closeIfBodyUnread(res, response.status)
   const close = (options.close ?? false) || bodyUnread
   // Nothing pipelined behind a request answered with `Connection: close` is served (RFC 9112 §9.6).
@@ -43,11 +44,11 @@ export function sendError(res: ServerResponse, tx: Transaction, type: ErrorType,
   const headers = errorHeaders(tx, type, response.body, close)
   if (options.fault) headers['x-devproxy-fault'] = options.fault
   if (tx.replay === 'fallthrough') headers['x-devproxy-replay'] = 'miss'
-  tx.responseHeadersSent = headers
-  tx.responseBytes = tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body)
+  record.responseHeadersSent(tx, headers)
+  record.responseBytesSent(tx, tx.method === 'HEAD' ? 0 : Buffer.byteLength(response.body))
   // The client reads this body: what records and shows the transaction has it too (a few
   // hundred bytes of devproxy's own, so always, whatever the capture setting).
-  if (tx.method !== 'HEAD') tx.responseBody = ownBody(headers['content-type'], response.body)
+  if (tx.method !== 'HEAD') record.responseBodyCaptured(tx, ownBody(headers['content-type'], response.body))
   res.writeHead(response.status, headers)
   res.end(tx.method === 'HEAD' ? undefined : response.body)
 }
@@ -60,9 +61,9 @@ function ownBody(contentType: string | undefined, body: string): CapturedBody {
 /** The same error, written raw on a socket that asked for an upgrade (no ServerResponse there). */
 export function sendSocketError(socket: Duplex, tx: Transaction, type: ErrorType, details: ErrorDetails): void {
   const response = buildErrorResponse(type, details)
-  tx.error = { type, message: details.message }
-  tx.status = response.status
-  tx.ending = 'error'
+  record.failed(tx, type, details.message)
+  record.responseStarted(tx, response.status)
+  record.ended(tx, 'error')
   if (socket.writable) {
     const headers = errorHeaders(tx, type, response.body, true)
     const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`]

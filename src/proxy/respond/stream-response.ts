@@ -10,6 +10,7 @@ import { closeIfBodyUnread } from './linger.js'
 import { declaredLength } from '../http/request-target.js'
 import { sendError } from './respond.js'
 import type { Transaction } from '../transaction/transaction.js'
+import * as record from '../transaction/record.js'
 
 /**
  * Streams the upstream response to the client, never buffering it. If the upstream dies
@@ -40,9 +41,9 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   if (tx.replay === 'fallthrough') headers['x-devproxy-replay'] = 'miss'
   // A transformed body has a length of its own: it goes out chunked (or, to HTTP/1.0, until close).
   if (transform !== undefined) delete headers['content-length']
-  tx.status = status
-  tx.responseHeadersReceived ??= proxyRes.headers
-  tx.responseHeadersSent = headers
+  record.responseStarted(tx, status)
+  record.responseHeadersReceived(tx, proxyRes.headers, true)
+  record.responseHeadersSent(tx, headers)
 
   const shaped = faults.bytesPerSecond !== undefined || faults.truncate === true
   if (shaped) faults.actedOnBody?.()
@@ -52,7 +53,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   const timed = captureBytes > 0 && headers['content-length'] === undefined
   const capture = captureBytes > 0 && plain ? new BodyCapture(proxyRes.headers, captureBytes, timed) : undefined
   // What is recorded is what the client gets: a transformed body after its transform.
-  if (captureBytes > 0) tx.responseBody = capture ?? captureBody(transform ?? proxyRes, proxyRes.headers, captureBytes, timed)
+  if (captureBytes > 0) record.responseBodyCaptured(tx, capture ?? captureBody(transform ?? proxyRes, proxyRes.headers, captureBytes, timed))
   const idle = route.idleMs > 0 ? startIdleTimer(tx, route.idleMs, proxyRes, res) : undefined
 
   closeIfBodyUnread(res, status)
@@ -70,7 +71,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
   proxyRes.on('close', () => {
     idle?.stop()
     if (proxyRes.readableEnded || res.destroyed) return
-    tx.ending ??= 'upstream-aborted'
+    record.ended(tx, 'upstream-aborted', true)
     res.destroy()
   })
   if (plain) {
@@ -78,7 +79,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
     return
   }
   proxyRes.on('data', (chunk: Buffer) => {
-    tx.responseBytes += chunk.length
+    record.responseBytesAdded(tx, chunk.length)
     idle?.refresh()
     if (limit !== undefined && tx.responseBytes > limit) cutOverLimit(tx, proxyRes, res, limit)
   })
@@ -98,7 +99,7 @@ export function streamResponse(tx: Transaction, route: ResolvedRoute, proxyRes: 
 function pump(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, idle: IdleTimer | undefined, capture: BodyCapture | undefined, trailers: boolean, limit: number | undefined): void {
   const resume = () => proxyRes.resume()
   proxyRes.on('data', (chunk: Buffer) => {
-    tx.responseBytes += chunk.length
+    record.responseBytesAdded(tx, chunk.length)
     if (limit !== undefined && tx.responseBytes > limit) return cutOverLimit(tx, proxyRes, res, limit)
     idle?.refresh()
     capture?.add(chunk)
@@ -124,7 +125,7 @@ function refuseDeclaredOverLimit(tx: Transaction, route: ResolvedRoute, proxyRes
   const declared = declaredLength(proxyRes.headers['content-length'] as string | undefined)
   // HEAD, 204 and 304 declare a length they never send (RFC 9110 §8.6).
   if (declared === undefined || declared <= limit || tx.method === 'HEAD' || status === 204 || status === 304) return false
-  tx.responseHeadersReceived = proxyRes.headers
+  record.responseHeadersReceived(tx, proxyRes.headers)
   proxyRes.destroy()
   sendError(res, tx, 'upstream_body_too_large', {
     message: `the upstream's ${status} response declares a ${declared}-byte body, over the route's maxResponseBodyBytes (${limit})`,
@@ -138,8 +139,8 @@ function refuseDeclaredOverLimit(tx: Transaction, route: ResolvedRoute, proxyRes
 /** Past `maxResponseBodyBytes` mid-stream: the client connection (or h2 stream) is cut and the transaction says why. */
 function cutOverLimit(tx: Transaction, proxyRes: IncomingMessage, res: ServerResponse, limit: number): void {
   if (res.destroyed) return
-  tx.error = { type: 'upstream_body_too_large', message: `the upstream's response body passed the route's maxResponseBodyBytes (${limit}): cut there` }
-  tx.ending = 'upstream-aborted'
+  record.failed(tx, 'upstream_body_too_large', `the upstream's response body passed the route's maxResponseBodyBytes (${limit}): cut there`)
+  record.ended(tx, 'upstream-aborted')
   res.destroy()
   proxyRes.destroy()
 }
@@ -150,8 +151,8 @@ function cutOverLimit(tx: Transaction, proxyRes: IncomingMessage, res: ServerRes
  * look complete — and the transaction says why.
  */
 function failTransform(tx: Transaction, error: Error & { type?: string }, proxyRes: IncomingMessage, res: ServerResponse): void {
-  tx.error = { type: error.type === 'hook_timeout' ? 'hook_timeout' : 'hook_error', message: error.message }
-  tx.ending = 'upstream-aborted'
+  record.failed(tx, error.type === 'hook_timeout' ? 'hook_timeout' : 'hook_error', error.message)
+  record.ended(tx, 'upstream-aborted')
   proxyRes.destroy()
   res.destroy()
 }
@@ -170,7 +171,7 @@ function sendPartWay(tx: Transaction, body: Readable, proxyRes: IncomingMessage,
   const limit = truncationPoint(proxyRes.headers['content-length'] as string | undefined)
   let sent = 0
   const cut = () => {
-    tx.ending = 'upstream-aborted'
+    record.ended(tx, 'upstream-aborted')
     body.destroy()
     proxyRes.destroy()
     res.destroy()
@@ -204,8 +205,8 @@ interface IdleTimer {
 function startIdleTimer(tx: Transaction, idleMs: number, proxyRes: IncomingMessage, res: ServerResponse): IdleTimer {
   const timer = setTimeout(() => {
     if (res.writableFinished || res.destroyed) return
-    tx.error = { type: 'upstream_timeout', message: `the response body stalled for more than idleMs (${idleMs} ms)` }
-    tx.ending = 'upstream-aborted'
+    record.failed(tx, 'upstream_timeout', `the response body stalled for more than idleMs (${idleMs} ms)`)
+    record.ended(tx, 'upstream-aborted')
     proxyRes.destroy()
     res.destroy()
   }, idleMs)

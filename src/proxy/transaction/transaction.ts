@@ -33,21 +33,21 @@ export interface AttemptPhases {
 export interface Attempt {
   readonly n: number
   /** The upstream's origin; or what replaced it (`mock[1]`, `replay flow.har`), once it answered. */
-  target: string
+  readonly target: string
   readonly startMs: number
   /** The backoff waited before this attempt (0 for the first). */
   readonly backoffMs: number
   /** Why this attempt was made: the condition the previous one met (`reset`, `503`); undefined for the first. */
   readonly retryOf: string | undefined
-  durationMs: number
+  readonly durationMs: number
   /** `response` once headers arrived; a failure kind otherwise; undefined while in flight. */
-  outcome: 'response' | UpstreamFailure | 'aborted' | undefined
-  status: number | undefined
-  errorCode: string | undefined
+  readonly outcome: 'response' | UpstreamFailure | 'aborted' | undefined
+  readonly status: number | undefined
+  readonly errorCode: string | undefined
   /** What answered in place of the upstream (a fault, a mock, a recording, onRequest); undefined: the upstream (set so at creation, like every field: one shape for every attempt). */
-  by?: StandInKind | undefined
+  readonly by?: StandInKind | undefined
   /** Time spent in each phase (filled as the attempt goes; all null until then). */
-  readonly phases: AttemptPhases
+  readonly phases: Readonly<AttemptPhases>
 }
 
 /** How the client side of a transaction ended. */
@@ -59,8 +59,10 @@ export type Ending =
   | 'shutdown' // the proxy was stopping and cut it after the grace period
 
 /**
- * Everything known about one request, from accept to finish. The server fills it in; once
- * finished it is handed, unchanged, to every sink (log, recorder, control API).
+ * Everything known about one request, from accept to finish: the record. Read-only to everyone:
+ * the exchange writes it through the named events of record.ts, its one writer; once finished
+ * it is handed, unchanged (frozen when tests run), to every sink (log, recorder, inspector,
+ * metrics, control API).
  */
 export interface Transaction {
   readonly id: string
@@ -82,37 +84,37 @@ export interface Transaction {
    * makes itself (RFC 9110 §7.6.3). Absent only in transactions built by hand.
    */
   readonly via?: string
-  route: string | undefined
-  target: string | undefined
+  readonly route: string | undefined
+  readonly target: string | undefined
   /** The IP address of the upstream the last attempt connected to (HAR `serverIPAddress`). */
-  upstreamAddress?: string | undefined
+  readonly upstreamAddress?: string | undefined
   /** Which upstream connection carried the last attempt: its local port (HAR `connection`). */
-  upstreamConnection?: string | undefined
+  readonly upstreamConnection?: string | undefined
   /** Path and query sent upstream. */
-  forwardedUrl: string | undefined
-  forwardedHeaders: OutgoingHttpHeaders | undefined
-  responseHeadersReceived: IncomingHttpHeaders | undefined
-  responseHeadersSent: OutgoingHttpHeaders | undefined
-  status: number | undefined
-  requestBytes: number
-  responseBytes: number
+  readonly forwardedUrl: string | undefined
+  readonly forwardedHeaders: OutgoingHttpHeaders | undefined
+  readonly responseHeadersReceived: IncomingHttpHeaders | undefined
+  readonly responseHeadersSent: OutgoingHttpHeaders | undefined
+  readonly status: number | undefined
+  readonly requestBytes: number
+  readonly responseBytes: number
   /** The first bytes of each body, when a sink asked for captures (`-vv`, recording). */
-  requestBody: CapturedBody | undefined
-  responseBody: CapturedBody | undefined
-  readonly attempts: Attempt[]
+  readonly requestBody: CapturedBody | undefined
+  readonly responseBody: CapturedBody | undefined
+  readonly attempts: readonly Attempt[]
   /** The retry policy's total attempts for this request (1 = no retry). */
-  maxAttempts: number
+  readonly maxAttempts: number
   /** Why a failure that the policy would retry was not retried (e.g. body over the replay cap). */
-  retryNote: string | undefined
+  readonly retryNote: string | undefined
   /** Faults injected into this transaction, in order, by kind (`reset`, `5xx`, `latency`). */
-  readonly faults: string[]
+  readonly faults: readonly string[]
   /** The route's code ran on it (`onRequest`, `onResponse`, a transform): the log's `[hook]` tag. Set false at creation, as every field is: a transaction's shape is the same whether or not code ran on it. */
-  hooked?: boolean | undefined
+  readonly hooked?: boolean | undefined
   /** `devproxy replay`: answered from the recording, a miss, or forwarded live on a miss. */
-  replay: 'hit' | 'miss' | 'fallthrough' | undefined
-  error: { readonly type: ErrorType; readonly message: string } | undefined
-  ending: Ending | undefined
-  durationMs: number
+  readonly replay: 'hit' | 'miss' | 'fallthrough' | undefined
+  readonly error: { readonly type: ErrorType; readonly message: string } | undefined
+  readonly ending: Ending | undefined
+  readonly durationMs: number
 }
 
 /**
@@ -171,35 +173,4 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     ending: undefined,
     durationMs: 0,
   }
-}
-
-export function startAttempt(tx: Transaction, target: URL | undefined, retry: { backoffMs: number; retryOf: string | undefined } = { backoffMs: 0, retryOf: undefined }): Attempt {
-  const attempt: Attempt = {
-    n: tx.attempts.length + 1,
-    // A route of mocks alone has no target: what answers is named by the attempt's `by`.
-    target: target === undefined ? 'mocks' : originOf(target),
-    startMs: performance.now(),
-    backoffMs: retry.backoffMs,
-    retryOf: retry.retryOf,
-    durationMs: 0,
-    outcome: undefined,
-    status: undefined,
-    errorCode: undefined,
-    by: undefined,
-    phases: { poolWait: null, connect: null, tls: null, upload: null, wait: null, receive: null },
-  }
-  tx.attempts.push(attempt)
-  tx.target = attempt.target
-  return attempt
-}
-
-/**
- * The transaction's clock at `now`: its duration so far, and the answering attempt's `receive`
- * phase — from its response headers to now (the body's last byte out, or the moment a sink
- * that must see it before the client is called).
- */
-export function stopClock(tx: Transaction, now = performance.now()): void {
-  tx.durationMs = now - tx.startMs
-  const answering = tx.attempts.at(-1)
-  if (answering?.outcome === 'response') answering.phases.receive = Math.max(0, now - (answering.startMs + answering.durationMs))
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net'
+import * as record from '../transaction/record.js'
 import type { Transaction } from '../transaction/transaction.js'
 
 /**
@@ -11,6 +12,5 @@ export function noteUpstreamSocket(tx: Transaction, socket: Socket): void {
 }
 
 function note(tx: Transaction, socket: Socket): void {
-  tx.upstreamAddress = socket.remoteAddress
-  tx.upstreamConnection = socket.localPort === undefined ? undefined : String(socket.localPort)
+  record.upstreamConnected(tx, socket.remoteAddress, socket.localPort === undefined ? undefined : String(socket.localPort))
 }
