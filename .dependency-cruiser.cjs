@@ -39,8 +39,16 @@ module.exports = {
       from: { path: '^src/proxy/' },
       to: { path: '^src/(faults|record|mocks|hooks|metrics|log|control|cli|commands)/|^src/start-proxy\\.ts$' },
     },
+    {
+      name: 'no-circular-folders',
+      severity: 'error',
+      scope: 'folder',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
   ],
   options: {
+    metrics: true,
     doNotFollow: { path: 'node_modules' },
     // Type-only imports are dependencies too: `import type` from a forbidden folder still ties
     // the two together, though compiling erases it.
