@@ -1,63 +1,11 @@
 import type { FaultsChange, ProxyStatus, RouteSummary } from '../control/protocol.js'
-import type { ActiveFault, FaultSpec } from '../faults/types.js'
+import { describeFault } from '../faults/describe.js'
+import type { ActiveFault } from '../faults/types.js'
 import type { MetricsSnapshot } from '../metrics/route-metrics.js'
-import { formatDuration as formatLatency } from '../terminal/format.js'
+import { formatDuration as formatLatency, formatSpan } from '../terminal/format.js'
 import type { Palette } from '../terminal/palette.js'
 
 /** How `devproxy fault` and `devproxy status` show faults and a running proxy. Pure. */
-
-/** 0.3 → `30%`, 0.125 → `12.5%`. */
-export function formatRate(rate: number): string {
-  return `${Number((rate * 100).toFixed(2))}%`
-}
-
-/** 500 → `500ms`, 30000 → `30s`, 90000 → `1m30s`, 3600000 → `1h`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1_000) return `${Math.max(0, Math.round(ms))}ms`
-  const totalS = Math.round(ms / 1_000)
-  const h = Math.floor(totalS / 3_600)
-  const m = Math.floor((totalS % 3_600) / 60)
-  const s = totalS % 60
-  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('')
-}
-
-/** `5xx 30% on route api (seed 1, for 30s)`: what a fault does, to what, with which options. */
-export function describeFault(fault: FaultSpec): string {
-  const selectors = [
-    fault.route === undefined ? '' : `route ${fault.route}`,
-    fault.path === undefined ? '' : `path ${fault.path}`,
-    fault.method === undefined ? '' : `method ${fault.method}`,
-  ].filter(Boolean)
-  const options = [
-    fault.retryAfterS === undefined ? '' : `retry-after ${fault.retryAfterS}s`,
-    fault.seed === undefined ? '' : `seed ${fault.seed}`,
-    fault.forMs === undefined ? '' : `for ${formatDuration(fault.forMs)}`,
-    fault.at === 'client' ? 'at client' : '',
-  ].filter(Boolean)
-  return [faultAction(fault), selectors.length ? `on ${selectors.join(', ')}` : '', options.length ? `(${options.join(', ')})` : '']
-    .filter(Boolean)
-    .join(' ')
-}
-
-/** The kind and its parameters; the rate is left out where it is 100% and the kind has another value. */
-function faultAction(fault: FaultSpec): string {
-  const share = fault.first !== undefined ? `first ${fault.first}` : formatRate(fault.rate ?? 1)
-  const partial = fault.first !== undefined || (fault.rate ?? 1) < 1 ? ` ${share}` : ''
-  switch (fault.kind) {
-    case 'status':
-      return `status ${(fault.statuses ?? []).join(',')}${partial}`
-    case 'latency': {
-      const [lo = 0, hi = lo] = fault.latencyMs ?? []
-      return `latency ${lo === hi ? lo : `${lo}-${hi}`}ms${partial}`
-    }
-    case 'throttle':
-      return `throttle ${fault.kbps ?? 0} KB/s${partial}`
-    case '5xx':
-      return fault.statuses === undefined ? `5xx ${share}` : `5xx ${fault.statuses.join(',')} ${share}`
-    default:
-      return `${fault.kind} ${share}`
-  }
-}
 
 /** `+ f3 5xx 30% on route api (seed 1, for 30s)`. */
 export function formatAddedFault(fault: ActiveFault, palette: Palette): string {
@@ -80,7 +28,7 @@ export function formatFaultTable(faults: readonly ActiveFault[], palette: Palett
     id: fault.id,
     what: describeFault(fault) + (fault.source === 'api' ? '' : ` [${fault.source}]`),
     hits: `matched ${fault.matched}, injected ${fault.injected}`,
-    expires: fault.expiresAt === undefined ? '' : `expires in ${formatDuration(fault.expiresAt - nowMs)}`,
+    expires: fault.expiresAt === undefined ? '' : `expires in ${formatSpan(fault.expiresAt - nowMs)}`,
   }))
   const idWidth = Math.max(...rows.map((r) => r.id.length))
   const whatWidth = Math.max(...rows.map((r) => r.what.length))
@@ -102,7 +50,7 @@ export function formatStatus(status: StatusReport, palette: Palette, nowMs: numb
   const { counters } = status
   const urls = (status.urls ?? [status.url]).map((url) => palette.ok(url)).join(' and ')
   return [
-    `${palette.bold('devproxy')} ${urls} ${palette.dim(`(pid ${status.pid}, up ${formatDuration(nowMs - status.startedAt)})`)}`,
+    `${palette.bold('devproxy')} ${urls} ${palette.dim(`(pid ${status.pid}, up ${formatSpan(nowMs - status.startedAt)})`)}`,
     `  config: ${status.configFile === undefined ? palette.dim('none (--target or --demo)') : showPath(status.configFile)}`,
     ...(status.inspectorUrl === undefined ? [] : [`  inspector: ${status.inspectorUrl}`]),
     '',
@@ -178,7 +126,7 @@ export function formatProxyList(
     ...listing.proxies.map((status) => ({
       proxy: status as ListedProxy,
       tail: palette.dim(
-        `up ${formatDuration(nowMs - status.startedAt)}, ${plural(status.faults.length, 'fault')}, ${plural(status.counters.requests, 'request')}`,
+        `up ${formatSpan(nowMs - status.startedAt)}, ${plural(status.faults.length, 'fault')}, ${plural(status.counters.requests, 'request')}`,
       ),
     })),
     ...listing.notAnswering.map((entry) => ({ proxy: entry as ListedProxy, tail: palette.error(`not answering: ${entry.problem}`) })),

@@ -51,7 +51,7 @@ Answers come at once; with --pace recorded, each comes after the time the record
       import('../record/replay-match.js'),
       import('../features.js'),
       import('../config/sources.js'),
-      import('../proxy/route/self-target.js'),
+      import('../proxy/index.js'),
       import('../record/replay-answer.js'),
       import('../config/route-targets.js'),
     ])

@@ -159,7 +159,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       for (const line of extra?.banner ?? []) logger.info(line)
       const active = proxy.faults.list()
       if (active.length > 0) {
-        const { describeFault } = await import('../cli/format-control.js')
+        const { describeFault } = await import('../faults/describe.js')
         for (const fault of active) logger.info(logger.palette.warn(`  fault ${fault.id}: ${describeFault(fault)} (${fault.source === 'cli' ? '--fault' : 'config'})`))
       }
       const history = { maxCount: flags['inspector-history'], maxBytes: flags['inspector-history-mb'] === undefined ? undefined : flags['inspector-history-mb'] * 1024 * 1024 }
@@ -227,7 +227,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     history: { maxCount?: number | undefined; maxBytes?: number | undefined },
     supervision: Supervision | undefined,
   ): Promise<(() => Promise<void>) | undefined> {
-    const [{ startControlServer }, { formatControlLine, formatFaultChange }] = await Promise.all([import('../control/server.js'), import('../cli/format-control.js')])
+    const [{ startControlServer }, { formatControlLine, formatFaultChange }] = await Promise.all([import('../start-control.js'), import('../cli/format-control.js')])
     try {
       const control = await startControlServer({
         pid: supervision?.pid,

@@ -57,18 +57,5 @@ export interface ClearedFaults {
   readonly cleared: number
 }
 
-/**
- * Every error answer. `issues` lists what is wrong with a posted fault, one per field; `routes`
- * names the proxy's routes when a fault names none of them (`fault_never_matches`, 422).
- */
-export interface ErrorBody {
-  readonly error: {
-    readonly type: string
-    readonly message: string
-    readonly issues?: ReadonlyArray<{ readonly path: string; readonly message: string; readonly suggestion?: string }>
-    readonly routes?: readonly string[]
-  }
-}
-
-/** A posted body larger than this is refused (413): a list of faults is a few hundred bytes. */
-export const MAX_CONTROL_BODY_BYTES = 64 * 1024
+/** Every error answer (the same for the inspector's calls, so it is the local API's). */
+export type { ErrorBody } from '../local-api/http-api.js'

@@ -9,24 +9,50 @@ import { FaultSpecError, parseFaultString } from '../faults/parse.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import { targetLabels } from '../config/route-targets.js'
 import type { FaultRegistry } from '../faults/registry.js'
-import { createInspector, type Inspector } from '../inspector/inspector.js'
-import type { HistoryOptions } from '../inspector/history.js'
-import { signInPage } from '../inspector/pages.js'
-import { checkHostAndOrigin, checkSession } from '../inspector/session.js'
 import { createMetrics, type Metrics } from '../metrics/route-metrics.js'
 import { formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../metrics/prometheus.js'
-import type { Engine } from '../proxy/index.js'
-import { checkAccess, checkRequestTarget, type Denial } from './access.js'
-import { newSecret } from './secrets.js'
-import { ANSWERED, ApiError, dispatch, findRoute, pathOf, readJsonBody, sendJson, sendReply, type ApiRoute, type RouteTable } from './http-api.js'
-import { CLIENT_USER_AGENT, type ErrorBody, type FaultsChange, type ProxyStatus, type RouteSummary } from './protocol.js'
+import type { Engine, TransactionSink } from '../proxy/index.js'
+import { checkAccess, checkRequestTarget, type Denial } from '../local-api/access.js'
+import { newSecret } from '../local-api/secrets.js'
+import { ANSWERED, ApiError, dispatch, findRoute, pathOf, readJsonBody, sendJson, sendReply, type ApiRoute, type ErrorBody, type Reply, type RouteTable } from '../local-api/http-api.js'
+import { CLIENT_USER_AGENT, type FaultsChange, type ProxyStatus, type RouteSummary } from './protocol.js'
 import { findStates, removeState, writeState, type ProxyState } from './state-file.js'
 
 /**
  * The control API: loopback only, a random port, a bearer token. `devproxy fault` and
  * `devproxy status` find it through this proxy's entry in `.devproxy/proxies/`, written once
- * it listens.
+ * it listens. Another part may serve its own routes on the same port (a guest: the inspector,
+ * put in by src/start-control.ts), so neither knows the other.
  */
+
+/**
+ * What a guest brings to the control server: its routes, who may call those marked `session`
+ * or `anyone` (the bearer token opens every route anyway), and the page a refused `page` route
+ * shows.
+ */
+export interface ControlGuest {
+  readonly routes: RouteTable
+  /** Gets each finished transaction once the API is up. */
+  readonly sink: TransactionSink
+  /** A `session` route called without the bearer token. */
+  checkSession(req: IncomingMessage): Denial | undefined
+  /** An `anyone` route: the handler checks a credential of its own; this checks the rest (Host, Origin). */
+  checkAnyone(req: IncomingMessage): Denial | undefined
+  /** What a browser sees when a `page` route refuses it. */
+  refusalPage(status: number, message: string): Extract<Reply, { readonly raw: unknown }>
+  /** The guest's own link, if it has one (the inspector's one-time login link). */
+  loginUrl(): string
+  /** The faults were changed through the API. */
+  faultsChanged(): void
+  /** The server stops. */
+  close(): void
+}
+
+/** What the control server gives its guest to build it: the metrics it serves, and its port once it listens. */
+export interface ControlHost {
+  readonly metrics: Metrics
+  port(): number
+}
 
 export interface ControlServerOptions {
   readonly engine: Engine
@@ -43,10 +69,8 @@ export interface ControlServerOptions {
   readonly stateDir: string
   /** The command that runs the proxy, shown by `devproxy status`. Default: `start`. */
   readonly command?: string | undefined
-  /** How much the inspector keeps. Default: the last 10,000 transactions, 64 MiB of bodies. */
-  readonly inspectorHistory?: HistoryOptions | undefined
-  /** Where the inspector's UI files are. Default: dist/inspector-ui/ of the package. */
-  readonly inspectorUiDir?: string | undefined
+  /** Builds the guest that serves its routes on this port too (the inspector). */
+  readonly guest: (host: ControlHost) => ControlGuest
   /**
    * The pid `devproxy status` shows and the entry is named after: the process a user started
    * and stops. Default: this process's; under `devproxy start`'s supervisor, the supervisor's
@@ -63,7 +87,7 @@ export interface ControlServer {
   readonly stateFile: string
   /** The other live proxies with an entry in the same directory when this one started. */
   readonly neighbours: readonly ProxyState[]
-  /** The inspector's one-time login link in force: `http://127.0.0.1:PORT/inspector/login#token=…`. */
+  /** The guest's link in force (the inspector's one-time login link: `http://127.0.0.1:PORT/inspector/login#token=…`). */
   inspectorUrl(): string
   /** Removes this proxy's entry (never another's), then stops the server. */
   close(): Promise<void>
@@ -76,35 +100,27 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const startedAt = Date.now()
   let port = 0
   const metrics = createMetrics()
-  const inspector = createInspector({
-    engine: options.engine,
-    faults: options.faults,
-    metrics,
-    proxyUrl: options.proxyUrl,
-    proxyUrls: options.proxyUrls ?? [options.proxyUrl],
-    port: () => port,
-    history: options.inspectorHistory,
-    uiDir: options.inspectorUiDir,
-  })
-  const routes: RouteTable = [...controlRoutes(options, startedAt, metrics, inspector), ...inspector.routes]
+  const guest = options.guest({ metrics, port: () => port })
+  const routes: RouteTable = [...controlRoutes(options, startedAt, metrics, guest), ...guest.routes]
 
   /**
    * The bearer token opens every route (and refuses any Origin: no web page has business with
-   * it); the inspector's session header opens those marked `session`, from its own origin only.
+   * it); the guest's own credential (the inspector's session header) opens those marked
+   * `session`, from its own origin only.
    */
   const checkRequest = (route: ApiRoute | undefined, req: IncomingMessage): Denial | undefined => {
     const ambiguous = checkRequestTarget(req, port)
     if (ambiguous) return ambiguous
     const auth = route?.auth ?? 'token'
-    if (auth === 'anyone') return checkHostAndOrigin(req.headers, port)
-    if (auth === 'session' && req.headers.authorization === undefined) return checkSession(req.headers, req.method ?? 'GET', port, inspector.sessions)
+    if (auth === 'anyone') return guest.checkAnyone(req)
+    if (auth === 'session' && req.headers.authorization === undefined) return guest.checkSession(req)
     return checkAccess(req.headers, tokenBytes, port)
   }
 
   const server = http.createServer((req, res) => {
     const found = findRoute(routes, pathOf(req))
     const denial = checkRequest(found?.route, req)
-    if (denial) return refuse(res, denial, found?.route.page === true)
+    if (denial) return refuse(res, denial, found?.route.page === true ? guest : undefined)
     dispatch(found, req, res).then(
       (reply) => reply === ANSWERED || sendReply(res, reply),
       (error: unknown) => {
@@ -133,7 +149,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   const url = `http://127.0.0.1:${port}`
   const stop = () =>
     new Promise<void>((resolve) => {
-      inspector.close()
+      guest.close()
       server.close(() => resolve())
       server.closeAllConnections()
     })
@@ -160,7 +176,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
   }
   // Counting starts once the API that shows the counts is up.
   options.engine.addSink(metrics.sink)
-  options.engine.addSink(inspector.sink)
+  options.engine.addSink(guest.sink)
   const found = await findStates(options.stateDir).catch(() => undefined)
   const neighbours = (found?.dir === resolve(options.stateDir) ? found.entries : [])
     .filter((entry) => entry.alive && entry.file !== stateFile)
@@ -172,7 +188,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     token,
     stateFile,
     neighbours,
-    inspectorUrl: inspector.loginUrl,
+    inspectorUrl: guest.loginUrl,
     close() {
       closing ??= removeState(options.stateDir, state).finally(stop)
       return closing
@@ -180,10 +196,10 @@ export async function startControlServer(options: ControlServerOptions): Promise
   }
 }
 
-function controlRoutes(options: ControlServerOptions, startedAt: number, metrics: Metrics, inspector: Inspector): RouteTable {
+function controlRoutes(options: ControlServerOptions, startedAt: number, metrics: Metrics, guest: ControlGuest): RouteTable {
   const { engine, faults } = options
   const changed = (req: IncomingMessage, change: FaultsChange['change'], list: readonly ActiveFault[]) => {
-    inspector.faultsChanged()
+    guest.faultsChanged()
     if (list.length > 0) options.onFaultsChanged?.({ change, faults: list, by: changedBy(req) })
   }
   return [
@@ -309,13 +325,13 @@ function summarizeRoute(route: Engine['state']['config']['routes'][number]): Rou
   }
 }
 
-/** A refusal: JSON for the API, a page saying why (and how to sign in) for the inspector's pages. */
-function refuse(res: ServerResponse, denial: Denial, page: boolean): void {
+/** A refusal: JSON for the API, the guest's page saying why (and how to sign in) for its pages. */
+function refuse(res: ServerResponse, denial: Denial, pageOf: ControlGuest | undefined): void {
   // RFC 9110 §15.5.2: a 401 names a scheme that would do (the token; the inspector's session header has none).
   const headers = denial.status === 401 ? { 'www-authenticate': 'Bearer realm="devproxy"' } : {}
-  if (page) {
+  if (pageOf) {
     // The inspector's pages are anyone's on the right Host (the UI signs itself in): only a 403 gets here.
-    const signIn = signInPage(denial.status, denial.message)
+    const signIn = pageOf.refusalPage(denial.status, denial.message)
     return sendReply(res, { ...signIn, headers: { ...signIn.headers, ...headers } })
   }
   sendJson(res, denial.status, { error: { type: denial.type, message: denial.message } }, headers)

@@ -48,10 +48,10 @@ export const SESSION_HEADER = 'x-devproxy-session'
 
 /**
  * What stands in for a devproxy secret (its control token, a login token, a session) wherever
- * one passing through would be shown: header rows, bodies, URLs (src/control/secrets.ts). A
+ * one passing through would be shown: header rows, bodies, URLs (src/local-api/secrets.ts). A
  * field holding it is left out of copies and resends: it has nothing left to send.
  */
-export const REDACTED_SECRET = '[devproxy secret]'
+export { REDACTED_SECRET } from '../local-api/redacted-secret.js'
 
 /**
  * Request fields that are devproxy's own, never the app's: the resend marker and the session

@@ -1,4 +1,4 @@
-import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
+import { redactHeaderSecrets, redactSecrets } from '../local-api/secrets.js'
 import { diffHeaders, type HeaderChange, type HeaderMap } from '../diff/header-diff.js'
 import { decodeBody, type DecodedBody } from '../log/decode-body.js'
 import type { CapturedBody } from '../proxy/index.js'

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { describeFault } from '../cli/format-control.js'
-import type { RouteTable } from '../control/http-api.js'
+import type { IncomingMessage } from 'node:http'
+import { describeFault } from '../faults/describe.js'
+import type { Denial } from '../local-api/access.js'
+import type { RouteTable } from '../local-api/http-api.js'
 import type { FaultRegistry } from '../faults/registry.js'
 import type { Metrics } from '../metrics/route-metrics.js'
 import type { CapturedBody } from '../proxy/index.js'
@@ -12,7 +14,8 @@ import { createHistory, UNWATCHED_HISTORY_COUNT, type HistoryOptions } from './h
 import { planResend, RESEND_HEADER } from './resend.js'
 import { sendResend } from './send-resend.js'
 import { inspectorRoutes } from './routes.js'
-import { createSessions, type Sessions } from './session.js'
+import { signInPage, type Page } from './pages.js'
+import { checkHostAndOrigin, checkSession, createSessions, type Sessions } from './session.js'
 import { createEventStream } from './stream.js'
 import { summarizeTransaction } from './summary.js'
 
@@ -48,6 +51,12 @@ export interface Inspector {
   readonly sink: TransactionSink
   readonly routes: RouteTable
   readonly sessions: Sessions
+  /** A call of a route marked `session` without the control token: its Host, Origin and session header (session.ts). */
+  checkSession(req: Pick<IncomingMessage, 'headers' | 'method'>): Denial | undefined
+  /** A call of a route marked `anyone` (the UI's files, the sign-in): its Host and Origin. */
+  checkAnyone(req: Pick<IncomingMessage, 'headers'>): Denial | undefined
+  /** The page a browser sees when one of the inspector's pages refuses it: how to sign in. */
+  refusalPage(status: number, message: string): Page
   /** The one-time login link in force, `http://127.0.0.1:PORT/inspector/login#token=…` (api.ts: the token stays in the browser). */
   loginUrl(): string
   /** The faults were changed through the API: browsers see it now rather than within a second. */
@@ -141,6 +150,9 @@ export function createInspector(options: InspectorOptions): Inspector {
     sink,
     routes,
     sessions,
+    checkSession: (req) => checkSession(req.headers, req.method ?? 'GET', options.port(), sessions),
+    checkAnyone: (req) => checkHostAndOrigin(req.headers, options.port()),
+    refusalPage: signInPage,
     loginUrl,
     faultsChanged: () => stream.faultsChanged(),
     close: () => stream.close(),

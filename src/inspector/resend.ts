@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { isPlainObject } from '../config/checks.js'
-import { ApiError } from '../control/http-api.js'
+import { ApiError } from '../local-api/http-api.js'
 import { RESEND_HEADER } from '../proxy/index.js'
 import type { Transaction } from '../proxy/index.js'
 import { INTERNAL_REQUEST_FIELDS, REDACTED_SECRET } from './api.js'

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { ANSWERED, ApiError, pathOf, queryOf, readJsonBody, type RouteTable } from '../control/http-api.js'
+import { ANSWERED, ApiError, pathOf, queryOf, readJsonBody, type RouteTable } from '../local-api/http-api.js'
 import { isPlainObject } from '../config/checks.js'
 import type { Transaction } from '../proxy/index.js'
 import type { RecordingState, SessionGranted } from './api.js'

@@ -1,7 +1,7 @@
 import http, { type OutgoingHttpHeaders } from 'node:http'
 import http2 from 'node:http2'
 import https from 'node:https'
-import { ApiError } from '../control/http-api.js'
+import { ApiError } from '../local-api/http-api.js'
 import { RESEND_HEADER, type ResendPlan } from './resend.js'
 
 /**

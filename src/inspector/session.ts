@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { checkHost, tokensEqual, type Denial } from '../control/access.js'
-import { newSecret } from '../control/secrets.js'
+import { checkHost, tokensEqual, type Denial } from '../local-api/access.js'
+import { newSecret } from '../local-api/secrets.js'
 import { SESSION_HEADER } from './api.js'
 
 /**

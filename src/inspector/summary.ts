@@ -1,4 +1,4 @@
-import { redactSecrets } from '../control/secrets.js'
+import { redactSecrets } from '../local-api/secrets.js'
 import { transactionTags } from '../log/format-line.js'
 import type { Transaction } from '../proxy/index.js'
 import type { TransactionSummary } from './api.js'

@@ -1,7 +1,7 @@
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { CapturedBody } from '../proxy/index.js'
-import { redactSecretBytes } from '../control/secrets.js'
+import { redactSecretBytes } from '../local-api/secrets.js'
 import { codingOf, zlibWrapped } from '../proxy/index.js'
 
 /**

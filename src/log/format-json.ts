@@ -1,4 +1,4 @@
-import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
+import { redactHeaderSecrets, redactSecrets } from '../local-api/secrets.js'
 import { answeredInPlace, type AttemptPhases, type Transaction } from '../proxy/index.js'
 
 /**

@@ -1,4 +1,4 @@
-import { redactSecrets } from '../control/secrets.js'
+import { redactSecrets } from '../local-api/secrets.js'
 import { answeredInPlace, type Transaction } from '../proxy/index.js'
 import { formatBytes, formatClock, formatDuration } from '../terminal/format.js'
 import { plainPalette, type Palette } from '../terminal/palette.js'

@@ -1,7 +1,7 @@
 import type { Transaction, TransactionSink } from '../proxy/index.js'
 import { createBatch, createBatchedWriter } from './batched-writer.js'
 import { diffBodies, formatBodyDiff, summarizeBody, type DiffableBody } from '../diff/body-diff.js'
-import { redactHeaderSecrets } from '../control/secrets.js'
+import { redactHeaderSecrets } from '../local-api/secrets.js'
 import { decodeBody } from './decode-body.js'
 import { createBodyHistory, endpointKey } from '../diff/endpoint.js'
 import { formatTransactionJson } from './format-json.js'

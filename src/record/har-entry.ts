@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { STATUS_CODES, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http'
 import type { Entry, Header } from 'har-format'
-import { redactSecretBytes, redactSecrets } from '../control/secrets.js'
+import { redactSecretBytes, redactSecrets } from '../local-api/secrets.js'
 import type { Transaction } from '../proxy/index.js'
 import { absoluteRequestUrl } from '../proxy/index.js'
 import { attemptPhasesEntries, entryTime, entryTimings, type AttemptPhasesEntry } from './har-timings.js'

@@ -26,6 +26,16 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(total / 60)}m${String(total % 60).padStart(2, '0')}s`
 }
 
+/** How long something lasted or has left, to the second: 500 → `500ms`, 30000 → `30s`, 90000 → `1m30s`, 3600000 → `1h`. */
+export function formatSpan(ms: number): string {
+  if (ms < 1_000) return `${Math.max(0, Math.round(ms))}ms`
+  const totalS = Math.round(ms / 1_000)
+  const h = Math.floor(totalS / 3_600)
+  const m = Math.floor((totalS % 3_600) / 60)
+  const s = totalS % 60
+  return [h ? `${h}h` : '', m ? `${m}m` : '', s || (!h && !m) ? `${s}s` : ''].join('')
+}
+
 /** `HH:MM:SS.mmm` in local time. */
 export function formatClock(epochMs: number): string {
   // Every log line asks for this; the `HH:MM:SS.` part changes once a second (time zones are

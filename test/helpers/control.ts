@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startControlServer, type ControlServer } from '../../src/control/server.js'
+import { startControlServer, type ControlServer } from '../../src/start-control.js'
 import type { UserRoute } from '../../src/config/types.js'
 import { echoHandler, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from './servers.js'
 

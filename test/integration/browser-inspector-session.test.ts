@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { startControlServer, type ControlServer } from '../../src/control/server.js'
+import { startControlServer, type ControlServer } from '../../src/start-control.js'
 import { describeInBrowser, launchBrowser, saveScreenshot, type LaunchedBrowser } from '../helpers/browser.js'
 import { startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 

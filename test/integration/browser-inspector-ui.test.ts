@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { startControlServer, type ControlServer } from '../../src/control/server.js'
+import { startControlServer, type ControlServer } from '../../src/start-control.js'
 import { describeInBrowser, launchBrowser, saveScreenshot, type LaunchedBrowser } from '../helpers/browser.js'
 import { request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 

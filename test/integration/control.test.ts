@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { connectToProxy } from '../../src/control/client.js'
-import { startControlServer, type ControlServer } from '../../src/control/server.js'
+import { startControlServer, type ControlServer } from '../../src/start-control.js'
 import { entryPath, writeState } from '../../src/control/state-file.js'
 import { ControlError } from '../../src/errors.js'
 import { startControlledProxy, type ControlledProxy } from '../helpers/control.js'
@@ -57,7 +57,7 @@ describe('the control server', () => {
     expect((await stat(join(dir, '.devproxy'))).mode & 0o777).toBe(0o700)
     const state = JSON.parse(await readFile(file, 'utf8'))
     expect(state).toEqual({ pid: process.pid, url: proxy.url, urls: [proxy.url], controlUrl: control.url, token: control.token, startedAt: expect.any(Number), command: 'start' })
-    // Named for what it is, so whatever shows or records traffic can recognise and redact it (src/control/secrets.ts).
+    // Named for what it is, so whatever shows or records traffic can recognise and redact it (src/local-api/secrets.ts).
     expect(control.token).toMatch(/^devproxy_control_[A-Za-z0-9_-]{43}$/)
   })
 })

@@ -6,7 +6,7 @@
  */
 import http from 'node:http'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import type { ControlServer } from '../../src/control/server.js'
+import type { ControlServer } from '../../src/start-control.js'
 import { SESSION_HEADER, type Snapshot } from '../../src/inspector/api.js'
 import { UNWATCHED_HISTORY_COUNT } from '../../src/inspector/history.js'
 import { startControlledProxy, type ControlledProxy } from '../helpers/control.js'

@@ -5,7 +5,7 @@
  * by: a config object, the string form, `devproxy fault` flags, the x-devproxy-fault header.
  */
 import { describe, expect, it } from 'vitest'
-import { describeFault } from '../../src/cli/format-control.js'
+import { describeFault } from '../../src/faults/describe.js'
 import { chooseAction } from '../../src/faults/decide.js'
 import { FaultSpecError, parseFaultHeader, parseFaultString, specsFromFlags, type FaultFlags } from '../../src/faults/parse.js'
 import { validateFaultSpec } from '../../src/faults/validate-spec.js'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { hasSecret, newSecret, REDACTED_SECRET, redactHeaderSecrets, redactSecretBytes, redactSecrets } from '../../src/control/secrets.js'
+import { hasSecret, newSecret, REDACTED_SECRET, redactHeaderSecrets, redactSecretBytes, redactSecrets } from '../../src/local-api/secrets.js'
 
 /**
  * devproxy's own secrets name themselves, so whatever shows or records traffic can blank them

@@ -1,10 +1,25 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { MAX_CONTROL_BODY_BYTES, type ErrorBody } from './protocol.js'
 
 /**
  * The control server's request and reply plumbing, shared by its own routes and the
  * inspector's: a table of paths and methods, JSON in and out, errors as `ErrorBody`.
  */
+
+/**
+ * Every error answer. `issues` lists what is wrong with a posted fault, one per field; `routes`
+ * names the proxy's routes when a fault names none of them (`fault_never_matches`, 422).
+ */
+export interface ErrorBody {
+  readonly error: {
+    readonly type: string
+    readonly message: string
+    readonly issues?: ReadonlyArray<{ readonly path: string; readonly message: string; readonly suggestion?: string }>
+    readonly routes?: readonly string[]
+  }
+}
+
+/** A posted body larger than this is refused (413): a list of faults is a few hundred bytes. */
+export const MAX_CONTROL_BODY_BYTES = 64 * 1024
 
 /** JSON (`body`), bytes as they are with their own `content-type` (`raw`), or `ANSWERED`. */
 export type Reply =

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { REDACTED_SECRET } from '../inspector/api.js'
+import { REDACTED_SECRET } from './redacted-secret.js'
 
 /**
  * devproxy's own secrets — the control token (state file), the inspector's one-time login token
@@ -20,7 +20,6 @@ export function newSecret(kind: SecretKind): string {
   return `devproxy_${kind}_${randomBytes(SECRET_BYTES).toString('base64url')}`
 }
 
-/** What stands in for a secret wherever one would be shown or written (part of the inspector's wire contract). */
 export { REDACTED_SECRET }
 
 /** Every secret devproxy makes, anywhere in a text. */
