@@ -7,4 +7,11 @@ export type {
   UserRoute,
   UserRouteHeaders,
 } from './config/types.js'
+// The features' config types: exporting them also brings the fields they merge into UserConfig
+// and UserRoute (declaration merging, config/feature.ts) to every program that imports devproxy.
+export type { UserFault, UserFaults } from './faults/config-types.js'
+export type { HookAnswer, OnRequestContext, OnResponseContext } from './hooks/config-types.js'
+export type { UserLog } from './log/config-types.js'
+export type { MockMatch, MockRequest, UserMock } from './mocks/config-types.js'
+export type { UserRecord } from './record/config-types.js'
 export { DevproxyError } from './errors.js'

@@ -31,8 +31,9 @@ Exits 0 when the config is valid; otherwise prints every problem found, with the
 
   async run(): Promise<CheckResult> {
     const { flags } = await this.parse(Check)
-    const [{ findConfigFile, loadConfigFile }, { displayPath }, { createLogger }, { missingMockFiles }, { formatIssues }] = await Promise.all([
+    const [{ findConfigFile }, { loadConfigFile }, { displayPath }, { createLogger }, { missingMockFiles }, { formatIssues }] = await Promise.all([
       import('../config/load.js'),
+      import('../features.js'),
       import('../config/load-error.js'),
       import('../log/logger.js'),
       import('../mocks/mock-files.js'),

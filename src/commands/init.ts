@@ -62,10 +62,10 @@ Next to it, devproxy-env.d.ts declares the config's types, so your editor and ts
       this.error(`cannot write ${shown}: ${(error as Error).message}`, { exit: 1, code: 'write_failed' })
     }
     // Generated, so refreshed every time: the config's types with no devproxy in node_modules.
-    const { renderTypesFile, TYPES_FILE_NAME } = await import('../config/types-file.js')
+    const [{ renderTypesFile, TYPES_FILE_NAME }, { CONFIG_FEATURES }] = await Promise.all([import('../config/types-file.js'), import('../features.js')])
     const typesFile = join(dirname(file), TYPES_FILE_NAME)
     try {
-      await writeFile(typesFile, await renderTypesFile(this.config.version))
+      await writeFile(typesFile, await renderTypesFile(this.config.version, CONFIG_FEATURES))
     } catch (error) {
       this.error(`cannot write ${displayPath(typesFile, cwd)}: ${(error as Error).message}`, { exit: 1, code: 'write_failed' })
     }

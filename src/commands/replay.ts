@@ -49,9 +49,9 @@ Answers come at once; with --pace recorded, each comes after the time the record
       import('node:path'),
       import('../record/har-read.js'),
       import('../record/replay-match.js'),
-      import('../config/resolve.js'),
+      import('../features.js'),
       import('../config/sources.js'),
-      import('../proxy/self-target.js'),
+      import('../proxy/route/self-target.js'),
       import('../record/replay-answer.js'),
       import('../config/route-targets.js'),
     ])
@@ -120,7 +120,7 @@ const UNCONTACTED_ORIGIN = 'http://recording.invalid'
  */
 async function configForListening(flags: SourceFlags): Promise<ResolvedConfig | undefined> {
   if (flags.target !== undefined || flags.demo) return undefined
-  const [{ findConfigFile, loadConfig }, { ConfigNotFoundError }] = await Promise.all([import('../config/load.js'), import('../errors.js')])
+  const [{ findConfigFile }, { loadConfig }, { ConfigNotFoundError }] = await Promise.all([import('../config/load.js'), import('../features.js'), import('../errors.js')])
   let file: string
   try {
     file = findConfigFile(process.cwd(), flags.config)

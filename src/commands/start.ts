@@ -261,7 +261,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     flags: ListenFlags,
   ): Promise<() => Promise<void>> {
     const [{ startLiveReload }, { formatReload }, { displayPath }, { applyListenOverrides }] = await Promise.all([
-      import('../config/live-reload.js'),
+      import('../features.js'),
       import('../log/format-reload.js'),
       import('../config/load-error.js'),
       import('../config/sources.js'),
@@ -296,8 +296,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     flags: { config?: string | undefined; target?: string | undefined; demo: boolean } & ListenFlags,
     cleanups: Array<() => Promise<void>>,
   ): Promise<{ config: ResolvedConfig; source: string; tryLines: (url: string) => string[]; watch?: { file: string; files: readonly string[] } }> {
-    const [{ resolveConfig }, { applyListenOverrides, targetConfig }] = await Promise.all([
-      import('../config/resolve.js'),
+    const [{ resolveConfig, loadConfig }, { applyListenOverrides, targetConfig }] = await Promise.all([
+      import('../features.js'),
       import('../config/sources.js'),
     ])
     const listen = listenFlags(flags)
@@ -310,7 +310,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     if (flags.target !== undefined) {
       return { config: applyListenOverrides(targetFlagConfig(flags.target, resolveConfig, targetConfig), listen), source: '--target', tryLines: () => [] }
     }
-    const { findConfigFile, loadConfig } = await import('../config/load.js')
+    const { findConfigFile } = await import('../config/load.js')
     const file = findConfigFile(process.cwd(), flags.config)
     const loaded = await loadConfig(file)
     return { config: applyListenOverrides(loaded.config, listen), source: file, tryLines: () => [], watch: { file, files: loaded.files } }
@@ -324,7 +324,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
  */
 function targetFlagConfig(
   target: string,
-  resolveConfig: typeof import('../config/resolve.js').resolveConfig,
+  resolveConfig: typeof import('../features.js').resolveConfig,
   targetConfig: typeof import('../config/sources.js').targetConfig,
 ): ResolvedConfig {
   try {

@@ -1,4 +1,4 @@
-/** Defaults applied when resolving a user config; the JSDoc in types.ts states each of them. */
+/** The skeleton's defaults, applied when resolving a user config; the JSDoc in types.ts states each of them. Each feature keeps its own in its config.ts. */
 export const DEFAULT_PORT = 8080
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_TIMEOUT_MS = 30_000
@@ -20,16 +20,7 @@ export const DEFAULT_RETRY = Object.freeze({
 export const DEFAULT_CONNECT_MS = 5_000
 /** 0: a response body may pause for any time (server-sent events are often quiet). */
 export const DEFAULT_IDLE_MS = 0
-/**
- * `devproxy record` keeps bodies up to this size: typical dev assets whole (a pre-bundled
- * lodash-es is 1.5 MB). Each body being recorded holds up to this much memory until its
- * transaction finishes.
- */
-export const DEFAULT_RECORD_BODY_BYTES = 8 * 1024 * 1024
 /** A request body that pauses longer than this is answered 408 (nginx's client_body_timeout). */
 export const DEFAULT_UPLOAD_IDLE_MS = 60_000
 /** Connections to one target at once; more requests queue for a free one. */
 export const DEFAULT_MAX_CONNECTIONS = 128
-
-/** A route's own code (hooks, mocks' respond, transforms) gets this long per call. */
-export const DEFAULT_HOOK_TIMEOUT_MS = 5_000

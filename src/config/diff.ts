@@ -1,10 +1,11 @@
+import type { ConfigFeatures, ReloadRow } from './feature.js'
 import { targetLabels } from './route-targets.js'
-import type { FaultSpec } from '../faults/types.js'
-import type { CookieRewrite, HeaderRules, ResolvedConfig, ResolvedRetry, ResolvedRoute } from './types.js'
+import type { CookieRewrite, HeaderRules, ResolvedConfig, ResolvedRetry, ResolvedRoute, ResolvedRouteSkeleton } from './types.js'
 
 /**
  * What a reload changed: every field of every route (routes are matched by name), and every
- * setting outside the routes. Pure; the log renders it.
+ * setting outside the routes. The skeleton's lines are here, each feature's come with it
+ * (config/feature.ts). Pure; the log renders it.
  */
 
 export interface FieldChange {
@@ -25,7 +26,7 @@ export type ConfigChange =
   | { readonly kind: 'restart'; readonly field: string; readonly before: string; readonly after: string }
 
 type Describe<T> = (value: T) => string
-type Fields<T> = ReadonlyArray<readonly [field: string, describe: Describe<T>]>
+type Fields<T> = ReadonlyArray<ReloadRow<T>>
 
 /** `[1, 2]` → `1, 2`; `[]` → `none`. */
 const list = (values: readonly unknown[]): string => (values.length === 0 ? 'none' : values.join(', '))
@@ -46,12 +47,12 @@ const RETRY: { readonly [K in keyof ResolvedRetry]: Describe<ResolvedRetry> } = 
   maxReplayBodyBytes: (r) => String(r.maxReplayBodyBytes),
 }
 
-/** Every field of a route, named as the config writes it; keyed by ResolvedRoute for the same reason. */
-const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<ResolvedRoute> } = {
+/** Every field of the route skeleton, named as the config writes it; keyed by it for the same reason. */
+const ROUTE: { readonly [K in Exclude<keyof ResolvedRouteSkeleton, 'name'>]: Fields<ResolvedRoute> } = {
   path: [['path', (r) => r.path]],
   host: [['host', (r) => r.host ?? 'any']],
   methods: [['methods', (r) => r.methods?.join(',') ?? 'any']],
-  targets: [['target', (r) => (r.chooseTarget ? code(r.chooseTarget) : r.targets.map((t) => t.origin + pathOf(t)).join(', '))]],
+  targets: [['target', (r) => (r.chooseTarget ? describeCode(r.chooseTarget) : r.targets.map((t) => t.origin + pathOf(t)).join(', '))]],
   stripPrefix: [['stripPrefix', (r) => String(r.stripPrefix)]],
   rewrite: [['rewrite', (r) => (r.rewrite ? r.rewrite.toString() : 'none')]],
   changeOrigin: [['changeOrigin', (r) => String(r.changeOrigin)]],
@@ -71,16 +72,12 @@ const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<Reso
     ['cookiePathRewrite', (r) => describeCookieRule(r.cookies?.path)],
   ],
   chooseTarget: [], // shown as target
-  retryFor: [['retry', (r) => code(r.retryFor)]],
-  onRequest: [['onRequest', (r) => code(r.onRequest)]],
-  onResponse: [['onResponse', (r) => code(r.onResponse)]],
+  retryFor: [['retry', (r) => describeCode(r.retryFor)]],
   transform: [
-    ['transform.event', (r) => code(r.transform?.event)],
-    ['transform.chunk', (r) => code(r.transform?.chunk)],
-    ['transform.end', (r) => code(r.transform?.end)],
+    ['transform.event', (r) => describeCode(r.transform?.event)],
+    ['transform.chunk', (r) => describeCode(r.transform?.chunk)],
+    ['transform.end', (r) => describeCode(r.transform?.end)],
   ],
-  mocks: [['mock', (r) => describeMocks(r.mocks)]],
-  hookTimeoutMs: [['hookTimeoutMs', (r) => String(r.hookTimeoutMs)]],
   baseDir: [], // follows the config file, which a reload never changes
   // The ca file's contents are compared too, in compareRoutes.
   tls: [
@@ -90,28 +87,12 @@ const ROUTE: { readonly [K in Exclude<keyof ResolvedRoute, 'name'>]: Fields<Reso
 }
 const ROUTE_FIELDS: Fields<ResolvedRoute> = Object.values(ROUTE).flat()
 
-/** A function, by its source: an edit to a hook shows as a change (hooks are swapped with the config either way). */
-function code(fn: ((...args: never[]) => unknown) | undefined): string {
+/** A function, by its source: an edit to route code shows as a change (it is swapped with the config either way). */
+export function describeCode(fn: ((...args: never[]) => unknown) | undefined): string {
   return fn === undefined ? 'none' : fn.toString()
 }
 
-/** Mocks by their data, functions by their source. */
-function describeMocks(mocks: ResolvedRoute['mocks']): string {
-  if (mocks.length === 0) return 'none'
-  return JSON.stringify(mocks, (_key, value: unknown) => (typeof value === 'function' ? value.toString() : value instanceof Uint8Array ? `<${value.length} bytes>` : value))
-}
-
-type Settings = Pick<ResolvedConfig, 'faults' | 'log' | 'record'>
-
-/** The settings outside the routes, and whether a reload puts them in force (the faults do: engine.swap). */
-const SETTINGS: { readonly [K in keyof Settings]: { readonly live: boolean; readonly fields: { readonly [F in keyof Settings[K]]: Describe<Settings[K]> } } } = {
-  faults: { live: true, fields: { rules: (f) => (f.rules.length === 0 ? 'none' : f.rules.map(describeFault).join('; ')), allowHeader: (f) => String(f.allowHeader) } },
-  // The log and the recorder are set up once, at start.
-  log: { live: false, fields: { diff: (l) => l.diff, ignore: (l) => list(l.ignore) } },
-  record: { live: false, fields: { redact: (r) => list(r.redact), maxBodyBytes: (r) => String(r.maxBodyBytes) } },
-}
-
-export function diffConfigs(before: ResolvedConfig, after: ResolvedConfig): ConfigChange[] {
+export function diffConfigs(before: ResolvedConfig, after: ResolvedConfig, features: ConfigFeatures): ConfigChange[] {
   const changes: ConfigChange[] = []
   for (const field of ['port', 'host'] as const) {
     if (before[field] !== after[field]) changes.push({ kind: 'listen', field, before: String(before[field]), after: String(after[field]) })
@@ -128,10 +109,10 @@ export function diffConfigs(before: ResolvedConfig, after: ResolvedConfig): Conf
       changes.push({ kind: 'added', route: route.name, summary: summarizeRoute(route) })
       continue
     }
-    const fields = compareRoutes(previous, route)
+    const fields = compareRoutes(previous, route, features)
     if (fields.length > 0) changes.push({ kind: 'changed', route: route.name, fields })
   }
-  changes.push(...compareSettings(before, after))
+  changes.push(...compareSettings(before, after, features))
   return changes
 }
 
@@ -144,21 +125,24 @@ function describeHttps(config: ResolvedConfig): string {
   return config.https.port === undefined ? 'on' : `port ${config.https.port}`
 }
 
-function compareRoutes(before: ResolvedRoute, after: ResolvedRoute): FieldChange[] {
+/** The skeleton's fields, then each feature's. */
+function compareRoutes(before: ResolvedRoute, after: ResolvedRoute, features: ConfigFeatures): FieldChange[] {
+  const featureFields: Fields<ResolvedRoute> = features.flatMap((feature) => Object.values<Fields<ResolvedRoute>>(feature.route?.rows ?? {}).flat())
   const fields = compareFields(ROUTE_FIELDS, before, after)
   const { caFile, ca } = after.tls
   if (caFile !== undefined && caFile === before.tls.caFile && ca !== before.tls.ca) {
     fields.push({ field: 'ca', before: caFile, after: `${caFile} (its certificates changed)` })
   }
-  return fields
+  return [...fields, ...compareFields(featureFields, before, after)]
 }
 
-function compareSettings(before: Settings, after: Settings): ConfigChange[] {
-  return (Object.keys(SETTINGS) as Array<keyof Settings>).flatMap((name) => {
-    const { live, fields } = SETTINGS[name]
-    const described: Fields<Settings[typeof name]> = Object.entries(fields).map(([key, describe]) => [key === 'rules' ? name : `${name}.${key}`, describe])
-    return compareFields(described, before[name], after[name]).map((change) => ({ kind: live ? 'setting' : 'restart', ...change }) as const)
-  })
+/** The settings outside the routes, each feature's in turn: put in force by the reload (the faults: engine.swap), or waiting for a restart. */
+function compareSettings(before: ResolvedConfig, after: ResolvedConfig, features: ConfigFeatures): ConfigChange[] {
+  return features.flatMap((feature) =>
+    Object.entries(feature.settings ?? {}).flatMap(([name, setting]) =>
+      compareFields<unknown>(setting.rows, before[name as keyof ResolvedConfig], after[name as keyof ResolvedConfig]).map((change) => ({ kind: setting.reload === 'live' ? 'setting' : 'restart', ...change }) as const),
+    ),
+  )
 }
 
 function compareFields<T>(fields: Fields<T>, before: T, after: T): FieldChange[] {
@@ -179,14 +163,6 @@ export function summarizeRoute(route: ResolvedRoute): string {
 
 function pathOf(target: URL): string {
   return target.pathname === '/' ? '' : target.pathname
-}
-
-/** `5xx rate=0.3 route=api`: the kind, then each field as given. */
-function describeFault(fault: FaultSpec): string {
-  const fields = Object.entries(fault)
-    .filter(([key, value]) => key !== 'kind' && value !== undefined)
-    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`)
-  return [fault.kind, ...fields].join(' ')
 }
 
 function describeRules(rules: Readonly<HeaderRules>): string {

@@ -1,4 +1,5 @@
 import { diffConfigs, type ConfigChange } from './diff.js'
+import type { ConfigFeatures } from './feature.js'
 import type { LoadedConfig } from './load.js'
 import type { ResolvedConfig } from './types.js'
 import { watchConfig, type ConfigWatcher } from './watch.js'
@@ -13,6 +14,8 @@ export type ReloadEvent =
   | { readonly type: 'invalid'; readonly file: string; readonly error: unknown }
 
 export interface LiveReloadOptions {
+  /** The features the config is read with (src/features.ts). */
+  readonly features: ConfigFeatures
   readonly file: string
   /** Files the first load imported (from `loadConfig`). */
   readonly files: readonly string[]
@@ -29,6 +32,7 @@ export interface LiveReloadOptions {
 export function startLiveReload(options: LiveReloadOptions): Promise<ConfigWatcher> {
   let broken = false
   return watchConfig(options.file, options.files, {
+    features: options.features,
     cwd: options.cwd,
     debounceMs: options.debounceMs,
     onReload(loaded: LoadedConfig) {
@@ -36,7 +40,7 @@ export function startLiveReload(options: LiveReloadOptions): Promise<ConfigWatch
       const adjusted = options.adjust ? options.adjust(loaded.config) : loaded.config
       // The listener cannot move without a restart; keep serving where we are bound.
       const next = Object.freeze({ ...adjusted, port: current.port, host: current.host })
-      const changes = diffConfigs(current, adjusted)
+      const changes = diffConfigs(current, adjusted, options.features)
       options.swap(next)
       options.report({ type: 'reloaded', file: options.file, changes, recovered: broken })
       broken = false

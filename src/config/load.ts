@@ -4,6 +4,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path'
 import { ConfigError, ConfigNotFoundError, ConfigValidationError, UsageError } from '../errors.js'
 import { DEFAULT_CONFIG_FILES } from './defaults.js'
 import { importFresh, isUserFile } from './import-module.js'
+import type { ConfigFeatures } from './feature.js'
 import { codeFrame, describeLoadError, describeMissingDefault, displayPath, formatLocation } from './load-error.js'
 import { resolveConfig } from './resolve.js'
 import type { ResolvedConfig, UserConfig } from './types.js'
@@ -52,11 +53,11 @@ export interface LoadedConfig {
 }
 
 /**
- * Imports a config file fresh (no stale module cache), validates and resolves it. Every
- * failure is a ConfigError whose message starts with the file name (and line and column when
- * the file does not parse), so it can be printed as is.
+ * Imports a config file fresh (no stale module cache), validates and resolves it with the
+ * features given (src/features.ts). Every failure is a ConfigError whose message starts with the
+ * file name (and line and column when the file does not parse), so it can be printed as is.
  */
-export async function loadConfig(file: string, cwd = process.cwd()): Promise<LoadedConfig> {
+export async function loadConfig(file: string, features: ConfigFeatures, cwd = process.cwd()): Promise<LoadedConfig> {
   let imported
   try {
     imported = await importFresh(file)
@@ -68,7 +69,7 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Loa
     throw new ConfigError(`${displayPath(file, cwd)}: ${message}`, { suggestion, file })
   }
   try {
-    return { config: resolveConfig(imported.value as UserConfig, file), files: imported.files }
+    return { config: resolveConfig(imported.value as UserConfig, features, file), files: imported.files }
   } catch (error) {
     if (error instanceof ConfigValidationError) {
       // Each issue carries its own suggestion on the line below it.
@@ -79,8 +80,8 @@ export async function loadConfig(file: string, cwd = process.cwd()): Promise<Loa
 }
 
 /** `loadConfig` for callers that do not watch. */
-export async function loadConfigFile(file: string, cwd = process.cwd()): Promise<ResolvedConfig> {
-  return (await loadConfig(file, cwd)).config
+export async function loadConfigFile(file: string, features: ConfigFeatures, cwd = process.cwd()): Promise<ResolvedConfig> {
+  return (await loadConfig(file, features, cwd)).config
 }
 
 async function loadFailure(error: unknown, file: string, cwd: string): Promise<ConfigError> {

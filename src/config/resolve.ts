@@ -1,38 +1,40 @@
 import { dirname } from 'node:path'
 import { ConfigValidationError } from '../errors.js'
-import { DEFAULT_CONNECT_MS, DEFAULT_RECORD_BODY_BYTES, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_UPLOAD_IDLE_MS, DEFAULT_MAX_CONNECTIONS, DEFAULT_HOOK_TIMEOUT_MS } from './defaults.js'
+import { DEFAULT_CONNECT_MS, DEFAULT_HOST, DEFAULT_IDLE_MS, DEFAULT_MAX_REQUEST_BODY_BYTES, DEFAULT_PORT, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_UPLOAD_IDLE_MS, DEFAULT_MAX_CONNECTIONS } from './defaults.js'
+import type { ConfigFeatures } from './feature.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
 import { parseTarget } from './target.js'
-import { parseFaultString } from '../faults/parse.js'
 import { readRouteCas } from './read-ca.js'
-import type { HeaderRules, ResolvedConfig, ResolvedHttps, ResolvedFaults, ResolvedRetry, ResolvedRoute, UserConfig, UserRetry, UserRoute } from './types.js'
+import type { HeaderRules, ResolvedConfig, ResolvedConfigSkeleton, ResolvedHttps, ResolvedRetry, ResolvedRoute, ResolvedRouteSkeleton, UserConfig, UserRetry, UserRoute } from './types.js'
 import { validateConfig } from './validate.js'
 
 /**
  * Validates a user config (every problem at once, see validate.ts), reads the routes' `ca`
  * files (relative to the config file's directory, or the cwd without a file), then applies
- * defaults. The result is frozen: a running proxy swaps whole configs, it never edits one in place.
+ * defaults: the skeleton's here, each feature's by its own `resolve` (config/feature.ts). The
+ * result is frozen: a running proxy swaps whole configs, it never edits one in place.
  */
-export function resolveConfig(user: UserConfig, file?: string): ResolvedConfig {
-  const issues = validateConfig(user)
+export function resolveConfig(user: UserConfig, features: ConfigFeatures, file?: string): ResolvedConfig {
+  const issues = validateConfig(user, features)
   // Read even when other fields are wrong: every problem at once.
   const baseDir = file === undefined ? process.cwd() : dirname(file)
   const cas = readRouteCas(user, baseDir, issues)
   issues.push(...cas.issues)
   if (issues.length > 0) throw new ConfigValidationError(issues)
-  return Object.freeze({
+  const routes = user.routes.map((route, index): ResolvedRoute => {
+    const skeleton = resolveRoute(route, `routes[${index}]`, cas.pems[index], baseDir)
+    // The features' fields complete the skeleton (src/features.ts checks that every declared field has a feature resolving it).
+    return Object.freeze(Object.assign(skeleton, ...features.map((feature) => feature.route?.resolve(route)))) as ResolvedRoute
+  })
+  const skeleton: ResolvedConfigSkeleton = {
     port: user.port ?? DEFAULT_PORT,
     host: user.host ?? DEFAULT_HOST,
     https: resolveHttps(user.https),
-    routes: Object.freeze(user.routes.map((route, index) => resolveRoute(route, `routes[${index}]`, cas.pems[index], baseDir))),
-    faults: resolveFaults(user.faults),
-    record: Object.freeze({
-      redact: Object.freeze((user.record?.redact ?? []).map((name) => name.toLowerCase())),
-      maxBodyBytes: user.record?.maxBodyBytes ?? DEFAULT_RECORD_BODY_BYTES,
-    }),
-    log: Object.freeze({ diff: user.log?.diff ?? 'none', ignore: Object.freeze([...(user.log?.ignore ?? [])]) }),
+    routes: Object.freeze(routes),
     file,
-  })
+  }
+  const settings = features.flatMap((feature) => Object.entries(feature.settings ?? {}).map(([key, setting]) => [key, setting.resolve(user)] as const))
+  return Object.freeze({ ...skeleton, ...Object.fromEntries(settings) }) as ResolvedConfig
 }
 
 function resolveCookieRewrites(route: UserRoute): ResolvedRoute['cookies'] {
@@ -48,10 +50,11 @@ function resolveHttps(https: UserConfig['https']): ResolvedHttps | undefined {
   return Object.freeze({ port: https === true ? undefined : https.port })
 }
 
-function resolveRoute(route: UserRoute, where: string, caPem: string | undefined, baseDir: string): ResolvedRoute {
+/** The skeleton's fields of a route (not yet frozen: the features' are added to it). */
+function resolveRoute(route: UserRoute, where: string, caPem: string | undefined, baseDir: string): ResolvedRouteSkeleton {
   const path = normalizePrefix(route.path ?? '/')
   const targets = route.target === undefined || typeof route.target === 'function' ? [] : Array.isArray(route.target) ? route.target : [route.target]
-  return Object.freeze({
+  return {
     name: route.name ?? nameFromPath(path),
     path,
     host: route.host?.toLowerCase(),
@@ -75,13 +78,9 @@ function resolveRoute(route: UserRoute, where: string, caPem: string | undefined
     tls: Object.freeze({ rejectUnauthorized: route.secure ?? true, ca: caPem, caFile: route.ca }),
     chooseTarget: typeof route.target === 'function' ? route.target : undefined,
     retryFor: typeof route.retry === 'function' ? route.retry : undefined,
-    onRequest: route.onRequest,
-    onResponse: route.onResponse,
     transform: route.transform,
-    mocks: Object.freeze(route.mock === undefined ? [] : Array.isArray(route.mock) ? [...route.mock] : [route.mock]),
-    hookTimeoutMs: route.hookTimeoutMs ?? DEFAULT_HOOK_TIMEOUT_MS,
     baseDir,
-  })
+  }
 }
 
 export function resolveRetry(retry: UserRetry | undefined): ResolvedRetry {
@@ -99,12 +98,6 @@ export function resolveRetry(retry: UserRetry | undefined): ResolvedRetry {
     budgetMs: retry.budgetMs ?? DEFAULT_RETRY.budgetMs,
     maxReplayBodyBytes: retry.maxReplayBodyBytes ?? DEFAULT_RETRY.maxReplayBodyBytes,
   })
-}
-
-function resolveFaults(faults: UserConfig['faults']): ResolvedFaults {
-  const { allowHeader = false, rules = [] } = Array.isArray(faults) ? { rules: faults } : (faults ?? {})
-  const specs = rules.flatMap((rule) => (typeof rule === 'string' ? parseFaultString(rule) : [rule]))
-  return Object.freeze({ allowHeader, rules: Object.freeze(specs) })
 }
 
 function lowerKeys(rules: HeaderRules | undefined): HeaderRules {

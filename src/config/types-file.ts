@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import type { ConfigFeatures, TypesModule } from './feature.js'
 
 /**
  * `devproxy-env.d.ts`, which `devproxy init` writes next to the config: the types of
@@ -10,22 +11,28 @@ import { fileURLToPath } from 'node:url'
  * needs nothing: the loader resolves `devproxy` to the running package.
  *
  * The declarations are copied from devproxy's own (`types.d.ts` when built, `types.ts` under
- * tsx), so they never drift from what the config is validated against.
+ * tsx): the skeleton's (config/types.ts, config/route-code.ts) and each feature's, whose fields
+ * merged into `UserConfig` and `UserRoute` (declare module '../config/types.js') become
+ * declarations of the same interfaces here, which TypeScript merges the same way. So they never
+ * drift from what the config is validated against.
  */
 
 export const TYPES_FILE_NAME = 'devproxy-env.d.ts'
 
 /** What a config names: the `User*` types and what they use, not the resolved (engine) ones. */
 const isConfigType = (name: string): boolean => !name.startsWith('Resolved')
-const FAULT_TYPES = new Set(['FaultKind', 'FaultSpec'])
 
-export async function renderTypesFile(version: string): Promise<string> {
-  const config = declarations(await readOwn('./types'))
-  const faults = declarations(await readOwn('../faults/types'))
+/** The skeleton's own types modules. */
+const SKELETON: readonly TypesModule[] = [{ url: new URL('./types', import.meta.url) }, { url: new URL('./route-code', import.meta.url) }]
+
+export async function renderTypesFile(version: string, features: ConfigFeatures): Promise<string> {
+  const modules = [...SKELETON, ...features.flatMap((feature) => feature.types)]
+  const declared = await Promise.all(
+    modules.map(async ({ url, only }) => declarations(await readOwn(url)).filter(([name]) => (only === undefined ? isConfigType(name) : only.includes(name)))),
+  )
   const body = [
     '/** Identity helper that gives the config its types (as Vite\'s `defineConfig` does). */\nexport function defineConfig(config: UserConfig): UserConfig',
-    ...[...config].filter(([name]) => isConfigType(name)).map(([, text]) => text),
-    ...[...faults].filter(([name]) => FAULT_TYPES.has(name)).map(([, text]) => text),
+    ...declared.flat().map(([, text]) => text),
   ]
   return [
     `// Written by \`devproxy init\` (devproxy ${version}): the types behind \`import { defineConfig } from 'devproxy'\`,`,
@@ -70,19 +77,42 @@ const ENVIRONMENT_GLOBALS = [
 ]
 
 /** A module of devproxy's own, as declarations: `x.d.ts` next to the built code, else the `x.ts` source (tsx). */
-async function readOwn(base: string): Promise<string> {
-  const built = fileURLToPath(new URL(`${base}.d.ts`, import.meta.url))
-  return readFile(existsSync(built) ? built : fileURLToPath(new URL(`${base}.ts`, import.meta.url)), 'utf8')
+async function readOwn(base: URL): Promise<string> {
+  const built = fileURLToPath(`${base.href}.d.ts`)
+  return readFile(existsSync(built) ? built : fileURLToPath(`${base.href}.ts`), 'utf8')
 }
 
 const DECLARATION = /^export (?:declare )?(?:interface|type|const|function|class|enum) (\w+)/m
+const AUGMENTATION = /^declare module '[^']+' \{\n([\s\S]*?)^\}$/m
 
 /**
- * The top-level declarations of a types-only module, each with its JSDoc, by name. Relies on
- * the layout tsc and our sources share: declarations and their JSDoc start at column 0, their
- * bodies are indented; imports and other comments are left out.
+ * The declarations of a types-only module, each with its JSDoc, in order, with their names: the
+ * top-level ones, then those of its `declare module` block (the fields it merges into the
+ * config's interfaces), unindented. A name may come twice: an interface and what merges into it.
  */
-function declarations(source: string): Map<string, string> {
+function declarations(source: string): Array<[name: string, text: string]> {
+  const block = AUGMENTATION.exec(source)
+  const top = block === null ? source : source.replace(block[0], '')
+  // What tsc writes `interface UserRoute` there is a declaration of the module's own here.
+  const merged = block === null ? [] : topLevel(unindent(block[1]!).replace(/^(interface|type) /gm, 'export $1 '))
+  return [...topLevel(top), ...merged]
+}
+
+/** The lines of a block, less the indentation of its first line. */
+function unindent(block: string): string {
+  const indent = /^[ \t]*/.exec(block)![0].length
+  return block
+    .split(/\r?\n/)
+    .map((line) => line.slice(Math.min(indent, /^[ \t]*/.exec(line)![0].length)))
+    .join('\n')
+}
+
+/**
+ * The top-level declarations of a types-only module, each with its JSDoc. Relies on the layout
+ * tsc and our sources share: declarations and their JSDoc start at column 0, their bodies are
+ * indented; imports and other comments are left out.
+ */
+function topLevel(source: string): Array<[name: string, text: string]> {
   const chunks: string[][] = []
   let current: string[] = []
   let declared = false
@@ -100,11 +130,11 @@ function declarations(source: string): Map<string, string> {
     current.push(line)
   }
   chunks.push(current)
-  const found = new Map<string, string>()
+  const found: Array<[string, string]> = []
   for (const chunk of chunks) {
     const text = chunk.join('\n').trim()
     const name = DECLARATION.exec(text)?.[1]
-    if (name !== undefined) found.set(name, text.replace(/^export declare /m, 'export '))
+    if (name !== undefined) found.push([name, text.replace(/^export declare /m, 'export ')])
   }
   return found
 }

@@ -22,30 +22,29 @@ import {
 import { didYouMean } from './did-you-mean.js'
 import { DEFAULT_RETRY } from './defaults.js'
 import { isKnownMethod } from './http-method.js'
+import type { ConfigFeatures, RouteSelector } from './feature.js'
 import { nameFromPath, normalizePrefix } from './route-path.js'
-import { checkFaultSelectors } from '../faults/check-selectors.js'
-import { parseFaultString } from '../faults/parse.js'
-import type { FaultSpec } from '../faults/types.js'
-import { checkFaultsConfig } from '../faults/validate-spec.js'
 import { checkTarget } from './target.js'
-import { ignoreRuleError } from '../diff/ignore-rule.js'
-import { checkMocks } from '../mocks/validate-mocks.js'
 
 export type { ConfigIssue } from './checks.js'
 
 /**
  * Checks what `proxy.config.ts` exported before anything runs on it. A `.js` config (or a
  * `.ts` one loaded without type-checking) can hold any value, so every field is checked here
- * and every problem is collected, not just the first. Pure: no I/O, nothing thrown.
+ * and every problem is collected, not just the first. The skeleton's fields are checked here,
+ * each feature's by the checks it hands in (config/feature.ts). Pure: no I/O, nothing thrown.
  */
 
 /** Every problem with a config, in the order the fields appear; `[]` when it is valid. */
-export function validateConfig(input: unknown): ConfigIssue[] {
+export function validateConfig(input: unknown, features: ConfigFeatures): ConfigIssue[] {
   const issues: ConfigIssue[] = []
-  checkObject(input, '', CONFIG, issues)
+  checkObject(input, '', configShape(features), issues)
   if (isPlainObject(input) && Array.isArray(input.routes)) {
     checkUniqueNames(input.routes, issues)
-    if (issues.length === 0) checkFaultRoutes(input, issues)
+    if (issues.length === 0) {
+      const routes = input.routes.map(routeSelector)
+      for (const feature of features) issues.push(...(feature.checkConfig?.(input, routes) ?? []))
+    }
   }
   return issues
 }
@@ -138,39 +137,47 @@ const TRANSFORM: Shape = {
   },
 }
 
-const ROUTE: Shape = {
-  expected: 'must be an object such as { path: "/api", target: "http://localhost:3000" }',
-  fields: {
-    name: nonEmptyString,
-    path: checkPath,
-    host: checkHost,
-    methods: listOf(methodName, 'must be a non-empty array of method names such as ["GET", "POST"]'),
-    target: (value, path, issues) => (typeof value === 'function' ? undefined : (Array.isArray(value) ? checkUrls : checkUrl)(value, path, issues)),
-    stripPrefix: boolean,
-    rewrite: must('must be a function from path to path, e.g. (path) => path.replace(/^\\/v1/, "")', (value) => typeof value === 'function'),
-    changeOrigin: boolean,
-    ws: boolean,
-    timeoutMs: positiveInteger(MAX_TIMER_MS),
-    connectMs: positiveInteger(MAX_TIMER_MS),
-    idleMs: nonNegativeInteger(MAX_TIMER_MS, '0 turns it off'),
-    retry: (value, path, issues) => (typeof value === 'function' ? undefined : checkRetry(value, path, issues)),
-    headers: objectOf(HEADERS),
-    maxRequestBodyBytes: positiveInteger(),
-    uploadIdleMs: positiveInteger(MAX_TIMER_MS),
-    maxConnections: positiveInteger(65_536),
-    maxResponseBodyBytes: positiveInteger(),
-    cookieDomainRewrite: cookieRewrite('a domain such as "localhost"', '{ "api.internal": "localhost" }'),
-    cookiePathRewrite: cookieRewrite('a path such as "/"', '{ "/api": "/" }'),
-    secure: boolean,
-    ca: nonEmptyString,
-    onRequest: must('must be a function of the request, e.g. (ctx) => { ctx.headers.authorization = "Bearer dev" }', (value) => typeof value === 'function'),
-    onResponse: must('must be a function of the response, e.g. (ctx) => { ctx.headers["cache-control"] = "no-store" }', (value) => typeof value === 'function'),
-    transform: objectOf(TRANSFORM),
-    mock: checkMocks,
-    hookTimeoutMs: positiveInteger(MAX_TIMER_MS),
-  },
+/** The skeleton's route fields. */
+const ROUTE_FIELDS: Shape['fields'] = {
+  name: nonEmptyString,
+  path: checkPath,
+  host: checkHost,
+  methods: listOf(methodName, 'must be a non-empty array of method names such as ["GET", "POST"]'),
+  target: (value, path, issues) => (typeof value === 'function' ? undefined : (Array.isArray(value) ? checkUrls : checkUrl)(value, path, issues)),
+  stripPrefix: boolean,
+  rewrite: must('must be a function from path to path, e.g. (path) => path.replace(/^\\/v1/, "")', (value) => typeof value === 'function'),
+  changeOrigin: boolean,
+  ws: boolean,
+  timeoutMs: positiveInteger(MAX_TIMER_MS),
+  connectMs: positiveInteger(MAX_TIMER_MS),
+  idleMs: nonNegativeInteger(MAX_TIMER_MS, '0 turns it off'),
+  retry: (value, path, issues) => (typeof value === 'function' ? undefined : checkRetry(value, path, issues)),
+  headers: objectOf(HEADERS),
+  maxRequestBodyBytes: positiveInteger(),
+  uploadIdleMs: positiveInteger(MAX_TIMER_MS),
+  maxConnections: positiveInteger(65_536),
+  maxResponseBodyBytes: positiveInteger(),
+  cookieDomainRewrite: cookieRewrite('a domain such as "localhost"', '{ "api.internal": "localhost" }'),
+  cookiePathRewrite: cookieRewrite('a path such as "/"', '{ "/api": "/" }'),
+  secure: boolean,
+  ca: nonEmptyString,
+  transform: objectOf(TRANSFORM),
 }
 
+/** A route: the skeleton's fields, then each feature's. */
+function routeCheck(features: ConfigFeatures): Check {
+  const shape: Shape = {
+    expected: 'must be an object such as { path: "/api", target: "http://localhost:3000" }',
+    fields: Object.assign({}, ROUTE_FIELDS, ...features.map((feature) => feature.route?.fields ?? {})),
+  }
+  return (value, path, issues) => {
+    checkObject(value, path, shape, issues)
+    if (!isPlainObject(value)) return
+    // A route some feature answers by itself (mocks) may do without a target: what it does not answer is refused (404).
+    if (value.target === undefined && !features.some((feature) => feature.route?.answersWithoutTarget?.(value))) checkUrl(undefined, child(path, 'target'), issues)
+    checkTlsOptions(value, path, issues)
+  }
+}
 
 /** false, a string, or an object of strings (http-proxy-middleware's cookie rewrite options). */
 function cookieRewrite(one: string, map: string) {
@@ -178,14 +185,6 @@ function cookieRewrite(one: string, map: string) {
     if (value === false || typeof value === 'string') return true
     return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')
   })
-}
-
-function checkRoute(value: unknown, path: string, issues: ConfigIssue[]): void {
-  checkObject(value, path, ROUTE, issues)
-  if (!isPlainObject(value)) return
-  // Only a route that mocks may do without a target: what no mock answers is refused (404).
-  if (value.target === undefined && value.mock === undefined) checkUrl(undefined, child(path, 'target'), issues)
-  checkTlsOptions(value, path, issues)
 }
 
 /** `secure` and `ca` set on a route that has no https:// target would silently do nothing. */
@@ -201,32 +200,6 @@ function checkTlsOptions(route: Record<string, unknown>, path: string, issues: C
   }
 }
 
-const LOG: Shape = {
-  expected: 'must be an object such as { diff: "headers", ignore: ["date", "$.requestId"] }',
-  fields: {
-    diff: oneOf(['none', 'headers', 'body']),
-    ignore: listOf(checkIgnoreRule, 'must be a non-empty array of header names and JSON paths such as ["date", "$.requestId"]'),
-  },
-}
-
-/** A header name or a JSON path: anything else would silently ignore nothing. */
-function checkIgnoreRule(value: unknown, path: string, issues: ConfigIssue[]): void {
-  if (typeof value !== 'string' || value === '') {
-    issues.push(issue(path, 'must be a header name or a JSON path such as "$.requestId"', value))
-    return
-  }
-  const error = ignoreRuleError(value)
-  if (error !== undefined) issues.push(issue(path, 'must be a header name or a JSON path such as "$.requestId"', value, error.suggestion))
-}
-
-const RECORD: Shape = {
-  expected: 'must be an object such as { redact: ["x-session"], maxBodyBytes: 1048576 }',
-  fields: {
-    redact: listOf(must('must be a header name', (value) => typeof value === 'string' && TOKEN.test(value)), 'must be a non-empty array of header names such as ["x-session"]'),
-    maxBodyBytes: nonNegativeInteger(),
-  },
-}
-
 const HTTPS: Shape = {
   expected: 'must be true, false or an object such as { port: 8443 }',
   fields: {
@@ -239,18 +212,21 @@ function checkHttps(value: unknown, path: string, issues: ConfigIssue[]): void {
   objectOf(HTTPS)(value, path, issues)
 }
 
-const CONFIG: Shape = {
-  expected: 'the config must export an object: export default defineConfig({ routes: [...] })',
-  fields: {
-    port: must('must be an integer from 0 to 65535', isPort),
-    host: must('must be a non-empty address such as "127.0.0.1"', (value) => typeof value === 'string' && value !== ''),
-    https: checkHttps,
-    routes: listOf(checkRoute, 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
-    faults: checkFaultsConfig,
-    log: objectOf(LOG),
-    record: objectOf(RECORD),
-  },
-  required: ['routes'],
+/** The config: the skeleton's settings, then each feature's. */
+function configShape(features: ConfigFeatures): Shape {
+  return {
+    expected: 'the config must export an object: export default defineConfig({ routes: [...] })',
+    fields: Object.assign(
+      {
+        port: must('must be an integer from 0 to 65535', isPort),
+        host: must('must be a non-empty address such as "127.0.0.1"', (value) => typeof value === 'string' && value !== ''),
+        https: checkHttps,
+        routes: listOf(routeCheck(features), 'must be a non-empty array', 'e.g. routes: [{ path: "/", target: "http://localhost:3000" }]'),
+      },
+      ...features.map((feature) => Object.fromEntries(Object.entries(feature.settings ?? {}).map(([key, setting]) => [key, setting.check]))),
+    ),
+    required: ['routes'],
+  }
 }
 
 function checkPath(value: unknown, path: string, issues: ConfigIssue[]): void {
@@ -331,28 +307,7 @@ function routeName(route: unknown): string | undefined {
   return typeof path === 'string' && path.startsWith('/') ? nameFromPath(normalizePrefix(path)) : undefined
 }
 
-/**
- * A fault's `route` must name a route and its `method` one that route takes, or it would
- * silently never fire; the string form (`'5xx 30% --route api'`) is held to the same.
- * Runs on a config whose fields are otherwise valid.
- */
-function checkFaultRoutes(config: Record<string, unknown>, issues: ConfigIssue[]): void {
-  const routes = (config.routes as Array<Record<string, unknown>>).map((route) => ({
-    name: routeName(route) ?? '',
-    methods: route.methods as string[] | undefined,
-  }))
-  const faults = config.faults
-  const rules = Array.isArray(faults) ? faults : isPlainObject(faults) && Array.isArray(faults.rules) ? faults.rules : []
-  const base = Array.isArray(faults) ? 'faults' : 'faults.rules'
-  rules.forEach((rule: unknown, index: number) => {
-    const at = child(base, index)
-    if (typeof rule !== 'string') {
-      if (isPlainObject(rule)) issues.push(...checkFaultSelectors(rule as Pick<FaultSpec, 'route' | 'method'>, routes, at))
-      return
-    }
-    // A string names its selectors as flags: point at the entry and name the flag.
-    for (const spec of parseFaultString(rule)) {
-      for (const found of checkFaultSelectors(spec, routes, '')) issues.push({ ...found, path: at, message: `--${found.path} ${found.message}` })
-    }
-  })
+/** What a feature's cross-field check knows of a route (its fields are valid by then). */
+function routeSelector(route: unknown): RouteSelector {
+  return { name: routeName(route) ?? '', methods: isPlainObject(route) ? (route.methods as string[] | undefined) : undefined }
 }

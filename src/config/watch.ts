@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path'
+import type { ConfigFeatures } from './feature.js'
 import { loadConfig, type LoadedConfig } from './load.js'
 
 /**
@@ -9,6 +10,8 @@ import { loadConfig, type LoadedConfig } from './load.js'
  */
 
 export interface WatchOptions {
+  /** The features the config is read with (src/features.ts). */
+  readonly features: ConfigFeatures
   /** Quiet period after the last event before reloading. Default: 50 ms. */
   readonly debounceMs?: number
   readonly cwd?: string
@@ -42,7 +45,7 @@ export async function watchConfig(file: string, files: readonly string[], option
     }
     loading = true
     try {
-      const loaded = await loadConfig(file, options.cwd)
+      const loaded = await loadConfig(file, options.features, options.cwd)
       if (closed) return
       follow(loaded.files)
       options.onReload(loaded)

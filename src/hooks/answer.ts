@@ -14,7 +14,7 @@ import {
   type ConfigIssue,
   type Shape,
 } from '../config/checks.js'
-import type { HookAnswer } from '../config/types.js'
+import type { HookAnswer } from './config-types.js'
 import { DevproxyError } from '../errors.js'
 import { kindOf } from './request-info.js'
 

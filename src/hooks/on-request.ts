@@ -1,4 +1,6 @@
-import type { HookBody, HookRequestInfo, OnRequestContext, ResolvedRoute } from '../config/types.js'
+import type { HookBody, HookRequestInfo } from '../config/route-code.js'
+import type { ResolvedRoute } from '../config/types.js'
+import type { OnRequestContext } from './config-types.js'
 import type { BeforeForwardContext } from '../proxy/index.js'
 import { callHookNow, isThenable, malformed, malformedHeaders } from './call.js'
 import { parseJsonBody } from './parse-json.js'

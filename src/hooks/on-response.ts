@@ -1,5 +1,5 @@
 import { STATUS_CODES, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
-import type { OnResponseContext } from '../config/types.js'
+import type { OnResponseContext } from './config-types.js'
 import type { AfterResponseContext } from '../proxy/index.js'
 import { codingOf, decodeWhole } from '../proxy/index.js'
 import { headersObject } from '../proxy/index.js'

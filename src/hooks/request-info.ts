@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import type { HookRequestInfo } from '../config/types.js'
+import type { HookRequestInfo } from '../config/route-code.js'
 import type { Transaction } from '../proxy/index.js'
 
 /**

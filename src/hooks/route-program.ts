@@ -1,6 +1,7 @@
 import { checkTarget } from '../config/target.js'
 import { resolveRetry } from '../config/resolve.js'
-import type { HookRequestInfo, ResolvedRoute, UserRetry } from '../config/types.js'
+import type { HookRequestInfo } from '../config/route-code.js'
+import type { ResolvedRoute, UserRetry } from '../config/types.js'
 import { retryIssues } from '../config/validate.js'
 import { codingOf, decodeBefore } from '../proxy/index.js'
 import type { BeforeForwardContext, ForwardPlan, HookAnswerPlan, ProgramFailure, RouteProgram } from '../proxy/index.js'

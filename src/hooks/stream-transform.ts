@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream'
 import { inspect } from 'node:util'
 import { createParser, type EventSourceMessage } from 'eventsource-parser'
-import type { HookBody, SseEvent, StreamContext, UserStreamTransform } from '../config/types.js'
+import type { HookBody, SseEvent, StreamContext, UserStreamTransform } from '../config/route-code.js'
 import { DevproxyError } from '../errors.js'
 
 /** Runs one call of user code with the route's time limit; rejects with the hook's error or a timeout. Provided by the caller. */

@@ -132,7 +132,20 @@ export interface AttemptView {
   readonly errorCode: string | null
   /** fault | mock | hook | replay | null (the upstream). */
   readonly by: string | null
+  /** ms in each phase, in the order of {@link PHASE_NAMES}; null for one it never went through or that was not timed. */
+  readonly phases: PhasesView
 }
+
+/**
+ * The phases of an attempt in the order they happen (issue 29): waiting for a pooled connection,
+ * connecting, the TLS handshake, sending the request, waiting for the response headers, receiving
+ * the body. Its waterfall is the attempt's start plus each timed one in turn.
+ */
+export const PHASE_NAMES = ['poolWait', 'connect', 'tls', 'upload', 'wait', 'receive'] as const
+
+export type PhaseName = (typeof PHASE_NAMES)[number]
+
+export type PhasesView = { readonly [P in PhaseName]: number | null }
 
 export interface TransactionDetail {
   readonly summary: TransactionSummary

@@ -2,8 +2,8 @@ import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
 import { diffHeaders, type HeaderChange, type HeaderMap } from '../diff/header-diff.js'
 import { decodeBody, type DecodedBody } from '../log/decode-body.js'
 import type { CapturedBody } from '../proxy/index.js'
-import type { Transaction } from '../proxy/index.js'
-import { INTERNAL_REQUEST_FIELDS, type AttemptView, type BodyView, type HeaderDiffRow, type TransactionDetail } from './api.js'
+import type { AttemptPhases, Transaction } from '../proxy/index.js'
+import { INTERNAL_REQUEST_FIELDS, type AttemptView, type BodyView, type HeaderDiffRow, type PhasesView, type TransactionDetail } from './api.js'
 import { summarizeTransaction } from './summary.js'
 
 /** Everything the inspector shows of one transaction. */
@@ -50,12 +50,18 @@ export function buildDetail(tx: Readonly<Transaction>, previous: Readonly<Transa
         status: attempt.status ?? null,
         errorCode: attempt.errorCode ?? null,
         by: attempt.by ?? null,
+        phases: phasesView(attempt.phases),
       }),
     ),
     faults: [...tx.faults],
     retryNote: tx.retryNote ?? null,
     ending: tx.ending ?? null,
   }
+}
+
+/** The six phases by name (a copy: the detail never shares the transaction's objects). */
+function phasesView(phases: Readonly<AttemptPhases>): PhasesView {
+  return { poolWait: phases.poolWait, connect: phases.connect, tls: phases.tls, upload: phases.upload, wait: phases.wait, receive: phases.receive }
 }
 
 function shown<H extends HeaderMap>(headers: H | undefined): H | undefined {

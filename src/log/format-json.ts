@@ -1,5 +1,5 @@
 import { redactHeaderSecrets, redactSecrets } from '../control/secrets.js'
-import { answeredInPlace, type Transaction } from '../proxy/index.js'
+import { answeredInPlace, type AttemptPhases, type Transaction } from '../proxy/index.js'
 
 /**
  * `--json`: one object per transaction, one line each, for tools and tests. The shape is
@@ -38,6 +38,12 @@ export interface TransactionJson {
     readonly retryOf: string | null
     /** What answered in place of the upstream: fault, mock, hook, replay; null: the upstream. */
     readonly by: string | null
+    /**
+     * ms in each phase of the attempt, in the order they happen (pool wait, connect, TLS, upload,
+     * wait for the response headers, receive the body); null for one it never went through (a
+     * reused connection has no connect) or that was not timed.
+     */
+    readonly phases: Readonly<AttemptPhases>
   }>
   /** What answered the last attempt in place of the upstream (mock, hook, fault, replay); null: the upstream. */
   readonly answeredBy: string | null
@@ -87,6 +93,7 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
       backoffMs: a.backoffMs,
       retryOf: a.retryOf ?? null,
       by: a.by ?? null,
+      phases: phasesJson(a.phases),
     })),
     answeredBy: tx.attempts.at(-1)?.by ?? null,
     hooked: tx.hooked ?? false,
@@ -99,6 +106,12 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
       sent: tx.responseHeadersSent ? shown(tx.responseHeadersSent) : null,
     },
   }
+}
+
+/** The phases, each rounded as durationMs is; a copy, so the line never shares the transaction's object. */
+function phasesJson(phases: Readonly<AttemptPhases>): AttemptPhases {
+  const ms = (value: number | null) => (value === null ? null : round(value))
+  return { poolWait: ms(phases.poolWait), connect: ms(phases.connect), tls: ms(phases.tls), upload: ms(phases.upload), wait: ms(phases.wait), receive: ms(phases.receive) }
 }
 
 export function formatTransactionJson(tx: Readonly<Transaction>): string {

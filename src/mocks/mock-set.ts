@@ -1,5 +1,7 @@
 import { compilePathPattern } from '../config/path-pattern.js'
-import type { HookAnswer, HookClient, MockMatch, MockRequest, UserMock } from '../config/types.js'
+import type { HookClient } from '../config/route-code.js'
+import type { HookAnswer } from '../hooks/config-types.js'
+import type { MockMatch, MockRequest, UserMock } from './config-types.js'
 import { parseJsonBody } from '../hooks/parse-json.js'
 import { toOriginForm } from '../proxy/index.js'
 

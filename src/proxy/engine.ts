@@ -1,22 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import type { ResolvedConfig, ResolvedRoute } from '../config/types.js'
-import type { FaultPlanner } from './fault-plan.js'
-import { createForwarder, type Forwarder } from './forward.js'
-import type { RouteProgram } from './route-program.js'
-import { createRouter, type Router } from './router.js'
-import { createTargetPool, type TargetPool } from './target-pool.js'
-import type { StandIn } from './stand-in.js'
-import type { Transaction, TransactionSink } from './transaction.js'
-
-/**
- * What one config compiles to. A request takes the state current when it arrives and keeps
- * it to the end, so swapping configs never changes a request in flight.
- */
-export interface EngineState {
-  readonly config: ResolvedConfig
-  readonly router: Router
-  readonly pools: ReadonlyMap<ResolvedRoute, TargetPool>
-}
+import type { ResolvedConfig } from '../config/types.js'
+import type { FaultPlanner } from './exchange/fault-plan.js'
+import { createForwarder, type Forwarder } from './upstream/forward.js'
+import type { RouteProgram } from './exchange/route-program.js'
+import { compileState, type RoutingState } from './route/routing-state.js'
+import type { StandIn } from './exchange/stand-in.js'
+import type { Transaction, TransactionSink } from './transaction/transaction.js'
 
 export interface Engine {
   /** This proxy instance in `Via` (`devproxy-<id>`): a request naming it has looped back. */
@@ -25,7 +14,7 @@ export interface Engine {
   readonly inFlight: Set<Transaction>
   /** Those the proxy cut as it stopped: they end as 'shutdown', whatever else failed with them. */
   readonly cutByShutdown: WeakSet<Transaction>
-  readonly state: EngineState
+  readonly state: RoutingState
   readonly forwarder: Forwarder
   /** What faults do to each request and attempt (src/faults plugs in here). */
   readonly faults: FaultPlanner
@@ -54,12 +43,6 @@ export interface Engine {
   addSink(sink: TransactionSink): void
 }
 
-export function compileState(config: ResolvedConfig): EngineState {
-  const pools = new Map<ResolvedRoute, TargetPool>()
-  for (const route of config.routes) pools.set(route, createTargetPool(route.targets))
-  return { config, router: createRouter(config.routes), pools }
-}
-
 export interface EngineCounters {
   requests: number
   /** Responses with status >= 500 and proxy error answers. */
@@ -67,6 +50,9 @@ export interface EngineCounters {
   /** Faults injected. */
   faults: number
 }
+
+/** What one config compiles to (route/routing-state.ts): the name the rest of the engine knows it by. */
+export type EngineState = RoutingState
 
 /** What plugs into the engine: none of it is the proxy's own (DESIGN.md §3). */
 export interface EnginePlugins {

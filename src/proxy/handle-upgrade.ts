@@ -1,14 +1,15 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Engine } from './engine.js'
-import { classifyUpstreamError, describeFailure, FAILURE_TYPES } from './error-map.js'
+import { classifyUpstreamError, describeFailure, FAILURE_TYPES } from './http/error-map.js'
 import { listRoutes } from './handle-request.js'
-import { checkRequestHead } from './request-head.js'
-import { buildForwardHeaders, headersObject, NO_BODY, viaEntry } from './headers.js'
-import { forwardPath } from './path-rewrite.js'
-import { routeRequestTarget } from './request-route.js'
-import { sendSocketError } from './respond.js'
-import { createTransaction, startAttempt } from './transaction.js'
+import { checkRequestHead } from './admit/request-head.js'
+import { headersObject, NO_BODY, viaEntry } from './http/fields.js'
+import { buildForwardHeaders } from './upstream/forward-headers.js'
+import { forwardPath } from './route/path-rewrite.js'
+import { routeRequestTarget } from './route/request-route.js'
+import { sendSocketError } from './respond/respond.js'
+import { createTransaction, startAttempt } from './transaction/transaction.js'
 
 /**
  * Proxies a WebSocket upgrade (Vite HMR and friends). The transaction finishes when the

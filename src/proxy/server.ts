@@ -10,8 +10,8 @@ import type { ListenerNotice } from './listen/handshake-failure.js'
 import { listen } from './listen/listen.js'
 import type { Listener, ServeHooks } from './listen/listener.js'
 import { createPlainListener } from './listen/plain.js'
-import { findSelfTargets } from './self-target.js'
-import type { TransactionSink } from './transaction.js'
+import { findSelfTargets } from './route/self-target.js'
+import type { TransactionSink } from './transaction/transaction.js'
 
 export interface ServerOptions {
   readonly sinks?: readonly TransactionSink[]

@@ -4,6 +4,9 @@ import type { Entry, Header } from 'har-format'
 import { redactSecretBytes, redactSecrets } from '../control/secrets.js'
 import type { Transaction } from '../proxy/index.js'
 import { absoluteRequestUrl } from '../proxy/index.js'
+import { attemptPhasesEntries, entryTime, entryTimings, type AttemptPhasesEntry } from './har-timings.js'
+
+export { entryTimings } from './har-timings.js'
 
 /**
  * One finished transaction as a HAR 1.2 entry (http://www.softwareishard.com/blog/har-12-spec/),
@@ -56,6 +59,12 @@ export interface DevproxyEntryFields {
    * for a body with a length of its own. `devproxy replay --pace recorded` replays by it.
    */
   readonly chunks?: ReadonlyArray<readonly [number, number]>
+  /**
+   * What each attempt spent in each phase, `{n, poolWait, connect, tls, upload, wait, receive}`
+   * (ms; null for a phase it never went through), when the attempts were timed. `timings` are
+   * the answering (last) attempt's; `attempts` stays the count.
+   */
+  readonly phases?: readonly AttemptPhasesEntry[]
 }
 
 export type DevproxyEntry = Entry & { _devproxy: DevproxyEntryFields }
@@ -100,6 +109,7 @@ interface BodyText {
 function buildEntryJson(tx: Readonly<Transaction>, options: EntryOptions, bodyJson: (body: BodyText) => string): string {
   const headersSent = tx.responseHeadersSent ?? {}
   const timings = entryTimings(tx)
+  const phases = attemptPhasesEntries(tx)
   const request =
     `{"method":${str(tx.method)},"url":${str(absoluteUrl(tx))},"httpVersion":${str(`HTTP/${tx.httpVersion}`)},"cookies":[],` +
     `"headers":${headersJson(tx.requestHeaders, options.redact)},"queryString":${queryStringJson(redactSecrets(tx.url))},` +
@@ -113,14 +123,15 @@ function buildEntryJson(tx: Readonly<Transaction>, options: EntryOptions, bodyJs
     `{"id":${str(tx.id)},"route":${strOrNull(tx.route)},"target":${strOrNull(tx.target)},"attempts":${tx.attempts.length},` +
     `"fault":${JSON.stringify(tx.faults)},"truncated":{"request":${options.request?.truncated ?? false},"response":${options.response?.truncated ?? false}},` +
     `"ending":${strOrNull(options.ending ?? tx.ending)},"error":${strOrNull(tx.error?.type)},"answeredBy":${strOrNull(tx.attempts.at(-1)?.by)},"hooked":${tx.hooked === true}` +
-    `${options.response?.timeline === undefined ? '' : `,"chunks":${JSON.stringify(options.response.timeline)}`}}`
+    `${options.response?.timeline === undefined ? '' : `,"chunks":${JSON.stringify(options.response.timeline)}`}` +
+    `${phases === undefined ? '' : `,"phases":${JSON.stringify(phases)}`}}`
   // HAR 1.2 `serverIPAddress` and `connection` (the upstream socket's local port: unique among
   // open connections, and a number, as Firefox writes it and haralyzer reads it).
   const server =
     (tx.upstreamAddress === undefined ? '' : `"serverIPAddress":${str(tx.upstreamAddress)},`) +
     (tx.upstreamConnection === undefined ? '' : `"connection":${str(tx.upstreamConnection)},`)
   return (
-    `{"startedDateTime":${str(new Date(tx.startedAt).toISOString())},"time":${num(round(timings.send + timings.wait + timings.receive))},` +
+    `{"startedDateTime":${str(new Date(tx.startedAt).toISOString())},"time":${num(entryTime(timings))},` +
     `"request":${request},"response":${response},"cache":{},"timings":${JSON.stringify(timings)},${server}"_devproxy":${devproxy}}`
   )
 }
@@ -134,20 +145,6 @@ const str = (value: string) => JSON.stringify(value)
 const strOrNull = (value: string | undefined) => (value === undefined ? 'null' : JSON.stringify(value))
 /** As JSON writes numbers: NaN and infinities become null. */
 const num = (value: number) => (Number.isFinite(value) ? String(value) : 'null')
-
-/**
- * send + wait + receive = time (HAR 1.2: blocked, dns, connect are -1 when unknown and not
- * summed). wait runs to the response headers of the last attempt, receive to the end.
- */
-export function entryTimings(tx: Readonly<Transaction>): { send: number; wait: number; receive: number; blocked: number; dns: number; connect: number; ssl: number } {
-  const total = round(tx.durationMs)
-  const last = tx.attempts.at(-1)
-  const headersAt = last ? round(last.startMs + last.durationMs - tx.startMs) : total
-  const wait = Math.min(total, Math.max(0, headersAt))
-  return { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait, receive: round(total - wait) }
-}
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000
 
 /** The request's URL, a devproxy secret in it blanked (a login token in a query). */
 function absoluteUrl(tx: Readonly<Transaction>): string {

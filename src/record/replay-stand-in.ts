@@ -1,5 +1,6 @@
 import type { Entry } from 'har-format'
 import type { StandIn } from '../proxy/index.js'
+import { recordedHeadersMs } from './har-timings.js'
 import { replayResponse } from './replay-answer.js'
 import type { ReplayIndex } from './replay-match.js'
 
@@ -12,8 +13,8 @@ export interface ReplaySource {
   readonly name: string
   /**
    * `fast` (default): every answer at once. `recorded`: each answer after the time the recorded
-   * one took to its headers (HAR `timings.wait`), and a streamed body chunk by chunk at its
-   * recorded times (`_devproxy.chunks`).
+   * one took to its headers (HAR `timings` up to `wait`: har-timings.ts), and a streamed body
+   * chunk by chunk at its recorded times (`_devproxy.chunks`).
    */
   readonly pace?: 'fast' | 'recorded' | undefined
 }
@@ -38,7 +39,7 @@ export function createReplayStandIn(source: ReplaySource): StandIn {
       }
       const paced = source.pace === 'recorded'
       const answer = () => ({ kind: 'respond', response: replayResponse(match, tx, url, paced), by: 'replay', name: source.name }) as const
-      const waitMs = paced && match.kind === 'hit' ? recordedWaitMs(match.entry) : 0
+      const waitMs = paced && match.kind === 'hit' ? recordedHeadersMs(match.entry.timings) : 0
       return waitMs > 0 ? new Promise((resolve) => setTimeout(() => resolve(answer()), waitMs)) : answer()
     },
     refuseUpgrade(route, url) {
@@ -54,10 +55,4 @@ export function createReplayStandIn(source: ReplaySource): StandIn {
       }
     },
   }
-}
-
-/** How long the recorded response took to its headers (HAR `timings.wait`), in ms; 0 when unknown. */
-function recordedWaitMs(entry: Entry): number {
-  const wait = entry.timings?.wait
-  return typeof wait === 'number' && wait > 0 ? wait : 0
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import { startProxy } from '../../src/start-proxy.js'
 import { startTestProxy } from '../helpers/servers.js'
 import {

@@ -5,7 +5,7 @@
  */
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import type { UserConfig } from '../../src/config/types.js'
 import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
 import { request, startTestProxy, type TestProxy } from '../helpers/servers.js'

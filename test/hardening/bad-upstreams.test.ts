@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { UserRoute } from '../../src/config/types.js'
-import { STALE } from '../../src/proxy/exchange.js'
+import { STALE } from '../../src/proxy/exchange/exchange.js'
 import { freePort, observe, type Observed } from '../helpers/raw-client.js'
 import { startRawUpstream, startTestProxy, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 import { deferred, within } from '../helpers/wait.js'

@@ -2,10 +2,10 @@ import { readFile } from 'node:fs/promises'
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
 import https from 'node:https'
 import net, { type AddressInfo, type Socket } from 'node:net'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import type { UserConfig } from '../../src/config/types.js'
 import { startProxy, type RunningProxy, type StartOptions } from '../../src/start-proxy.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 
 export interface TestUpstream {
   readonly url: string

@@ -1,4 +1,4 @@
-import type { Attempt, Transaction } from '../../src/proxy/transaction.js'
+import type { Attempt, Transaction } from '../../src/proxy/transaction/transaction.js'
 
 /** A finished attempt that got a 200 (a retry of a reset after the first). */
 export function fakeAttempt(n: number, overrides: Partial<Attempt> = {}): Attempt {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { validateConfig } from '../../src/config/validate.js'
+import { validateConfig } from '../../src/features.js'
 import { request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
 /** cookieDomainRewrite / cookiePathRewrite over the wire: what the client's Set-Cookie says (RFC 6265 §4.1). */

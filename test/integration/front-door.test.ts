@@ -8,7 +8,7 @@
 import { execFile, spawnSync } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
 import { collect, firstBody, startRecordingUpstream, talk, type RecordingUpstream, type Talk } from '../hardening/wire.js'
 import { request, startTestProxy, startUpstream, type TestProxy } from '../helpers/servers.js'

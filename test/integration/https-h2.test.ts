@@ -13,7 +13,7 @@ import WebSocket, { WebSocketServer } from 'ws'
 import type { UserConfig } from '../../src/config/types.js'
 import type { ListenerNotice } from '../../src/proxy/listen/handshake-failure.js'
 import type { RunningProxy } from '../../src/start-proxy.js'
-import type { Transaction, TransactionSink } from '../../src/proxy/transaction.js'
+import type { Transaction, TransactionSink } from '../../src/proxy/transaction/transaction.js'
 import { echoHandler, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
 /**

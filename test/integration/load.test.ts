@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../src/config/load.js'
+import { loadConfig } from '../../src/features.js'
 
 /** The loader on real files: every extension, imports, and each way a file can be wrong. */
 describe('loadConfig', () => {

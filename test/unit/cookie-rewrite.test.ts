@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CookieRewrite } from '../../src/config/types.js'
-import { rewriteSetCookie } from '../../src/proxy/cookie-rewrite.js'
+import { rewriteSetCookie } from '../../src/proxy/respond/cookie-rewrite.js'
 
 const cookie = 'sid=abc123; Domain=api.internal; Path=/api; HttpOnly; SameSite=Lax'
 

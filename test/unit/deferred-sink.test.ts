@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createDeferredSink } from '../../src/cli/deferred-sink.js'
-import type { Transaction, TransactionSink } from '../../src/proxy/transaction.js'
+import type { Transaction, TransactionSink } from '../../src/proxy/transaction/transaction.js'
 
 const tx = (id: string) => ({ id }) as unknown as Readonly<Transaction>
 

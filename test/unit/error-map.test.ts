@@ -6,7 +6,7 @@ import {
   type ErrorType,
   FAILURE_TYPES,
   upstreamErrorCode,
-} from '../../src/proxy/error-map.js'
+} from '../../src/proxy/http/error-map.js'
 
 describe('classifyUpstreamError: how an attempt failed', () => {
   it.each([

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { formatTransactionLine, transactionTags } from '../../src/log/format-line.js'
 import { formatClock } from '../../src/terminal/format.js'
 import { plainPalette } from '../../src/terminal/palette.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 
 const startedAt = new Date(2024, 4, 6, 14, 3, 9, 42).getTime()
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { parseRecordFilters } from '../../src/record/filter.js'
 import { buildHarEntry, DEFAULT_REDACT, entryTimings, harEntryJson, harEntryPieces, harHeaders, REDACTED } from '../../src/record/har-entry.js'
 import { parseHar } from '../../src/record/har-read.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 
 function transaction(overrides: Partial<Transaction> = {}): Transaction {
   return {

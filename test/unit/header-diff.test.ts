@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { diffHeaders, formatHeaderChanges, isStandardRewrite, type HeaderChange, type HeaderMap, type RewriteContext } from '../../src/diff/header-diff.js'
 import { type Palette, plainPalette } from '../../src/terminal/palette.js'
-import { buildForwardHeaders, buildResponseHeaders, headersObject } from '../../src/proxy/headers.js'
+import { headersObject } from '../../src/proxy/http/fields.js'
+import { buildForwardHeaders } from '../../src/proxy/upstream/forward-headers.js'
+import { buildResponseHeaders } from '../../src/proxy/respond/response-headers.js'
 
 const markers: Palette = {
   ...plainPalette,

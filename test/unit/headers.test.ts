@@ -1,16 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import type { HeaderRules } from '../../src/config/types.js'
-import {
-  buildForwardHeaders as buildRaw,
-  buildResponseHeaders as buildResponse,
-  clientAddress,
-  connectionTokens,
-  headersObject,
-  type ForwardHeaderContext,
-  type ResponseHeaderContext,
-  viaEntry,
-} from '../../src/proxy/headers.js'
+import { clientAddress, connectionTokens, headersObject, viaEntry } from '../../src/proxy/http/fields.js'
+import { buildForwardHeaders as buildRaw, type ForwardHeaderContext } from '../../src/proxy/upstream/forward-headers.js'
+import { buildResponseHeaders as buildResponse, type ResponseHeaderContext } from '../../src/proxy/respond/response-headers.js'
 
 const VIA = '1.1 devproxy-0a1b2c3d'
 

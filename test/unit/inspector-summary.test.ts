@@ -2,8 +2,8 @@ import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { buildDetail, headerRows, transactionDetail } from '../../src/inspector/detail.js'
 import { summarizeTransaction } from '../../src/inspector/summary.js'
-import type { CapturedBody } from '../../src/proxy/body-capture.js'
-import { fakeAttempt, fakeTransaction } from '../helpers/transaction.js'
+import type { CapturedBody } from '../../src/proxy/transaction/body-capture.js'
+import { fakeAttempt, fakeTransaction, NO_PHASES } from '../helpers/transaction.js'
 
 /** What the inspector sends of a transaction: plain JSON, `null` for what is not known. */
 
@@ -121,8 +121,8 @@ describe('buildDetail', () => {
     expect(detail.headers.request).toContainEqual({ name: 'x-devproxy-attempt', change: 'added', before: null, after: '2' })
     expect(detail.headers.response).toContainEqual({ name: 'via', change: 'added', before: null, after: '1.1 devproxy' })
     expect(detail.attempts).toEqual([
-      { n: 1, target: 'http://localhost:3000', startMs: 0, durationMs: 5, backoffMs: 0, retryOf: null, outcome: 'reset', status: null, errorCode: 'ECONNRESET', by: null },
-      { n: 2, target: 'http://localhost:3000', startMs: 30, durationMs: 4, backoffMs: 25, retryOf: 'reset', outcome: 'response', status: 200, errorCode: null, by: null },
+      { n: 1, target: 'http://localhost:3000', startMs: 0, durationMs: 5, backoffMs: 0, retryOf: null, outcome: 'reset', status: null, errorCode: 'ECONNRESET', by: null, phases: NO_PHASES },
+      { n: 2, target: 'http://localhost:3000', startMs: 30, durationMs: 4, backoffMs: 25, retryOf: 'reset', outcome: 'response', status: 200, errorCode: null, by: null, phases: NO_PHASES },
     ])
     expect([detail.requestBody, detail.responseBody, detail.previousResponseBody, detail.previousId, detail.retryNote]).toEqual([null, null, null, null, null])
     expect([detail.faults, detail.ending]).toEqual([['reset'], 'completed'])

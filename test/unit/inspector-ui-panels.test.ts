@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { NO_PHASES } from '../helpers/transaction.js'
 import type { AttemptView } from '../../src/inspector/api.js'
 import type { RouteSnapshot } from '../../src/metrics/route-metrics.js'
 import { attemptTone, layoutAttempts } from '../../inspector/src/lib/attempt-timeline.js'
@@ -16,6 +17,7 @@ const attempt = (fields: Partial<AttemptView>): AttemptView => ({
   status: 200,
   errorCode: null,
   by: null,
+  phases: NO_PHASES,
   ...fields,
 })
 

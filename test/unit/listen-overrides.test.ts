@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import { applyListenOverrides } from '../../src/config/sources.js'
 import type { UserConfig } from '../../src/config/types.js'
 

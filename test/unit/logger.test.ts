@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { colorLevel, createLogger, createPalette } from '../../src/log/logger.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[/

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ABSOLUTE_ERROR_MS, LatencyHistogram, MAX_TRACKABLE_MS, RELATIVE_ERROR } from '../../src/metrics/histogram.js'
 import { createMetrics, NO_ROUTE } from '../../src/metrics/route-metrics.js'
-import { createRandom } from '../../src/proxy/random.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import { createRandom } from '../../src/proxy/exchange/random.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 import { fakeTransaction } from '../helpers/transaction.js'
 
 /** Seeded, so a failing distribution fails the same way every run. */

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { MockMatch, MockRequest, UserMock } from '../../src/config/types.js'
+import type { MockMatch, MockRequest, UserMock } from '../../src/mocks/config-types.js'
 import { createMockSet, type MockCall, type MockFacts } from '../../src/mocks/mock-set.js'
 
 /** Runs user code directly; the proxy gives a call with the route's time limit. */

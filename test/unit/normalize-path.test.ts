@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { normalizeRequestTarget } from '../../src/proxy/normalize-path.js'
+import { normalizeRequestTarget } from '../../src/proxy/http/normalize-path.js'
 
 describe('normalizeRequestTarget: the path routes are matched on', () => {
   it.each([

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { originOf } from '../../src/proxy/origin.js'
+import { originOf } from '../../src/proxy/http/origin.js'
 
 describe('originOf', () => {
   it('is url.origin, the same string each time for one URL, and per URL', () => {

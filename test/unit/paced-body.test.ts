@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { BodyCapture, MAX_TIMED_CHUNKS } from '../../src/proxy/body-capture.js'
+import { BodyCapture, MAX_TIMED_CHUNKS } from '../../src/proxy/transaction/body-capture.js'
 import { recordedBodyNow } from '../../src/record/recorded-body.js'
 import { pacedBody, recordedTimeline } from '../../src/record/paced-body.js'
 

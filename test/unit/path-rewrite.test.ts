@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import type { UserRoute } from '../../src/config/types.js'
-import { forwardPath } from '../../src/proxy/path-rewrite.js'
+import { forwardPath } from '../../src/proxy/route/path-rewrite.js'
 
 function route(options: Omit<UserRoute, 'target'>) {
   return resolveConfig({ routes: [{ ...options, target: 'http://localhost:3000' }] }).routes[0]!

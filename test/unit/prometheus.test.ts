@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { DURATION_BUCKETS_MS, escapeLabelValue, formatPrometheus, PROMETHEUS_CONTENT_TYPE } from '../../src/metrics/prometheus.js'
 import { createMetrics } from '../../src/metrics/route-metrics.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 import { fakeTransaction } from '../helpers/transaction.js'
 
 const transaction = fakeTransaction

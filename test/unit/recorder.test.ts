@@ -5,8 +5,8 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { CapturedBody } from '../../src/proxy/body-capture.js'
-import { createTransaction, type Transaction } from '../../src/proxy/transaction.js'
+import type { CapturedBody } from '../../src/proxy/transaction/body-capture.js'
+import { createTransaction, type Transaction } from '../../src/proxy/transaction/transaction.js'
 import { parseHar } from '../../src/record/har-read.js'
 import { startRecorder } from '../../src/record/recorder.js'
 
@@ -45,7 +45,7 @@ describe('startRecorder: transactions to HAR entries, each written as it is deli
     const file = join(dir, 'exit.har')
     const url = (path: string) => JSON.stringify(pathToFileURL(resolve(path)).href)
     const script = `const { startRecorder } = await import(${url('dist/record/recorder.js')})
-const { createTransaction } = await import(${url('dist/proxy/transaction.js')})
+const { createTransaction } = await import(${url('dist/proxy/transaction/transaction.js')})
 const recorder = await startRecorder({ file: ${JSON.stringify(file)}, creatorVersion: '0.0.0', redact: new Set(), maxBodyBytes: 1024, filter: () => true, onError: (e) => console.error(e) })
 for (const n of [1, 2, 3]) recorder.sink(Object.assign(createTransaction({ method: 'GET', url: '/exit/' + n, httpVersion: '1.1', headers: { host: 'localhost' }, socket: {} }, 'http'), { status: 200 }))
 process.exit(0)`

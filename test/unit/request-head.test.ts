@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
-import { authorityProblem } from '../../src/proxy/request-head.js'
-import { absoluteRequestUrl } from '../../src/proxy/request-url.js'
+import { authorityProblem } from '../../src/proxy/http/authority.js'
+import { absoluteRequestUrl } from '../../src/proxy/http/request-url.js'
 
 describe('RFC 9112 §3.2 + RFC 3986 §3.2.2: what Host (or an :authority) may be', () => {
   it.for(['localhost', 'localhost:8080', 'app.localhost:5173', '127.0.0.1:80', '[::1]:8080', '[::1]', 'my_host.test', 'a%2Db.test', "x!$&'()*+,;=.test"])('%s is an authority', (value) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { declaredLength, toOriginForm } from '../../src/proxy/request-target.js'
+import { declaredLength, toOriginForm } from '../../src/proxy/http/request-target.js'
 
 describe('toOriginForm: the request target reduced to /path?query (RFC 9112 §3.2)', () => {
   it.each([

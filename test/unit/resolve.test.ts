@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import { nameFromPath } from '../../src/config/route-path.js'
 import type { UserConfig, UserRoute } from '../../src/config/types.js'
 import { ConfigError, ConfigValidationError } from '../../src/errors.js'

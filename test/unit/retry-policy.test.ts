@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_RETRY } from '../../src/config/defaults.js'
 import type { ResolvedRetry } from '../../src/config/types.js'
-import { createRandom } from '../../src/proxy/random.js'
-import { backoffDelayMs, decideRetry, matchCondition, parseRetryAfterMs, type AttemptOutcome, type RetryInput } from '../../src/proxy/retry-policy.js'
+import { createRandom } from '../../src/proxy/exchange/random.js'
+import { backoffDelayMs, decideRetry, matchCondition, parseRetryAfterMs, type AttemptOutcome, type RetryInput } from '../../src/proxy/exchange/retry-policy.js'
 
 const policy = (overrides: Partial<ResolvedRetry> = {}): ResolvedRetry => ({ ...DEFAULT_RETRY, attempts: 3, ...overrides })
 const fixed = (value: number) => () => value

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/config/resolve.js'
+import { resolveConfig } from '../../src/features.js'
 import type { UserRoute } from '../../src/config/types.js'
-import { createRouter, hostnameOf, prefixMatches, splitUrl } from '../../src/proxy/router.js'
+import { createRouter, hostnameOf, prefixMatches, splitUrl } from '../../src/proxy/route/router.js'
 
 const T = 'http://localhost:3000'
 

@@ -3,7 +3,7 @@ import type { Transform } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import type { SseEvent, StreamContext, UserStreamTransform } from '../../src/config/types.js'
+import type { SseEvent, StreamContext, UserStreamTransform } from '../../src/config/route-code.js'
 import { createChunkTransform, createSseTransform, type HookCall, transformKind } from '../../src/hooks/stream-transform.js'
 
 const ctx: StreamContext = {

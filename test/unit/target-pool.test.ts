@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createTargetPool } from '../../src/proxy/target-pool.js'
+import { createTargetPool } from '../../src/proxy/route/target-pool.js'
 
 const a = new URL('http://localhost:3001')
 const b = new URL('http://localhost:3002')

@@ -4,8 +4,8 @@ import { FLUSH_DELAY_MS } from '../../src/log/batched-writer.js'
 import { createPalette } from '../../src/log/logger.js'
 import { plainPalette } from '../../src/terminal/palette.js'
 import { createTransactionLog, type TransactionLogOptions } from '../../src/log/transaction-log.js'
-import type { CapturedBody } from '../../src/proxy/body-capture.js'
-import type { Transaction } from '../../src/proxy/transaction.js'
+import type { CapturedBody } from '../../src/proxy/transaction/body-capture.js'
+import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 
 const startedAt = new Date(2024, 4, 6, 14, 3, 9, 42).getTime()
 

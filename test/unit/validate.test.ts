@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { didYouMean } from '../../src/config/did-you-mean.js'
-import { formatIssues, validateConfig, type ConfigIssue } from '../../src/config/validate.js'
+import { formatIssues, type ConfigIssue } from '../../src/config/validate.js'
+import { validateConfig } from '../../src/features.js'
 
 const T = 'http://localhost:3000'
 

@@ -1,6 +1,6 @@
 import http2, { Http2ServerRequest, Http2ServerResponse } from 'node:http2'
 import type { OutgoingHttpHeaders } from 'node:http'
-import { HOP_BY_HOP } from '../headers.js'
+import { HOP_BY_HOP } from '../http/fields.js'
 
 /**
  * HTTP/2 requests, shaped for the pipeline that HTTP/1.x requests run through. Node's

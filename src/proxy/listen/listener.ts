@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Server } from 'node:net'
 import type { Duplex } from 'node:stream'
+import type { Transaction } from '../transaction/transaction.js'
 
 /**
  * A listener takes connections in one way (plain HTTP/1.x, or TLS with HTTP/2 and HTTP/1.1)
@@ -27,4 +28,15 @@ export interface ListenerOptions {
   readonly headersTimeoutMs: number
   /** Connections the proxy holds outside Node's HTTP tracking; closing the proxy destroys them. */
   readonly sockets: Set<Duplex>
+}
+
+/**
+ * What a listener needs of the engine: answering on a socket (a refusal before any route) is
+ * still a transaction the sinks hear about, and the response class depends on whether a sink
+ * wants to see the last bytes of each response (respond/last-bytes.ts).
+ */
+export interface ListenerEngine {
+  readonly instanceId: string
+  readonly watchesDelivery: boolean
+  emit(tx: Readonly<Transaction>): void
 }

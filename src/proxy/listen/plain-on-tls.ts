@@ -1,10 +1,10 @@
 import type { IncomingMessage } from 'node:http'
 import type { Server, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { Engine } from '../engine.js'
-import { takeConnectionListener } from '../front-door.js'
-import { refuseOnSocket } from '../refuse-on-socket.js'
-import { createTransaction } from '../transaction.js'
+import type { ListenerEngine } from './listener.js'
+import { takeConnectionListener } from './front-door.js'
+import { refuseOnSocket } from './refuse-on-socket.js'
+import { createTransaction } from '../transaction/transaction.js'
 
 /** The first byte of every TLS connection: a handshake record (RFC 8446 §5.1, content type 22). */
 const TLS_HANDSHAKE = 0x16
@@ -16,7 +16,7 @@ const TLS_HANDSHAKE = 0x16
  * record, an HTTP/1.x request with a method's letters. Anything else goes on to TLS, which
  * fails it (tlsClientError).
  */
-export function refusePlainHttp(server: Server, engine: Engine, sockets: Set<Duplex>): void {
+export function refusePlainHttp(server: Server, engine: ListenerEngine, sockets: Set<Duplex>): void {
   const startTls = takeConnectionListener(server)
   server.on('connection', (socket: Socket) => {
     socket.once('data', (chunk: Buffer) => {
@@ -38,7 +38,7 @@ function looksLikeHttp(chunk: Buffer): boolean {
   return /^[A-Z]{3,10} /.test(chunk.subarray(0, 11).toString('latin1'))
 }
 
-function refuse(engine: Engine, socket: Socket, chunk: Buffer, sockets: Set<Duplex>): void {
+function refuse(engine: ListenerEngine, socket: Socket, chunk: Buffer, sockets: Set<Duplex>): void {
   const line = chunk.subarray(0, 2048).toString('latin1').split('\r\n', 1)[0]!
   const [method = 'GET', target = '/', version = 'HTTP/1.1'] = line.split(' ')
   const host = /\r\nhost:[ \t]*([^\r\n]*)/i.exec(chunk.subarray(0, 8192).toString('latin1'))?.[1]?.trim()

@@ -1,13 +1,13 @@
 import http from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { Engine } from '../engine.js'
-import { openFrontDoor } from '../front-door.js'
-import { declineUpgradeOffer } from '../h2c-offer.js'
-import { LastBytesResponse } from '../last-bytes.js'
+import type { ListenerEngine } from './listener.js'
+import { openFrontDoor } from './front-door.js'
+import { declineUpgradeOffer } from './h2c-offer.js'
+import { LastBytesResponse } from '../respond/last-bytes.js'
 import type { Listener, ListenerOptions, ServeHooks } from './listener.js'
 
 /** Plain HTTP/1.x: Node's HTTP server with the front door (front-door.ts) in front of its parser. */
-export function createPlainListener(engine: Engine, hooks: ServeHooks, options: ListenerOptions): Listener {
+export function createPlainListener(engine: ListenerEngine, hooks: ServeHooks, options: ListenerOptions): Listener {
   const { headersTimeoutMs, sockets } = options
   const server = http.createServer({
     // Sinks that must see a response before its client does (the recorder) get told by it.

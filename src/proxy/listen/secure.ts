@@ -3,13 +3,13 @@ import http2, { type Http2Session } from 'node:http2'
 import net, { type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { TLSSocket } from 'node:tls'
-import type { Engine } from '../engine.js'
-import { withLastBytes, LastBytesResponse } from '../last-bytes.js'
-import { offersWebSocket } from '../h2c-offer.js'
-import { isHttp2 } from '../protocol.js'
-import { refuseConnect, refuseConnectStream } from '../refuse-connect.js'
-import { refuseOnSocket } from '../refuse-on-socket.js'
-import { createTransaction } from '../transaction.js'
+import type { ListenerEngine } from './listener.js'
+import { withLastBytes, LastBytesResponse } from '../respond/last-bytes.js'
+import { offersWebSocket } from './h2c-offer.js'
+import { isHttp2 } from '../http/protocol.js'
+import { refuseConnect, refuseConnectStream } from './refuse-connect.js'
+import { refuseOnSocket } from './refuse-on-socket.js'
+import { createTransaction } from '../transaction/transaction.js'
 import type { LeafServerOptions } from '../../tls/leaf-cache.js'
 import { H2Request, H2Response } from './h2-adapter.js'
 import type { Listener, ListenerOptions, ServeHooks } from './listener.js'
@@ -48,7 +48,7 @@ const H2LastBytesResponse = withLastBytes(H2Response)
  * get what the plain listener gives them (WebSocket upgrades included: browsers open those on an
  * HTTP/1.1 connection); HTTP/2 streams arrive shaped like HTTP/1.1 requests (h2-adapter.ts).
  */
-export function createSecureListener(engine: Engine, hooks: ServeHooks, options: SecureListenerOptions): Listener {
+export function createSecureListener(engine: ListenerEngine, hooks: ServeHooks, options: SecureListenerOptions): Listener {
   const { headersTimeoutMs, sockets } = options
   const server = http2.createSecureServer({
     allowHTTP1: true,

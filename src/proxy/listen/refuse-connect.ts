@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import http2, { type Http2ServerRequest } from 'node:http2'
+import type { Duplex } from 'node:stream'
+import type { ListenerEngine } from './listener.js'
+import type { ErrorDetails } from '../http/error-map.js'
+import { sendError } from '../respond/respond.js'
+import { refuseOnSocket } from './refuse-on-socket.js'
+import { createTransaction } from '../transaction/transaction.js'
+
+/**
+ * CONNECT asks for a tunnel (RFC 9110 §9.3.6): what a forward proxy does, not a reverse one.
+ * Without a 'connect' listener Node destroys the socket, an empty reply that tells the user
+ * nothing; this answers 501 with a JSON error saying what to do instead, and logs it.
+ */
+export function refuseConnect(engine: ListenerEngine, req: IncomingMessage, socket: Duplex, sockets: Set<Duplex>): void {
+  const tx = createTransaction(req, 'http', engine.instanceId)
+  refuseOnSocket(engine, socket, tx, 'connect_not_supported', connectDetails(tx.url), sockets)
+}
+
+/**
+ * The same on an HTTP/2 stream (RFC 9113 §8.5), where Node would answer a bare 405: the 501 and
+ * its JSON on the stream, which then ends; the connection's other streams go on.
+ */
+export function refuseConnectStream(engine: ListenerEngine, req: IncomingMessage, res: ServerResponse): void {
+  // :authority is the tunnel's target; an HTTP/2 CONNECT has no :path.
+  const tx = createTransaction(req, 'http', engine.instanceId)
+  res.once('close', () => {
+    tx.durationMs = performance.now() - tx.startMs
+    tx.ending ??= res.writableFinished ? 'error' : 'client-aborted'
+    engine.emit(tx)
+  })
+  sendError(res, tx, 'connect_not_supported', connectDetails(req.headers.host ?? tx.url))
+  // The client's side of a CONNECT stream stays open for the tunnel it asked for: close it.
+  res.once('finish', () => (req as unknown as Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR))
+}
+
+function connectDetails(target: string): ErrorDetails {
+  return {
+    message: `devproxy is a reverse proxy: CONNECT tunnels (forward proxying) are not supported (CONNECT ${target})`,
+    hint: 'Send requests to devproxy as you would to the service (GET /api/users on the proxy port), not through it as an HTTP proxy; for tunnelling use a forward proxy such as mitmproxy.',
+  }
+}
