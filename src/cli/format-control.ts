@@ -4,6 +4,7 @@ import type { ActiveFault } from '../faults/types.js'
 import type { MetricsSnapshot } from '../metrics/route-metrics.js'
 import { formatDuration as formatLatency, formatSpan } from '../terminal/format.js'
 import type { Palette } from '../terminal/palette.js'
+import { padEndColumns, padStartColumns, textWidth } from '../terminal/text-width.js'
 
 /** How `devproxy fault` and `devproxy status` show faults and a running proxy. Pure. */
 
@@ -30,11 +31,11 @@ export function formatFaultTable(faults: readonly ActiveFault[], palette: Palett
     hits: `matched ${fault.matched}, injected ${fault.injected}`,
     expires: fault.expiresAt === undefined ? '' : `expires in ${formatSpan(fault.expiresAt - nowMs)}`,
   }))
-  const idWidth = Math.max(...rows.map((r) => r.id.length))
-  const whatWidth = Math.max(...rows.map((r) => r.what.length))
-  const hitsWidth = Math.max(...rows.map((r) => r.hits.length))
+  const idWidth = Math.max(...rows.map((r) => textWidth(r.id)))
+  const whatWidth = Math.max(...rows.map((r) => textWidth(r.what)))
+  const hitsWidth = Math.max(...rows.map((r) => textWidth(r.hits)))
   return rows.map((r) =>
-    `  ${palette.bold(r.id.padEnd(idWidth))}  ${r.what.padEnd(whatWidth)}  ${palette.dim(r.hits.padEnd(hitsWidth))}  ${palette.dim(r.expires)}`.trimEnd(),
+    `  ${palette.bold(padEndColumns(r.id, idWidth))}  ${padEndColumns(r.what, whatWidth)}  ${palette.dim(padEndColumns(r.hits, hitsWidth))}  ${palette.dim(r.expires)}`.trimEnd(),
   )
 }
 
@@ -82,8 +83,8 @@ export function formatMetricsTable(metrics: MetricsSnapshot, palette: Palette): 
     ms(route.latencyMs.p95),
     ms(route.latencyMs.p99),
   ])
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)))
-  const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')}`.trimEnd()
+  const widths = header.map((title, i) => Math.max(textWidth(title), ...rows.map((row) => textWidth(row[i]!))))
+  const line = (cells: readonly string[]) => `  ${cells.map((cell, i) => (i === 0 ? padEndColumns(cell, widths[i]!) : padStartColumns(cell, widths[i]!))).join('  ')}`.trimEnd()
   return [palette.dim(line(header)), ...rows.map(line)]
 }
 
@@ -93,9 +94,9 @@ function formatRouteTable(routes: readonly RouteSummary[], palette: Palette): st
     const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
     return { name: route.name, where: filters ? `${route.path} [${filters}]` : route.path, targets: route.targets.join(', ') }
   })
-  const nameWidth = Math.max(0, ...rows.map((r) => r.name.length))
-  const whereWidth = Math.max(0, ...rows.map((r) => r.where.length))
-  return rows.map((r) => `  ${r.name.padEnd(nameWidth)}  ${r.where.padEnd(whereWidth)}  → ${palette.route(r.targets)}`)
+  const nameWidth = Math.max(0, ...rows.map((r) => textWidth(r.name)))
+  const whereWidth = Math.max(0, ...rows.map((r) => textWidth(r.where)))
+  return rows.map((r) => `  ${padEndColumns(r.name, nameWidth)}  ${padEndColumns(r.where, whereWidth)}  → ${palette.route(r.targets)}`)
 }
 
 /** What `devproxy status` lists of each proxy when several run for the directory. */

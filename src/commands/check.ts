@@ -3,6 +3,7 @@ import { DevproxyCommand } from '../cli/devproxy-command.js'
 import type { ResolvedRoute } from '../config/types.js'
 import { targetLabels } from '../config/route-targets.js'
 import { ConfigError, ConfigValidationError } from '../errors.js'
+import { padEndColumns, textWidth } from '../terminal/text-width.js'
 
 export interface CheckResult {
   /** The config file, absolute. */
@@ -61,9 +62,9 @@ function formatRoutes(routes: readonly ResolvedRoute[]): string[] {
     const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
     return { name: route.name, where: filters ? `${route.path} [${filters}]` : route.path, targets: targetLabels(route).join(', ') }
   })
-  const nameWidth = Math.max(0, ...rows.map((r) => r.name.length))
-  const whereWidth = Math.max(0, ...rows.map((r) => r.where.length))
-  return rows.map((r) => `  ${r.name.padEnd(nameWidth)}  ${r.where.padEnd(whereWidth)}  → ${r.targets}`)
+  const nameWidth = Math.max(0, ...rows.map((r) => textWidth(r.name)))
+  const whereWidth = Math.max(0, ...rows.map((r) => textWidth(r.where)))
+  return rows.map((r) => `  ${padEndColumns(r.name, nameWidth)}  ${padEndColumns(r.where, whereWidth)}  → ${r.targets}`)
 }
 
 /** `http://localhost:3000`, not `http://localhost:3000/`; a base path is kept. */

@@ -1,4 +1,5 @@
 import { isAbsolute, relative } from 'node:path'
+import { textWidth } from '../terminal/text-width.js'
 
 /**
  * Turns whatever importing a config threw into `file:line:column: what went wrong` plus the
@@ -93,8 +94,8 @@ export function codeFrame(source: string, line: number, column?: number): string
     out.push(`${n === line ? '>' : ' '} ${String(n).padStart(width)} | ${lines[n - 1] ?? ''}`.trimEnd())
   }
   if (column !== undefined && line <= lines.length) {
-    // Keep tabs so the caret lines up under the same character.
-    const pad = (lines[line - 1] ?? '').slice(0, column - 1).replace(/[^\t]/g, ' ')
+    // Keep tabs so the caret lines up under the same character; a wide character (CJK) takes two columns.
+    const pad = (lines[line - 1] ?? '').slice(0, column - 1).replace(/[^\t]+/g, (run) => ' '.repeat(textWidth(run)))
     out.push(`  ${' '.repeat(width)} | ${pad}^`)
   }
   return out

@@ -2,6 +2,7 @@ import { isAbsolute, relative } from 'node:path'
 import { ControlError } from '../errors.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import type { MetricsSnapshot } from '../metrics/route-metrics.js'
+import { padEndColumns, textWidth } from '../terminal/text-width.js'
 import { CLIENT_USER_AGENT, type AddedFaults, type ClearedFaults, type ErrorBody, type InspectorLogin, type ProxyStatus } from './protocol.js'
 import { findStates, proxyPort, proxyPorts, proxyUrls, removeStaleEntry, type FoundState, type ProxyState, type UnreadableEntry } from './state-file.js'
 
@@ -206,8 +207,8 @@ export function describeProxies(states: readonly ProxyState[], cwd = process.cwd
     command: state.command,
     config: state.configFile === undefined ? 'no config file' : `config ${shortPath(state.configFile, cwd)}`,
   }))
-  const width = (key: 'port' | 'pid' | 'command') => Math.max(...rows.map((row) => row[key].length))
-  return rows.map((row) => `${row.port.padEnd(width('port'))}  ${row.pid.padEnd(width('pid'))}  ${row.command.padEnd(width('command'))}  ${row.config}`)
+  const width = (key: 'port' | 'pid' | 'command') => Math.max(...rows.map((row) => textWidth(row[key])))
+  return rows.map((row) => `${padEndColumns(row.port, width('port'))}  ${padEndColumns(row.pid, width('pid'))}  ${padEndColumns(row.command, width('command'))}  ${row.config}`)
 }
 
 /** Relative to cwd when inside it. */

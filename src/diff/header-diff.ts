@@ -1,3 +1,4 @@
+import { setCookieName } from '../cookies/read-cookies.js'
 import type { Palette } from '../terminal/palette.js'
 import { toDisplay } from './text-diff.js'
 
@@ -63,14 +64,14 @@ function diffValues(name: string, was: readonly string[], now: readonly string[]
   return before === after ? [] : [{ op: '~', name, before, after }]
 }
 
-/** Pairs cookies by name, in order, so a changed value reads as one `~` rather than `-` and `+`. */
+/** Pairs cookies by name (src/cookies/read-cookies.ts: `theme-dark; Path=/` sets the nameless cookie), in order, so a changed value reads as one `~` rather than `-` and `+`. */
 function diffCookies(before: readonly string[], after: readonly string[]): HeaderChange[] {
   const name = 'set-cookie'
   const unmatched = [...after]
   const changes: HeaderChange[] = []
   for (const cookie of before) {
     const exact = unmatched.indexOf(cookie)
-    const index = exact >= 0 ? exact : unmatched.findIndex((candidate) => cookieName(candidate) === cookieName(cookie))
+    const index = exact >= 0 ? exact : unmatched.findIndex((candidate) => setCookieName(candidate) === setCookieName(cookie))
     if (index < 0) {
       changes.push({ op: '-', name, before: cookie })
       continue
@@ -80,11 +81,6 @@ function diffCookies(before: readonly string[], after: readonly string[]): Heade
   }
   for (const cookie of unmatched) changes.push({ op: '+', name, after: cookie })
   return changes
-}
-
-function cookieName(cookie: string): string {
-  const eq = cookie.indexOf('=')
-  return (eq < 0 ? cookie : cookie.slice(0, eq)).trim()
 }
 
 /** What `isStandardRewrite` needs to know of the message the change was made to. */

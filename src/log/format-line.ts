@@ -2,6 +2,7 @@ import { redactSecrets } from '../local-api/secrets.js'
 import { answeredInPlace, type Transaction } from '../proxy/index.js'
 import { formatBytes, formatClock, formatDuration } from '../terminal/format.js'
 import { plainPalette, type Palette } from '../terminal/palette.js'
+import { endColumns, startColumns, textWidth } from '../terminal/text-width.js'
 
 /**
  * One line per transaction: time, method, path (→ the path forwarded, when stripPrefix or
@@ -15,19 +16,20 @@ export function formatTransactionLine(tx: Readonly<Transaction>, palette: Palett
   const forwarded = tx.forwardedUrl !== undefined && tx.forwardedUrl !== tx.url && !answeredInPlace(tx) ? redactSecrets(tx.forwardedUrl) : undefined
   const full: Layout = { url, forwarded, target: 'full' }
   if (width === undefined) return renderLine(tx, palette, full)
-  // Measured without color. The path is what a reader scans for, and the target is the same on
-  // every line of a route: the target gives way first (its scheme, then all of it; the route
-  // name stays), then the forwarded path, and only then is the path shortened in the middle.
+  // Measured without color, in terminal columns (a CJK character takes two). The path is what a
+  // reader scans for, and the target is the same on every line of a route: the target gives way
+  // first (its scheme, then all of it; the route name stays), then the forwarded path, and only
+  // then is the path shortened in the middle.
   // As a last resort the line is cut: it must never wrap.
   for (const layout of [full, { ...full, target: 'short' }, { ...full, target: 'none' }, { url, forwarded: undefined, target: 'none' }] satisfies Layout[]) {
-    if (renderLine(tx, plainPalette, layout).length <= width) return renderLine(tx, palette, layout)
+    if (textWidth(renderLine(tx, plainPalette, layout)) <= width) return renderLine(tx, palette, layout)
   }
   const bare: Layout = { url, forwarded: undefined, target: 'none' }
-  const overflow = renderLine(tx, plainPalette, bare).length - width
-  const shortened: Layout = { ...bare, url: shortenMiddle(url, url.length - overflow) }
+  const overflow = textWidth(renderLine(tx, plainPalette, bare)) - width
+  const shortened: Layout = { ...bare, url: shortenMiddle(url, textWidth(url) - overflow) }
   const plain = renderLine(tx, plainPalette, shortened)
-  if (plain.length <= width) return renderLine(tx, palette, shortened)
-  return `${plain.slice(0, Math.max(1, width - 1))}…`
+  if (textWidth(plain) <= width) return renderLine(tx, palette, shortened)
+  return `${startColumns(plain, Math.max(1, width - 1))}…`
 }
 
 /**
@@ -54,12 +56,12 @@ interface Layout {
 
 const MIN_PATH = 12
 
-/** `/api/users/12345/orders?page=2` → `/api/us…?page=2` in `max` characters (at least 12). */
+/** `/api/users/12345/orders?page=2` → `/api/us…?page=2` in `max` columns (at least 12). */
 export function shortenMiddle(text: string, max: number): string {
   const room = Math.max(MIN_PATH, max)
-  if (text.length <= room) return text
+  if (textWidth(text) <= room) return text
   const tail = Math.floor((room - 1) / 2)
-  return `${text.slice(0, room - 1 - tail)}…${text.slice(text.length - tail)}`
+  return `${startColumns(text, room - 1 - tail)}…${endColumns(text, tail)}`
 }
 
 function renderLine(tx: Readonly<Transaction>, palette: Palette, layout: Layout): string {

@@ -1,6 +1,7 @@
 import type { ConfigChange } from '../config/diff.js'
 import type { ReloadEvent } from '../config/live-reload.js'
 import type { Palette } from '../terminal/palette.js'
+import { fitColumns } from '../terminal/text-width.js'
 
 /**
  * What a reload printed: one headline, then a line per change, colored like a diff
@@ -52,8 +53,7 @@ function countChanges(changes: readonly ConfigChange[]): string {
     .join(', ')
 }
 
-/** Function bodies and long header lists stay on one line. */
+/** Function bodies and long header lists stay on one line, of `max` columns at most. */
 function shorten(text: string, max = 80): string {
-  const flat = text.replace(/\s+/g, ' ')
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+  return fitColumns(text.replace(/\s+/g, ' '), max)
 }

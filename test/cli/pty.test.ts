@@ -1,4 +1,8 @@
 import { spawn } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import stringWidth from 'string-width'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BIN } from '../helpers/cli.js'
 import { request, startUpstream, type TestUpstream } from '../helpers/servers.js'
@@ -63,6 +67,23 @@ describe('devproxy start in a terminal', () => {
       expect(line).toContain('?page=2')
     } finally {
       await session.stop()
+    }
+  })
+
+  it('a route named in CJK: its lines take at most the 100 columns (counted as the terminal draws them), so none wraps', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'devproxy-pty-'))
+    const config = join(dir, 'proxy.config.ts')
+    await writeFile(config, `export default { port: 0, routes: [{ name: 'ユーザー管理サービス', path: '/', target: '${upstream.url}' }] }\n`)
+    const session = startInPty(['start', '--config', config, '--no-watch'], {})
+    try {
+      const [, url] = await session.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+)/)
+      await request(`${url}${longPath}`)
+      const [line] = await session.waitFor(/^\d\d:\d\d:\d\d\.\d{3} GET .*$/m)
+      expect(stringWidth(line.trimEnd())).toBeLessThanOrEqual(100)
+      expect(line).toContain(' ユーザー管理サービス ')
+    } finally {
+      await session.stop()
+      await rm(dir, { recursive: true, force: true })
     }
   })
 

@@ -25,4 +25,9 @@ describe('rewriteSetCookie: cookieDomainRewrite / cookiePathRewrite (http-proxy-
   it('a cookie without the attribute is not given one', () => {
     expect(rewriteSetCookie('a=1; Secure', { domain: 'localhost', path: '/' })).toBe('a=1; Secure')
   })
+
+  it('attributes it does not rewrite, known or not, and the spacing go as they came', () => {
+    const line = 'sid="a%20b";Domain=api.internal;  Priority=High; Partitioned; X-App=v=1;'
+    expect(rewriteSetCookie(line, { domain: 'localhost', path: '/' })).toBe('sid="a%20b"; Domain=localhost;  Priority=High; Partitioned; X-App=v=1;')
+  })
 })

@@ -18,7 +18,14 @@ export function rewriteSetCookies(headers: OutgoingHttpHeaders, rewrites: Cookie
   headers['set-cookie'] = Array.isArray(cookies) ? cookies.map((cookie) => rewriteSetCookie(cookie, rewrites)) : rewriteSetCookie(String(cookies), rewrites)
 }
 
-/** `name=value; Domain=x; Path=/y; …` with the Domain and Path attributes rewritten (RFC 6265 §4.1). */
+/**
+ * `name=value; Domain=x; Path=/y; …` with the Domain and Path attributes rewritten (RFC 6265 §4.1).
+ *
+ * Cut at its ';' here rather than read by the `cookie` package (src/cookies/read-cookies.ts):
+ * its parseSetCookie answers an object of the attributes it knows, so serializing that again
+ * would drop an attribute it does not (a new one, an app's own), re-encode the value and
+ * re-space the line. Only the rewritten attribute changes; every other byte goes as it came.
+ */
 export function rewriteSetCookie(value: string, rewrites: CookieRewrites): string {
   const parts = value.split(';')
   const out: string[] = [parts[0]!]

@@ -1,4 +1,5 @@
 import type { HeaderRules } from '../../config/types.js'
+import { cookieFieldPairs } from '../../cookies/read-cookies.js'
 import { appendList, connectionTokens, FAULT_HEADER, HOP_BY_HOP, RESEND_HEADER, type Framing } from '../http/fields.js'
 
 /**
@@ -120,12 +121,15 @@ export function buildForwardHeaders(raw: readonly string[], ctx: ForwardHeaderCo
 /** The prefix of the inspector's session cookie names (`devproxy_inspector_<port>`, src/inspector/session.ts). */
 const INSPECTOR_COOKIE = 'devproxy_inspector_'
 
-/** A Cookie field value without the inspector's pairs (RFC 6265 §5.4: `name=value` pairs joined by `; `). */
+/**
+ * A Cookie field value without the inspector's pairs, the others as sent, joined by `; `
+ * (RFC 6265 §4.2.1). A pair is the inspector's by its name: a nameless cookie of the app's whose
+ * value begins `devproxy_inspector_` is forwarded.
+ */
 export function withoutInspectorCookie(value: string): string {
-  return value
-    .split(';')
-    .filter((pair) => !pair.trimStart().startsWith(INSPECTOR_COOKIE))
-    .map((pair) => pair.trim())
+  return cookieFieldPairs(value)
+    .filter(({ name }) => !name.startsWith(INSPECTOR_COOKIE))
+    .map(({ pair }) => pair)
     .join('; ')
 }
 
