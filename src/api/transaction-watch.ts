@@ -65,7 +65,12 @@ export function createTransactionWatch(): TransactionWatch {
       finished = []
     },
     next(match, options = {}) {
-      const test = typeof match === 'function' ? match : matcherOf(match)
+      let test: (tx: TransactionJson) => boolean
+      try {
+        test = typeof match === 'function' ? match : matcherOf(match)
+      } catch (error) {
+        return Promise.reject(error as Error)
+      }
       const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
       if (closed) return Promise.reject(new DevproxyError('proxy_closed', 'nextTransaction() on a proxy that is closed', { suggestion: 'Call it before proxy.close().' }))
       const seenBefore = finished.length
