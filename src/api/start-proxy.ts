@@ -1,3 +1,4 @@
+import { createDeferredSink } from '../cli/deferred-sink.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import type { TransactionJson } from '../log/format-json.js'
 import type { Recorder } from '../record/recorder.js'
@@ -73,8 +74,10 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
   if (resolved.recordFile !== undefined) await checkRecordingFile(resolved.recordFile)
   const watch = createTransactionWatch()
   const log = resolved.log === undefined ? undefined : createLogOutput(resolved.log, config)
+  // As `devproxy record`: the recording is opened once the proxy listens, yet records from the first request.
+  const recording = resolved.recordFile === undefined ? undefined : createDeferredSink()
   const proxy = await composeProxy(config, {
-    sinks: log === undefined ? [watch.sink] : [watch.sink, log.sink],
+    sinks: [watch.sink, ...(log === undefined ? [] : [log.sink]), ...(recording === undefined ? [] : [recording.sink])],
     captureBodyBytes: Math.max(log?.captureBodyBytes ?? 0, resolved.recordFile === undefined ? 0 : config.record.maxBodyBytes),
     replay: replay?.source,
     onSinkError: (error) => log?.note(`devproxy: a transaction sink failed: ${(error as Error).message}`),
@@ -82,9 +85,9 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
   })
   let recorder: Recorder | undefined
   let recordingError: unknown
-  if (resolved.recordFile !== undefined) {
+  if (recording !== undefined) {
     try {
-      recorder = await openRecording(resolved.recordFile, config, (error) => {
+      recorder = await openRecording(resolved.recordFile!, config, (error) => {
         recordingError ??= error
         log?.note(`devproxy: recording failed: ${(error as Error).message}`)
       })
@@ -92,7 +95,7 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
       await proxy.close(0)
       throw error
     }
-    proxy.engine.addSink(recorder.sink)
+    recording.attach(recorder.sink)
   }
 
   let closing: Promise<void> | undefined
