@@ -1,7 +1,7 @@
 import type { ConfigIssue } from '../config/checks.js'
 import { ConfigValidationError } from '../errors.js'
+import { parseStartFaults } from '../cli/start-faults.js'
 import { checkFaultSelectors, type SelectableRoute } from '../faults/check-selectors.js'
-import { FaultSpecError, parseFaultString } from '../faults/parse.js'
 import type { FaultSpec } from '../faults/types.js'
 import { validateFaultSpec } from '../faults/validate-spec.js'
 
@@ -14,12 +14,8 @@ import { validateFaultSpec } from '../faults/validate-spec.js'
  * for a string, `config_invalid` with the field path for an object).
  */
 export function faultSpecOf(input: unknown, routes: readonly SelectableRoute[]): FaultSpec {
-  if (typeof input === 'string') {
-    const [spec] = parseFaultString(input)
-    const [found] = checkFaultSelectors(spec!, routes, '')
-    if (found !== undefined) throw new FaultSpecError(`fault ${JSON.stringify(input)}: --${found.path} ${found.message}`, found.suggestion ?? 'Name one of the routes, or leave --route out to fault every route.')
-    return spec!
-  }
+  // One kind per string, so one spec: exactly what `devproxy start --fault TEXT` makes of it.
+  if (typeof input === 'string') return parseStartFaults([input], routes)[0]!
   const issues: ConfigIssue[] = validateFaultSpec(input, 'fault')
   if (issues.length === 0) issues.push(...checkFaultSelectors(input as FaultSpec, routes, 'fault'))
   if (issues.length > 0) throw new ConfigValidationError(issues)
