@@ -4,7 +4,7 @@ import http from 'node:http'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it, onTestFinished } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { ConfigValidationError, DevproxyError, startProxy, type StartedProxy } from '../../src/index.js'
 import { echoHandler, request, startUpstream, type TestUpstream } from '../helpers/servers.js'
 
@@ -101,7 +101,21 @@ describe('startProxy: lifecycle and options', () => {
     await expect(startProxy({ config: join(dir, 'proxy.config.ts'), routes: [] })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: 'routes', message: 'cannot be given beside a config file' })] })
   })
 
-  it("log: 'json' writes one --json line per transaction to the given function; nothing is written without log", async () => {
+  it('prints nothing by default: no banner, no transaction lines, not even for an error answer', async () => {
+    const out = vi.spyOn(process.stdout, 'write')
+    const err = vi.spyOn(process.stderr, 'write')
+    onTestFinished(() => {
+      out.mockRestore()
+      err.mockRestore()
+    })
+    const proxy = await startProxy({ routes: [{ path: '/api', target: 'http://127.0.0.1:9' }] })
+    expect((await request(`${proxy.url}/api/x`)).status).toBe(502)
+    expect((await request(`${proxy.url}/nowhere`)).status).toBe(404)
+    await proxy.close()
+    expect([...out.mock.calls, ...err.mock.calls]).toEqual([])
+  })
+
+  it("log: 'json' writes one --json line per transaction to the given function, the default format the terminal's lines", async () => {
     const target = (await upstream()).url
     const lines: string[] = []
     const proxy = await startProxy({ routes: [{ path: '/', target }], log: { format: 'json', write: (text) => lines.push(text) } })
@@ -109,6 +123,14 @@ describe('startProxy: lifecycle and options', () => {
     await proxy.close()
     const written = lines.join('').trim().split('\n').map((line) => JSON.parse(line) as { url: string })
     expect(written.map((tx) => tx.url)).toEqual(['/logged'])
+
+    const pretty: string[] = []
+    const plain = await startProxy({ routes: [{ path: '/', target }], log: { write: (text) => pretty.push(text) } })
+    await request(`${plain.url}/pretty`)
+    await plain.close()
+    // The terminal's line, without color codes (a function is no terminal).
+    expect(pretty.join('')).toMatch(/^\S+ GET +\/pretty .*200/m)
+    expect(pretty.join('')).not.toContain('\u001b[')
   })
 
   it('record: { file } writes a HAR of the transactions; replay answers from it with the upstream gone', async () => {
