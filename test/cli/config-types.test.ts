@@ -13,7 +13,9 @@ import { runCli } from '../helpers/cli.js'
  * config `devproxy init` writes and every `ts` example of the README, using what init writes
  * beside it (devproxy-env.d.ts) and no tsconfig, so tsc's defaults (an ES5 target, no Node
  * types). A `ts` block that is not a whole config is marked, on the line before its fence,
- * `<!-- fragment: why -->`, and skipped; skips are kept rare.
+ * `<!-- fragment: why -->`, and skipped; skips are kept rare. A test file of the "In your tests"
+ * section, marked `<!-- test file: … -->`, is no config: test/package/pack-install.test.ts
+ * type-checks it against the installed package instead.
  *
  * tsc runs once for all of them (one program of modules type-checks each as it would alone; a
  * run costs a second or more of CPU, many times that on a loaded machine), with `--strict`,
@@ -41,6 +43,10 @@ function tsBlocks(markdown: string): Block[] {
   for (let i = 0; i < lines.length; i++) {
     if (lines[i] !== '```ts') continue
     const end = lines.indexOf('```', i + 1)
+    if (/^<!-- test file: .+ -->$/.test(lines[i - 1] ?? '')) {
+      i = end
+      continue
+    }
     const fragment = /^<!-- fragment: (.+) -->$/.exec(lines[i - 1] ?? '')?.[1]
     blocks.push({ line: i + 1, code: lines.slice(i + 1, end).join('\n'), fragment })
     i = end
