@@ -14,9 +14,12 @@ export const DEFAULT_HISTORY_BYTES = 64 * 1024 * 1024
 /**
  * What the inspector keeps until a browser first opens it. Each transaction kept outlives the
  * young generation and is marked at every full collection: holding 10,000 cost 4–8% of the
- * proxy's CPU per request with nobody looking (bench/RESULTS.md, issue 20), 1,000 about half.
+ * proxy's CPU per request with nobody looking (bench/RESULTS.md, issue 20), 1,000 still 5 µs a
+ * request (8–10% of the throughput, issue 29): at a few thousand requests a second the young
+ * generation is collected every few hundred, so a ring longer than that promotes every
+ * transaction to the old generation, which then has to mark and sweep it. 250 die young.
  */
-export const UNWATCHED_HISTORY_COUNT = 1_000
+export const UNWATCHED_HISTORY_COUNT = 250
 
 export interface HistoryOptions {
   /** Transactions kept. Default: 10,000. */

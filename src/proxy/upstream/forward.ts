@@ -59,7 +59,21 @@ export function createForwarder(): Forwarder {
   })
   upgrades.on('error', () => {})
 
+  // The pool of a route's target, looked up by identity first: the key string is built once per
+  // route object and target (a reload brings new ones), not per request.
+  const known = new WeakMap<ResolvedRoute, WeakMap<URL, http.Agent>>()
+  const retired = new WeakSet<http.Agent>()
   function agentFor(route: ResolvedRoute, target: URL): http.Agent {
+    let ofRoute = known.get(route)
+    const cached = ofRoute?.get(target)
+    if (cached !== undefined && !retired.has(cached)) return cached
+    const agent = pooledAgent(route, target)
+    if (ofRoute === undefined) known.set(route, (ofRoute = new WeakMap()))
+    ofRoute.set(target, agent)
+    return agent
+  }
+
+  function pooledAgent(route: ResolvedRoute, target: URL): http.Agent {
     const key = poolKey(route, target)
     let agent = agents.get(key)
     if (!agent) {
@@ -110,12 +124,16 @@ export function createForwarder(): Forwarder {
       for (const route of keep) for (const target of route.targets) kept.add(poolKey(route, target))
       for (const [key, agent] of agents) {
         if (kept.has(key)) continue
+        retired.add(agent)
         retire(agent)
         agents.delete(key)
       }
     },
     destroy() {
-      for (const agent of agents.values()) agent.destroy()
+      for (const agent of agents.values()) {
+        retired.add(agent)
+        agent.destroy()
+      }
       agents.clear()
     },
   }
