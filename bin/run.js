@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --initial-heap-size=64 --max-semi-space-size=32 --no-allocation-site-pretenuring
+#!/usr/bin/env -S node --initial-heap-size=64 --max-semi-space-size=32
 // --initial-heap-size: the CLI's long-lived heap (oclif, the commands) sits just above the size
 // at which V8 keeps re-marking the old generation while large bodies stream through; a larger
 // initial heap removes ~16 full GCs per 256 MiB download (bench/RESULTS.md).
@@ -6,10 +6,6 @@
 // of every request's short-lived objects (scavenges come every ~400 requests, while 32 are in
 // flight); at 32 MB it promotes ~1.2 KB, and GC per request falls from ~29 µs to ~9 µs
 // (bench/RESULTS.md, issue 19's section).
-// --no-allocation-site-pretenuring: V8 learns from the transaction records that survive a
-// scavenge (held by the inspector, in flight) to allocate those object literals straight in the
-// old generation; every request's record then costs a mark-compact instead of dying young.
-// Off: 58.9 vs 62.3 µs CPU a request, 1.063× req/s (bench/RESULTS.md, issue 29).
 import { fileURLToPath } from 'node:url'
 import { shouldSupervise } from '../dist/cli/supervisor-rules.js'
 
