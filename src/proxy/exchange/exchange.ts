@@ -88,7 +88,11 @@ export async function exchange(ctx: AttemptContext): Promise<void> {
   const body: RequestBody = received
   const captureBytes = ctx.engine.captureBodyBytes
   // A streamed body is captured when it starts flowing upstream, so no byte is lost to it.
-  const captureStream = captureBytes > 0 && body.kind === 'stream' ? () => tx.requestBody ?? record.requestBodyCaptured(tx, captureRequestBody(body, req, captureBytes)) : undefined
+  const captureStream = captureBytes > 0 && body.kind === 'stream'
+    ? () => {
+        if (tx.requestBody === undefined) record.requestBodyCaptured(tx, captureRequestBody(body, req, captureBytes))
+      }
+    : undefined
   if (captureBytes > 0 && body.kind === 'buffered') record.requestBodyCaptured(tx, captureRequestBody(body, req, captureBytes))
 
   const firstStartMs = performance.now()
