@@ -54,4 +54,24 @@ export interface ProxyOptions extends Omit<UserConfig, 'routes' | 'log' | 'recor
   record?: ProxyRecordOptions
   /** Answer from a HAR recording: its path, or `{ file, fallthrough }`. Default: none. */
   replay?: string | ProxyReplayOptions
+  /**
+   * How many finished transactions `proxy.transactions` keeps; the oldest go first, so a proxy
+   * left running under load holds a bounded amount. `nextTransaction` sees every one regardless.
+   * Default: `10000`.
+   */
+  keepTransactions?: number
+  /**
+   * The browser inspector (and the control API `devproxy status`/`fault` use from another
+   * terminal) on a port of its own: `true`, or how much it keeps. Its sign-in link is
+   * `proxy.inspectorUrl`. Default: `false`, none.
+   */
+  inspector?: boolean | ProxyInspectorOptions
+}
+
+/** How much the inspector keeps (as `devproxy start --inspector-history`/`--inspector-history-mb`). */
+export interface ProxyInspectorOptions {
+  /** Transactions kept; the oldest go first. Default: `10000`. */
+  history?: number
+  /** Megabytes of captured bodies kept, all transactions together. Default: `64`. */
+  historyMb?: number
 }

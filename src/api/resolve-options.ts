@@ -19,10 +19,16 @@ export interface ResolvedOptions {
   /** The HAR file to record to, absolute. */
   readonly recordFile: string | undefined
   readonly replay: { readonly file: string; readonly fallthrough: boolean } | undefined
+  readonly keepTransactions: number
+  /** The inspector, with what it keeps; undefined: none. */
+  readonly inspector: { readonly maxCount: number | undefined; readonly maxBytes: number | undefined } | undefined
 }
 
+/** `keepTransactions` when not given: as many as the inspector keeps by default. */
+export const DEFAULT_KEEP_TRANSACTIONS = 10_000
+
 /** What the API adds to the config, or gives a different meaning. */
-const API_FIELDS = ['config', 'log', 'record', 'replay'] as const
+const API_FIELDS = ['config', 'log', 'record', 'replay', 'keepTransactions', 'inspector'] as const
 /** What may stand beside a `config` file: where to listen, and the API's own fields. */
 const BESIDE_CONFIG = new Set(['port', 'host', 'https', ...API_FIELDS])
 /** Placeholder routes, to check the listen fields alone by the config's rules. */
@@ -54,12 +60,14 @@ export async function resolveOptions(options: unknown, cwd = process.cwd()): Pro
     log: logOutput(given.log),
     recordFile: given.record?.file === undefined ? undefined : resolve(cwd, given.record.file),
     replay: replayOptions(given.replay, cwd),
+    keepTransactions: given.keepTransactions ?? DEFAULT_KEEP_TRANSACTIONS,
+    inspector: inspectorOptions(given.inspector),
   }
 }
 
 /** The options as a `proxy.config.ts` would hold them: the API's own fields left out, port 0 unless given. */
 function userConfig(given: ProxyOptions & Record<string, unknown>): UserConfig {
-  const { config: _config, log, record, replay: _replay, ...rest } = given
+  const { config: _config, log, record, replay: _replay, keepTransactions: _keep, inspector: _inspector, ...rest } = given
   const user: Record<string, unknown> = { ...rest, port: given.port ?? 0 }
   if (isPlainObject(log)) {
     const { format: _format, write: _write, ...settings } = log
@@ -94,7 +102,27 @@ function apiIssues(given: ProxyOptions & Record<string, unknown>): ConfigIssue[]
     issues.push(issue('record.file', 'must be the path of the HAR file to write, e.g. "recordings/run.har"', given.record.file))
   }
   issues.push(...replayIssues(given.replay))
+  if (given.keepTransactions !== undefined && !(Number.isSafeInteger(given.keepTransactions) && given.keepTransactions >= 0)) {
+    issues.push(issue('keepTransactions', 'must be a whole number of transactions, 0 or more (0 keeps none; nextTransaction still sees each)', given.keepTransactions))
+  }
+  issues.push(...inspectorIssues(given.inspector))
   return issues
+}
+
+function inspectorIssues(inspector: unknown): ConfigIssue[] {
+  if (inspector === undefined || typeof inspector === 'boolean') return []
+  if (!isPlainObject(inspector)) return [issue('inspector', 'must be true, false or { history, historyMb }', inspector)]
+  const issues: ConfigIssue[] = []
+  if (inspector.history !== undefined && !(Number.isSafeInteger(inspector.history) && (inspector.history as number) >= 1)) issues.push(issue(child('inspector', 'history'), 'must be a whole number of transactions, 1 or more', inspector.history))
+  if (inspector.historyMb !== undefined && !(typeof inspector.historyMb === 'number' && Number.isFinite(inspector.historyMb) && inspector.historyMb >= 0)) issues.push(issue(child('inspector', 'historyMb'), 'must be a number of megabytes, 0 or more', inspector.historyMb))
+  for (const key of Object.keys(inspector)) if (key !== 'history' && key !== 'historyMb') issues.push({ path: child('inspector', key), message: 'is not an inspector option; they are history and historyMb' })
+  return issues
+}
+
+function inspectorOptions(inspector: ProxyOptions['inspector']): ResolvedOptions['inspector'] {
+  if (inspector === undefined || inspector === false) return undefined
+  if (inspector === true) return { maxCount: undefined, maxBytes: undefined }
+  return { maxCount: inspector.history, maxBytes: inspector.historyMb === undefined ? undefined : Math.round(inspector.historyMb * 1024 * 1024) }
 }
 
 function replayIssues(replay: unknown): ConfigIssue[] {

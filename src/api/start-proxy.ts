@@ -1,7 +1,9 @@
+import { dirname } from 'node:path'
 import { createDeferredSink } from '../cli/deferred-sink.js'
 import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import type { TransactionJson } from '../log/format-json.js'
 import type { Recorder } from '../record/recorder.js'
+import { startControlServer, type ControlServer } from '../start-control.js'
 import { startProxy as composeProxy } from '../start-proxy.js'
 import { faultSpecOf } from './fault-input.js'
 import { createLogOutput } from './log-output.js'
@@ -57,6 +59,12 @@ export interface StartedProxy {
    * the log and the recording. Safe to call twice.
    */
   close(options?: { graceMs?: number }): Promise<void>
+  /**
+   * The inspector's sign-in link in force (each is good for one sign-in) (`http://127.0.0.1:PORT/inspector/login#token=…`) with
+   * `inspector: true`; undefined without. Its port also serves the control API, so `devproxy
+   * status` and `devproxy fault` in a terminal reach this proxy while it runs.
+   */
+  readonly inspectorUrl: string | undefined
   /** `await using proxy = await startProxy(…)` closes it at the end of the block. */
   [Symbol.asyncDispose](): Promise<void>
 }
@@ -72,7 +80,7 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
   const replay = resolved.replay === undefined ? undefined : await replayConfig(resolved.replay, resolved.config, options.routes !== undefined || options.config !== undefined)
   const config = replay?.config ?? resolved.config
   if (resolved.recordFile !== undefined) await checkRecordingFile(resolved.recordFile)
-  const watch = createTransactionWatch()
+  const watch = createTransactionWatch(resolved.keepTransactions)
   const log = resolved.log === undefined ? undefined : createLogOutput(resolved.log, config)
   // As `devproxy record`: the recording is opened once the proxy listens, yet records from the first request.
   const recording = resolved.recordFile === undefined ? undefined : createDeferredSink()
@@ -98,9 +106,31 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
     recording.attach(recorder.sink)
   }
 
+  let control: ControlServer | undefined
+  if (resolved.inspector !== undefined) {
+    try {
+      control = await startControlServer({
+        engine: proxy.engine,
+        faults: proxy.faults,
+        proxyUrl: proxy.url,
+        proxyUrls: proxy.httpsUrl === undefined || proxy.httpsUrl === proxy.url ? [proxy.url] : [proxy.url, proxy.httpsUrl],
+        configFile: config.file,
+        stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
+        // A command name as the state file holds them (status shows it): the API's startProxy().
+        command: 'start-proxy',
+        inspectorHistory: resolved.inspector,
+      })
+    } catch (error) {
+      await proxy.close(0)
+      await recorder?.close()
+      throw error
+    }
+  }
+
   let closing: Promise<void> | undefined
   const close = (graceMs = DEFAULT_GRACE_MS): Promise<void> =>
     (closing ??= (async () => {
+      await control?.close()
       await proxy.close(graceMs)
       await log?.sink.flushed()
       await recorder?.close()
@@ -124,6 +154,10 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
     clearFaults: async () => proxy.faults.clear(),
     get faults() {
       return proxy.faults.list()
+    },
+    // The link is for one sign-in: after it is used, the inspector hands out a new one.
+    get inspectorUrl() {
+      return control?.inspectorUrl()
     },
     close: (closeOptions) => close(closeOptions?.graceMs),
     [Symbol.asyncDispose]: () => close(),

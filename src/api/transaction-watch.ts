@@ -43,14 +43,19 @@ interface Waiter {
   reject(error: Error): void
 }
 
-export function createTransactionWatch(): TransactionWatch {
+/** `keep`: how many finished transactions `list()` holds; the oldest go first. */
+export function createTransactionWatch(keep = Number.POSITIVE_INFINITY): TransactionWatch {
   let finished: TransactionJson[] = []
+  /** Every transaction that finished, kept or not: where a waiter's "meanwhile" starts. */
+  let total = 0
   const waiters = new Set<Waiter>()
   let closed = false
 
   const sink = (tx: Readonly<Transaction>) => {
     const json = toTransactionJson(tx)
+    total++
     finished.push(json)
+    if (finished.length > keep) finished.shift()
     for (const waiter of waiters) {
       if (!waiter.test(json)) continue
       waiters.delete(waiter)
@@ -73,11 +78,11 @@ export function createTransactionWatch(): TransactionWatch {
       }
       const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
       if (closed) return Promise.reject(new DevproxyError('proxy_closed', 'nextTransaction() on a proxy that is closed', { suggestion: 'Call it before proxy.close().' }))
-      const seenBefore = finished.length
+      const seenBefore = total
       return new Promise<TransactionJson>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter)
-          reject(timeoutError(match, timeoutMs, finished.slice(seenBefore)))
+          reject(timeoutError(match, timeoutMs, total - seenBefore, finished.slice(Math.max(0, finished.length - (total - seenBefore)))))
         }, timeoutMs)
         const waiter: Waiter = {
           test,
@@ -119,9 +124,11 @@ function pathOf(url: string): string {
   return path.split(/[?#]/, 1)[0]!
 }
 
-function timeoutError(match: TransactionMatch | ((tx: TransactionJson) => boolean), timeoutMs: number, meanwhile: readonly TransactionJson[]): DevproxyError {
+/** `meanwhile`: those of the `count` that finished while it waited which are still kept. */
+function timeoutError(match: TransactionMatch | ((tx: TransactionJson) => boolean), timeoutMs: number, count: number, meanwhile: readonly TransactionJson[]): DevproxyError {
   const wanted = typeof match === 'function' ? 'matching the function given' : `matching ${JSON.stringify(match)}`
-  const seen = meanwhile.length === 0 ? 'none finished meanwhile' : `${meanwhile.length} finished meanwhile: ${meanwhile.slice(0, 5).map((tx) => `${tx.method} ${tx.url} ${tx.status ?? '-'}`).join(', ')}${meanwhile.length > 5 ? ', …' : ''}`
+  const listed = meanwhile.slice(0, 5).map((tx) => `${tx.method} ${tx.url} ${tx.status ?? '-'}`)
+  const seen = count === 0 ? 'none finished meanwhile' : `${count} finished meanwhile${listed.length === 0 ? '' : `: ${listed.join(', ')}${count > listed.length ? ', …' : ''}`}`
   return new DevproxyError('transaction_timeout', `no transaction ${wanted} finished within ${timeoutMs} ms (${seen})`, {
     suggestion: 'Call nextTransaction() before sending the request, and check the path (no query) and method; proxy.transactions lists what finished.',
   })
