@@ -20,6 +20,7 @@ import { benchInspector } from './inspector.js'
 import { benchIdleConnections } from './idle-connections.js'
 import { benchLatency } from './latency.js'
 import { benchMoonshot, MOONSHOT_LOADS } from './moonshot.js'
+import { benchInterceptedHttps, benchTunnelDownload } from './outbound.js'
 import { startChild } from './lib/children.js'
 import { startNginx } from './lib/nginx.js'
 import { recordingBuilt, ROOT, unavailable } from './lib/subjects.js'
@@ -88,6 +89,9 @@ try {
     benchLatency({ ...inTurn, subjects: ['direct', 'baseline', 'devproxy'], durationS: PLAN.latencyS, warmupS: PLAN.warmupS }))
   await step(`${PLAN.downloadBytes / 2 ** 20} MiB download`, () =>
     benchDownload({ ...common, subjects: ['direct', 'baseline', 'devproxy', 'bodyDiffs', 'recording'], bytes: PLAN.downloadBytes, path: upstream.file(PLAN.downloadBytes) }))
+  await step(`${PLAN.downloadBytes / 2 ** 20} MiB through a blind CONNECT tunnel`, () =>
+    benchTunnelDownload({ ...common, bytes: PLAN.downloadBytes, path: upstream.file(PLAN.downloadBytes) }))
+  await step('intercepted HTTPS (hey)', () => benchInterceptedHttps({ ...inTurn, durationS: PLAN.loadS, warmupS: PLAN.warmupS }))
   await step('server-sent events', () => benchSse({ ...common, upstreamUrl: eventsUpstream.url, subjects: ['direct', 'baseline', 'devproxy', 'recording'], durationS: PLAN.sseS }))
   await step('start-up', () => benchStartup({ upstreamUrl: upstream.url, runs: PLAN.startupRuns }))
   await step('config reload', async () => {

@@ -1,11 +1,11 @@
 // The programs the benchmarks drive, all from Debian: wrk (HTTP/1.1 load), h2load (HTTP/2 load),
-// nginx (the upstream) and curl (the download client). Found on PATH, or in the sbin
+// nginx (the upstream), curl (the download client) and hey (load through a forward proxy). Found on PATH, or in the sbin
 // directories a non-root PATH leaves out (nginx lives in /usr/sbin).
 import { accessSync, constants } from 'node:fs'
 import { delimiter, join } from 'node:path'
 
 /** Program → the Debian package that installs it. */
-export const PACKAGES = { wrk: 'wrk', h2load: 'nghttp2-client', nginx: 'nginx', curl: 'curl' }
+export const PACKAGES = { wrk: 'wrk', h2load: 'nghttp2-client', nginx: 'nginx', curl: 'curl', hey: 'hey' }
 
 /** The absolute path of `name`, or undefined when it is not installed. */
 export function findTool(name) {
