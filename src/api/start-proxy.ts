@@ -4,7 +4,7 @@ import type { ActiveFault, FaultSpec } from '../faults/types.js'
 import type { TransactionJson } from '../log/format-json.js'
 import type { Recorder } from '../record/recorder.js'
 import { startControlServer, type ControlServer } from '../start-control.js'
-import { startProxy as composeProxy } from '../start-proxy.js'
+import { startProxy as composeProxy, type RunningProxy, type StartOptions } from '../start-proxy.js'
 import { faultSpecOf } from './fault-input.js'
 import { createLogOutput } from './log-output.js'
 import type { ProxyOptions } from './options.js'
@@ -76,6 +76,21 @@ const DEFAULT_GRACE_MS = 1_000
  * DevproxyError (`config_invalid`, whose `issues` give each field's path) and nothing starts.
  */
 export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
+  return (await startProxyWith(options)).started
+}
+
+/**
+ * What devproxy's own tests hand the composition root beside the options (not in the package's
+ * API, src/index.ts): sinks that get the engine's transactions as they are, more of each body,
+ * another data directory for the local CA, the listener's notices.
+ */
+export type ComposeExtras = Pick<StartOptions, 'sinks' | 'captureBodyBytes' | 'caDir' | 'onNotice' | 'headersTimeoutMs'>
+
+/**
+ * `startProxy` with `extras`, resolving with the proxy composed underneath as well (the engine,
+ * the fault registry): how devproxy's own integration tests start a proxy in-process.
+ */
+export async function startProxyWith(options: ProxyOptions, extras: ComposeExtras = {}): Promise<{ started: StartedProxy; running: RunningProxy }> {
   const resolved = await resolveOptions(options)
   const replay = resolved.replay === undefined ? undefined : await replayConfig(resolved.replay, resolved.config, options.routes !== undefined || options.config !== undefined)
   const config = replay?.config ?? resolved.config
@@ -85,11 +100,15 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
   // As `devproxy record`: the recording is opened once the proxy listens, yet records from the first request.
   const recording = resolved.recordFile === undefined ? undefined : createDeferredSink()
   const proxy = await composeProxy(config, {
-    sinks: [watch.sink, ...(log === undefined ? [] : [log.sink]), ...(recording === undefined ? [] : [recording.sink])],
-    captureBodyBytes: Math.max(log?.captureBodyBytes ?? 0, resolved.recordFile === undefined ? 0 : config.record.maxBodyBytes),
+    ...extras,
+    sinks: [...(extras.sinks ?? []), watch.sink, ...(log === undefined ? [] : [log.sink]), ...(recording === undefined ? [] : [recording.sink])],
+    captureBodyBytes: Math.max(extras.captureBodyBytes ?? 0, log?.captureBodyBytes ?? 0, resolved.recordFile === undefined ? 0 : config.record.maxBodyBytes),
     replay: replay?.source,
     onSinkError: (error) => log?.note(`devproxy: a transaction sink failed: ${(error as Error).message}`),
-    onNotice: (notice) => log?.note(`devproxy: ${notice.message}`),
+    onNotice: (notice) => {
+      extras.onNotice?.(notice)
+      log?.note(`devproxy: ${notice.message}`)
+    },
   })
   let recorder: Recorder | undefined
   let recordingError: unknown
@@ -139,7 +158,7 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
     })())
   const routes = () => proxy.engine.state.config.routes
 
-  return {
+  const started: StartedProxy = {
     url: proxy.url,
     httpsUrl: proxy.httpsUrl,
     port: proxy.port,
@@ -162,4 +181,5 @@ export async function startProxy(options: ProxyOptions): Promise<StartedProxy> {
     close: (closeOptions) => close(closeOptions?.graceMs),
     [Symbol.asyncDispose]: () => close(),
   }
+  return { started, running: proxy }
 }

@@ -5,8 +5,6 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, it } from 'vitest'
-import { resolveConfig } from '../../src/features.js'
-import { startProxy } from '../../src/start-proxy.js'
 import { startTestProxy } from '../helpers/servers.js'
 import {
   IDLE_MS,
@@ -252,7 +250,7 @@ describe('Expect: 100-continue goes to the upstream, which decides', () => {
 describe('a request head that never completes', () => {
   it('RFC 9110 §15.5.9: a head still incomplete after the headers timeout → 408, connection closed, nothing forwarded', async ({ expect, onTestFinished }) => {
     const upstream = await startRecordingUpstream()
-    const proxy = await startProxy(resolveConfig({ port: 0, routes: [{ path: '/', target: upstream.url }] }), { headersTimeoutMs: 400 })
+    const proxy = await startTestProxy({ routes: [{ path: '/', target: upstream.url }] }, { headersTimeoutMs: 400 })
     onTestFinished(async () => (await proxy.close(0), await upstream.close()))
 
     const client = await RawClient.connect(proxy.port)

@@ -5,9 +5,8 @@
  */
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/features.js'
 import type { UserConfig } from '../../src/config/types.js'
-import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
+import type { RunningProxy } from '../../src/start-proxy.js'
 import { request, startTestProxy, type TestProxy } from '../helpers/servers.js'
 import { within } from '../helpers/wait.js'
 import { collect, firstBody, startRecordingUpstream, talk, type RecordingUpstream } from './wire.js'
@@ -137,9 +136,9 @@ describe('oversized requests', () => {
 
 // ─── slow headers ───────────────────────────────────────────────────────────────────────────
 describe('headers timeout', () => {
-  /** startTestProxy does not take StartOptions; this one needs headersTimeoutMs. */
+  /** With a short headers timeout. */
   async function proxyWithHeadersTimeout(target: string, headersTimeoutMs: number): Promise<RunningProxy> {
-    const proxy = await startProxy(resolveConfig({ port: 0, routes: [{ name: 'api', path: '/api', target }] }), { headersTimeoutMs })
+    const proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target }] }, { headersTimeoutMs })
     cleanups.push(() => proxy.close(0))
     return proxy
   }

@@ -6,9 +6,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import v8 from 'node:v8'
 import vm from 'node:vm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/features.js'
-import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
-import { startUpstream, type TestUpstream } from '../helpers/servers.js'
+import type { RunningProxy } from '../../src/start-proxy.js'
+import { startTestProxy, startUpstream, type TestUpstream } from '../helpers/servers.js'
 import { deferred, within, type Deferred } from '../helpers/wait.js'
 
 const CONCURRENCY = 50
@@ -76,7 +75,7 @@ beforeAll(async () => {
     req.resume()
     req.on('end', () => res.end('stored'))
   })
-  proxy = await startProxy(resolveConfig({ port: 0, routes: [{ name: 'api', path: '/api', target: upstream.url }] }), {
+  proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target: upstream.url }] }, {
     sinks: [(tx) => endings.set(String(tx.ending), (endings.get(String(tx.ending)) ?? 0) + 1)],
   })
 })

@@ -2,9 +2,10 @@ import { readFile } from 'node:fs/promises'
 import http, { type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http'
 import https from 'node:https'
 import net, { type AddressInfo, type Socket } from 'node:net'
-import { resolveConfig } from '../../src/features.js'
 import type { UserConfig } from '../../src/config/types.js'
-import { startProxy, type RunningProxy, type StartOptions } from '../../src/start-proxy.js'
+import type { ProxyOptions } from '../../src/api/options.js'
+import { startProxyWith, type ComposeExtras, type StartedProxy } from '../../src/api/start-proxy.js'
+import type { RunningProxy } from '../../src/start-proxy.js'
 import type { Transaction } from '../../src/proxy/transaction/transaction.js'
 
 export interface TestUpstream {
@@ -78,14 +79,25 @@ export interface TestProxy extends RunningProxy {
   readonly transactions: Readonly<Transaction>[]
   /** Resolves with the next finished transaction (or one already finished but not yet taken). */
   nextTransaction(): Promise<Readonly<Transaction>>
+  /** The same proxy as the library API gives it (`startProxy`). */
+  readonly api: StartedProxy
 }
 
-/** A real proxy on 127.0.0.1, port 0, collecting finished transactions (after `options.sinks`, if any). */
-export async function startTestProxy(config: UserConfig, options: StartOptions = {}): Promise<TestProxy> {
+/**
+ * A real proxy on 127.0.0.1, port 0, started as the library API starts one (`startProxy`, its
+ * options checked as a user's are), collecting finished transactions as the engine hands them on
+ * (after `options.sinks`, if any).
+ */
+export function startTestProxy(config: UserConfig, options: ComposeExtras = {}): Promise<TestProxy> {
+  return startTestProxyWith({ ...config, port: config.port ?? 0 } as ProxyOptions, options)
+}
+
+/** `startTestProxy` from the library API's own options: `{ config: file }` loads a config file as `devproxy start` does. */
+export async function startTestProxyWith(api: ProxyOptions, options: ComposeExtras = {}): Promise<TestProxy> {
   const transactions: Readonly<Transaction>[] = []
   const waiters: Array<(tx: Readonly<Transaction>) => void> = []
   let taken = 0
-  const proxy = await startProxy(resolveConfig({ port: 0, ...config }), {
+  const { started, running } = await startProxyWith(api, {
     ...options,
     sinks: [
       ...(options.sinks ?? []),
@@ -99,8 +111,11 @@ export async function startTestProxy(config: UserConfig, options: StartOptions =
       },
     ],
   })
-  return Object.assign(proxy, {
+  return Object.assign(Object.create(running) as RunningProxy, running, {
+    api: started,
     transactions,
+    // Closed as the API closes it, so what it composed around the engine finishes too.
+    close: (graceMs = 5_000) => started.close({ graceMs }),
     nextTransaction: () =>
       new Promise<Readonly<Transaction>>((resolve) => {
         if (taken < transactions.length) resolve(transactions[taken++]!)

@@ -8,8 +8,7 @@
 import { execFile, spawnSync } from 'node:child_process'
 import type { Socket } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { resolveConfig } from '../../src/features.js'
-import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
+import type { RunningProxy } from '../../src/start-proxy.js'
 import { collect, firstBody, startRecordingUpstream, talk, type RecordingUpstream, type Talk } from '../hardening/wire.js'
 import { request, startTestProxy, startUpstream, type TestProxy } from '../helpers/servers.js'
 import { within } from '../helpers/wait.js'
@@ -32,9 +31,9 @@ async function setup(): Promise<{ upstream: RecordingUpstream; proxy: TestProxy 
   return { upstream, proxy }
 }
 
-/** A proxy with a short headers timeout (startTestProxy does not take StartOptions). */
+/** A proxy with a short headers timeout. */
 async function proxyWithHeadersTimeout(target: string, headersTimeoutMs: number): Promise<RunningProxy> {
-  const proxy = await startProxy(resolveConfig({ port: 0, routes: [{ name: 'api', path: '/api', target }] }), { headersTimeoutMs })
+  const proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target }] }, { headersTimeoutMs })
   cleanups.push(() => within(2_000, proxy.close(0), 'the proxy closing'))
   return proxy
 }
@@ -174,7 +173,7 @@ describe('HTTP/0.9 request lines (RFC 9110 §15.6.6: 505 HTTP Version Not Suppor
   it('RFC 9112 §9.6: closing the proxy does not wait for a connection that has not sent its request line yet', async () => {
     const upstream = await startRecordingUpstream()
     cleanups.push(() => upstream.close())
-    const proxy = await startProxy(resolveConfig({ port: 0, routes: [{ name: 'api', path: '/api', target: upstream.url }] }))
+    const proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target: upstream.url }] })
     const closed = collect(proxy.port, (socket) => socket.write('GET /api/x'))
     await new Promise((resolve) => setTimeout(resolve, 50))
     await within(2_000, proxy.close(0), 'the proxy closing')
@@ -328,7 +327,7 @@ describe('Upgrade: h2c offers (RFC 9110 §7.8: a server MAY ignore Upgrade) are 
   it('RFC 9112 §9.6: closing the proxy closes an idle keep-alive connection that began with an h2c offer', async () => {
     const upstream = await startRecordingUpstream()
     cleanups.push(() => upstream.close())
-    const proxy = await startProxy(resolveConfig({ port: 0, routes: [{ name: 'api', path: '/api', target: upstream.url }] }))
+    const proxy = await startTestProxy({ routes: [{ name: 'api', path: '/api', target: upstream.url }] })
     let answered!: () => void
     const firstAnswer = new Promise<void>((resolve) => (answered = resolve))
     const closed = collect(proxy.port, (socket) => {

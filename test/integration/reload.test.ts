@@ -7,8 +7,8 @@ import type { ReloadEvent } from '../../src/config/live-reload.js'
 import { startLiveReload } from '../../src/features.js'
 import { loadConfig } from '../../src/features.js'
 import type { ConfigWatcher } from '../../src/config/watch.js'
-import { startProxy, type RunningProxy } from '../../src/start-proxy.js'
-import { request, startUpstream, type TestUpstream } from '../helpers/servers.js'
+import type { RunningProxy } from '../../src/start-proxy.js'
+import { request, startTestProxyWith, startUpstream, type TestUpstream } from '../helpers/servers.js'
 import { within } from '../helpers/wait.js'
 
 /** An upstream that answers with its own name, and holds `/slow` until released. */
@@ -90,7 +90,7 @@ describe('hot reload of proxy.config.ts', () => {
     for (const [name, text] of Object.entries(others)) await writeFile(join(dir, name), text)
     await writeFile(file, source)
     const loaded = await loadConfig(file, dir)
-    const running = await startProxy(loaded.config)
+    const running = await startTestProxyWith({ config: file })
     proxy = running
     events = eventQueue()
     watcher = await startLiveReload({
@@ -240,7 +240,7 @@ export default defineConfig({ port: 0, routes: [{ path: '/', target: ${JSON.stri
   it('follows a file the config imports and re-imports it fresh', async () => {
     const source = `import { defineConfig } from 'devproxy'
 import { app } from './targets'
-export default defineConfig({ routes: [{ name: 'app', path: '/', target: app }] })
+export default defineConfig({ port: 0, routes: [{ name: 'app', path: '/', target: app }] })
 `
     const running = await start(source, { 'targets.ts': `export const app = ${JSON.stringify(a.upstream.url)}\n` })
     expect(await body(`${running.url}/x`)).toBe('A')

@@ -14,9 +14,8 @@ import type { ReloadEvent } from '../../src/config/live-reload.js'
 import { startLiveReload } from '../../src/features.js'
 import { loadConfig } from '../../src/features.js'
 import type { UserRoute } from '../../src/config/types.js'
-import { startProxy } from '../../src/start-proxy.js'
 import { deferred, within } from '../helpers/wait.js'
-import { request, startRawUpstream, startTestProxy, startTlsUpstream, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
+import { request, startRawUpstream, startTestProxy, startTestProxyWith, startTlsUpstream, startUpstream, type SimpleResponse, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 
 const CA = fileURLToPath(new URL('../fixtures/tls/ca.pem', import.meta.url))
 
@@ -212,7 +211,7 @@ describe('reloading a config whose ca cannot be read', () => {
 
     const loaded = await loadConfig(file, dir)
     expect(loaded.config.routes[0]!.tls.caFile).toBe('rootCA.pem')
-    const proxy = await startProxy(loaded.config)
+    const proxy = await startTestProxyWith({ config: file })
     cleanups.push(() => proxy.close(0))
     const invalid = deferred<ReloadEvent>()
     const reloaded: ReloadEvent[] = []

@@ -8,7 +8,6 @@ import net, { type AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { UserConfig, UserRoute } from '../../src/config/types.js'
 import { resolveConfig } from '../../src/features.js'
-import { startProxy } from '../../src/start-proxy.js'
 import { freePort } from '../helpers/raw-client.js'
 import { request, startTestProxy, startUpstream, type TestProxy, type TestUpstream } from '../helpers/servers.js'
 import { deferred, within } from '../helpers/wait.js'
@@ -158,7 +157,7 @@ describe('loops (RFC 9110 §7.6.3: Via is for loop detection)', () => {
 
   it.each(['127.0.0.1', 'localhost'])('a target equal to the listen address (%s) is refused at start with a clear error', async (host) => {
     const port = await freePort()
-    const starting = startProxy(resolveConfig({ port, routes: [{ path: '/', target: `http://${host}:${port}` }] }))
+    const starting = startTestProxy({ port, routes: [{ path: '/', target: `http://${host}:${port}` }] })
     await expect(starting).rejects.toMatchObject({ code: 'target_is_proxy', message: expect.stringMatching(/devproxy's own address/) })
     // Nothing is left listening.
     await new Promise<void>((resolve, reject) => {
