@@ -72,7 +72,7 @@ export function interceptPermitted(hosts: readonly string[]): PermittedNames {
   for (const name of exact) {
     dns.push(name)
     // `name` as a constraint covers its subdomains: left so only when the list asks for one of them.
-    if (!listed.some((other) => under(other, name))) excludedDns.push(`.${name}`)
+    if (!bases.includes(name) && !listed.some((other) => under(other, name))) excludedDns.push(`.${name}`)
   }
   for (const base of wildcards) if (!exact.includes(base)) dns.push(`.${base}`)
   return { dns, ip: CLOSED_IP_RANGES, ...(excludedDns.length === 0 ? {} : { excludedDns }) }
