@@ -81,7 +81,7 @@ Exit codes: 0 when every store holds the CA (with --uninstall: no longer holds i
     else if (flags.uninstall) print(format.formatUntrusted(outcome, resolveDataDir(), { palette: logger.palette }))
     else if (flags.intercept) print(format.formatTrusted(outcome, { palette: logger.palette, ...(await interceptedUrlToTry(outcome.covers)) }))
     else print(format.formatTrusted(outcome, { palette: logger.palette, tryUrl: await httpsUrlToTry() }))
-    const stores = [...(outcome.report.previous?.stores ?? []), ...outcome.report.stores]
+    const stores = [...(outcome.report.previous?.stores ?? []), ...(outcome.report.retired ?? []).flatMap((old) => old.stores), ...outcome.report.stores]
     if (stores.some((store) => store.status === 'failed')) this.exit(1)
     return outcome.report
   }

@@ -23,7 +23,7 @@ export interface FormatTrustOptions {
 export function formatTrusted(outcome: TrustOutcome, { palette, platform = process.platform, tryUrl = 'https://localhost:8080/', tryProxy }: FormatTrustOptions): string[] {
   const { report } = outcome
   if (report.ca === null) return []
-  const lines: string[] = []
+  const lines: string[] = formatRetired(report, palette)
   if (report.previous !== undefined) {
     lines.push(`Taking the old CA (SHA-256 ${report.previous.fingerprint}) out of the stores:`)
     lines.push(...report.previous.stores.flatMap((store) => formatStore(store, palette).map((line) => `  ${line}`)), '')
@@ -44,14 +44,24 @@ export function formatTrusted(outcome: TrustOutcome, { palette, platform = proce
 export function formatUntrusted(outcome: TrustOutcome, dataDir: string, { palette, platform = process.platform }: FormatTrustOptions): string[] {
   const { report } = outcome
   const again = outcome.role === 'intercept' ? 'devproxy trust --intercept' : 'devproxy trust'
-  if (report.ca === null) return [`There is no ${CA_NAMES[outcome.role ?? 'local']} in ${dataDir}: nothing to take out of the trust stores.`]
+  if (report.ca === null) return [...formatRetired(report, palette), `There is no ${CA_NAMES[outcome.role ?? 'local']} in ${dataDir}: nothing to take out of the trust stores.`]
   return [
+    ...formatRetired(report, palette),
     ...formatCaLines(report.ca, undefined, palette, outcome.role),
     '',
     ...report.stores.flatMap((store) => formatStore(store, palette)),
     '',
     palette.dim(`The CA's files stay in ${path.dirname(report.ca.certFile)} (\`${again}\` puts it back). Unset NODE_EXTRA_CA_CERTS wherever you set it to ${quote(report.ca.certFile, platform)}.`),
   ]
+}
+
+/** Intercept CAs replaced since the last run (the intercept list grew), each as it left the stores. */
+function formatRetired(report: TrustOutcome['report'], palette: Palette): string[] {
+  return (report.retired ?? []).flatMap((old) => [
+    `Taking a replaced intercept CA (SHA-256 ${old.fingerprint}) out of the stores:`,
+    ...old.stores.flatMap((store) => formatStore(store, palette).map((line) => `  ${line}`)),
+    '',
+  ])
 }
 
 /** `devproxy trust --print`: what the CA is, then the certificate itself. */

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { LocalCaError } from '../tls/ca-error.js'
 import { describeOutdatedCa } from '../tls/ca-restrictions.js'
 import { caFiles, openLocalCa, readLocalCa, reissueLocalCa, resolveDataDir, type CaFiles, type OpenedLocalCa } from '../tls/ca-store.js'
-import { interceptCaFiles, readInterceptCa } from '../tls/intercept-ca.js'
+import { interceptCaFiles, listRetiredInterceptCas, readInterceptCa } from '../tls/intercept-ca.js'
 import { CA_NAMES, checkCaHosts, requireCovered, type CaRole } from '../tls/local-ca.js'
 import { describePermitted, extraPermittedHosts } from '../tls/local-names.js'
 import { readNameConstraints } from '../tls/name-constraints.js'
@@ -36,6 +36,8 @@ export interface TrustReport {
   readonly stores: readonly StoreReport[]
   /** --reissue: the CA that was replaced, and how taking it out of the stores went. */
   readonly previous?: { readonly fingerprint: string; readonly stores: readonly StoreReport[] }
+  /** --intercept: intercept CAs replaced since the last run (the list grew), taken out of the stores. */
+  readonly retired?: ReadonlyArray<{ readonly fingerprint: string; readonly stores: readonly StoreReport[] }>
 }
 
 export interface TrustOutcome {
@@ -69,18 +71,41 @@ export async function trustLocalCa(options: TrustOptions & { hosts?: readonly st
  */
 export async function trustInterceptCa(options: TrustOptions = {}): Promise<TrustOutcome> {
   const opened = await requireInterceptCa(options)
+  const retired = await untrustRetired(options)
   const ca = identifyCa(opened.ca.certPem, opened.files.certFile, 'intercept')
   const stores = await changeStores(ca, 'install', options)
-  return { role: 'intercept', report: { ca: summary(ca), stores }, created: false, covers: describePermitted(opened.ca.permitted), warnings: [] }
+  return { role: 'intercept', report: { ca: summary(ca), stores, ...retired }, created: false, covers: describePermitted(opened.ca.permitted), warnings: [] }
+}
+
+/**
+ * Intercept CAs replaced since the last run out of every store; a certificate is forgotten once
+ * no store failed to let go of it. `{ retired }` for the report, or nothing when there were none.
+ */
+async function untrustRetired(options: TrustOptions): Promise<Pick<TrustReport, 'retired'>> {
+  const retired: Array<{ fingerprint: string; stores: StoreReport[] }> = []
+  for (const old of await listRetiredInterceptCas(options.dir ?? resolveDataDir())) {
+    let ca: CaIdentity
+    try {
+      ca = identifyCa(old.certPem, old.certFile, 'intercept')
+    } catch {
+      await rm(old.certFile, { force: true })
+      continue
+    }
+    const stores = await changeStores(ca, 'uninstall', options)
+    if (!stores.some((store) => store.status === 'failed')) await rm(old.certFile, { force: true })
+    retired.push({ fingerprint: ca.fingerprint256, stores })
+  }
+  return retired.length === 0 ? {} : { retired }
 }
 
 /** The CA (the local one, or with `role: 'intercept'` the intercept CA) out of every store that holds it. Its files stay. */
 export async function untrustLocalCa(options: TrustOptions & { role?: CaRole } = {}): Promise<TrustOutcome> {
   const role = options.role ?? 'local'
   const files = caFiles(options.dir ?? resolveDataDir(), role)
+  const retired = role === 'intercept' ? await untrustRetired(options) : {}
   const current = await readCaCertificate(files)
-  if (current === undefined) return { role, report: { ca: null, stores: [] }, created: false, warnings: [] }
-  return { role, report: { ca: summary(current.ca), stores: await changeStores(current.ca, 'uninstall', options) }, created: false, warnings: [] }
+  if (current === undefined) return { role, report: { ca: null, stores: [], ...retired }, created: false, warnings: [] }
+  return { role, report: { ca: summary(current.ca), stores: await changeStores(current.ca, 'uninstall', options), ...retired }, created: false, warnings: [] }
 }
 
 /**

@@ -135,6 +135,34 @@ describe.skipIf(certutil === undefined)('devproxy trust --intercept, with certut
     expect(existsSync(certPath)).toBe(true)
   })
 
+  it('after the list grew: the replaced CA leaves every store and the new one goes in; the replaced one is then forgotten', async () => {
+    const s = await sandbox()
+    const chrome = join(s.home, '.pki', 'nssdb')
+    const first = await openInterceptCa({ hosts: ['api.example.test'], dir: s.data })
+    expect((await run(s, ['trust', '--intercept'])).code).toBe(0)
+    const old = await namesOf(first.certPath, 'devproxy intercept CA', 'devproxy-intercept-')
+    const grown = await openInterceptCa({ hosts: ['api.example.test', 'billing.example.test'], dir: s.data })
+    expect(grown.created).toBe(true)
+    const current = await namesOf(grown.certPath, 'devproxy intercept CA', 'devproxy-intercept-')
+    // Until trust --intercept runs again, the stores still hold the old one (its key is gone).
+    expect(nssEntries(chrome)).toEqual({ [old.nickname]: 'C,,' })
+
+    const result = await run(s, ['trust', '--intercept'])
+    expect(result.code).toBe(0)
+    expect(result.stdout.split('\n').slice(0, 3)).toEqual([
+      `Taking a replaced intercept CA (SHA-256 ${first.ca.fingerprint256}) out of the stores:`,
+      '  ✓ Chrome/Chromium (~/.pki/nssdb): removed',
+      expect.stringMatching(new RegExp(`^ {2}✓ system store \\(.+\\): removed ${old.anchor} and ran `)),
+    ])
+    expect(result.stdout).toContain('  covers api.example.test, billing.example.test, and nothing else')
+    expect(nssEntries(chrome)).toEqual({ [current.nickname]: 'C,,' })
+    expect(await readdir(s.anchors)).toEqual([current.anchor])
+    expect(await readdir(join(s.data, 'intercept-ca-retired'))).toEqual([])
+
+    const again = JSON.parse((await run(s, ['trust', '--intercept', '--json'])).stdout) as { retired?: unknown }
+    expect(again.retired).toBeUndefined()
+  })
+
   it('--print --intercept: its path, fingerprint, what it covers and its PEM; nothing installed', async () => {
     const s = await sandbox()
     const { ca, certPath } = await openInterceptCa({ hosts: ['*.openai.com'], dir: s.data })

@@ -4,12 +4,12 @@
  * needs it, kept while it covers the list, made anew when the list grows.
  */
 import { X509Certificate as NodeX509Certificate } from 'node:crypto'
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, stat, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CA_CERT_FILE } from '../../src/tls/ca-store.js'
-import { openInterceptCa, readInterceptCa } from '../../src/tls/intercept-ca.js'
+import { listRetiredInterceptCas, openInterceptCa, readInterceptCa } from '../../src/tls/intercept-ca.js'
 import { interceptPermitted, parseInterceptHost, uncoveredHosts } from '../../src/tls/intercept-names.js'
 import { createLeafCache } from '../../src/tls/leaf-cache.js'
 import { defaultLeafNames, issueLeafCertificate, requireCovered } from '../../src/tls/local-ca.js'
@@ -182,10 +182,13 @@ describe('openInterceptCa: the CA in the data directory', () => {
     expect(grown.ca.permitted.dns).toEqual(['api.example.test', 'billing.example.test'])
     expect(await readFile(grown.certPath, 'utf8')).toBe(grown.ca.certPem)
     expect(await readFile(join(dir, 'intercept-ca-key.pem'), 'utf8')).not.toBe(oldKey)
-    expect((await readdir(dir)).sort()).toEqual(['intercept-ca-key.pem', 'intercept-ca.pem'])
+    expect((await readdir(dir)).sort()).toEqual(['intercept-ca-key.pem', 'intercept-ca-retired', 'intercept-ca.pem'])
     expect((await stat(join(dir, 'intercept-ca-key.pem'))).mode & 0o777).toBe(0o600)
-    // The old CA is no longer used: what is read back is the new one.
+    // The old CA is no longer used: what is read back is the new one; its certificate waits for trust --intercept to take it out of the stores.
     expect((await readInterceptCa(dir))?.ca.fingerprint256).toBe(grown.ca.fingerprint256)
+    const retired = await listRetiredInterceptCas(dir)
+    expect(retired.map((old) => old.certPem)).toEqual([first.ca.certPem])
+    expect(retired[0]?.certFile).toBe(join(dir, 'intercept-ca-retired', `${first.ca.fingerprint256.replaceAll(':', '').toLowerCase()}.pem`))
     // A subdomain of an exact name and a wildcard over one are growth too (the exact name was narrowed).
     expect((await openInterceptCa({ hosts: ['*.api.example.test'], dir })).created).toBe(true)
   })
@@ -198,6 +201,20 @@ describe('openInterceptCa: the CA in the data directory', () => {
     await openInterceptCa({ hosts: ['other.test'], dir })
     expect(await readFile(join(dir, CA_CERT_FILE), 'utf8')).toBe(local.ca.certPem)
     expect(local.ca.role).toBe('local')
+  })
+
+  it.each([
+    ['expired', async (_dir: string) => {}, new Date(Date.now() + 3651 * 86_400_000)],
+    ['a certificate file that is not one', async (dir: string) => writeFile(join(dir, 'intercept-ca.pem'), 'not a certificate\n'), undefined],
+    ['a key without its certificate', async (dir: string) => unlink(join(dir, 'intercept-ca.pem')), undefined],
+  ] as const)('replaces a CA it made that is %s, rather than failing the start', async (_what, breakIt, now) => {
+    const dir = freshDir()
+    const first = await openInterceptCa({ hosts: ['api.example.test'], dir })
+    await breakIt(dir)
+    const again = await openInterceptCa({ hosts: ['api.example.test'], dir, ...(now === undefined ? {} : { now }) })
+    expect(again.created).toBe(true)
+    expect(again.ca.fingerprint256).not.toBe(first.ca.fingerprint256)
+    expect(await readFile(again.certPath, 'utf8')).toBe(again.ca.certPem)
   })
 
   it('two processes opening it at once end up with one CA', async () => {
