@@ -123,6 +123,16 @@ describe.each(INTERCEPT_FORGERIES)('a leaf forged with the intercept CA’s key 
   })
 })
 
+// The IP form is closed for IPv6 too, and right beside the address that closes it (255.255.255.255).
+it.skipIf(opensslMissing || certutil === undefined).each(['::1', '::ffff:127.0.0.1', '2001:db8::1', '255.255.255.254', '10.0.0.1'])(
+  'an IP SAN %s (beside a listed name): refused by openssl verify and NSS',
+  async (address) => {
+    const leaf = await forgeLeaf(files(), { subject: 'CN=api.example.test', names: [{ type: 'dns', value: 'api.example.test' }, { type: 'ip', value: address }] })
+    expect(await opensslVerify(leaf.certPem)).toBe('permitted subtree violation')
+    expect(await nssVerify(leaf.certPem)).toBe('invalid: The Certifying Authority for this certificate is not permitted to issue a certificate with this name.')
+  },
+)
+
 describe.each(INTERCEPT_ACCEPTED)('a leaf for %s, inside the list', (host) => {
   it('forged with the key: accepted by openssl verify, curl, Node and NSS (the constraint is what refuses the others)', async () => {
     const leaf = await forgeLeaf(files(), host)
