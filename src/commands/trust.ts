@@ -10,6 +10,8 @@ Linux: the NSS databases of Chrome/Chromium (~/.pki/nssdb, made if missing) and 
 
 The CA can only certify localhost, *.localhost, loopback and the --host names it was made with (name constraints), so its key, should it leak, cannot impersonate a real site.
 
+--intercept does the same for the intercept CA, the one devproxy's forward proxy signs the certificates of intercepted hosts with (devproxy start --intercept HOST, or outbound.intercept in the config). devproxy makes that CA when it first intercepts a host, never here, and makes a new one when the intercept list names a host the CA does not cover: run devproxy trust --intercept again then. It can only certify the hosts in the list it was made for: no other name, no IP address.
+
 DEVPROXY_SYSTEM_CA_DIR makes another directory the system store; the machine's update command then does not run, DEVPROXY_SYSTEM_CA_UPDATE (if set) does instead. Tests use them.
 
 Exit codes: 0 when every store holds the CA (with --uninstall: no longer holds it) or was left to you with the command to run (the system store without root); 1 when a store failed: its tool is missing (certutil) or refused, or the CA cannot be read or made; 2 for a wrong command line.`
@@ -18,6 +20,8 @@ Exit codes: 0 when every store holds the CA (with --uninstall: no longer holds i
     { description: 'Make the CA if needed and install it', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Show the certificate, its fingerprint and what it covers; change nothing', command: '<%= config.bin %> <%= command.id %> --print' },
     { description: 'Take it out of every store', command: '<%= config.bin %> <%= command.id %> --uninstall' },
+    { description: 'Install the intercept CA (made by devproxy start --intercept HOST)', command: '<%= config.bin %> <%= command.id %> --intercept' },
+    { description: 'Take the intercept CA out of every store', command: '<%= config.bin %> <%= command.id %> --intercept --uninstall' },
     { description: 'A new CA that also covers myapp.test (the old one leaves the stores first)', command: '<%= config.bin %> <%= command.id %> --reissue --host myapp.test' },
     { description: 'The report as JSON', command: '<%= config.bin %> <%= command.id %> --json' },
   ]
@@ -32,6 +36,11 @@ Exit codes: 0 when every store holds the CA (with --uninstall: no longer holds i
       helpValue: 'NAME',
       description: 'Applies when the CA is made (the first run, or --reissue, which also keeps what the old CA covered). A DNS name covers its subdomains too.',
       multiple: true,
+    }),
+    intercept: Flags.boolean({
+      summary: 'The intercept CA (for hosts the forward proxy intercepts) instead of the local CA; with --uninstall or --print too.',
+      description: 'Never makes it: devproxy start --intercept HOST (or outbound.intercept in the config) does, for the hosts you name.',
+      exclusive: ['reissue', 'host'],
     }),
     json: Flags.boolean({ summary: 'Print the report as JSON ({ca, stores}; --print: {ca}).' }),
   }
@@ -48,7 +57,7 @@ Exit codes: 0 when every store holds the CA (with --uninstall: no longer holds i
     const print = (lines: readonly string[]) => logger.print([...lines])
 
     if (flags.print) {
-      const opened = await service.requireLocalCa()
+      const opened = flags.intercept ? await service.requireInterceptCa() : await service.requireLocalCa()
       const json = format.caCertificateJson(opened.ca, opened.files.certFile)
       if (flags.json) this.log(JSON.stringify(json, null, 2))
       else print(format.formatCaCertificate(opened.ca, opened.files.certFile))
@@ -61,15 +70,18 @@ Exit codes: 0 when every store holds the CA (with --uninstall: no longer holds i
       logger.warn(`running under sudo: the CA is the one in ${resolveDataDir()} and the browser profiles are under ${homedir()}, which may be root's rather than ${sudoUser}'s. Run devproxy trust as ${sudoUser} instead: it prints the sudo commands the system store needs.`)
     }
     const outcome = flags.uninstall
-      ? await service.untrustLocalCa()
-      : flags.reissue
+      ? await service.untrustLocalCa({ role: flags.intercept ? 'intercept' : 'local' })
+      : flags.intercept
+        ? await service.trustInterceptCa()
+        : flags.reissue
         ? await service.reissueLocalCaAndTrust({ hosts: flags.host ?? [] })
         : await service.trustLocalCa({ hosts: flags.host ?? [] })
     for (const warning of outcome.warnings) logger.warn(warning)
     if (flags.json) this.log(JSON.stringify(outcome.report, null, 2))
     else if (flags.uninstall) print(format.formatUntrusted(outcome, resolveDataDir(), { palette: logger.palette }))
+    else if (flags.intercept) print(format.formatTrusted(outcome, { palette: logger.palette, ...(await interceptedUrlToTry(outcome.covers)) }))
     else print(format.formatTrusted(outcome, { palette: logger.palette, tryUrl: await httpsUrlToTry() }))
-    const stores = [...(outcome.report.previous?.stores ?? []), ...outcome.report.stores]
+    const stores = [...(outcome.report.previous?.stores ?? []), ...(outcome.report.retired ?? []).flatMap((old) => old.stores), ...outcome.report.stores]
     if (stores.some((store) => store.status === 'failed')) this.exit(1)
     return outcome.report
   }
@@ -85,4 +97,17 @@ async function httpsUrlToTry(): Promise<string> {
   const found = await findStates(process.cwd()).catch(() => undefined)
   const https = found?.entries.filter((entry) => entry.alive).flatMap((entry) => proxyUrls(entry.state)).find((url) => url.startsWith('https:'))
   return `https://localhost:${https === undefined ? DEFAULT_PORT : portOf(https)}/`
+}
+
+/**
+ * The intercept CA's curl line: an intercepted host (`*.openai.com` as `www.openai.com`) through
+ * the plain-HTTP port of a devproxy running for this directory, else the default port.
+ */
+async function interceptedUrlToTry(covers: string | undefined): Promise<{ tryUrl: string; tryProxy: string }> {
+  const [{ findStates, proxyUrls, portOf }, { DEFAULT_PORT }] = await Promise.all([import('../control/state-file.js'), import('../config/defaults.js')])
+  const found = await findStates(process.cwd()).catch(() => undefined)
+  const plain = found?.entries.filter((entry) => entry.alive).flatMap((entry) => proxyUrls(entry.state)).find((url) => url.startsWith('http:'))
+  const hosts = (covers ?? '').split(', ').filter(Boolean)
+  const host = hosts.find((name) => !name.startsWith('*.')) ?? hosts[0]?.replace(/^\*\./, 'www.') ?? 'example.com'
+  return { tryUrl: `https://${host}/`, tryProxy: `http://localhost:${plain === undefined ? DEFAULT_PORT : portOf(plain)}` }
 }

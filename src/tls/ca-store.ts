@@ -4,7 +4,7 @@ import { homedir } from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LocalCaError } from './ca-error.js'
-import { createLocalCa, parseLocalCa, type CreateLocalCaOptions, type LocalCa } from './local-ca.js'
+import { CA_NAMES, createLocalCa, parseLocalCa, type CaRole, type CreateLocalCaOptions, type LocalCa } from './local-ca.js'
 
 /**
  * Where the local CA lives and how it gets there: the user's data directory, never a project
@@ -14,6 +14,13 @@ import { createLocalCa, parseLocalCa, type CreateLocalCaOptions, type LocalCa } 
 
 export const CA_CERT_FILE = 'ca.pem'
 export const CA_KEY_FILE = 'ca-key.pem'
+/** The intercept CA's (intercept-ca.ts), beside the local CA's. */
+export const INTERCEPT_CA_CERT_FILE = 'intercept-ca.pem'
+export const INTERCEPT_CA_KEY_FILE = 'intercept-ca-key.pem'
+const FILE_NAMES: Readonly<Record<CaRole, { cert: string; key: string }>> = {
+  local: { cert: CA_CERT_FILE, key: CA_KEY_FILE },
+  intercept: { cert: INTERCEPT_CA_CERT_FILE, key: INTERCEPT_CA_KEY_FILE },
+}
 /** Overrides the directory (tests, or a user who keeps such things elsewhere). */
 export const DATA_DIR_ENV = 'DEVPROXY_DATA_DIR'
 
@@ -21,6 +28,8 @@ export const DATA_DIR_ENV = 'DEVPROXY_DATA_DIR'
 const CREATION_WAIT_MS = 2_000
 
 export interface CaFiles {
+  /** Which CA they hold. */
+  readonly role: CaRole
   readonly dir: string
   readonly certFile: string
   readonly keyFile: string
@@ -51,8 +60,9 @@ export function resolveDataDir({ env = process.env, platform = process.platform,
   return paths.join(xdg !== undefined && paths.isAbsolute(xdg) ? xdg : paths.join(home, '.local', 'share'), 'devproxy')
 }
 
-export function caFiles(dir: string = resolveDataDir()): CaFiles {
-  return { dir, certFile: path.join(dir, CA_CERT_FILE), keyFile: path.join(dir, CA_KEY_FILE) }
+export function caFiles(dir: string = resolveDataDir(), role: CaRole = 'local'): CaFiles {
+  const names = FILE_NAMES[role]
+  return { role, dir, certFile: path.join(dir, names.cert), keyFile: path.join(dir, names.key) }
 }
 
 export interface OpenLocalCaOptions extends CreateLocalCaOptions {
@@ -90,7 +100,11 @@ export async function readLocalCa(dir?: string, now?: Date): Promise<OpenedLocal
   return ca === undefined ? undefined : { ca, files, created: false }
 }
 
-async function readStoredCa(files: CaFiles, now: Date | undefined): Promise<LocalCa | undefined> {
+/**
+ * The CA in `files` if there is one; `ca_invalid` / `ca_unreadable` naming the file at fault.
+ * Waits briefly for another process that is writing it.
+ */
+export async function readStoredCa(files: CaFiles, now: Date | undefined): Promise<LocalCa | undefined> {
   let keyPem = await readIfPresent(files.keyFile, files)
   let certPem = await readIfPresent(files.certFile, files)
   // The key is published first: a key alone is most likely a CA another process is writing.
@@ -99,8 +113,8 @@ async function readStoredCa(files: CaFiles, now: Date | undefined): Promise<Loca
     certPem = await readIfPresent(files.certFile, files)
   }
   if (keyPem === undefined && certPem === undefined) return undefined
-  if (certPem === undefined) throw invalid(files.certFile, files, `is missing, though ${CA_KEY_FILE} is there`)
-  if (keyPem === undefined) throw invalid(files.keyFile, files, `is missing, though ${CA_CERT_FILE} is there`)
+  if (certPem === undefined) throw invalid(files.certFile, files, `is missing, though ${path.basename(files.keyFile)} is there`)
+  if (keyPem === undefined) throw invalid(files.keyFile, files, `is missing, though ${path.basename(files.certFile)} is there`)
   const parsed = await parseLocalCa(certPem, keyPem, now)
   if ('problem' in parsed) {
     const file = parsed.file === 'key' ? files.keyFile : files.certFile
@@ -122,12 +136,12 @@ export async function reissueLocalCa(options: OpenLocalCaOptions = {}): Promise<
 
 /**
  * Writes a new CA: `create` publishes it only where there is none (returning undefined when
- * another process published one first), `replace` over whatever is there.
+ * another process published one first), `replace` over whatever is there. Its role is the files'.
  */
-async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'replace'): Promise<LocalCa>
-async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'create'): Promise<LocalCa | undefined>
-async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'create' | 'replace'): Promise<LocalCa | undefined> {
-  const { ca, keyPem } = await createLocalCa(options)
+export async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'replace'): Promise<LocalCa>
+export async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'create'): Promise<LocalCa | undefined>
+export async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'create' | 'replace'): Promise<LocalCa | undefined> {
+  const { ca, keyPem } = await createLocalCa({ ...options, role: files.role })
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}.tmp`
   const keyTemp = `${files.keyFile}.${tag}`
   const certTemp = `${files.certFile}.${tag}`
@@ -149,7 +163,7 @@ async function writeCa(files: CaFiles, options: CreateLocalCaOptions, mode: 'cre
     await rename(certTemp, files.certFile)
     return ca
   } catch (error) {
-    throw new LocalCaError('ca_write_failed', `cannot ${mode === 'create' ? 'create' : 'replace'} the devproxy local CA in ${files.dir}: ${describeOsError(error)}`, {
+    throw new LocalCaError('ca_write_failed', `cannot ${mode === 'create' ? 'create' : 'replace'} the ${CA_NAMES[files.role]} in ${files.dir}: ${describeOsError(error)}`, {
       file: files.dir,
       cause: error,
       suggestion: `Make ${files.dir} writable by you, or set ${DATA_DIR_ENV} to a directory you can write to.`,
@@ -213,6 +227,10 @@ function invalid(file: string, files: CaFiles, problem: string): LocalCaError {
 }
 
 function startOver(files: CaFiles): string {
+  if (files.role === 'intercept') {
+    const removeBoth = process.platform === 'win32' ? `Remove-Item "${files.certFile}", "${files.keyFile}"` : `rm '${files.certFile}' '${files.keyFile}'`
+    return `remove both intercept CA files (${removeBoth}): devproxy makes a new intercept CA the next time it intercepts a host; then run \`devproxy trust --intercept\` again.`
+  }
   const remove = process.platform === 'win32' ? `Remove-Item -Recurse "${files.dir}"` : `rm -r '${files.dir}'`
   return `run \`devproxy trust --reissue\`: it takes the old CA out of the trust stores, makes a new one there and installs it (or remove the directory, ${remove}, and run \`devproxy trust\`).`
 }

@@ -41,7 +41,16 @@ export const LEAF_VALIDITY_DAYS = 90
 /** Apple and Chromium refuse TLS server certificates valid for more than 398 days. */
 export const MAX_LEAF_VALIDITY_DAYS = 397
 
+/**
+ * Which of devproxy's two CAs: `local`, for `start --https` (localhost, loopback and --host
+ * names), or `intercept`, for the outbound hosts the user named (intercept-ca.ts). Read back
+ * from the certificate's CN, which starts with CA_NAMES[role].
+ */
+export type CaRole = 'local' | 'intercept'
+export const CA_NAMES: Readonly<Record<CaRole, string>> = { local: 'devproxy local CA', intercept: 'devproxy intercept CA' }
+
 export interface LocalCa {
+  readonly role: CaRole
   /** The certificate, PEM: what ca.pem holds and `devproxy trust` installs. */
   readonly certPem: string
   /** `CN=devproxy local CA (ada@laptop), O=devproxy` */
@@ -68,6 +77,13 @@ export interface CreateLocalCaOptions {
    * Default: none.
    */
   hosts?: readonly string[]
+  /**
+   * Exactly the names the CA may certify, instead of localhost, loopback and `hosts`: the
+   * intercept CA's (intercept-names.ts). Default: from `hosts`.
+   */
+  permitted?: PermittedNames
+  /** Its name (CN) says which CA it is. Default: 'local'. */
+  role?: CaRole
   /** Who the CA is for, shown in its name. Default: `user@host` of this process. */
   owner?: string
   /** Default: the current time. */
@@ -76,11 +92,11 @@ export interface CreateLocalCaOptions {
 
 /** A new CA and its private key as PKCS#8 PEM, for the caller to store (ca-store.ts). */
 export async function createLocalCa(options: CreateLocalCaOptions = {}): Promise<{ ca: LocalCa; keyPem: string }> {
-  const permitted = permittedFor(options.hosts ?? [])
+  const permitted = options.permitted ?? permittedFor(options.hosts ?? [])
   const now = options.now ?? new Date()
   const keys = (await webcrypto.subtle.generateKey(EC_KEY, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
   const certificate = await X509CertificateGenerator.createSelfSigned({
-    name: [{ O: ['devproxy'] }, { CN: [`devproxy local CA (${options.owner ?? currentOwner()})`] }],
+    name: [{ O: ['devproxy'] }, { CN: [`${CA_NAMES[options.role ?? 'local']} (${options.owner ?? currentOwner()})`] }],
     keys,
     notBefore: new Date(now.getTime() - BACKDATE_MS),
     notAfter: new Date(now.getTime() + CA_VALIDITY_DAYS * DAY_MS),
@@ -210,7 +226,14 @@ export function requireCovered(ca: LocalCa, host: string): LocalName {
   const name = requireHostName(host)
   if (isPermitted(ca.permitted, name)) return name
   const shown = name.kind === 'dns' ? name.name : name.address
-  throw new LocalCaError('host_outside_ca', `the devproxy local CA cannot issue a certificate for ${shown}: it only covers ${describePermitted(ca.permitted)}`, {
+  const covers = describePermitted(ca.permitted) || 'no name'
+  if (ca.role === 'intercept') {
+    throw new LocalCaError('host_outside_ca', `the devproxy intercept CA cannot issue a certificate for ${shown}: it only covers ${covers}`, {
+      host: shown,
+      suggestion: `It is name-constrained to the hosts you intercept. Add ${shown} to outbound.intercept in the config (or --intercept ${shown}) to intercept it; devproxy then makes a CA that covers it.`,
+    })
+  }
+  throw new LocalCaError('host_outside_ca', `the devproxy local CA cannot issue a certificate for ${shown}: it only covers ${covers}`, {
     host: shown,
     suggestion:
       `The CA is name-constrained so that its key cannot impersonate real sites. Use a name under .localhost (e.g. ${suggestLocalhostName(name)}), ` +
@@ -218,10 +241,21 @@ export function requireCovered(ca: LocalCa, host: string): LocalName {
   })
 }
 
-/** The names a client that sends no SNI (one that connects to an IP address) is served: loopback and the CA's single addresses. */
+/**
+ * The names a client that sends no SNI (one that connects to an IP address) is served: loopback
+ * and the CA's single addresses. The intercept CA covers neither: its clients reach it through
+ * CONNECT to a name, whose SNI they send, so its default certificate needs only to be one it can
+ * sign — for its exact names, or else a name under its first wildcard.
+ */
 export function defaultLeafNames(ca: LocalCa): string[] {
   const addresses = ca.permitted.ip.filter((range) => range.prefix === range.network.length * 8).map(formatIpRange)
-  return [...new Set<string>([...LOOPBACK_NAMES, ...addresses])]
+  const local = [...new Set<string>([...LOOPBACK_NAMES, ...addresses])].filter((host) => isPermitted(ca.permitted, requireHostName(host)))
+  if (local.length > 0) return local
+  const exact = ca.permitted.dns.filter((constraint) => !constraint.startsWith('.'))
+  if (exact.length > 0) return exact
+  const wildcard = ca.permitted.dns[0]
+  if (wildcard === undefined) throw new LocalCaError('host_outside_ca', 'the devproxy CA covers no name to issue a default certificate for')
+  return [`no-sni${wildcard}`]
 }
 
 /** Throws `host_invalid` for a host no CA can be made to cover, before anything is changed. */
@@ -256,7 +290,9 @@ function requireHostName(host: string): LocalName {
 }
 
 function describeCa(certificate: X509Certificate, nodeCert: NodeX509Certificate, privateKey: CryptoKey, permitted: PermittedNames): LocalCa {
+  const cn = certificate.subjectName.getField('CN')[0] ?? ''
   return {
+    role: cn.startsWith(`${CA_NAMES.intercept} `) ? 'intercept' : 'local',
     certPem: nodeCert.toString(),
     subject: certificate.subject,
     notAfter: new Date(nodeCert.validTo),

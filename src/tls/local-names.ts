@@ -23,7 +23,13 @@ export interface IpRange {
 export interface PermittedNames {
   /** DNS constraints: `localhost` covers it and its subdomains, `.localhost` subdomains only. */
   readonly dns: readonly string[]
+  /** IP ranges; one of CLOSED_IP_RANGES permits nothing (it closes the form). */
   readonly ip: readonly IpRange[]
+  /**
+   * DNS excluded subtrees (RFC 5280 §4.2.1.10: they win over permitted ones), only ever
+   * `.name`: the intercept CA's `api.example.test` without its subdomains. Default: none.
+   */
+  readonly excludedDns?: readonly string[]
 }
 
 /** What every devproxy CA covers: localhost and its subdomains (RFC 6761 §6.3) and loopback. */
@@ -32,6 +38,15 @@ export const LOCAL_PERMITTED: PermittedNames = {
   dns: ['localhost', '.localhost'],
   ip: [parseIpRangeOrThrow('127.0.0.0/8'), parseIpRangeOrThrow('::1/128')],
 }
+
+/**
+ * How a CA closes the IP address form: permitted subtrees that no address a TLS client could
+ * reach falls in — 255.255.255.255 (limited broadcast, RFC 919; never a TCP peer) and ff00::
+ * (a multicast address of reserved scope 0, RFC 4291 §2.7). A permitted subtree rather than an
+ * excluded `0.0.0.0/0`: a verifier that honours only permitted subtrees still refuses every
+ * real address. devproxy never issues for them either (isPermitted).
+ */
+export const CLOSED_IP_RANGES: readonly IpRange[] = [parseIpRangeOrThrow('255.255.255.255/32'), parseIpRangeOrThrow('ff00::/128')]
 
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
@@ -71,15 +86,22 @@ export function parseIpRange(input: string): IpRange | undefined {
 /** Whether the permitted subtrees allow `name` (a type without subtrees is unconstrained). */
 export function isPermitted(permitted: PermittedNames, name: LocalName): boolean {
   if (name.kind === 'dns') {
+    if ((permitted.excludedDns ?? []).some((constraint) => dnsWithin(name.name, constraint))) return false
     return permitted.dns.length === 0 || permitted.dns.some((constraint) => dnsWithin(name.name, constraint))
   }
-  return permitted.ip.length === 0 || permitted.ip.some((range) => ipWithin(name.bytes, range))
+  return permitted.ip.length === 0 || permitted.ip.some((range) => !isClosedIpRange(range) && ipWithin(name.bytes, range))
+}
+
+/** One of CLOSED_IP_RANGES: written to close the IP form, covering nothing. */
+export function isClosedIpRange(range: IpRange): boolean {
+  return CLOSED_IP_RANGES.some((closed) => closed.prefix === range.prefix && closed.network.length === range.network.length && closed.network.every((byte, i) => byte === range.network[i]))
 }
 
 /** `localhost, *.localhost, 127.0.0.0/8, ::1`: what the CA covers, for messages. */
 export function describePermitted(permitted: PermittedNames): string {
-  const dns = permitted.dns.flatMap((constraint) => (constraint.startsWith('.') ? [`*${constraint}`] : [constraint, `*.${constraint}`]))
-  const ip = permitted.ip.map(formatIpRange)
+  const excluded = new Set(permitted.excludedDns ?? [])
+  const dns = permitted.dns.flatMap((constraint) => (constraint.startsWith('.') ? [`*${constraint}`] : excluded.has(`.${constraint}`) ? [constraint] : [constraint, `*.${constraint}`]))
+  const ip = permitted.ip.filter((range) => !isClosedIpRange(range)).map(formatIpRange)
   return [...new Set([...dns, ...ip])].join(', ')
 }
 

@@ -7,7 +7,9 @@ import { AsnConvert, AsnGeneralName, Extension, GeneralSubtree, GeneralSubtrees,
  * local CA needs so that its key, if it leaks, cannot vouch for any real site, in any name form
  * a verifier checks:
  *
- * - DNS names and IP addresses: permitted subtrees for the names the CA covers.
+ * - DNS names and IP addresses: permitted subtrees for the names the CA covers; the intercept CA
+ *   closes the IP form by permitting only addresses nothing real has (CLOSED_IP_RANGES), and
+ *   leaves out the subdomains of an exact name by excluding `.name` (excluded subtrees win).
  * - e-mail addresses (rfc822Name, also a subject's emailAddress) and URIs: closed, by a
  *   permitted subtree no real name falls in — the reserved name `invalid` (RFC 6761 §6.4). An
  *   excluded subtree cannot say "all" for these forms (OpenSSL reads an empty one as the empty
@@ -40,7 +42,10 @@ export function createNameConstraintsExtension(permitted: PermittedNames): Exten
     ...permitted.ip.map((range) => new GeneralSubtree({ base: new AsnGeneralName({ iPAddress: expandIpRange(range) }) })),
     ...CLOSED_FORMS.map((form) => new GeneralSubtree({ base: new AsnGeneralName({ [form]: CLOSED_FORM_NAME }) })),
   ]
-  const value = AsnConvert.serialize(new NameConstraints({ permittedSubtrees: new GeneralSubtrees(subtrees) }))
+  const excluded = (permitted.excludedDns ?? []).map((dNSName) => new GeneralSubtree({ base: new AsnGeneralName({ dNSName }) }))
+  const value = AsnConvert.serialize(
+    new NameConstraints({ permittedSubtrees: new GeneralSubtrees(subtrees), ...(excluded.length === 0 ? {} : { excludedSubtrees: new GeneralSubtrees(excluded) }) }),
+  )
   return new Extension(NAME_CONSTRAINTS_OID, true, value)
 }
 
@@ -50,7 +55,7 @@ export interface ReadNameConstraints {
   readonly permitted: PermittedNames
   /** Which of the forms devproxy closes are closed; a CA made before devproxy closed them has neither. */
   readonly closed: Readonly<Record<ClosedForm, boolean>>
-  /** Subtrees devproxy does not write (excluded subtrees, other name types or values): a CA it did not make. */
+  /** Subtrees devproxy does not write (excluded ones other than DNS, other name types or values): a CA it did not make. */
   readonly unsupported: number
 }
 
@@ -61,7 +66,12 @@ export function readNameConstraints(certificate: X509Certificate): ReadNameConst
   const dns: string[] = []
   const ip: IpRange[] = []
   const closed: Record<ClosedForm, boolean> = { rfc822Name: false, uniformResourceIdentifier: false }
-  let unsupported = constraints.excludedSubtrees?.length ?? 0
+  const excludedDns: string[] = []
+  let unsupported = 0
+  for (const { base } of constraints.excludedSubtrees ?? []) {
+    if (base.dNSName !== undefined) excludedDns.push(base.dNSName.toLowerCase())
+    else unsupported++
+  }
   for (const { base } of constraints.permittedSubtrees ?? []) {
     const range = base.iPAddress === undefined ? undefined : parseIpRange(base.iPAddress)
     const form = CLOSED_FORMS.find((candidate) => base[candidate] !== undefined)
@@ -70,5 +80,5 @@ export function readNameConstraints(certificate: X509Certificate): ReadNameConst
     else if (form !== undefined && base[form] === CLOSED_FORM_NAME) closed[form] = true
     else unsupported++
   }
-  return { critical: extension.critical, permitted: { dns, ip }, closed, unsupported }
+  return { critical: extension.critical, permitted: { dns, ip, ...(excludedDns.length === 0 ? {} : { excludedDns }) }, closed, unsupported }
 }

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto'
+import { CA_NAMES, type CaRole } from '../tls/local-ca.js'
 
 /**
  * How the stores know one devproxy CA from another: by names and file names carrying its
@@ -6,7 +7,9 @@ import { X509Certificate } from 'node:crypto'
  * older one's entry.
  */
 export interface CaIdentity {
-  /** ca.pem, absolute. */
+  /** Which of devproxy's CAs: its store entries are named for it. Default: 'local'. */
+  readonly role?: CaRole
+  /** ca.pem (intercept-ca.pem), absolute. */
   readonly certFile: string
   /** SHA-256, `AB:CD:…`. */
   readonly fingerprint256: string
@@ -14,9 +17,14 @@ export interface CaIdentity {
   readonly fingerprint1: string
 }
 
-export function identifyCa(certPem: string, certFile: string): CaIdentity {
+export function identifyCa(certPem: string, certFile: string, role: CaRole = 'local'): CaIdentity {
   const certificate = new X509Certificate(certPem)
-  return { certFile, fingerprint256: certificate.fingerprint256, fingerprint1: certificate.fingerprint }
+  return { role, certFile, fingerprint256: certificate.fingerprint256, fingerprint1: certificate.fingerprint }
+}
+
+/** `devproxy local CA`, `devproxy intercept CA`: how its CN, and so its store entries, start. */
+export function caLabel(ca: CaIdentity): string {
+  return CA_NAMES[ca.role ?? 'local']
 }
 
 /** The first 8 bytes of the SHA-256 fingerprint, lower-case hex: unique enough to tell CAs apart. */
@@ -24,14 +32,14 @@ export function shortFingerprint(ca: CaIdentity): string {
   return hex(ca.fingerprint256).slice(0, 16).toLowerCase()
 }
 
-/** `devproxy local CA 3f9a…`: no colon, which NSS would read as `token:nickname`. */
+/** `devproxy local CA 3f9a…` (`devproxy intercept CA 3f9a…`): no colon, which NSS would read as `token:nickname`. */
 export function nssNickname(ca: CaIdentity): string {
-  return `devproxy local CA ${shortFingerprint(ca)}`
+  return `${caLabel(ca)} ${shortFingerprint(ca)}`
 }
 
-/** `devproxy-3f9a….crt` in a Linux system store's anchors directory. */
+/** `devproxy-3f9a….crt` (`devproxy-intercept-3f9a….crt`) in a Linux system store's anchors directory. */
 export function anchorFileName(ca: CaIdentity, extension: string): string {
-  return `devproxy-${shortFingerprint(ca)}${extension}`
+  return `devproxy-${ca.role === 'intercept' ? 'intercept-' : ''}${shortFingerprint(ca)}${extension}`
 }
 
 /** `AB:CD:…` → `ABCD…`. */

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Palette } from '../terminal/palette.js'
 import { describeOutdatedCa } from '../tls/ca-restrictions.js'
-import type { LocalCa } from '../tls/local-ca.js'
+import { CA_NAMES, type CaRole, type LocalCa } from '../tls/local-ca.js'
 import { describePermitted } from '../tls/local-names.js'
 import { quotePosix } from './shell-line.js'
 import type { TrustOutcome } from './trust-ca.js'
@@ -15,38 +15,53 @@ export interface FormatTrustOptions {
   readonly platform?: NodeJS.Platform
   /** The HTTPS URL the curl line tries: a proxy of this directory serving HTTPS, else start --https's default. Default: `https://localhost:8080/`. */
   readonly tryUrl?: string
+  /** Intercept CA: the proxy the curl line goes through (`--proxy`), and tryUrl is an intercepted host's. Default: none. */
+  readonly tryProxy?: string
 }
 
 /** `devproxy trust` and `--reissue`. */
-export function formatTrusted(outcome: TrustOutcome, { palette, platform = process.platform, tryUrl = 'https://localhost:8080/' }: FormatTrustOptions): string[] {
+export function formatTrusted(outcome: TrustOutcome, { palette, platform = process.platform, tryUrl = 'https://localhost:8080/', tryProxy }: FormatTrustOptions): string[] {
   const { report } = outcome
   if (report.ca === null) return []
-  const lines: string[] = []
+  const lines: string[] = formatRetired(report, palette)
   if (report.previous !== undefined) {
     lines.push(`Taking the old CA (SHA-256 ${report.previous.fingerprint}) out of the stores:`)
     lines.push(...report.previous.stores.flatMap((store) => formatStore(store, palette).map((line) => `  ${line}`)), '')
   }
   if (outcome.created) lines.push(`${palette.ok('✓')} made a new local CA in ${path.dirname(report.ca.certFile)}`)
-  lines.push(...formatCaLines(report.ca, outcome.covers, palette), '')
+  lines.push(...formatCaLines(report.ca, outcome.covers, palette, outcome.role), '')
   lines.push(...report.stores.flatMap((store) => formatStore(store, palette)), '')
   lines.push(`Node.js reads none of these stores; give it the CA with: ${nodeExtraCaLine(report.ca.certFile, platform)}`)
-  lines.push(`curl, and tools that take a CA file: curl --cacert ${quote(report.ca.certFile, platform)} ${tryUrl}`)
+  const proxy = tryProxy === undefined ? '' : `--proxy ${tryProxy} `
+  lines.push(`curl, and tools that take a CA file: curl ${proxy}--cacert ${quote(report.ca.certFile, platform)} ${tryUrl}`)
   if (report.stores.some((store) => store.status === 'installed')) lines.push(palette.dim('Browsers read their stores when they start: restart them.'))
   if (report.previous !== undefined) lines.push(palette.dim('A devproxy start --https already running still signs with the old CA: restart it.'))
+  if (outcome.role === 'intercept') lines.push(palette.dim('When the intercept list names a host this CA does not cover, devproxy makes a new one: run devproxy trust --intercept again then.'))
   return lines
 }
 
 /** `devproxy trust --uninstall`. */
 export function formatUntrusted(outcome: TrustOutcome, dataDir: string, { palette, platform = process.platform }: FormatTrustOptions): string[] {
   const { report } = outcome
-  if (report.ca === null) return [`There is no devproxy local CA in ${dataDir}: nothing to take out of the trust stores.`]
+  const again = outcome.role === 'intercept' ? 'devproxy trust --intercept' : 'devproxy trust'
+  if (report.ca === null) return [...formatRetired(report, palette), `There is no ${CA_NAMES[outcome.role ?? 'local']} in ${dataDir}: nothing to take out of the trust stores.`]
   return [
-    ...formatCaLines(report.ca, undefined, palette),
+    ...formatRetired(report, palette),
+    ...formatCaLines(report.ca, undefined, palette, outcome.role),
     '',
     ...report.stores.flatMap((store) => formatStore(store, palette)),
     '',
-    palette.dim(`The CA's files stay in ${path.dirname(report.ca.certFile)} (\`devproxy trust\` puts it back). Unset NODE_EXTRA_CA_CERTS wherever you set it to ${quote(report.ca.certFile, platform)}.`),
+    palette.dim(`The CA's files stay in ${path.dirname(report.ca.certFile)} (\`${again}\` puts it back). Unset NODE_EXTRA_CA_CERTS wherever you set it to ${quote(report.ca.certFile, platform)}.`),
   ]
+}
+
+/** Intercept CAs replaced since the last run (the intercept list grew), each as it left the stores. */
+function formatRetired(report: TrustOutcome['report'], palette: Palette): string[] {
+  return (report.retired ?? []).flatMap((old) => [
+    `Taking a replaced intercept CA (SHA-256 ${old.fingerprint}) out of the stores:`,
+    ...old.stores.flatMap((store) => formatStore(store, palette).map((line) => `  ${line}`)),
+    '',
+  ])
 }
 
 /** `devproxy trust --print`: what the CA is, then the certificate itself. */
@@ -57,7 +72,7 @@ export function formatCaCertificate(ca: LocalCa, certFile: string): string[] {
     `SHA-256:      ${ca.fingerprint256}`,
     `valid until:  ${ca.notAfter.toISOString().slice(0, 10)}`,
     `covers:       ${describePermitted(ca.permitted)}`,
-    `              ${describeOutdatedCa(ca, 'but') ?? 'and nothing else: its name constraints make clients refuse a certificate it signs for any other name, e-mail address or URI, and it vouches for HTTPS servers only.'}`,
+    `              ${describeOutdatedCa(ca, 'but') ?? `and nothing else: its name constraints make clients refuse a certificate it signs for any other name${ca.role === 'intercept' ? ', any IP address' : ''}, e-mail address or URI, and it vouches for HTTPS servers only.`}`,
     ca.certPem.trimEnd(),
   ]
 }
@@ -95,9 +110,9 @@ const MARKS: Record<TrustStatus, (palette: Palette) => string> = {
   failed: (palette) => palette.error('✗'),
 }
 
-function formatCaLines(ca: { certFile: string; fingerprint: string }, covers: string | undefined, palette: Palette): string[] {
+function formatCaLines(ca: { certFile: string; fingerprint: string }, covers: string | undefined, palette: Palette, role: CaRole = 'local'): string[] {
   return [
-    `devproxy local CA ${ca.certFile}`,
+    `${CA_NAMES[role]} ${ca.certFile}`,
     palette.dim(`  SHA-256 ${ca.fingerprint}`),
     ...(covers === undefined ? [] : [palette.dim(`  covers ${covers}, and nothing else`)]),
   ]

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { hex, type CaIdentity } from './ca-identity.js'
+import { caLabel, hex, type CaIdentity } from './ca-identity.js'
 import { planLinuxSystemStore } from './plan-linux-system.js'
 import { planNss } from './plan-nss.js'
 import { shellLine } from './shell-line.js'
@@ -40,7 +40,7 @@ function planMacKeychain(facts: TrustFacts, ca: CaIdentity, action: TrustAction)
   return {
     store: 'macOS login keychain (~/Library/Keychains/login.keychain-db)',
     // Found by name, told apart by hash: another devproxy CA has the same name.
-    probe: { step: security(['find-certificate', '-a', '-Z', '-c', 'devproxy local CA', keychain]), expect: `SHA-1 hash: ${sha1}` },
+    probe: { step: security(['find-certificate', '-a', '-Z', '-c', caLabel(ca), keychain]), expect: `SHA-1 hash: ${sha1}` },
     steps,
     done: action === 'install' ? 'added, trusted as a root for this user' : 'removed',
     manual: shellLine(steps, { platform: 'darwin' }),

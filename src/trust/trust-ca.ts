@@ -1,8 +1,9 @@
-import { readFile } from 'node:fs/promises'
+import { readFile, rm } from 'node:fs/promises'
 import { LocalCaError } from '../tls/ca-error.js'
 import { describeOutdatedCa } from '../tls/ca-restrictions.js'
 import { caFiles, openLocalCa, readLocalCa, reissueLocalCa, resolveDataDir, type CaFiles, type OpenedLocalCa } from '../tls/ca-store.js'
-import { checkCaHosts, requireCovered } from '../tls/local-ca.js'
+import { interceptCaFiles, listRetiredInterceptCas, readInterceptCa } from '../tls/intercept-ca.js'
+import { CA_NAMES, checkCaHosts, requireCovered, type CaRole } from '../tls/local-ca.js'
 import { describePermitted, extraPermittedHosts } from '../tls/local-names.js'
 import { readNameConstraints } from '../tls/name-constraints.js'
 import { X509Certificate } from '../tls/x509.js'
@@ -15,7 +16,7 @@ import type { StepRunner, StoreReport, TrustAction } from './trust-step.js'
 
 /**
  * `devproxy trust` as a service: the local CA into the stores this machine's clients read, out
- * of them again, or replaced by a new one. Every change goes through `run`, so that all of it
+ * of them again, or replaced by a new one; with `--intercept`, the intercept CA in and out. Every change goes through `run`, so that all of it
  * can be exercised with a runner that only records.
  */
 
@@ -35,9 +36,13 @@ export interface TrustReport {
   readonly stores: readonly StoreReport[]
   /** --reissue: the CA that was replaced, and how taking it out of the stores went. */
   readonly previous?: { readonly fingerprint: string; readonly stores: readonly StoreReport[] }
+  /** --intercept: intercept CAs replaced since the last run (the list grew), taken out of the stores. */
+  readonly retired?: ReadonlyArray<{ readonly fingerprint: string; readonly stores: readonly StoreReport[] }>
 }
 
 export interface TrustOutcome {
+  /** Which CA. Default: 'local'. */
+  readonly role?: CaRole
   readonly report: TrustReport
   /** This run made the CA (a first run, or --reissue). */
   readonly created: boolean
@@ -60,12 +65,47 @@ export async function trustLocalCa(options: TrustOptions & { hosts?: readonly st
   return { report: { ca: summary(ca), stores }, created: opened.created, covers: describePermitted(opened.ca.permitted), warnings: outdated === undefined ? [] : [outdated] }
 }
 
-/** The CA out of every store that holds it. Its files stay. */
-export async function untrustLocalCa(options: TrustOptions = {}): Promise<TrustOutcome> {
-  const files = caFiles(options.dir ?? resolveDataDir())
+/**
+ * The intercept CA into every store. It is never made here: the forward proxy makes it for the
+ * hosts it intercepts (intercept-ca.ts); `ca_missing` says how when there is none yet.
+ */
+export async function trustInterceptCa(options: TrustOptions = {}): Promise<TrustOutcome> {
+  const opened = await requireInterceptCa(options)
+  const retired = await untrustRetired(options)
+  const ca = identifyCa(opened.ca.certPem, opened.files.certFile, 'intercept')
+  const stores = await changeStores(ca, 'install', options)
+  return { role: 'intercept', report: { ca: summary(ca), stores, ...retired }, created: false, covers: describePermitted(opened.ca.permitted), warnings: [] }
+}
+
+/**
+ * Intercept CAs replaced since the last run out of every store; a certificate is forgotten once
+ * no store failed to let go of it. `{ retired }` for the report, or nothing when there were none.
+ */
+async function untrustRetired(options: TrustOptions): Promise<Pick<TrustReport, 'retired'>> {
+  const retired: Array<{ fingerprint: string; stores: StoreReport[] }> = []
+  for (const old of await listRetiredInterceptCas(options.dir ?? resolveDataDir())) {
+    let ca: CaIdentity
+    try {
+      ca = identifyCa(old.certPem, old.certFile, 'intercept')
+    } catch {
+      await rm(old.certFile, { force: true })
+      continue
+    }
+    const stores = await changeStores(ca, 'uninstall', options)
+    if (!stores.some((store) => store.status === 'failed')) await rm(old.certFile, { force: true })
+    retired.push({ fingerprint: ca.fingerprint256, stores })
+  }
+  return retired.length === 0 ? {} : { retired }
+}
+
+/** The CA (the local one, or with `role: 'intercept'` the intercept CA) out of every store that holds it. Its files stay. */
+export async function untrustLocalCa(options: TrustOptions & { role?: CaRole } = {}): Promise<TrustOutcome> {
+  const role = options.role ?? 'local'
+  const files = caFiles(options.dir ?? resolveDataDir(), role)
+  const retired = role === 'intercept' ? await untrustRetired(options) : {}
   const current = await readCaCertificate(files)
-  if (current === undefined) return { report: { ca: null, stores: [] }, created: false, warnings: [] }
-  return { report: { ca: summary(current.ca), stores: await changeStores(current.ca, 'uninstall', options) }, created: false, warnings: [] }
+  if (current === undefined) return { role, report: { ca: null, stores: [], ...retired }, created: false, warnings: [] }
+  return { role, report: { ca: summary(current.ca), stores: await changeStores(current.ca, 'uninstall', options), ...retired }, created: false, warnings: [] }
 }
 
 /**
@@ -102,6 +142,17 @@ export async function requireLocalCa(options: Pick<TrustOptions, 'dir'> = {}): P
   })
 }
 
+/** The intercept CA for --intercept and --intercept --print, never made by them. */
+export async function requireInterceptCa(options: Pick<TrustOptions, 'dir'> = {}): Promise<OpenedLocalCa> {
+  const dir = options.dir ?? resolveDataDir()
+  const opened = await readInterceptCa(dir)
+  if (opened !== undefined) return { ...opened, created: false }
+  throw new LocalCaError('ca_missing', `there is no devproxy intercept CA yet (looked in ${dir})`, {
+    file: interceptCaFiles(dir).certFile,
+    suggestion: 'devproxy makes it when it first intercepts a host: `devproxy start --intercept HOST` (or outbound.intercept in proxy.config.ts), then `devproxy trust --intercept`.',
+  })
+}
+
 async function changeStores(ca: CaIdentity, action: TrustAction, options: TrustOptions): Promise<StoreReport[]> {
   const facts = await surveyMachine(ca, options.machine)
   return applyPlans(planTrust(facts, ca, action), action, options.run ?? runStep)
@@ -122,12 +173,12 @@ async function readCaCertificate(files: CaFiles): Promise<{ ca: CaIdentity; extr
   }
   try {
     const constraints = readNameConstraints(new X509Certificate(pem))
-    return { ca: identifyCa(pem, files.certFile), extraHosts: constraints === undefined ? [] : extraPermittedHosts(constraints.permitted) }
+    return { ca: identifyCa(pem, files.certFile, files.role), extraHosts: constraints === undefined ? [] : extraPermittedHosts(constraints.permitted) }
   } catch (error) {
     throw new LocalCaError('ca_invalid', `the devproxy CA file ${files.certFile} does not hold a readable certificate`, {
       file: files.certFile,
       cause: error,
-      suggestion: `NSS entries devproxy made are named "devproxy local CA …" (\`certutil -L -d sql:$HOME/.pki/nssdb\` lists them; \`certutil -D -d sql:$HOME/.pki/nssdb -n NAME\` removes one).`,
+      suggestion: `NSS entries devproxy made are named "${CA_NAMES[files.role]} …" (\`certutil -L -d sql:$HOME/.pki/nssdb\` lists them; \`certutil -D -d sql:$HOME/.pki/nssdb -n NAME\` removes one).`,
     })
   }
 }

@@ -89,3 +89,47 @@ export const FORGERIES: ReadonlyArray<{ readonly name: string; readonly forgery:
   // OpenSSL holds a CN that looks like a host name to the DNS constraints; Chromium, Go and rustls never read a CN.
   { name: 'a subject DN naming a real site, no SAN', forgery: { subject: 'C=US, O=Google LLC, CN=www.google.com' }, host: 'www.google.com', chromium: 'net::ERR_CERT_COMMON_NAME_INVALID' },
 ]
+
+/** The intercept list the intercept CA's forgery tests use: an exact name and a wildcard. */
+export const INTERCEPT_HOSTS = ['api.example.test', '*.openai.com'] as const
+
+/**
+ * Leaves an intercept CA for INTERCEPT_HOSTS must never make a client accept, forged with its
+ * key: `openssl` is OpenSSL's reason (Node's message and curl's too), `chromium` Chromium's error.
+ */
+export const INTERCEPT_FORGERIES: ReadonlyArray<{ readonly name: string; readonly forgery: Forgery; readonly host: string; readonly openssl: string; readonly chromium: string }> = [
+  { name: 'another host', forgery: dnsLeaf('evil.test'), host: 'evil.test', openssl: 'permitted subtree violation', chromium: 'net::ERR_CERT_INVALID' },
+  { name: 'a listed name as a prefix (api.example.test.evil.test)', forgery: dnsLeaf('api.example.test.evil.test'), host: 'api.example.test.evil.test', openssl: 'permitted subtree violation', chromium: 'net::ERR_CERT_INVALID' },
+  { name: 'a subdomain of an exact listed name', forgery: dnsLeaf('x.api.example.test'), host: 'x.api.example.test', openssl: 'excluded subtree violation', chromium: 'net::ERR_CERT_INVALID' },
+  { name: 'the wildcard’s own base name (openai.com for *.openai.com)', forgery: dnsLeaf('openai.com'), host: 'openai.com', openssl: 'permitted subtree violation', chromium: 'net::ERR_CERT_INVALID' },
+  { name: 'localhost', forgery: dnsLeaf('localhost'), host: 'localhost', openssl: 'permitted subtree violation', chromium: 'net::ERR_CERT_INVALID' },
+  { name: 'a loopback IP address alone (an empty subject, a critical SAN)', forgery: { names: [{ type: 'ip', value: '127.0.0.1' }] }, host: '127.0.0.1', openssl: 'permitted subtree violation', chromium: 'net::ERR_CERT_INVALID' },
+  {
+    name: 'a real IP address beside a listed name',
+    forgery: { subject: 'CN=api.example.test', names: [{ type: 'dns', value: 'api.example.test' }, { type: 'ip', value: '8.8.8.8' }] },
+    host: 'api.example.test',
+    openssl: 'permitted subtree violation',
+    chromium: 'net::ERR_CERT_INVALID',
+  },
+  {
+    name: 'a URI for a real site beside a listed name',
+    forgery: { names: [{ type: 'dns', value: 'api.example.test' }, { type: 'url', value: 'https://www.google.com/' }] },
+    host: 'api.example.test',
+    openssl: 'permitted subtree violation',
+    chromium: 'net::ERR_CERT_INVALID',
+  },
+  {
+    name: 'an e-mail address beside a listed name',
+    forgery: { names: [{ type: 'dns', value: 'x.openai.com' }, { type: 'email', value: 'security@google.com' }] },
+    host: 'x.openai.com',
+    openssl: 'permitted subtree violation',
+    chromium: 'net::ERR_CERT_INVALID',
+  },
+]
+
+/** Names a forged leaf for which the intercept CA's constraints let through: what it was made for. */
+export const INTERCEPT_ACCEPTED = ['api.example.test', 'x.openai.com', 'a.b.openai.com'] as const
+
+function dnsLeaf(host: string): Forgery {
+  return { subject: `CN=${host}`, names: [{ type: 'dns', value: host }] }
+}

@@ -258,7 +258,7 @@ describe('the CA on disk', () => {
     try {
       const opened = await openLocalCa()
       expect(opened.created).toBe(true)
-      expect(opened.files).toEqual({ dir, certFile: join(dir, 'ca.pem'), keyFile: join(dir, 'ca-key.pem') })
+      expect(opened.files).toEqual({ role: 'local', dir, certFile: join(dir, 'ca.pem'), keyFile: join(dir, 'ca-key.pem') })
       expect((await stat(dir)).mode & 0o777).toBe(0o700)
       expect((await stat(opened.files.keyFile)).mode & 0o777).toBe(0o600)
       expect(await readFile(opened.files.certFile, 'utf8')).toBe(opened.ca.certPem)
