@@ -11,6 +11,8 @@ Uses the devproxy running for this directory when it is a forward proxy (started
 
 The command keeps its stdin, stdout and stderr, gets SIGINT, SIGTERM and SIGHUP passed on, and devproxy run exits with its exit code (128 + n when it died of signal n; 127 when it is not found).`
 
+  static override usage = '<%= command.id %> [flags] -- COMMAND [ARGS...]'
+
   static override examples = [
     { description: 'See and fail the calls a Node app makes to one API', command: '<%= config.bin %> <%= command.id %> --intercept api.example.test -- node app.js' },
     { description: 'Point a production name at a local stub', command: '<%= config.bin %> <%= command.id %> --intercept api.example.test --resolve api.example.test=127.0.0.1:9443 -- npm test' },
