@@ -48,7 +48,8 @@ describe('a mistyped command or flag gets a suggestion, not the usage (exit 2)',
     { args: ['strat'], error: 'unknown command "strat"', hint: 'did you mean `devproxy start`?' },
     { args: ['strat', '--port', '9000'], error: 'unknown command "strat"', hint: 'did you mean `devproxy start --port 9000`?' },
     { args: ['recrod', '--out', 'x.har'], error: 'unknown command "recrod"', hint: 'did you mean `devproxy record --out x.har`?' },
-    { args: ['fly'], error: 'unknown command "fly"', hint: 'the commands are check, diff, fault, init, record, replay, start, status, trust' },
+    { args: ['fly'], error: 'unknown command "fly"', hint: 'the commands are check, diff, fault, init, record, replay, run, start, status, trust' },
+    { args: ['run', '--itercept', 'api.example.test', '--', 'node', 'app.js'], error: 'unknown flag --itercept for devproxy run', hint: 'did you mean --intercept?' },
     { args: ['start', '--prot', '9000'], error: 'unknown flag --prot for devproxy start', hint: 'did you mean --port?' },
     { args: ['start', '--no-wach'], error: 'unknown flag --no-wach', hint: 'did you mean --no-watch?' },
     { args: ['fault', '--5xxx', '30%'], error: 'unknown flag --5xxx for devproxy fault', hint: 'did you mean --5xx?' },
@@ -71,7 +72,7 @@ describe('-h is --help, everywhere', () => {
     expect(short.stdout).toBe(long.stdout)
   })
 
-  it.each(['start', 'record', 'replay', 'fault', 'status', 'check', 'diff', 'init'])('devproxy %s -h', async (command) => {
+  it.each(['start', 'record', 'replay', 'fault', 'status', 'check', 'diff', 'init', 'run'])('devproxy %s -h', async (command) => {
     const result = await run([command, '-h'])
     expect(result.code).toBe(0)
     expect(result.stdout).toContain(`$ devproxy ${command}`)
