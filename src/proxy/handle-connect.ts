@@ -53,7 +53,12 @@ export function handleConnect(engine: Engine, req: IncomingMessage, socket: Dupl
       target: `${to.host}:${to.port}`,
     }, ctx.sockets)
   }
-  if (ctx.intercept !== undefined && outbound.intercept.some((pattern) => hostMatches(pattern, hostname))) return intercept(socket, head, ctx.intercept)
+  if (ctx.intercept !== undefined && outbound.intercept.some((pattern) => hostMatches(pattern, hostname))) {
+    // Held until it closes, so closing the proxy cuts intercepted tunnels too.
+    ctx.sockets.add(socket)
+    socket.once('close', () => ctx.sockets.delete(socket))
+    return intercept(socket, head, ctx.intercept)
+  }
   tunnel(engine, tx, socket, head, to, ctx)
 }
 
