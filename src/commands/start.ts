@@ -265,6 +265,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
         command: this.id ?? 'start',
+        interceptCaPath: proxy.interceptCaPath,
+        interceptCaPem: proxy.interceptCaPem,
         inspectorHistory: history,
       })
       this.tellSupervisor({ type: 'state', file: control.stateFile })

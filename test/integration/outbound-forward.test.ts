@@ -14,7 +14,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import tls from 'node:tls'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startProxy, type ProxyOptions, type StartedProxy } from '../../src/api/entry.js'
+import { startProxy } from '../../src/api/entry.js'
+import type { ProxyOptions } from '../../src/api/options.js'
+import type { StartedProxy } from '../../src/api/start-proxy.js'
 import { createLocalCa, issueLeafCertificate } from '../../src/tls/local-ca.js'
 
 interface Seen {
