@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream'
 import type { Server as TlsServer } from 'node:tls'
 import type { ResolvedConfig } from '../config/types.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { ConfigError, DevproxyError } from '../errors.js'
+import { DevproxyError } from '../errors.js'
 import { handleConnect, type ConnectContext } from './handle-connect.js'
 import { refuseConnectStream, refuseConnectStreamInForwardMode } from './listen/refuse-connect.js'
 import type { SecureListenerOptions } from './listen/secure.js'
@@ -67,7 +67,7 @@ export interface RunningServer {
 export async function startServer(config: ResolvedConfig, plugins: EnginePlugins, options: ServerOptions = {}): Promise<RunningServer> {
   const outbound = config.outbound
   if (outbound !== undefined && !outbound.allowOpenProxy && !isLoopbackHost(config.host)) {
-    throw new ConfigError(`forward mode on ${config.host} would be an open proxy: anyone who can reach this machine could send their traffic through it`, {
+    throw new DevproxyError('open_proxy', `forward mode on ${config.host} would be an open proxy: anyone who can reach this machine could send their traffic through it`, {
       suggestion: 'Listen on loopback (--host 127.0.0.1, the default), or say it is meant with --allow-open-proxy (config: outbound.allowOpenProxy: true).',
     })
   }
