@@ -9,15 +9,16 @@ import { faultsConfig } from './faults/config.js'
 import { hooksConfig } from './hooks/config.js'
 import { logConfig } from './log/config.js'
 import { mocksConfig } from './mocks/config.js'
+import { outboundConfig } from './outbound/config.js'
 import { recordConfig } from './record/config.js'
 
 /**
  * `proxy.config.ts` as this devproxy reads it: config/'s skeleton (listen, routes, what the
  * engine reads) and each feature's part (config/feature.ts). The order is the order their fields
  * are listed in `known options` and their changes in a reload: settings `faults`, `log`,
- * `record` after the skeleton's; route fields of hooks, then mocks, after the route's own.
+ * `record`, `outbound` after the skeleton's; route fields of hooks, then mocks, after the route's own.
  */
-const FEATURES = [faultsConfig, logConfig, recordConfig, hooksConfig, mocksConfig] as const
+const FEATURES = [faultsConfig, logConfig, recordConfig, outboundConfig, hooksConfig, mocksConfig] as const
 
 export const CONFIG_FEATURES: ConfigFeatures = FEATURES
 

@@ -28,6 +28,10 @@ export interface StartOptions extends ServerOptions {
 export interface RunningProxy extends RunningServer {
   /** Faults in force; the control API, `--fault` and config reloads change them live. */
   readonly faults: FaultRegistry
+  /** Forward mode: the intercept CA's certificate file (what clients must trust); undefined when none is on disk. */
+  readonly interceptCaPath: string | undefined
+  /** Forward mode: the intercept CA's certificate (PEM), when hosts are intercepted. */
+  readonly interceptCaPem: string | undefined
 }
 
 export async function startProxy(config: ResolvedConfig, options: StartOptions = {}): Promise<RunningProxy> {
@@ -37,6 +41,10 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
   // Mocks are config, so they answer before a recording does.
   const standIns: StandIn[] = [createMockStandIn()]
   if (options.replay !== undefined) standIns.push(createReplayStandIn(options.replay))
+  // Forward mode with hosts to intercept: their CA, made only then (OUTBOUND-CONTRACT.md).
+  const intercept = config.outbound !== undefined && config.outbound.intercept.length > 0
+    ? await (await import('./outbound/intercept-certificates.js')).interceptCertificates(config.outbound.intercept, options.caDir)
+    : undefined
   const server = await startServer(
     config,
     {
@@ -48,7 +56,7 @@ export async function startProxy(config: ResolvedConfig, options: StartOptions =
         if (JSON.stringify(next.faults.rules) !== JSON.stringify(previous.faults.rules)) faults.setConfigFaults(next.faults.rules)
       },
     },
-    options,
+    intercept === undefined ? options : { ...options, interceptCertificates: intercept.certificates },
   )
-  return { ...server, faults }
+  return { ...server, faults, interceptCaPath: intercept?.caPath, interceptCaPem: intercept?.caPem }
 }

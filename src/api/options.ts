@@ -1,6 +1,8 @@
 import type { UserConfig, UserRoute } from '../config/types.js'
 import type { UserLog } from '../log/config-types.js'
 import type { UserRecord } from '../record/config-types.js'
+// `outbound` (forward mode) comes with UserConfig: its type is merged in by src/outbound.
+import type {} from '../outbound/config-types.js'
 
 /**
  * What `startProxy()` takes (DESIGN.md §9: the product's core API): the fields of

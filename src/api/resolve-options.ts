@@ -30,7 +30,7 @@ export const DEFAULT_KEEP_TRANSACTIONS = 10_000
 /** What the API adds to the config, or gives a different meaning. */
 const API_FIELDS = ['config', 'log', 'record', 'replay', 'keepTransactions', 'inspector'] as const
 /** What may stand beside a `config` file: where to listen, and the API's own fields. */
-const BESIDE_CONFIG = new Set(['port', 'host', 'https', ...API_FIELDS])
+const BESIDE_CONFIG = new Set(['port', 'host', 'https', 'outbound', ...API_FIELDS])
 /** Placeholder routes, to check the listen fields alone by the config's rules. */
 const NO_ROUTES: UserConfig['routes'] = [{ path: '/', target: 'http://localhost' }]
 
@@ -84,7 +84,9 @@ function userConfig(given: ProxyOptions & Record<string, unknown>): UserConfig {
 async function fromFile(given: ProxyOptions, user: UserConfig, cwd: string): Promise<ResolvedConfig> {
   const file = await loadConfigFile(resolve(cwd, given.config!), cwd)
   const listen = resolveConfig({ ...user, routes: NO_ROUTES })
-  return Object.freeze({ ...file, port: listen.port, host: given.host === undefined ? file.host : listen.host, https: given.https === undefined ? file.https : listen.https })
+  // `outbound` beside a file (`devproxy run` with flags): the options' win, its `ca` files read from the cwd.
+  const outbound = given.outbound === undefined ? file.outbound : listen.outbound
+  return Object.freeze({ ...file, port: listen.port, host: given.host === undefined ? file.host : listen.host, https: given.https === undefined ? file.https : listen.https, outbound })
 }
 
 function apiIssues(given: ProxyOptions & Record<string, unknown>): ConfigIssue[] {

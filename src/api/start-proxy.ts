@@ -28,6 +28,14 @@ export interface StartedProxy {
   readonly httpsUrl: string | undefined
   readonly port: number
   readonly host: string
+  /**
+   * Forward mode (`outbound`): the intercept CA's certificate file, what a client must trust to
+   * accept intercepted hosts; undefined when none is on disk (nothing intercepted, or the CA is
+   * kept in memory: then `interceptCaPem`).
+   */
+  readonly interceptCaPath: string | undefined
+  /** Forward mode with hosts intercepted: the intercept CA's certificate (PEM). */
+  readonly interceptCaPem: string | undefined
   /** The transactions finished so far, oldest first, each as a `devproxy start --json` line. */
   readonly transactions: readonly TransactionJson[]
   /** Forgets the transactions finished so far (between tests of one proxy). */
@@ -163,6 +171,8 @@ export async function startProxyWith(options: ProxyOptions, extras: ComposeExtra
     httpsUrl: proxy.httpsUrl,
     port: proxy.port,
     host: proxy.host,
+    interceptCaPath: proxy.interceptCaPath,
+    interceptCaPem: proxy.interceptCaPem,
     get transactions() {
       return watch.list()
     },

@@ -54,6 +54,7 @@ export function formatStatus(status: StatusReport, palette: Palette, nowMs: numb
     `${palette.bold('devproxy')} ${urls} ${palette.dim(`(pid ${status.pid}, up ${formatSpan(nowMs - status.startedAt)})`)}`,
     `  config: ${status.configFile === undefined ? palette.dim('none (--target or --demo)') : showPath(status.configFile)}`,
     ...(status.inspectorUrl === undefined ? [] : [`  inspector: ${status.inspectorUrl}`]),
+    ...(status.forward === true ? [`  forward mode: on${status.interceptCaPath === undefined ? '' : ` (intercept CA ${showPath(status.interceptCaPath)})`}`] : []),
     '',
     palette.bold('routes'),
     ...formatRouteTable(status.routes, palette),
@@ -91,7 +92,7 @@ export function formatMetricsTable(metrics: MetricsSnapshot, palette: Palette): 
 /** `  name  path [filters]  → target, target`, columns aligned. */
 function formatRouteTable(routes: readonly RouteSummary[], palette: Palette): string[] {
   const rows = routes.map((route) => {
-    const filters = [route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
+    const filters = [route.outbound ? 'outbound' : route.host ? `host ${route.host}` : '', route.methods ? route.methods.join(',') : ''].filter(Boolean).join(' ')
     return { name: route.name, where: filters ? `${route.path} [${filters}]` : route.path, targets: route.targets.join(', ') }
   })
   const nameWidth = Math.max(0, ...rows.map((r) => textWidth(r.name)))

@@ -67,9 +67,10 @@ export function describeFailure(error: unknown, command?: CommandShape, bin = 'd
 
 /**
  * Codes of a flag's value found wrong past oclif's own parsing (a rate, a delay, a filter, a
- * JSON path, a config file name): a wrong command line, as an unknown flag is.
+ * JSON path, a config file name; forward mode on an open address without --allow-open-proxy): a
+ * wrong command line, as an unknown flag is.
  */
-const FLAG_VALUE_CODES: ReadonlySet<string> = new Set(['fault_invalid', 'filter_invalid', 'ignore_invalid', 'ignore_path_invalid', 'host_invalid'])
+const FLAG_VALUE_CODES: ReadonlySet<string> = new Set(['fault_invalid', 'filter_invalid', 'ignore_invalid', 'ignore_path_invalid', 'host_invalid', 'open_proxy'])
 
 /** 2 for a wrong command line (a UsageError, or a flag value found wrong), 1 for any other failure. */
 export function exitCodeOf(error: Pick<DevproxyError, 'name' | 'code'>): 1 | 2 {

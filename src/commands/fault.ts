@@ -22,7 +22,7 @@ export interface ListedFaults {
 export type FaultResult = { faults: ActiveFault[] } | { cleared: number } | { removed: string } | { proxies: ListedFaults[] }
 
 const KINDS = ['5xx', 'status', 'latency', 'timeout', 'reset', 'truncate', 'throttle'] as const
-const OPTIONS = ['rate', 'retry-after', 'route', 'path', 'method', 'first', 'seed', 'for', 'at'] as const
+const OPTIONS = ['rate', 'retry-after', 'route', 'path', 'method', 'host', 'first', 'seed', 'for', 'at'] as const
 const ACTIONS = ['list', 'clear', 'remove'] as const
 
 const fault = (summary: string, helpValue: string) => Flags.string({ summary, helpValue, helpGroup: 'FAULT' })
@@ -35,14 +35,14 @@ export default class Fault extends DevproxyCommand {
   static override summary = 'Inject faults into the running proxy, live.'
   static override description = `Adds, lists or removes faults in the devproxy running for this directory (found through .devproxy/proxies/ here or in a parent directory). With several running there, --port PORT (any port the proxy listens on) picks one; --list without it lists each one's faults. Changes apply to the next request; nothing restarts, and the proxy prints each change in its own terminal.
 
-RATE is 30% or 0.3. A fault applies to every route unless --route, --path or --method narrow it; a --route the proxy does not have, or a --method no request can carry, is refused. With no fault flag, lists the active faults.
+RATE is 30% or 0.3. A fault applies to every route unless --route, --path, --method or --host narrow it; a --route the proxy does not have, or a --method no request can carry, is refused. With no fault flag, lists the active faults.
 
 Exits 2 for a flag value it cannot take (a rate over 100%, a delay that is not a number, a route the proxy does not have), 1 when no proxy runs for the directory.`
 
   static override enableJsonFlag = true
 
   static override usage = [
-    '<%= command.id %> FAULT-FLAGS [--route NAME] [--path GLOB] [--method M] [--first N] [--seed N] [--for DURATION] [--at upstream|client] [-c PATH] [--port PORT] [--json]',
+    '<%= command.id %> FAULT-FLAGS [--route NAME] [--path GLOB] [--method M] [--host HOST] [--first N] [--seed N] [--for DURATION] [--at upstream|client] [-c PATH] [--port PORT] [--json]',
     '<%= command.id %> [--list | --clear | --remove ID] [-c PATH] [--port PORT] [--json]',
   ]
 
@@ -68,6 +68,7 @@ Exits 2 for a flag value it cannot take (a rate over 100%, a delay that is not a
     route: option('Only requests to this route.', 'NAME'),
     path: option('Only request paths matching this glob.', 'GLOB', '`*` matches within a path segment, `**` across segments, `{a,b}` either (README: Path patterns).'),
     method: option('Only this method.', 'M'),
+    host: option('Only requests for this host (forward mode: an outbound host; *.example.test for every name under it).', 'HOST'),
     first: option('Fault the first N matching requests, then let everything pass.', 'N'),
     seed: option('Seed for the random draws, for reproducible runs.', 'N'),
     for: option('The fault removes itself after this long (30s, 5m).', 'DURATION'),
@@ -206,6 +207,7 @@ function faultFlags(flags: Partial<Record<(typeof KINDS)[number] | (typeof OPTIO
     route: flags.route,
     path: flags.path,
     method: flags.method,
+    host: flags.host,
     first: flags.first,
     seed: flags.seed,
     for: flags.for,

@@ -38,6 +38,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     { description: 'The built-in demo upstream', command: '<%= config.bin %> <%= command.id %> --demo' },
     { description: 'Another port and config', command: '<%= config.bin %> <%= command.id %> --port 9000 --config dev/proxy.config.ts' },
     { description: 'Start with a flaky API', command: "<%= config.bin %> <%= command.id %> --fault '5xx 30% --route api'" },
+    { description: 'A forward proxy that sees and fails one outbound host', command: "<%= config.bin %> <%= command.id %> --intercept api.example.test --fault '5xx 30% --host api.example.test'" },
   ]
 
   static override flags = {
@@ -72,6 +73,22 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     'log-file': Flags.string({ summary: 'Also write the log, plain, to this file.', helpValue: 'PATH' }),
     ignore: Flags.string({ summary: 'Header name or JSON path to leave out of diffs; repeatable.', helpValue: 'NAME|$.PATH', multiple: true }),
     baseline: Flags.string({ summary: 'Diff bodies against this HAR recording instead of the previous response (-vv).', helpValue: 'FILE.har' }),
+    forward: Flags.boolean({
+      summary: 'Forward mode: serve as an HTTP(S) proxy for outbound calls too (absolute-form requests, CONNECT tunnels).',
+      description: 'CONNECT to a host not in --intercept is tunnelled blind. Also on with --intercept, --resolve or outbound in the config.',
+    }),
+    intercept: Flags.string({
+      summary: 'Forward mode: open CONNECT tunnels to this host and put its requests through routes, faults, mocks and the log; repeatable.',
+      helpValue: 'HOST',
+      description: 'A host name, or *.example.com for every name under it. Certificates come from an intercept CA that can only speak for these hosts.',
+      multiple: true,
+    }),
+    resolve: Flags.string({
+      summary: 'Forward mode: connect to ADDRESS:PORT for HOST, keeping HOST for SNI and Host (like curl --resolve); repeatable.',
+      helpValue: 'HOST=ADDRESS:PORT',
+      multiple: true,
+    }),
+    'allow-open-proxy': Flags.boolean({ summary: 'Allow forward mode on a --host other than loopback (anyone who reaches it can use the proxy).' }),
     watch: Flags.boolean({
       summary: 'Reload the config file when it or a file it imports changes.',
       description: 'On by default; --no-watch keeps the config loaded at start-up.',
@@ -84,6 +101,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     const { extractVerbosity } = await import('../cli/verbosity.js')
     const { argv, verbose } = extractVerbosity(this.argv)
     const { flags, args } = await this.parse(this.constructor as typeof Start, argv)
+    if (wantsOutbound(flags)) (await import('../outbound/flags.js')).checkOutboundFlags(outboundFlags(flags))
     const supervision = await this.supervision(flags)
     // Listen for Ctrl-C before anything starts, so a signal during start-up still stops cleanly.
     let onStop = () => {}
@@ -150,6 +168,13 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       }
       if (!isLoopback(proxy.host)) {
         logger.warn(`listening on ${proxy.host}: anyone who can reach this machine can use the proxy. Use --host 127.0.0.1 to keep it local.`)
+        if (config.outbound !== undefined) logger.warn(`forward mode on ${proxy.host} is an open proxy (--allow-open-proxy): anyone who reaches this port can send traffic anywhere through it`)
+      }
+      if (config.outbound !== undefined) {
+        const intercepted = config.outbound.intercept
+        logger.info(`  forward mode: ${intercepted.length === 0 ? 'every CONNECT tunnelled blind' : `intercepting ${intercepted.join(', ')}; other CONNECTs tunnelled blind`} (HTTPS_PROXY=${proxy.url})`)
+        if (proxy.interceptCaPath !== undefined) logger.info(logger.palette.dim(`  intercept CA: ${proxy.interceptCaPath}`))
+        else if (intercepted.length > 0) logger.info(logger.palette.dim('  intercept CA: kept in memory for this run (clients trust it from devproxy status --json: interceptCaPem)'))
       }
       const { insecureRouteWarnings } = await import('../config/insecure-routes.js')
       for (const line of insecureRouteWarnings(config.routes)) logger.warn(line)
@@ -240,6 +265,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
         configFile: config.file,
         stateDir: config.file === undefined ? process.cwd() : dirname(config.file),
         command: this.id ?? 'start',
+        interceptCaPath: proxy.interceptCaPath,
+        interceptCaPem: proxy.interceptCaPem,
         inspectorHistory: history,
       })
       this.tellSupervisor({ type: 'state', file: control.stateFile })
@@ -258,7 +285,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     watch: { file: string; files: readonly string[] },
     proxy: RunningProxy,
     logger: Logger,
-    flags: ListenFlags,
+    flags: ListenFlags & ForwardFlags,
   ): Promise<() => Promise<void>> {
     const [{ startLiveReload }, { formatReload }, { displayPath }, { applyListenOverrides }] = await Promise.all([
       import('../features.js'),
@@ -267,6 +294,8 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       import('../config/sources.js'),
     ])
     const name = displayPath(watch.file, process.cwd())
+    // The forward-mode flags stay in force over every reload, as the listen flags do.
+    const applyOutboundFlags = wantsOutbound(flags) ? (await import('../outbound/flags.js')).applyOutboundFlags : undefined
     const watcher = await startLiveReload({
       ...watch,
       current: () => proxy.engine.state.config,
@@ -280,7 +309,10 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
           }
         }
       },
-      adjust: (next) => applyListenOverrides(next, listenFlags(flags)),
+      adjust: (next) => {
+        const listened = applyListenOverrides(next, listenFlags(flags))
+        return applyOutboundFlags === undefined ? listened : applyOutboundFlags(listened, outboundFlags(flags))
+      },
       report: (event) => logger.print(formatReload(event, name, logger.palette), event.type === 'invalid' ? 'err' : 'out'),
     })
     logger.info(logger.palette.dim(`  watching ${name} for changes`))
@@ -293,7 +325,7 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
   }
 
   protected async resolveSource(
-    flags: { config?: string | undefined; target?: string | undefined; demo: boolean } & ListenFlags,
+    flags: { config?: string | undefined; target?: string | undefined; demo: boolean } & ListenFlags & ForwardFlags,
     cleanups: Array<() => Promise<void>>,
   ): Promise<{ config: ResolvedConfig; source: string; tryLines: (url: string) => string[]; watch?: { file: string; files: readonly string[] } }> {
     const [{ resolveConfig, loadConfig }, { applyListenOverrides, targetConfig }] = await Promise.all([
@@ -301,19 +333,29 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
       import('../config/sources.js'),
     ])
     const listen = listenFlags(flags)
+    const outbound = wantsOutbound(flags) ? await import('../outbound/flags.js') : undefined
+    const applied = (source: Awaited<ReturnType<Start['resolveSource']>>) => (outbound === undefined ? source : { ...source, config: outbound.applyOutboundFlags(source.config, outboundFlags(flags)) })
     if (flags.demo) {
       const [{ startDemoUpstream }, { demoConfig, demoTryLines }] = await Promise.all([import('../demo/demo-upstream.js'), import('../demo/demo-config.js')])
       const upstream = await startDemoUpstream()
       cleanups.push(() => upstream.close())
-      return { config: applyListenOverrides(resolveConfig(demoConfig(upstream.url)), listen), source: `demo upstream at ${upstream.url}`, tryLines: demoTryLines }
+      return applied({ config: applyListenOverrides(resolveConfig(demoConfig(upstream.url)), listen), source: `demo upstream at ${upstream.url}`, tryLines: demoTryLines })
     }
     if (flags.target !== undefined) {
-      return { config: applyListenOverrides(targetFlagConfig(flags.target, resolveConfig, targetConfig), listen), source: '--target', tryLines: () => [] }
+      return applied({ config: applyListenOverrides(targetFlagConfig(flags.target, resolveConfig, targetConfig), listen), source: '--target', tryLines: () => [] })
     }
     const { findConfigFile } = await import('../config/load.js')
-    const file = findConfigFile(process.cwd(), flags.config)
+    const { ConfigNotFoundError } = await import('../errors.js')
+    let file: string
+    try {
+      file = findConfigFile(process.cwd(), flags.config)
+    } catch (error) {
+      // A forward proxy needs no routes: `devproxy start --intercept api.example.test` alone.
+      if (!(error instanceof ConfigNotFoundError) || flags.config !== undefined || outbound === undefined || !outbound.wantsForwardMode(outboundFlags(flags))) throw error
+      return applied({ config: applyListenOverrides(resolveConfig({ routes: [], outbound: {} }), listen), source: 'forward mode (no config file)', tryLines: () => [] })
+    }
     const loaded = await loadConfig(file)
-    return { config: applyListenOverrides(loaded.config, listen), source: file, tryLines: () => [], watch: { file, files: loaded.files } }
+    return applied({ config: applyListenOverrides(loaded.config, listen), source: file, tryLines: () => [], watch: { file, files: loaded.files } })
   }
 }
 
@@ -335,6 +377,22 @@ function targetFlagConfig(
     const wrong = new ConfigError(message, { suggestion: error.issues[0]?.suggestion ?? 'e.g. --target http://localhost:3000', cause: error })
     Errors.error(wrong, { exit: 2 })
   }
+}
+
+/** Forward-mode flags (src/outbound/flags.ts), as typed. */
+interface ForwardFlags {
+  forward?: boolean | undefined
+  intercept?: string[] | undefined
+  resolve?: string[] | undefined
+  'allow-open-proxy'?: boolean | undefined
+}
+
+function wantsOutbound(flags: ForwardFlags): boolean {
+  return flags.forward === true || flags.intercept !== undefined || flags.resolve !== undefined || flags['allow-open-proxy'] === true
+}
+
+function outboundFlags(flags: ForwardFlags) {
+  return { forward: flags.forward, intercept: flags.intercept, resolve: flags.resolve, allowOpenProxy: flags['allow-open-proxy'] }
 }
 
 /** The flags that say where and how to listen; they win over the config file. */

@@ -49,8 +49,12 @@ export type ReloadRow<T> = readonly [field: string, describe: (value: T) => stri
 export interface SettingPart<K extends FeatureSetting> {
   /** Checks the value written (never undefined), adding what is wrong at `path`. */
   readonly check: Check
-  /** The setting with its defaults applied, frozen; `user` has passed every check. */
-  resolve(user: UserConfig): ResolvedConfig[K]
+  /**
+   * The setting with its defaults applied, frozen; `user` has passed every check. Files it names
+   * are read from `baseDir` (the config file's directory, or the cwd); one that cannot be used
+   * throws a ConfigValidationError at the setting's path.
+   */
+  resolve(user: UserConfig, context: { readonly baseDir: string }): ResolvedConfig[K]
   /** `live`: a reload puts a change in force; `restart`: read once at start, a change waits for a restart. */
   readonly reload: 'live' | 'restart'
   readonly rows: ReadonlyArray<ReloadRow<ResolvedConfig[K]>>

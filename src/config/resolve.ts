@@ -32,8 +32,9 @@ export function resolveConfig(user: UserConfig, features: ConfigFeatures, file?:
     https: resolveHttps(user.https),
     routes: Object.freeze(routes),
     file,
+    routeDefaults: Object.freeze(Object.assign(resolveRoute({}, 'routeDefaults', undefined, baseDir), ...features.map((feature) => feature.route?.resolve({})))) as ResolvedRoute,
   }
-  const settings = features.flatMap((feature) => Object.entries(feature.settings ?? {}).map(([key, setting]) => [key, setting.resolve(user)] as const))
+  const settings = features.flatMap((feature) => Object.entries(feature.settings ?? {}).map(([key, setting]) => [key, setting.resolve(user, { baseDir })] as const))
   return Object.freeze({ ...skeleton, ...Object.fromEntries(settings) }) as ResolvedConfig
 }
 

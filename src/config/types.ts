@@ -170,7 +170,7 @@ export interface UserConfig {
    * HTTP. Default: off (plain HTTP/1.1).
    */
   https?: boolean | UserHttps
-  /** Routes, matched by longest path prefix. Required: at least one. */
+  /** Routes, matched by longest path prefix. Required: at least one (none is fine beside `outbound`: a forward proxy only). */
   routes: UserRoute[]
 }
 
@@ -251,10 +251,40 @@ export interface ResolvedConfigSkeleton {
   readonly routes: readonly ResolvedRoute[]
   /** The file this config came from, if any. */
   readonly file: string | undefined
+  /**
+   * A route with every default and no target: what an outbound host's implicit route (forward
+   * mode) is made from, the features' route fields included.
+   */
+  readonly routeDefaults: ResolvedRoute
+}
+
+/** Where the proxy connects for a host (`outbound.resolve`): an address, or a name, and a port. */
+export interface ResolvedEndpoint {
+  readonly host: string
+  readonly port: number
+}
+
+/**
+ * Forward mode (`outbound`, issue 30), as the engine reads it; src/outbound resolves it
+ * (outbound/config.ts) from the config or the `start` flags.
+ */
+export interface ResolvedOutbound {
+  /** Hosts whose CONNECT tunnels are TLS-terminated and seen, lower case: names and `*.suffix`. */
+  readonly intercept: readonly string[]
+  /** Where to connect for a host name (lower case), instead of its DNS answer. */
+  readonly resolve: Readonly<Record<string, ResolvedEndpoint>>
+  /** The system's CA certificates and the `outbound.ca` files' (PEM), for outbound https upstreams; undefined: the system's only. */
+  readonly ca: string | undefined
+  /** The `outbound.ca` files as configured, for messages. */
+  readonly caFiles: readonly string[]
+  /** A non-loopback listen host was allowed to serve as a forward proxy. */
+  readonly allowOpenProxy: boolean
 }
 
 /** A config as the proxy runs it: the skeleton, and the settings each feature merges in (its config-types.ts). */
 export interface ResolvedConfig extends ResolvedConfigSkeleton {
   /** Resolved by src/faults; declared here because the engine reads `allowHeader`. */
   readonly faults: ResolvedFaults
+  /** Forward mode; undefined: off (a reverse proxy only). Resolved by src/outbound; declared here because the engine reads it. */
+  readonly outbound: ResolvedOutbound | undefined
 }

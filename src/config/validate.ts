@@ -37,8 +37,10 @@ export type { ConfigIssue } from './checks.js'
 
 /** Every problem with a config, in the order the fields appear; `[]` when it is valid. */
 export function validateConfig(input: unknown, features: ConfigFeatures): ConfigIssue[] {
-  const issues: ConfigIssue[] = []
+  let issues: ConfigIssue[] = []
   checkObject(input, '', configShape(features), issues)
+  // A forward proxy needs no routes of its own: outbound hosts get implicit ones (issue 30).
+  if (isPlainObject(input) && Array.isArray(input.routes) && input.routes.length === 0 && input.outbound !== undefined) issues = issues.filter((found) => found.path !== 'routes')
   if (isPlainObject(input) && Array.isArray(input.routes)) {
     checkUniqueNames(input.routes, issues)
     if (issues.length === 0) {

@@ -8,6 +8,8 @@ export interface RouteSummary {
   readonly host?: string
   readonly methods?: readonly string[]
   readonly targets: readonly string[]
+  /** Forward mode: an outbound host's implicit route (made when a request for it arrived). */
+  readonly outbound?: boolean
 }
 
 /** `GET /v1/status`. */
@@ -24,6 +26,12 @@ export interface ProxyStatus {
   /** Epoch ms. */
   readonly startedAt: number
   readonly routes: readonly RouteSummary[]
+  /** Forward mode is on; absent when off. */
+  readonly forward?: boolean
+  /** Forward mode: the intercept CA's certificate file; absent when none is on disk. */
+  readonly interceptCaPath?: string
+  /** Forward mode with hosts intercepted: the intercept CA (PEM), what clients must trust. */
+  readonly interceptCaPem?: string
   readonly faults: readonly ActiveFault[]
   readonly counters: FaultCounters
 }

@@ -62,6 +62,9 @@ export interface ControlServerOptions {
   readonly proxyUrl: string
   /** Every URL the proxy listens on, the main one first; shown by `devproxy status`. Default: `[proxyUrl]`. */
   readonly proxyUrls?: readonly string[] | undefined
+  /** Forward mode: the intercept CA's file and certificate, shown by `devproxy status` (and in the state file: its path). */
+  readonly interceptCaPath?: string | undefined
+  readonly interceptCaPem?: string | undefined
   /** Told of each change to the faults made through the API (the proxy logs it). */
   readonly onFaultsChanged?: ((change: FaultsChange) => void) | undefined
   readonly configFile?: string | undefined
@@ -163,6 +166,8 @@ export async function startControlServer(options: ControlServerOptions): Promise
     ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
     startedAt,
     command: options.command ?? 'start',
+    ...(options.interceptCaPath === undefined ? {} : { interceptCaPath: options.interceptCaPath }),
+    ...(options.engine.state.config.outbound === undefined ? {} : { forward: true }),
   }
   let stateFile: string
   try {
@@ -214,7 +219,10 @@ function controlRoutes(options: ControlServerOptions, startedAt: number, metrics
             command: options.command ?? 'start',
             ...(options.configFile === undefined ? {} : { configFile: options.configFile }),
             startedAt,
-            routes: engine.state.config.routes.map(summarizeRoute),
+            routes: [...engine.state.config.routes.map(summarizeRoute), ...[...engine.state.implicit.values()].map((route) => ({ ...summarizeRoute(route), outbound: true }))],
+            ...(engine.state.config.outbound === undefined ? {} : { forward: true }),
+            ...(options.interceptCaPath === undefined ? {} : { interceptCaPath: options.interceptCaPath }),
+            ...(options.interceptCaPem === undefined ? {} : { interceptCaPem: options.interceptCaPem }),
             faults: faults.list(),
             counters: { ...engine.counters },
           }

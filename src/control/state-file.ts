@@ -34,6 +34,10 @@ export interface ProxyState {
   readonly startedAt: number
   /** The command that runs it: `start`, `record` or `replay`. */
   readonly command: string
+  /** Forward mode: the intercept CA's certificate file, for `devproxy run` and clients to trust. */
+  readonly interceptCaPath?: string
+  /** Forward mode: on (`outbound` in force). */
+  readonly forward?: boolean
 }
 
 export type ParsedState = { readonly ok: true; readonly state: ProxyState } | { readonly ok: false; readonly problem: string }
@@ -128,6 +132,8 @@ export function parseState(text: string): ParsedState {
     token: v.token,
     startedAt: v.startedAt,
     command: v.command,
+    ...(typeof v.interceptCaPath === 'string' && v.interceptCaPath !== '' ? { interceptCaPath: v.interceptCaPath } : {}),
+    ...(v.forward === true ? { forward: true } : {}),
   }
   return { ok: true, state: v.configFile === undefined ? state : { ...state, configFile: v.configFile as string } }
 }

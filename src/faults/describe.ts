@@ -17,6 +17,7 @@ export function describeFault(fault: FaultSpec): string {
     fault.route === undefined ? '' : `route ${fault.route}`,
     fault.path === undefined ? '' : `path ${fault.path}`,
     fault.method === undefined ? '' : `method ${fault.method}`,
+    fault.host === undefined ? '' : `host ${fault.host}`,
   ].filter(Boolean)
   const options = [
     fault.retryAfterS === undefined ? '' : `retry-after ${fault.retryAfterS}s`,

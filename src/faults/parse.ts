@@ -1,3 +1,4 @@
+import { hostPatternProblem } from '../config/host-pattern.js'
 import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
 import { pathPatternProblem } from '../config/path-pattern.js'
 import { DevproxyError } from '../errors.js'
@@ -30,6 +31,7 @@ export interface FaultFlags {
   readonly route?: string | undefined
   readonly path?: string | undefined
   readonly method?: string | undefined
+  readonly host?: string | undefined
   readonly first?: number | string | undefined
   readonly seed?: number | string | undefined
   readonly for?: string | undefined
@@ -71,10 +73,13 @@ function commonOptions(flags: FaultFlags): Partial<FaultSpec> {
   }
   const pathProblem = flags.path === undefined ? undefined : pathPatternProblem(flags.path)
   if (pathProblem) throw new FaultSpecError(`--path ${JSON.stringify(flags.path)} ${pathProblem.message}`, pathProblem.suggestion ?? PATH_HINT)
+  const hostProblem = flags.host === undefined ? undefined : hostPatternProblem(flags.host)
+  if (hostProblem) throw new FaultSpecError(`--host ${hostProblem.message}`, hostProblem.suggestion)
   return optional({
     route: flags.route,
     path: flags.path,
     method: flags.method?.toUpperCase(),
+    host: flags.host?.toLowerCase(),
     first: flags.first === undefined ? undefined : parseCount(String(flags.first), '--first', 1),
     seed: flags.seed === undefined ? undefined : parseCount(String(flags.seed), '--seed', 0),
     forMs: flags.for === undefined ? undefined : parseDuration(flags.for, '--for'),
@@ -163,6 +168,7 @@ const OPTION_FLAGS: Readonly<Record<string, keyof FaultFlags>> = {
   route: 'route',
   path: 'path',
   method: 'method',
+  host: 'host',
   first: 'first',
   seed: 'seed',
   for: 'for',

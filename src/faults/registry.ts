@@ -1,3 +1,4 @@
+import { matchesHostPattern } from '../config/host-pattern.js'
 import { compilePathPattern } from '../config/path-pattern.js'
 import { createRandom, type Random } from '../proxy/index.js'
 import { chooseAction } from './decide.js'
@@ -82,6 +83,7 @@ export function createFaultRegistry(): FaultRegistry {
         if ((fault.at ?? 'upstream') !== ctx.scope) continue
         if (fault.route !== undefined && fault.route !== ctx.route) continue
         if (fault.method !== undefined && fault.method.toUpperCase() !== ctx.method) continue
+        if (fault.host !== undefined && !matchesHostPattern(fault.host, ctx.host)) continue
         if (!entry.matchesPath(ctx.path)) continue
         fault.matched++
         const fires = fault.first !== undefined ? fault.matched <= fault.first : entry.random() < (fault.rate ?? 1)

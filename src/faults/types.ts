@@ -29,6 +29,8 @@ export interface FaultSpec {
   readonly path?: string
   /** Only this method. Default: every method. */
   readonly method?: string
+  /** Only requests for this host (Host without its port): `api.example.test`, or `*.example.test` for every name under it; outbound calls in forward mode, or a route's host. Default: every host. */
+  readonly host?: string
   /** Fault the first N matching attempts, then let everything pass. Default: no limit (use `rate`). */
   readonly first?: number
   /** Seed for the draws, for reproducible runs. Default: unseeded. */
@@ -74,6 +76,8 @@ export interface FaultContext {
   /** Request path without the query. */
   readonly path: string
   readonly method: string
+  /** The request's Host field as sent (HTTP/2: its :authority), port included. */
+  readonly host?: string | undefined
   readonly scope: 'upstream' | 'client'
   readonly nowMs: number
 }

@@ -1,3 +1,4 @@
+import { hostPatternProblem } from '../config/host-pattern.js'
 import {
   boolean,
   checkObject,
@@ -42,6 +43,11 @@ function checkPathPattern(value: unknown, path: string, issues: ConfigIssue[]): 
   if (problem) issues.push(issue(path, problem.message, value, problem.suggestion))
 }
 
+function checkHostPattern(value: unknown, path: string, issues: ConfigIssue[]): void {
+  const problem = typeof value === 'string' ? hostPatternProblem(value) : { message: 'must be a host name such as "api.example.test"', suggestion: undefined }
+  if (problem) issues.push(issue(path, problem.message, value, problem.suggestion))
+}
+
 const SPEC: Shape = {
   expected: 'must be a fault such as { kind: "5xx", rate: 0.3 } or a string such as "5xx 30%"',
   fields: {
@@ -55,6 +61,7 @@ const SPEC: Shape = {
     route: nonEmptyString,
     path: checkPathPattern,
     method: methodName,
+    host: checkHostPattern,
     first: positiveInteger(),
     seed: nonNegativeInteger(),
     forMs: positiveInteger(MAX_TIMER_MS),

@@ -77,7 +77,8 @@ export interface TransactionSummary {
   /** `HTTP/1.1`, `HTTP/2.0`. */
   readonly protocol: string
   readonly scheme: 'http' | 'https'
-  readonly kind: 'http' | 'websocket'
+  /** `tunnel`: a blind CONNECT tunnel (forward mode); its url is `host:port`. */
+  readonly kind: 'http' | 'websocket' | 'tunnel'
   readonly method: string
   readonly host: string | null
   /** The request target as received. */

@@ -10,7 +10,8 @@ export interface TransactionJson {
   readonly id: string
   /** ISO 8601 start time. */
   readonly time: string
-  readonly kind: 'http' | 'websocket'
+  /** `tunnel`: a blind CONNECT tunnel (forward mode), one line when it ends; see `tunnel`. */
+  readonly kind: 'http' | 'websocket' | 'tunnel'
   readonly method: string
   readonly url: string
   /** How the client spoke to the proxy: `HTTP/1.1`, `HTTP/2.0`, … */
@@ -51,6 +52,8 @@ export interface TransactionJson {
   readonly hooked: boolean
   readonly retryNote: string | null
   readonly faults: readonly string[]
+  /** A tunnel's end and bytes each way (`up`: client → upstream); null for other kinds. */
+  readonly tunnel: { readonly end: string; readonly up: number; readonly down: number } | null
   readonly headers: {
     readonly request: Readonly<Record<string, unknown>>
     readonly forwarded: Readonly<Record<string, unknown>> | null
@@ -99,6 +102,7 @@ export function toTransactionJson(tx: Readonly<Transaction>): TransactionJson {
     hooked: tx.hooked ?? false,
     retryNote: tx.retryNote ?? null,
     faults: [...tx.faults],
+    tunnel: tx.tunnelEnd === undefined ? null : { end: tx.tunnelEnd, up: tx.requestBytes, down: tx.responseBytes },
     headers: {
       request: shown(tx.requestHeaders),
       forwarded: tx.forwardedHeaders ? shown(tx.forwardedHeaders) : null,

@@ -65,6 +65,7 @@ export function shortenMiddle(text: string, max: number): string {
 }
 
 function renderLine(tx: Readonly<Transaction>, palette: Palette, layout: Layout): string {
+  if (tx.tunnelEnd !== undefined) return renderTunnel(tx, palette)
   const method = tx.kind === 'websocket' ? 'WS' : tx.method
   const route = tx.route ? (layout.target === 'none' ? tx.route : `${tx.route} → ${targetText(tx.target, layout.target)}`) : '(no route)'
   const status = palette.status(tx.status, tx.status === undefined ? '---' : String(tx.status))
@@ -73,6 +74,13 @@ function renderLine(tx: Readonly<Transaction>, palette: Palette, layout: Layout)
   const tags = transactionTags(tx)
   if (tags.length === 0) return line
   return `${line} ${tags.map((tag) => (tag.severity === 'error' ? palette.error(`[${tag.text}]`) : palette.warn(`[${tag.text}]`))).join(' ')}`
+}
+
+/** A blind tunnel, when it ends: `CONNECT api.example.test:443 tunnel 200 12.3s ↑1.2 KB ↓48 KB [client-closed]`. */
+function renderTunnel(tx: Readonly<Transaction>, palette: Palette): string {
+  const end = tx.tunnelEnd!
+  const tag = end === 'client-closed' || end === 'upstream-closed' ? palette.dim(`[${end}]`) : palette.warn(`[${end}]`)
+  return `${palette.dim(formatClock(tx.startedAt))} ${palette.method('CONNECT', 'CONNECT'.padEnd(6))} ${tx.url} ${palette.route('tunnel')} ${palette.status(tx.status, String(tx.status ?? '---'))} ${formatDuration(tx.durationMs)} ↑${formatBytes(tx.requestBytes)} ↓${formatBytes(tx.responseBytes)} ${tag}`
 }
 
 /** `http://localhost:3000`; `localhost:3000` when short (an `https://` target keeps its scheme). */

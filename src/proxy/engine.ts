@@ -4,6 +4,7 @@ import type { FaultPlanner } from './exchange/fault-plan.js'
 import { createForwarder, type Forwarder } from './upstream/forward.js'
 import type { RouteProgram } from './exchange/route-program.js'
 import { compileState, type RoutingState } from './route/routing-state.js'
+import type { SelfAddress } from './route/implicit-route.js'
 import type { StandIn } from './exchange/stand-in.js'
 import { type Transaction, type TransactionSink } from './transaction/transaction.js'
 import * as record from './transaction/record.js'
@@ -11,6 +12,11 @@ import * as record from './transaction/record.js'
 export interface Engine {
   /** This proxy instance in `Via` (`devproxy-<id>`): a request naming it has looped back. */
   readonly instanceId: string
+  /**
+   * The addresses the proxy listens on, once bound: forward mode refuses to forward or tunnel to
+   * them (a loop). Empty until the listeners are up.
+   */
+  readonly selfAddresses: SelfAddress[]
   /** Plain HTTP transactions being served now. */
   readonly inFlight: Set<Transaction>
   /** Those the proxy cut as it stopped: they end as 'shutdown', whatever else failed with them. */
@@ -68,11 +74,13 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
   let state = compileState(config)
   const sinks: TransactionSink[] = []
   const deliverySinks: TransactionSink[] = []
-  const forwarder = createForwarder()
+  // `outbound.resolve` is read when a pool is made, never per request.
+  const forwarder = createForwarder((hostname) => state.config.outbound?.resolve[hostname])
   const counters: EngineCounters = { requests: 0, errors: 0, faults: 0 }
   let captureBytes = captureBodyBytes
   return {
     instanceId: randomBytes(4).toString('hex'),
+    selfAddresses: [],
     inFlight: new Set(),
     cutByShutdown: new WeakSet(),
     get state() {

@@ -11,7 +11,7 @@ import { arrivedAfterClose, noteArrival } from './respond/connection-close.js'
 import { checkRequestHead } from './admit/request-head.js'
 import { sendError } from './respond/respond.js'
 import { declaredLength } from './http/request-target.js'
-import { routeRequestTarget } from './route/request-route.js'
+import { routeForward, routeRequestTarget } from './route/request-route.js'
 import { createTransaction, type Transaction } from './transaction/transaction.js'
 import * as record from './transaction/record.js'
 
@@ -19,7 +19,7 @@ import * as record from './transaction/record.js'
  * The request pipeline: route → limits → upstream attempt → respond. Every request ends as
  * a finished transaction handed to the sinks, whatever happened to it.
  */
-export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse, onClosed?: () => void): void {
+export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerResponse, onClosed?: () => void, intercepted?: 'http' | 'https'): void {
   const http2 = isHttp2(req)
   if (!http2) {
     noteArrival(req)
@@ -57,7 +57,16 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     sendError(res, tx, refusal.type, { message: refusal.message, hint: refusal.hint }, { close: true })
     return
   }
-  const routing = routeRequestTarget(state, tx.method, tx.url, req.headers.host)
+  // Forward mode routes outbound requests by their host (issue 30); off, one check of a field.
+  const routing = state.config.outbound === undefined ? routeRequestTarget(state, tx.method, tx.url, req.headers.host) : routeForward(state, tx.method, tx.url, req.headers.host, intercepted, engine.selfAddresses)
+  if (routing.kind === 'loop') {
+    sendError(res, tx, 'loop_detected', {
+      message: `${routing.origin} is devproxy's own address: forwarding ${tx.method} ${tx.url} there would loop back to the proxy`,
+      hint: 'Send the request to the service itself; a request for devproxy goes to it directly, not through it as a proxy.',
+      target: routing.origin,
+    })
+    return
+  }
   if (routing.kind === 'not-a-path') {
     sendError(res, tx, 'no_route', {
       message: `request target ${JSON.stringify(tx.url)} is not a path`,
@@ -133,7 +142,7 @@ function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
 }
 
 export function listRoutes(state: EngineState) {
-  return state.config.routes.map((route) => ({
+  return [...state.config.routes, ...state.implicit.values()].map((route) => ({
     name: route.name,
     path: route.path,
     ...(route.host ? { host: route.host } : {}),

@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { Server as TlsServer } from 'node:tls'
 import type { ResolvedConfig } from '../config/types.js'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DevproxyError } from '../errors.js'
+import { handleConnect, type ConnectContext } from './handle-connect.js'
+import { refuseConnectStream, refuseConnectStreamInForwardMode } from './listen/refuse-connect.js'
+import type { SecureListenerOptions } from './listen/secure.js'
+import { DEFAULT_TUNNEL_LIMITS, type TunnelLimits } from './upstream/tunnel.js'
 import { createEngine, type Engine, type EnginePlugins } from './engine.js'
 import { handleRequest } from './handle-request.js'
 import { handleUpgrade } from './handle-upgrade.js'
@@ -25,6 +30,14 @@ export interface ServerOptions {
   readonly caDir?: string | undefined
   /** Told about what happens on a listener that is worth a line: failed TLS handshakes (an untrusted CA). */
   readonly onNotice?: ((notice: ListenerNotice) => void) | undefined
+  /**
+   * Forward mode with hosts to intercept (`outbound.intercept`): the leaves intercepted tunnels
+   * are served with, from the intercept CA (src/outbound/intercept-certificates.ts). Without it
+   * every CONNECT is a blind tunnel.
+   */
+  readonly interceptCertificates?: SecureListenerOptions['certificates'] | undefined
+  /** Blind tunnels' limits. Default: DEFAULT_TUNNEL_LIMITS (upstream/tunnel.ts). */
+  readonly tunnelLimits?: Partial<TunnelLimits> | undefined
 }
 
 export interface RunningServer {
@@ -52,9 +65,16 @@ export interface RunningServer {
  * stand-ins, the routes' code) is chosen by the caller: src/start-proxy.ts.
  */
 export async function startServer(config: ResolvedConfig, plugins: EnginePlugins, options: ServerOptions = {}): Promise<RunningServer> {
+  const outbound = config.outbound
+  if (outbound !== undefined && !outbound.allowOpenProxy && !isLoopbackHost(config.host)) {
+    throw new DevproxyError('open_proxy', `forward mode on ${config.host} would be an open proxy: anyone who can reach this machine could send their traffic through it`, {
+      suggestion: 'Listen on loopback (--host 127.0.0.1, the default), or say it is meant with --allow-open-proxy (config: outbound.allowOpenProxy: true).',
+    })
+  }
+  const intercepting = outbound !== undefined && outbound.intercept.length > 0 && options.interceptCertificates !== undefined
   // The TLS side (the CA, x509, HTTP/2) is loaded only when HTTPS is asked for: plain starts stay as quick as before.
-  const https = config.https === undefined ? undefined : await loadHttps()
-  const certificates = https === undefined ? undefined : await https.prepareCertificates(config, options.caDir)
+  const https = config.https === undefined && !intercepting ? undefined : await loadHttps()
+  const certificates = config.https === undefined ? undefined : await https!.prepareCertificates(config, options.caDir)
   const engine = createEngine(config, plugins, options.onSinkError ?? (() => {}), options.captureBodyBytes ?? 0)
   for (const sink of options.sinks ?? []) engine.addSink(sink)
 
@@ -63,18 +83,33 @@ export async function startServer(config: ResolvedConfig, plugins: EnginePlugins
   let onIdle: (() => void) | undefined
   const sockets = new Set<Duplex>()
   const listenerOptions = { headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS, sockets }
+  const serve = (req: IncomingMessage, res: ServerResponse, intercepted?: 'http' | 'https') => {
+    active++
+    handleRequest(engine, req, res, () => {
+      active--
+      if (!closing) return
+      // Keep-alive connections that just went idle would otherwise hold the close open.
+      for (const { listener } of listeners) listener.closeIdle()
+      for (const listener of internal) listener.closeIdle()
+      if (active === 0) onIdle?.()
+    }, intercepted)
+  }
   const hooks: ServeHooks = {
-    onRequest(req, res) {
-      active++
-      handleRequest(engine, req, res, () => {
-        active--
-        if (!closing) return
-        // Keep-alive connections that just went idle would otherwise hold the close open.
-        for (const { listener } of listeners) listener.closeIdle()
-        if (active === 0) onIdle?.()
-      })
-    },
+    onRequest: (req, res) => serve(req, res),
     onUpgrade: (req, socket, head) => handleUpgrade(engine, req, socket, head, sockets),
+    onConnect: (req, socket, head) => handleConnect(engine, req, socket, head, connect),
+    onConnectStream: (req, res) => (engine.state.config.outbound === undefined ? refuseConnectStream(engine, req, res) : refuseConnectStreamInForwardMode(engine, req, res)),
+  }
+  // Forward mode: intercepted tunnels are fed to listeners of their own that never bind a port,
+  // so h2 inside a tunnel meets the same guard and limits as on the HTTPS port (handle-connect.ts).
+  const internal: Listener[] = []
+  const connect: ConnectContext = { sockets, intercept: undefined, limits: { ...DEFAULT_TUNNEL_LIMITS, ...options.tunnelLimits }, tunnels: new Set() }
+  if (intercepting) {
+    const inside = (scheme: 'http' | 'https'): ServeHooks => ({ ...hooks, onRequest: (req, res) => serve(req, res, scheme) })
+    const tls = https!.createSecureListener(engine, inside('https'), { ...listenerOptions, certificates: options.interceptCertificates!, onNotice: https!.onceEach(options.onNotice) })
+    const plain = createPlainListener(engine, inside('http'), listenerOptions)
+    internal.push(tls, plain)
+    ;(connect as { intercept: ConnectContext['intercept'] }).intercept = { tls: (socket) => tls.server.emit('connection', socket), plain: (socket) => plain.server.emit('connection', socket) }
   }
   // Plain HTTP on the main port unless that port speaks HTTPS; HTTPS on its own port or the main one.
   const listeners: Array<{ listener: Listener; port: number; flag: string }> = []
@@ -97,6 +132,7 @@ export async function startServer(config: ResolvedConfig, plugins: EnginePlugins
     throw error
   }
   const bound = listeners.map(({ listener }) => ({ listener, address: listener.server.address() as AddressInfo }))
+  for (const { address } of bound) engine.selfAddresses.push({ address: address.address, port: address.port })
   const loops = bound.flatMap(({ address }) => findSelfTargets(config.routes, address.address, address.port))
   if (loops.length > 0) {
     stopRenewal?.()
@@ -126,6 +162,8 @@ export async function startServer(config: ResolvedConfig, plugins: EnginePlugins
       stopRenewal?.()
       const closed = closeServers()
       for (const { listener } of listeners) listener.closeIdle()
+      for (const listener of internal) listener.closeIdle()
+      for (const tunnel of connect.tunnels) tunnel.cut()
       for (const socket of sockets) socket.destroy()
       if (active > 0) {
         let timer: NodeJS.Timeout | undefined
@@ -138,6 +176,7 @@ export async function startServer(config: ResolvedConfig, plugins: EnginePlugins
       // What is still in flight now is cut by the shutdown, not by its client or upstream.
       for (const tx of engine.inFlight) engine.cutByShutdown.add(tx)
       for (const { listener } of listeners) listener.closeAll()
+      for (const listener of internal) listener.closeAll()
       engine.forwarder.destroy()
       await closed
       // The server can report closed before the cut requests' 'close' events have run: wait for
@@ -155,6 +194,11 @@ export async function startServer(config: ResolvedConfig, plugins: EnginePlugins
 }
 
 const DEFAULT_HEADERS_TIMEOUT_MS = 30_000
+
+/** Loopback only: forward mode there serves this machine alone. */
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host)
+}
 
 async function loadHttps() {
   const [{ prepareCertificates }, { createSecureListener }, { onceEach }] = await Promise.all([

@@ -1,3 +1,4 @@
+import { hostPatternProblem, matchesHostPattern } from '../config/host-pattern.js'
 import { describeUnknownMethod, isKnownMethod } from '../config/http-method.js'
 import { compilePathPattern, pathPatternProblem } from '../config/path-pattern.js'
 import { DevproxyError } from '../errors.js'
@@ -38,6 +39,15 @@ function parseOne(spec: string, routes: readonly string[] | undefined): RecordFi
       }
       return (tx) => methods.includes(tx.method)
     }
+    case 'host': {
+      // Forward mode's outbound hosts, or a route's host: the Host field without its port.
+      const patterns = value.toLowerCase().split(',').map((host) => host.trim())
+      for (const pattern of patterns) {
+        const problem = hostPatternProblem(pattern)
+        if (problem) throw filterError(spec, problem.message.replace(/^"[^"]*" /, 'the host '), problem.suggestion)
+      }
+      return (tx) => patterns.some((pattern) => matchesHostPattern(pattern, tx.requestHeaders.host))
+    }
     case 'path': {
       const problem = pathPatternProblem(value)
       if (problem) throw filterError(spec, `the path pattern ${problem.message}`, problem.suggestion)
@@ -76,6 +86,6 @@ function statusRange(value: string, spec: string): [number, number] {
 /** `--filter "x" is not a filter`, or, when the key is right, what is wrong with its value. */
 function filterError(spec: string, problem?: string, suggestion?: string): DevproxyError {
   return new DevproxyError('filter_invalid', `--filter ${JSON.stringify(spec)} ${problem === undefined ? 'is not a filter' : `is not a filter: ${problem}`}`, {
-    suggestion: suggestion ?? 'Use route=NAME, method=GET,POST, path=/api/** or status=200-299 (also status=5xx); repeat --filter to combine.',
+    suggestion: suggestion ?? 'Use route=NAME, method=GET,POST, host=api.example.test, path=/api/** or status=200-299 (also status=5xx); repeat --filter to combine.',
   })
 }

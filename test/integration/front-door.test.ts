@@ -192,7 +192,8 @@ describe('CONNECT (RFC 9110 §9.3.6: a reverse proxy does not tunnel)', () => {
     const body = firstBody(answer.text)
     expect(body.error.type).toBe('connect_not_supported')
     expect(body.error.message).toMatch(/reverse proxy.*CONNECT/)
-    expect(body.error.hint).toMatch(/forward proxy/)
+    // Issue 30: forward mode exists now; the hint names how to turn it on.
+    expect(body.error.hint).toMatch(/--forward.*--intercept.*outbound/)
     const tx = await within(2_000, proxy.nextTransaction(), 'the logged transaction')
     expect(tx).toMatchObject({ method: 'CONNECT', url: 'example.com:443', status: 501, error: { type: 'connect_not_supported' }, ending: 'error' })
     expect(upstream.seen).toEqual([])

@@ -117,7 +117,7 @@ describe('the transaction log, plain', () => {
     const json = JSON.parse(line!)
     expect(Object.keys(json)).toEqual([
       'id', 'time', 'kind', 'method', 'url', 'httpVersion', 'scheme', 'route', 'target', 'forwardedUrl', 'status', 'durationMs', 'requestBytes',
-      'responseBytes', 'ending', 'error', 'attempts', 'answeredBy', 'hooked', 'retryNote', 'faults', 'headers',
+      'responseBytes', 'ending', 'error', 'attempts', 'answeredBy', 'hooked', 'retryNote', 'faults', 'tunnel', 'headers',
     ])
     expect(json).toMatchObject({ method: 'GET', url: '/api/users/1', httpVersion: 'HTTP/1.1', scheme: 'http', status: 200, faults: ['reset'], headers: { forwarded: { 'x-forwarded-for': '127.0.0.1' } } })
   })

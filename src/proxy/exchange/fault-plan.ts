@@ -50,6 +50,8 @@ export interface FaultQuery {
   /** Request path without the query. */
   readonly path: string
   readonly method: string
+  /** The request's Host field as sent (HTTP/2: its :authority), port included. */
+  readonly host?: string | undefined
   readonly scope: 'upstream' | 'client'
   readonly nowMs: number
 }

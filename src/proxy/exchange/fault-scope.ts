@@ -22,7 +22,7 @@ export { FAULT_HEADER }
 export function plannedFaults(ctx: AttemptContext, scope: 'upstream' | 'client', requested?: RequestedFault): Effects {
   const planner = ctx.engine.faults
   if (requested === undefined && planner.isEmpty()) return NO_EFFECTS
-  return planner.plan({ route: ctx.route.name, path: splitUrl(ctx.url).pathname, method: ctx.tx.method, scope, nowMs: Date.now() }, requested)
+  return planner.plan({ route: ctx.route.name, path: splitUrl(ctx.url).pathname, method: ctx.tx.method, host: ctx.req.headers.host, scope, nowMs: Date.now() }, requested)
 }
 
 /**

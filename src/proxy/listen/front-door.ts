@@ -12,6 +12,8 @@ export interface FrontDoorOptions {
   readonly headersTimeoutMs: number
   /** Connections the proxy holds outside Node's HTTP tracking; closing the proxy destroys them. */
   readonly sockets: Set<Duplex>
+  /** CONNECT's handler (forward mode, handle-connect.ts). Default: 501 (refuse-connect.ts). */
+  readonly onConnect?: ((req: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined
 }
 
 /**
@@ -25,13 +27,14 @@ const MAX_LINE_PEEK_BYTES = 8 * 1024
  * - each new connection's first request line is read here: an HTTP/0.9 line (no version) gets
  *   505 at once, where the parser would wait for headers until the headers timeout. Only the
  *   first line of a connection: later requests on it cost nothing extra.
- * - CONNECT gets 501 (refuse-connect.ts) instead of the socket being destroyed unanswered.
+ * - CONNECT goes to `onConnect` (forward mode), or gets 501 (refuse-connect.ts) instead of the
+ *   socket being destroyed unanswered.
  * - no cap on the number of header fields: Node keeps 2,000 raw entries by default and drops
  *   the rest without a word; the head-size limit (431) is what bounds a request head.
  */
 export function openFrontDoor(server: Server, engine: ListenerEngine, options: FrontDoorOptions): void {
   server.maxHeadersCount = 0
-  server.on('connect', (req: IncomingMessage, socket: Duplex) => refuseConnect(engine, req, socket, options.sockets))
+  server.on('connect', options.onConnect ?? ((req: IncomingMessage, socket: Duplex) => refuseConnect(engine, req, socket, options.sockets)))
   const serveHttp = takeConnectionListener(server)
   server.on('connection', (socket: Socket) => readFirstLine(socket, engine, options, (read) => handOver(socket, read, () => serveHttp.call(server, socket))))
 }

@@ -17,10 +17,14 @@ export interface Listener {
   closeAll(): void
 }
 
-/** What a listener calls for each request and each WebSocket upgrade. */
+/** What a listener calls for each request, each WebSocket upgrade and each CONNECT. */
 export interface ServeHooks {
   onRequest(req: IncomingMessage, res: ServerResponse): void
   onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** CONNECT on an HTTP/1.x connection (RFC 9110 §9.3.6): the socket is the caller's from here. */
+  onConnect(req: IncomingMessage, socket: Duplex, head: Buffer): void
+  /** CONNECT on an HTTP/2 stream (RFC 9113 §8.5). */
+  onConnectStream(req: IncomingMessage, res: ServerResponse): void
 }
 
 export interface ListenerOptions {

@@ -23,7 +23,7 @@ export function createPlainListener(engine: ListenerEngine, hooks: ServeHooks, o
   // Node no longer sends 100 on its own; the pipeline relays the upstream's, or sends its own
   // when it must hold the body itself.
   server.on('checkContinue', hooks.onRequest)
-  openFrontDoor(server, engine, { headersTimeoutMs, sockets })
+  openFrontDoor(server, engine, { headersTimeoutMs, sockets, onConnect: hooks.onConnect })
   server.on('upgrade', (req, socket, head) => {
     if (!declineUpgradeOffer(server, req, socket, head)) hooks.onUpgrade(req, socket, head)
   })

@@ -37,7 +37,25 @@ export function refuseConnectStream(engine: ListenerEngine, req: IncomingMessage
 
 function connectDetails(target: string): ErrorDetails {
   return {
-    message: `devproxy is a reverse proxy: CONNECT tunnels (forward proxying) are not supported (CONNECT ${target})`,
-    hint: 'Send requests to devproxy as you would to the service (GET /api/users on the proxy port), not through it as an HTTP proxy; for tunnelling use a forward proxy such as mitmproxy.',
+    message: `forward mode is off: this devproxy is a reverse proxy and does not open CONNECT tunnels (CONNECT ${target})`,
+    hint: "To use devproxy as an HTTP(S) proxy for outbound calls, start it with --forward (tunnels every host blind) or --intercept HOST (to see and fail that host's requests), or add outbound: { intercept: ['HOST'] } to proxy.config.ts; otherwise send requests to devproxy as you would to the service (GET /api/users on the proxy port).",
   }
+}
+
+/**
+ * Forward mode over HTTP/2: an extended tunnel on one stream (RFC 9113 §8.5) is not opened;
+ * the client is told to use HTTP/1.1 for the CONNECT, which every proxy client does by default.
+ */
+export function refuseConnectStreamInForwardMode(engine: ListenerEngine, req: IncomingMessage, res: ServerResponse): void {
+  const tx = createTransaction(req, 'http', engine.instanceId)
+  res.once('close', () => {
+    record.stopClock(tx)
+    record.ended(tx, res.writableFinished ? 'error' : 'client-aborted', true)
+    engine.emit(tx)
+  })
+  sendError(res, tx, 'connect_not_supported', {
+    message: `CONNECT on an HTTP/2 stream (RFC 9113 §8.5) is not supported (CONNECT ${req.headers.host ?? tx.url})`,
+    hint: 'Send the CONNECT over HTTP/1.1 (curl does unless told --proxy-http2); HTTP/2 inside the tunnel is fine.',
+  })
+  res.once('finish', () => (req as unknown as Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR))
 }

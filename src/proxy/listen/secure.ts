@@ -7,7 +7,6 @@ import type { ListenerEngine } from './listener.js'
 import { withLastBytes, LastBytesResponse } from '../respond/last-bytes.js'
 import { offersWebSocket } from './h2c-offer.js'
 import { isHttp2 } from '../http/protocol.js'
-import { refuseConnect, refuseConnectStream } from './refuse-connect.js'
 import { refuseOnSocket } from './refuse-on-socket.js'
 import { createTransaction } from '../transaction/transaction.js'
 import type { LeafServerOptions } from '../../tls/leaf-cache.js'
@@ -87,10 +86,10 @@ export function createSecureListener(engine: ListenerEngine, hooks: ServeHooks, 
       hint: 'Send the request without Upgrade; HTTP/2 is negotiated by ALPN on this port.',
     }, sockets)
   })
-  // CONNECT: over HTTP/1.1 a socket, over HTTP/2 a stream; 501 either way.
-  server.on('connect', (req: http.IncomingMessage, second: Duplex | http.ServerResponse) => {
-    if (isHttp2(req)) refuseConnectStream(engine, req, second as http.ServerResponse)
-    else refuseConnect(engine, req, second as Duplex, sockets)
+  // CONNECT: over HTTP/1.1 a socket, over HTTP/2 a stream (the pipeline decides: forward mode or 501).
+  server.on('connect', (req: http.IncomingMessage, second: Duplex | http.ServerResponse, head?: Buffer) => {
+    if (isHttp2(req)) hooks.onConnectStream(req, second as http.ServerResponse)
+    else hooks.onConnect(req, second as Duplex, head ?? Buffer.alloc(0))
   })
   server.on('clientError', answerClientError)
   refusePlainHttp(server, engine, sockets)

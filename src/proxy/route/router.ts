@@ -61,7 +61,7 @@ export function hostnameOf(host: string): string {
   return colon === -1 ? lower : lower.slice(0, colon)
 }
 
-function hostMatches(pattern: string, hostname: string): boolean {
+export function hostMatches(pattern: string, hostname: string): boolean {
   if (pattern.startsWith('*.')) return hostname.endsWith(pattern.slice(1)) && hostname.length > pattern.length - 1
   return pattern === hostname
 }

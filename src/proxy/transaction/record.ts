@@ -162,6 +162,15 @@ export function failed(tx: Transaction, type: ErrorType, message: string): void 
   draft(tx).error = { type, message }
 }
 
+/** A blind tunnel is over: how, and the bytes each way (client → upstream, upstream → client). */
+export function tunnelEnded(tx: Transaction, end: NonNullable<Transaction['tunnelEnd']>, up: number, down: number): void {
+  const record = draft(tx)
+  record.tunnelEnd = end
+  record.requestBytes = up
+  record.responseBytes = down
+  record.ending = end === 'client-closed' || end === 'upstream-closed' ? 'completed' : end === 'shutdown' ? 'shutdown' : end === 'client-error' ? 'client-aborted' : 'upstream-aborted'
+}
+
 /** How the client side ended; `keepFirst`: unless an ending was noted already. */
 export function ended(tx: Transaction, ending: Ending, keepFirst = false): void {
   const record = draft(tx)

@@ -64,9 +64,17 @@ export type Ending =
  * it is handed, unchanged (frozen when tests run), to every sink (log, recorder, inspector,
  * metrics, control API).
  */
+/**
+ * How a blind CONNECT tunnel ended (forward mode): a side closed it (`client-closed`,
+ * `upstream-closed`), it failed (`client-error`, `upstream-error`), a limit cut it
+ * (`idle-timeout`, `max-duration`), or the proxy stopped (`shutdown`).
+ */
+export type TunnelEnd = 'client-closed' | 'upstream-closed' | 'client-error' | 'upstream-error' | 'idle-timeout' | 'max-duration' | 'shutdown'
+
 export interface Transaction {
   readonly id: string
-  readonly kind: 'http' | 'websocket'
+  /** `tunnel`: a blind CONNECT tunnel (forward mode): bytes relayed, never read; one record for its whole life. */
+  readonly kind: 'http' | 'websocket' | 'tunnel'
   /** Wall-clock start, epoch ms. */
   readonly startedAt: number
   /** Monotonic start, `performance.now()` ms. */
@@ -115,6 +123,8 @@ export interface Transaction {
   readonly error: { readonly type: ErrorType; readonly message: string } | undefined
   readonly ending: Ending | undefined
   readonly durationMs: number
+  /** A tunnel's end (`kind: 'tunnel'`); `requestBytes` and `responseBytes` are then the bytes client → upstream and back. */
+  readonly tunnelEnd?: TunnelEnd | undefined
 }
 
 /**
@@ -172,5 +182,6 @@ export function createTransaction(req: IncomingMessage, kind: Transaction['kind'
     error: undefined,
     ending: undefined,
     durationMs: 0,
+    tunnelEnd: undefined,
   }
 }

@@ -49,7 +49,10 @@ export interface Forwarder {
  */
 const FREE_SOCKET_TIMEOUT_MS = 4_000
 
-export function createForwarder(): Forwarder {
+/** Where to connect for a host name instead of its DNS answer (forward mode's `outbound.resolve`); undefined: DNS. */
+export type ResolveHost = (hostname: string) => { readonly host: string; readonly port: number } | undefined
+
+export function createForwarder(resolveHost: ResolveHost = () => undefined): Forwarder {
   const agents = new Map<string, http.Agent>()
   const upgrades = createProxyServer({ toProxy: true, prependPath: true, xfwd: false })
   upgrades.on('proxyReqWs', (proxyReq, _req, _socket, options) => {
@@ -74,10 +77,14 @@ export function createForwarder(): Forwarder {
   }
 
   function pooledAgent(route: ResolvedRoute, target: URL): http.Agent {
-    const key = poolKey(route, target)
+    const to = resolveHost(hostnameOf(target))
+    const key = poolKey(route, target, to)
     let agent = agents.get(key)
     if (!agent) {
-      const options = { keepAlive: true, scheduling: 'lifo' as const, maxSockets: route.maxConnections, timeout: FREE_SOCKET_TIMEOUT_MS }
+      // `outbound.resolve`: the agent's address wins over the request's (Node merges the agent's
+      // options last), while SNI and the certificate check keep the target's name.
+      const connectTo = to === undefined ? {} : { host: to.host, port: to.port, servername: hostnameOf(target) }
+      const options = { keepAlive: true, scheduling: 'lifo' as const, maxSockets: route.maxConnections, timeout: FREE_SOCKET_TIMEOUT_MS, ...connectTo }
       agent = target.protocol === 'https:' ? new https.Agent({ ...options, rejectUnauthorized: route.tls.rejectUnauthorized, ca: route.tls.ca }) : new http.Agent(options)
       agents.set(key, agent)
     }
@@ -100,9 +107,13 @@ export function createForwarder(): Forwarder {
         // Nothing the upstream sent may be dropped silently (Node keeps 2,000 by default).
         maxHeadersCount: 0,
       } as https.RequestOptions
-      if (https_ && spec.fresh) {
-        options.rejectUnauthorized = route.tls.rejectUnauthorized
-        if (route.tls.ca !== undefined) options.ca = route.tls.ca
+      if (spec.fresh) {
+        if (https_) {
+          options.rejectUnauthorized = route.tls.rejectUnauthorized
+          if (route.tls.ca !== undefined) options.ca = route.tls.ca
+        }
+        const to = resolveHost(options.hostname!)
+        if (to !== undefined) Object.assign(options, { hostname: to.host, port: to.port, servername: hostnameOf(target) })
       }
       const request = (https_ ? https : http).request(options)
       if (request.method !== spec.method) keepMethodAsSent(request, spec.method)
@@ -121,7 +132,7 @@ export function createForwarder(): Forwarder {
     },
     release(keep) {
       const kept = new Set<string>()
-      for (const route of keep) for (const target of route.targets) kept.add(poolKey(route, target))
+      for (const route of keep) for (const target of route.targets) kept.add(poolKey(route, target, resolveHost(hostnameOf(target))))
       for (const [key, agent] of agents) {
         if (kept.has(key)) continue
         retired.add(agent)
@@ -158,8 +169,10 @@ function keepMethodAsSent(request: ClientRequest, method: string): void {
  * connection limit and TLS settings — so a reload that changes any of them gets a new pool,
  * and two routes never share sockets set up for the other's certificate rules.
  */
-function poolKey(route: ResolvedRoute, target: URL): string {
-  return `${route.name}\0${originOf(target)}\0${route.maxConnections}\0${route.tls.rejectUnauthorized}\0${route.tls.caFile ?? ''}`
+function poolKey(route: ResolvedRoute, target: URL, to: { readonly host: string; readonly port: number } | undefined): string {
+  const key = `${route.name}\0${originOf(target)}\0${route.maxConnections}\0${route.tls.rejectUnauthorized}\0${route.tls.caFile ?? ''}`
+  // `outbound.resolve` pointing the target's name elsewhere: another pool (a reload may change it).
+  return to === undefined ? key : `${key}\0${to.host}:${to.port}`
 }
 
 /** `[::1]` → `::1`: the socket layer takes a bare IPv6 address. */
