@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { child, isPlainObject, issue, type ConfigIssue } from '../config/checks.js'
-import type { ResolvedConfig, UserConfig } from '../config/types.js'
+import type { ResolvedConfig, ResolvedOutbound, UserConfig } from '../config/types.js'
 import { ConfigValidationError } from '../errors.js'
 import { loadConfigFile, resolveConfig, validateConfig } from '../features.js'
 import type { LogFormat, ProxyOptions, ProxyReplayOptions } from './options.js'
@@ -84,9 +84,23 @@ function userConfig(given: ProxyOptions & Record<string, unknown>): UserConfig {
 async function fromFile(given: ProxyOptions, user: UserConfig, cwd: string): Promise<ResolvedConfig> {
   const file = await loadConfigFile(resolve(cwd, given.config!), cwd)
   const listen = resolveConfig({ ...user, routes: NO_ROUTES })
-  // `outbound` beside a file (`devproxy run` with flags): the options' win, its `ca` files read from the cwd.
-  const outbound = given.outbound === undefined ? file.outbound : listen.outbound
+  // `outbound` beside a file (`devproxy run` with flags) adds to the file's, as `start --intercept` does.
+  const outbound = given.outbound === undefined ? file.outbound : combineOutbound(file.outbound, listen.outbound)
   return Object.freeze({ ...file, port: listen.port, host: given.host === undefined ? file.host : listen.host, https: given.https === undefined ? file.https : listen.https, outbound })
+}
+
+/** The file's forward mode and the options': hosts and CA files of both, the options' address for a host named in both. */
+function combineOutbound(file: ResolvedOutbound | undefined, options: ResolvedOutbound | undefined): ResolvedOutbound | undefined {
+  if (file === undefined || options === undefined) return options ?? file
+  const resolve = Object.assign(Object.create(null) as Record<string, ResolvedOutbound['resolve'][string]>, file.resolve, options.resolve)
+  const ca = [file.ca, options.ca].filter((pem) => pem !== undefined).join('\n')
+  return Object.freeze({
+    intercept: Object.freeze([...new Set([...file.intercept, ...options.intercept])]),
+    resolve: Object.freeze(resolve),
+    ca: ca === '' ? undefined : ca,
+    caFiles: Object.freeze([...file.caFiles, ...options.caFiles]),
+    allowOpenProxy: file.allowOpenProxy || options.allowOpenProxy,
+  })
 }
 
 function apiIssues(given: ProxyOptions & Record<string, unknown>): ConfigIssue[] {

@@ -74,7 +74,8 @@ Answers come at once; with --pace recorded, each comes after the time the record
       const replayRoute = resolveConfig({ routes: [{ name: 'replay', path: '/', target: replayTarget }] }).routes
       const hasRoot = live?.config.routes.some((r) => r.path === '/' && !r.host && !r.methods) ?? false
       const routes = hasRoot ? base.routes : [...(live?.config.routes ?? []), ...replayRoute]
-      const listening = { ...base, port: listen?.port ?? base.port, host: listen?.host ?? base.host, https: listen?.https ?? base.https, routes }
+      // Forward mode as the config has it (a recording of outbound calls is replayed to the same clients).
+      const listening = { ...base, port: listen?.port ?? base.port, host: listen?.host ?? base.host, https: listen?.https ?? base.https, outbound: listen?.outbound ?? base.outbound, routes }
       return applyListenOverrides(Object.freeze(listening), { port: flags.port, host: flags.host, https: flags.https, httpsPort: flags['https-port'] })
     }
     let config: ResolvedConfig = withRoutes(firstOrigin(read.har.log.entries))
@@ -94,6 +95,7 @@ Answers come at once; with --pace recorded, each comes after the time the record
     const count = (problem: string) => problems.filter((p) => p === problem).length
     const notServed = [count('truncated') && `${count('truncated')} truncated`, count('failed') && `${count('failed')} failed`].filter(Boolean)
     const caveat = notServed.length > 0 ? ` (${notServed.join(', ')}: answered 502, see x-devproxy-replay)` : ''
+    config = await this.withOutboundFlags(config, flags)
     return {
       config,
       source: `replaying ${entries} recorded transaction${entries === 1 ? '' : 's'} from ${parsed.args.file}${caveat}${live ? `, misses to ${live.source}` : ''}`,

@@ -319,6 +319,11 @@ The routes come from proxy.config.ts in the current directory (or --config PATH)
     return () => watcher.close()
   }
 
+  /** The config with the forward-mode flags added to its `outbound` (for a subclass that builds its own config: replay). */
+  protected async withOutboundFlags(config: ResolvedConfig, flags: ForwardFlags): Promise<ResolvedConfig> {
+    return wantsOutbound(flags) ? (await import('../outbound/flags.js')).applyOutboundFlags(config, outboundFlags(flags)) : config
+  }
+
   /** What the banner shows a route sends to, when not its targets (`devproxy replay`: the file). */
   protected servedBy(_route: ResolvedConfig['routes'][number]): string | undefined {
     return undefined

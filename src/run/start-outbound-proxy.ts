@@ -24,25 +24,19 @@ export interface OutboundProxy {
   close(): Promise<void>
 }
 
-/** What forward adds to the library API (its branch): `outbound` on the options, `interceptCaPath` on the proxy. */
-interface OutboundApi {
-  readonly outbound: { intercept?: string[]; resolve?: Record<string, string>; forward?: boolean }
-}
-
 export async function startOutboundProxy(options: OutboundProxyOptions): Promise<OutboundProxy> {
-  const outbound: OutboundApi['outbound'] = {
+  const outbound: NonNullable<ProxyOptions['outbound']> = {
     ...(options.intercept.length > 0 ? { intercept: [...options.intercept] } : {}),
     ...(Object.keys(options.resolve).length > 0 ? { resolve: { ...options.resolve } } : {}),
     forward: true,
   }
-  const proxyOptions: ProxyOptions & OutboundApi = {
+  const proxyOptions: ProxyOptions = {
     ...(options.configFile === undefined ? { routes: [] } : { config: options.configFile }),
     outbound,
     port: 0,
     host: '127.0.0.1',
     log: options.log === false ? false : { format: options.log, write: options.write },
   }
-  // until forward lands: ProxyOptions has no `outbound` and StartedProxy no `interceptCaPath` yet.
-  const proxy = (await startProxy(proxyOptions as ProxyOptions)) as Awaited<ReturnType<typeof startProxy>> & { readonly interceptCaPath?: string | undefined }
+  const proxy = await startProxy(proxyOptions)
   return { url: proxy.url, caPath: proxy.interceptCaPath, close: () => proxy.close({ graceMs: 1_000 }) }
 }
