@@ -7,7 +7,7 @@
 //   as a reverse proxy, hey again: both processes up, loaded in turn (lib/in-turn.js); target
 //   ≥ 0.80×. wrk and h2load cannot speak through a proxy; hey (Debian's `hey`) can, and runs in
 //   its own process as they do.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { runTool, startChild } from './lib/children.js'
@@ -22,9 +22,10 @@ const MiB = 1024 * 1024
 const HOST = 'api.example.test'
 const CONNECTIONS = 32
 
-/** `devproxy start ARGS` in a directory (and data directory: its CAs) of its own. */
-async function startDevproxy(name, args) {
-  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
+/** `devproxy start ARGS` in a directory (and data directory: its CAs) of its own, with `config` as its proxy.config.mjs if given. */
+async function startDevproxy(name, args, label = name, config = undefined) {
+  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${label}-`))
+  if (config !== undefined) writeFileSync(join(dir, 'proxy.config.mjs'), `export default ${JSON.stringify(config)}\n`)
   const child = await startChild({
     args: [join(ROOT, 'bin/run.js'), 'start', ...args, '--port', '0', '--no-watch'],
     nodeFlags: DEVPROXY_NODE_FLAGS,
@@ -84,9 +85,9 @@ export async function benchTunnelDownload({ upstreamUrl, rounds, bytes, path }) 
 }
 
 /** hey's summary: requests per second, and failures (non-2xx answers and errors). */
-async function hey(url, { proxy, durationS }) {
+async function hey(url, { host, proxy, durationS }) {
   const seconds = Math.max(1, Math.round(durationS))
-  const args = ['-c', String(CONNECTIONS), '-z', `${seconds}s`, ...(proxy ? ['-x', proxy] : []), url]
+  const args = ['-c', String(CONNECTIONS), '-z', `${seconds}s`, '-host', host, ...(proxy ? ['-x', proxy] : []), url]
   const { stdout } = await runTool(tool('hey'), args)
   const perSecond = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1])
   if (!Number.isFinite(perSecond)) throw new Error(`hey printed no Requests/sec: ${stdout.trim().split('\n').slice(-3).join(' ')}`)
@@ -97,7 +98,7 @@ async function hey(url, { proxy, durationS }) {
   const errorCount = [...errors.matchAll(/\[(\d+)\]/g)].reduce((sum, [, count]) => sum + Number(count), 0)
   // Requests cut off when -z runs out are not failures of the subject.
   const cutOff = [...errors.matchAll(/\[(\d+)\][^\n]*(?:Client\.Timeout|context deadline exceeded|request canceled)/g)].reduce((sum, [, count]) => sum + Number(count), 0)
-  return { requestsPerSecond: perSecond * (all === 0 ? 0 : ok / all), requests: ok, failures: all - ok + errorCount - cutOff, p99Ms: Number(/99%% in ([\d.]+) secs/.exec(stdout)?.[1]) * 1000 }
+  return { requestsPerSecond: perSecond * (all === 0 ? 0 : ok / all), requests: ok, failures: all - ok + errorCount - cutOff, p99Ms: Number(/99% in ([\d.]+) secs/.exec(stdout)?.[1]) * 1000 }
 }
 
 export async function benchInterceptedHttps({ upstreamUrl, rounds, durationS, warmupS }) {
@@ -105,18 +106,19 @@ export async function benchInterceptedHttps({ upstreamUrl, rounds, durationS, wa
   const missing = missingTools(['hey'])
   if (missing) return [row(`${title}: not run (${missing})`, '—', '—', '', '≥ 0.80×', false)]
   const upstreamPort = new URL(upstreamUrl).port
+  // hey sends the Host header's value as SNI, port and all, unless -host names it: a name then.
   const measureOf = (subject, seconds) =>
     subject.name === 'baseline'
-      ? hey(`${subject.url.replace(/^http:/, 'https:')}/small`, { durationS: seconds })
-      : hey(`https://${HOST}:${upstreamPort}/small`, { proxy: subject.url, durationS: seconds })
+      ? hey(`${subject.url.replace(/^http:/, 'https:')}/small`, { host: 'localhost', durationS: seconds })
+      : hey(`https://${HOST}:${upstreamPort}/small`, { host: HOST, proxy: subject.url, durationS: seconds })
   const results = await inTurn(['baseline', 'devproxy'], {
     rounds,
-    // Both with the default log, to a file; the same route to nginx. The intercepted host is
-    // reached at nginx's own port: `--target` takes every request, whatever its Host.
+    // Both from a config file (so both run under start's supervisor), the default log to a file,
+    // one route to nginx. Outbound requests go to routes that name their host.
     start: (name) =>
       name === 'baseline'
-        ? startDevproxy('reverse-https', ['--https', '--target', upstreamUrl])
-        : startDevproxy('intercept', ['--intercept', HOST, '--resolve', `${HOST}=127.0.0.1:${upstreamPort}`, '--target', upstreamUrl]),
+        ? startDevproxy(name, [], 'reverse-https', { port: 0, https: true, routes: [{ path: '/', target: upstreamUrl }] })
+        : startDevproxy(name, [], 'intercept', { port: 0, routes: [{ host: HOST, path: '/', target: upstreamUrl }], outbound: { intercept: [HOST] } }),
     warmup: (subject) => measureOf(subject, warmupS),
     measure: (subject) => measureOf(subject, durationS),
   })

@@ -29,6 +29,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>shop</title>
 
 describeInBrowser('Chromium through devproxy as its proxy: an intercepted site, h2 in the tunnel, its calls in the inspector (issue 30)', () => {
   let dir: string
+  const dataDirBefore = process.env.DEVPROXY_DATA_DIR
   let site: http2.Http2SecureServer
   let proxy: StartedProxy
   let launched: LaunchedBrowser
@@ -68,7 +69,7 @@ describeInBrowser('Chromium through devproxy as its proxy: an intercepted site, 
     await launched?.close()
     await proxy?.close()
     await new Promise<void>((resolve) => (site ? site.close(() => resolve()) : resolve()))
-    delete process.env.DEVPROXY_DATA_DIR
+    process.env.DEVPROXY_DATA_DIR = dataDirBefore
     if (dir) await rm(dir, { recursive: true, force: true })
   })
 
