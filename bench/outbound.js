@@ -1,7 +1,8 @@
 // Outbound traffic (issue 30), two rows:
 // - a large download through a blind CONNECT tunnel (`devproxy start --forward`, curl
 //   --proxytunnel as the client) against the same download straight from nginx: fresh processes
-//   in turn, the median of the per-round ratios; target ≥ 0.90×.
+//   in turn, the median of the per-round ratios; target ≥ 0.90×. For reference, the same through
+//   the least a Node process can do (connect-relay.js: pipe both ways).
 // - small responses over HTTPS through an intercepted CONNECT (`start --intercept`, a client
 //   that tunnels: hey, Go's client, with -x) against the same requests through `start --https`
 //   as a reverse proxy, hey again: both processes up, loaded in turn (lib/in-turn.js); target
@@ -46,6 +47,19 @@ async function startDevproxy(name, args, label = name, config = undefined) {
   }
 }
 
+/** bench/connect-relay.js in its own process: what a bare Node CONNECT relay reaches. */
+async function startRelay() {
+  const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-relay-'))
+  const child = await startChild({ args: [join(ROOT, 'bench/connect-relay.js')], cwd: dir, outFile: join(dir, 'stdout.log') })
+  return {
+    url: child.url,
+    async stop() {
+      await child.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
 async function download(url, expectedBytes, proxyArgs) {
   const { stdout } = await runTool(tool('curl'), ['-s', ...proxyArgs, '-o', '/dev/null', '-w', '%{http_code} %{size_download} %{time_total}', url])
   const [status, bytes, seconds] = stdout.trim().split(' ').map(Number)
@@ -56,15 +70,26 @@ async function download(url, expectedBytes, proxyArgs) {
 export async function benchTunnelDownload({ upstreamUrl, rounds, bytes, path }) {
   const size = bytes >= 1024 * MiB ? `${bytes / (1024 * MiB)} GiB` : `${bytes / MiB} MiB`
   const title = `${size} download through a blind CONNECT tunnel`
-  const results = { baseline: [], devproxy: [] }
+  const results = { baseline: [], devproxy: [], relay: [] }
+  // Not counted: the first download of a fresh file (nginx and the page cache warm up).
+  await download(`${upstreamUrl}${path}`, bytes, [])
+  const names = ['baseline', 'devproxy', 'relay']
   for (let round = 0; round < rounds; round++) {
-    // Each round starts with the other subject.
-    for (const name of round % 2 === 0 ? ['baseline', 'devproxy'] : ['devproxy', 'baseline']) {
+    // Each round starts with the next subject.
+    for (const name of names.map((_, i) => names[(i + round) % names.length])) {
       if (name === 'baseline') {
         results.baseline.push(await download(`${upstreamUrl}${path}`, bytes, []))
         continue
       }
-      const proxy = await startDevproxy('tunnel', ['--forward'])
+      const proxy = name === 'relay' ? await startRelay() : await startDevproxy('tunnel', ['--forward'])
+      if (name === 'relay') {
+        try {
+          results.relay.push(await download(`${upstreamUrl}${path}`, bytes, ['-p', '-x', proxy.url]))
+        } finally {
+          await proxy.stop()
+        }
+        continue
+      }
       try {
         // -p: CONNECT even for an http:// URL, so the bytes go through the tunnel untouched.
         const sample = await download(`${upstreamUrl}${path}`, bytes, ['-p', '-x', proxy.url])
@@ -75,11 +100,11 @@ export async function benchTunnelDownload({ upstreamUrl, rounds, bytes, path }) 
     }
   }
   return compareRows(title, results, {
-    labels: { devproxy: 'devproxy --forward (vs direct)' },
+    labels: { devproxy: 'devproxy --forward (vs direct)', relay: 'a minimal Node relay, pipe both ways (vs direct)' },
     value: (sample) => sample.mibPerSecond,
     format: fmt.mibPerSecond,
     perRound: true,
-    note: (samples) => `peak RSS ${fmt.mb(Math.max(...samples.map((sample) => sample.peakRssBytes)))}`,
+    note: (samples) => (samples[0]?.peakRssBytes === undefined ? undefined : `peak RSS ${fmt.mb(Math.max(...samples.map((sample) => sample.peakRssBytes)))}`),
     targets: { devproxy: { text: '≥ 0.90×', ok: (ratio) => ratio >= 0.9 } },
   })
 }
