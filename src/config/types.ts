@@ -228,6 +228,8 @@ export interface ResolvedTls {
   readonly ca: string | undefined
   /** The `ca` file as configured, for messages. */
   readonly caFile: string | undefined
+  /** Where a user sets this route's CAs, for messages: `outbound.ca` for an outbound host's implicit route. Default: the route's `ca`. */
+  readonly caOption?: 'outbound.ca' | undefined
 }
 
 export interface ResolvedHttps {

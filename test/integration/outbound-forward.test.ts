@@ -235,7 +235,11 @@ describe('CONNECT to an intercepted host', () => {
     const refused = await curl(['-x', without.url, '--cacert', await caFileOf(without), '-w', '\n%{http_code}', 'https://api.example.test/x'])
     const body = refused.stdout.slice(0, refused.stdout.lastIndexOf('\n'))
     expect(refused.stdout.split('\n').at(-1)).toBe('502')
-    expect(JSON.parse(body).error.type).toBe('upstream_tls_failed')
+    const error = JSON.parse(body).error
+    expect(error.type).toBe('upstream_tls_failed')
+    // The host's CAs are set in outbound.ca: the hint says so (there is no route whose ca to set).
+    expect(error.hint).toContain('outbound.ca')
+    expect(error.hint).not.toContain('route option ca')
     expect(seen).toEqual([])
     const withCa = await forwardProxy({ intercept: ['api.example.test'] })
     const accepted = await curl(['-x', withCa.url, '--cacert', await caFileOf(withCa), '-w', '\n%{http_code}', 'https://api.example.test/x'])

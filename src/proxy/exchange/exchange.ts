@@ -276,6 +276,7 @@ function answerFailure(ctx: AttemptContext, result: Extract<AttemptResult, { kin
     connectMs: route.connectMs,
     budgetMs: budgetCut ? route.retry.budgetMs : undefined,
     caFile: route.tls.caFile,
+    caOption: route.tls.caOption,
     maxConnections: route.maxConnections,
   })
   sendError(

@@ -222,6 +222,8 @@ export interface FailureLimits {
   readonly maxConnections?: number | undefined
   /** The route's `ca` file as configured, for a TLS failure's hint: that file did not vouch for the certificate. */
   readonly caFile?: string | undefined
+  /** `outbound.ca` when the route is an outbound host's (its CAs are set there, not on a route). */
+  readonly caOption?: 'outbound.ca' | undefined
 }
 
 /** Message and hint for a failed attempt, in the words a developer would look for. */
@@ -259,7 +261,7 @@ export function describeFailure(failure: UpstreamFailure, target: string, code: 
         hint: 'The upstream wrote something other than HTTP/1.x; is the target port right?',
       }
     case 'tls':
-      return describeTlsFailure(target, code, limits.caFile)
+      return limits.caOption === 'outbound.ca' ? describeOutboundTlsFailure(target, code, limits.caFile) : describeTlsFailure(target, code, limits.caFile)
     case 'pool-exhausted':
       return {
         message: `all ${limits.maxConnections ?? ''} connections to ${target} stayed busy for connectMs (${limits.connectMs} ms): pool exhausted`.replace('all  ', 'all '),
@@ -270,6 +272,18 @@ export function describeFailure(failure: UpstreamFailure, target: string, code: 
 
 const MKCERT_CA = 'mkcert\'s is at $(mkcert -CAROOT)/rootCA.pem'
 const OR_INSECURE = 'or secure: false to accept any certificate'
+
+/**
+ * An outbound host's certificate was refused: it is trusted through `outbound.ca` (a staging CA)
+ * or the system's CAs, and a route of the config can take the host instead (with `secure: false`).
+ */
+function describeOutboundTlsFailure(target: string, code: string | undefined, caFiles: string | undefined): { message: string; hint: string } {
+  const { message } = describeTlsFailure(target, code, caFiles)
+  const problem = code === undefined ? undefined : CERTIFICATE_PROBLEMS[code]
+  if (problem === undefined || !UNTRUSTED.has(code!)) return { message, hint: `${target} is reached as any client would reach it; is it serving TLS on that port (outbound.resolve)?` }
+  const trust = caFiles === undefined ? 'Add the CA that signed it to outbound.ca (e.g. outbound: { ca: ["certs/staging-ca.pem"] })' : `outbound.ca (${caFiles}) does not hold the CA that signed it: add that one`
+  return { message, hint: `${trust}, or route the host yourself: a route with host and target (secure: false accepts any certificate).` }
+}
 
 function describeTlsFailure(target: string, code: string | undefined, caFile: string | undefined): { message: string; hint: string } {
   const failed = `the TLS handshake with ${target} failed`

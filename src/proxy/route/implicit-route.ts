@@ -35,7 +35,7 @@ export function implicitRoute(state: RoutingState, scheme: 'http' | 'https', hos
     name,
     host: hostname,
     targets: Object.freeze([new URL(origin)]),
-    tls: Object.freeze({ rejectUnauthorized: true, ca: outbound?.ca, caFile: outbound === undefined || outbound.caFiles.length === 0 ? undefined : outbound.caFiles.join(', ') }),
+    tls: Object.freeze({ rejectUnauthorized: true, ca: outbound?.ca, caFile: outbound === undefined || outbound.caFiles.length === 0 ? undefined : outbound.caFiles.join(', '), caOption: 'outbound.ca' as const }),
   })
   // `outbound.resolve` may point a name at the proxy's own address: that loops as surely.
   const to = outbound?.resolve[hostname]
