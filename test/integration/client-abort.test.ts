@@ -86,7 +86,7 @@ describe('a client that abandons a request a latency fault holds', () => {
     await abandonHeld(ABANDON[listener]!)
     const tx = await within(5_000, finished, 'the abandoned transaction')
     expect({ ending: tx.ending, status: tx.status, error: tx.error, faults: tx.faults }).toEqual({ ending: 'client-aborted', status: undefined, error: undefined, faults: ['latency 10000ms'] })
-    expect(formatTransactionLine(tx, plainPalette)).toMatch(/ --- \d+ms 0 B( h2)? .*\[client aborted\]$/)
+    expect(formatTransactionLine(tx, plainPalette)).toMatch(/ --- \d+(\.\d)?ms 0 B( h2)? .*\[client aborted\]$/)
   })
 
   it('every one counted under status class none, none as completed', () => {
