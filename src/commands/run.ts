@@ -48,6 +48,8 @@ The command keeps its stdin, stdout and stderr, gets SIGINT, SIGTERM and SIGHUP 
       throw new UsageError('missing_argument', `${this.config.bin} run needs a command to run, after --`, { suggestion: `e.g. \`${this.config.bin} run --intercept api.example.test -- node app.js\`` })
     }
     const intercept = flags.intercept ?? []
+    // The same check and words as `devproxy start --intercept` (one line, exit 2), not the config's.
+    ;(await import('../outbound/flags.js')).checkOutboundFlags({ intercept })
     const resolveMap = parseResolveFlags(flags.resolve ?? [])
     const configures = intercept.length > 0 || Object.keys(resolveMap).length > 0
     if (flags.port !== undefined && configures) {

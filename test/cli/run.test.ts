@@ -101,6 +101,15 @@ describe('devproxy run', () => {
     }
   })
 
+  it('an --intercept that is no host name: one line naming the flag, exit 2, as start says it', async () => {
+    const result = await runCli(['run', '--intercept', 'https://api.example.test/v1', '--', 'true'], { cwd: dir })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^error: --intercept "https:\/\/api\.example\.test\/v1" must be a host name only/)
+    expect(result.stderr).toMatch(/hint: Write --intercept api\.example\.test/)
+    expect(result.stderr).not.toContain('outbound.intercept[0]')
+    expectNoStack(result.stderr)
+  })
+
   it('--port with --intercept: a usage error saying which does what', async () => {
     const result = await runCli(['run', '--port', String(proxy.port), '--intercept', NAME, '--', 'true'], { cwd: dir })
     expect(result.code).toBe(2)
