@@ -3,14 +3,11 @@
 // front of http-proxy-3 (baseline-h2-proxy.js), side by side in rounds (lib/in-turn.js: both
 // processes up for the whole step, loaded in turn, the order reversed every other round); the
 // row is the median of the per-round ratios, with p99 latency and CPU per request.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startChild } from './lib/children.js'
 import { median } from './lib/stats.js'
 import { cpuNote, inTurn } from './lib/in-turn.js'
 import { h2load } from './lib/load.js'
-import { DEVPROXY_NODE_FLAGS, ROOT } from './lib/subjects.js'
+import { DEVPROXY_NODE_FLAGS, ROOT, startInOwnDir } from './lib/subjects.js'
 import { compareRows, fmt, row } from './lib/table.js'
 import { missingTools } from './lib/tools.js'
 
@@ -41,27 +38,15 @@ export async function benchH2Throughput({ upstreamUrl, rounds, durationS, warmup
   })
 }
 
-async function start(name, upstreamUrl) {
-  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-h2-${name}-`))
-  const child =
-    name === 'baseline'
-      ? await startChild({ args: [join(ROOT, 'bench/baseline-h2-proxy.js'), upstreamUrl], cwd: dir, outFile: join(dir, 'stdout.log') })
-      : await startChild({
-          args: [join(ROOT, 'bin/run.js'), 'start', '--https', '--target', upstreamUrl, '--port', '0', '--no-watch'],
-          nodeFlags: DEVPROXY_NODE_FLAGS,
-          // Its own CA, made at start (off the measured time), never the user's.
-          env: { DEVPROXY_DATA_DIR: join(dir, 'data') },
-          cwd: dir,
-          outFile: join(dir, 'stdout.log'),
-          timeoutMs: 20_000,
-        })
-  return {
-    name,
-    url: child.url,
-    pid: child.pid,
-    async stop() {
-      await child.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+function start(name, upstreamUrl) {
+  return name === 'baseline'
+    ? startInOwnDir(name, { label: 'h2-baseline', args: [join(ROOT, 'bench/baseline-h2-proxy.js'), upstreamUrl] })
+    : startInOwnDir(name, {
+        label: 'h2-devproxy',
+        args: [join(ROOT, 'bin/run.js'), 'start', '--https', '--target', upstreamUrl, '--port', '0', '--no-watch'],
+        nodeFlags: DEVPROXY_NODE_FLAGS,
+        // Its own CA, made at start (off the measured time), never the user's.
+        env: (dir) => ({ DEVPROXY_DATA_DIR: join(dir, 'data') }),
+        timeoutMs: 20_000,
+      })
 }

@@ -8,13 +8,11 @@
 //   as a reverse proxy, hey again: both processes up, loaded in turn (lib/in-turn.js); target
 //   ≥ 0.80×. wrk and h2load cannot speak through a proxy; hey (Debian's `hey`) can, and runs in
 //   its own process as they do.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { runTool, startChild } from './lib/children.js'
+import { runTool } from './lib/children.js'
 import { inTurn } from './lib/in-turn.js'
 import { median } from './lib/stats.js'
-import { DEVPROXY_NODE_FLAGS, ROOT } from './lib/subjects.js'
+import { DEVPROXY_NODE_FLAGS, ROOT, startInOwnDir } from './lib/subjects.js'
 import { compareRows, fmt, row } from './lib/table.js'
 import { missingTools, tool } from './lib/tools.js'
 
@@ -24,40 +22,20 @@ const HOST = 'api.example.test'
 const CONNECTIONS = 32
 
 /** `devproxy start ARGS` in a directory (and data directory: its CAs) of its own, with `config` as its proxy.config.mjs if given. */
-async function startDevproxy(name, args, label = name, config = undefined) {
-  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${label}-`))
-  if (config !== undefined) writeFileSync(join(dir, 'proxy.config.mjs'), `export default ${JSON.stringify(config)}\n`)
-  const child = await startChild({
+function startDevproxy(name, args, label = name, config = undefined) {
+  return startInOwnDir(name, {
+    label,
     args: [join(ROOT, 'bin/run.js'), 'start', ...args, '--port', '0', '--no-watch'],
     nodeFlags: DEVPROXY_NODE_FLAGS,
-    env: { DEVPROXY_DATA_DIR: join(dir, 'data') },
-    cwd: dir,
-    outFile: join(dir, 'stdout.log'),
+    env: (dir) => ({ DEVPROXY_DATA_DIR: join(dir, 'data') }),
+    files: config === undefined ? {} : { 'proxy.config.mjs': `export default ${JSON.stringify(config)}\n` },
     timeoutMs: 20_000,
   })
-  return {
-    name,
-    url: child.url,
-    pid: child.pid,
-    memory: child.memory,
-    async stop() {
-      await child.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
 }
 
 /** bench/connect-relay.js in its own process: what a bare Node CONNECT relay reaches. */
-async function startRelay() {
-  const dir = mkdtempSync(join(tmpdir(), 'devproxy-bench-relay-'))
-  const child = await startChild({ args: [join(ROOT, 'bench/connect-relay.js')], cwd: dir, outFile: join(dir, 'stdout.log') })
-  return {
-    url: child.url,
-    async stop() {
-      await child.stop()
-      rmSync(dir, { recursive: true, force: true })
-    },
-  }
+function startRelay() {
+  return startInOwnDir('relay', { label: 'relay', args: [join(ROOT, 'bench/connect-relay.js')] })
 }
 
 async function download(url, expectedBytes, proxyArgs) {

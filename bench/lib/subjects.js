@@ -1,7 +1,7 @@
 // What is measured: the upstream reached directly, the bare engine (the baseline every ratio is
 // taken against), and devproxy as a user runs it — log to a file, with diffs, recording.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -44,11 +44,21 @@ export function recordingBuilt() {
  */
 export async function startSubject(name, upstreamUrl) {
   if (name === 'direct') return { name, url: upstreamUrl, pid: undefined, memory: () => undefined, stop: async () => {} }
-  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${name}-`))
   const args = name === 'baseline' ? [join(ROOT, 'bench/baseline-proxy.js'), upstreamUrl] : [DEVPROXY, ...COMMANDS[name](upstreamUrl)]
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []
   const nodeFlags = name === 'baseline' ? profile : [...DEVPROXY_NODE_FLAGS, ...profile]
-  const child = await startChild({ args, nodeFlags, cwd: dir, outFile: join(dir, 'stdout.log') })
+  return startInOwnDir(name, { label: name, args, nodeFlags })
+}
+
+/**
+ * `node ...args` as subject `name`, in a temp directory of its own (its stdout, state file and,
+ * with `env`, data directory go there; `files` are written there first), resolved once it
+ * listens; `stop()` ends it and removes the directory.
+ */
+export async function startInOwnDir(name, { label, args, nodeFlags = [], env, files = {}, timeoutMs }) {
+  const dir = mkdtempSync(join(tmpdir(), `devproxy-bench-${label}-`))
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text)
+  const child = await startChild({ args, nodeFlags, env: env?.(dir), cwd: dir, outFile: join(dir, 'stdout.log'), timeoutMs })
   return {
     name,
     url: child.url,
