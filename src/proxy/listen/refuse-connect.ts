@@ -5,7 +5,7 @@ import type { ListenerEngine } from './listener.js'
 import type { ErrorDetails } from '../http/error-map.js'
 import { sendError } from '../respond/respond.js'
 import { refuseOnSocket } from './refuse-on-socket.js'
-import { createTransaction } from '../transaction/transaction.js'
+import { createTransaction, type Transaction } from '../transaction/transaction.js'
 import * as record from '../transaction/record.js'
 
 /**
@@ -24,13 +24,18 @@ export function refuseConnect(engine: ListenerEngine, req: IncomingMessage, sock
  */
 export function refuseConnectStream(engine: ListenerEngine, req: IncomingMessage, res: ServerResponse): void {
   // :authority is the tunnel's target; an HTTP/2 CONNECT has no :path.
+  refuseOnStream(engine, req, res, (tx) => connectDetails(req.headers.host ?? tx.url))
+}
+
+/** The 501 and its JSON on the CONNECT's stream, which then ends; the connection's other streams go on. */
+function refuseOnStream(engine: ListenerEngine, req: IncomingMessage, res: ServerResponse, details: (tx: Transaction) => ErrorDetails): void {
   const tx = createTransaction(req, 'http', engine.instanceId)
   res.once('close', () => {
     record.stopClock(tx)
     record.ended(tx, res.writableFinished ? 'error' : 'client-aborted', true)
     engine.emit(tx)
   })
-  sendError(res, tx, 'connect_not_supported', connectDetails(req.headers.host ?? tx.url))
+  sendError(res, tx, 'connect_not_supported', details(tx))
   // The client's side of a CONNECT stream stays open for the tunnel it asked for: close it.
   res.once('finish', () => (req as unknown as Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR))
 }
@@ -47,15 +52,8 @@ function connectDetails(target: string): ErrorDetails {
  * the client is told to use HTTP/1.1 for the CONNECT, which every proxy client does by default.
  */
 export function refuseConnectStreamInForwardMode(engine: ListenerEngine, req: IncomingMessage, res: ServerResponse): void {
-  const tx = createTransaction(req, 'http', engine.instanceId)
-  res.once('close', () => {
-    record.stopClock(tx)
-    record.ended(tx, res.writableFinished ? 'error' : 'client-aborted', true)
-    engine.emit(tx)
-  })
-  sendError(res, tx, 'connect_not_supported', {
+  refuseOnStream(engine, req, res, (tx) => ({
     message: `CONNECT on an HTTP/2 stream (RFC 9113 §8.5) is not supported (CONNECT ${req.headers.host ?? tx.url})`,
     hint: 'Send the CONNECT over HTTP/1.1 (curl does unless told --proxy-http2); HTTP/2 inside the tunnel is fine.',
-  })
-  res.once('finish', () => (req as unknown as Http2ServerRequest).stream.close(http2.constants.NGHTTP2_NO_ERROR))
+  }))
 }
