@@ -19,10 +19,22 @@ export function hostPatternProblem(text: string): { readonly message: string; re
 
 /** Whether a request whose Host field is `hostField` is selected by `pattern` (lower case). */
 export function matchesHostPattern(pattern: string, hostField: string | undefined): boolean {
-  if (hostField === undefined) return false
-  const lower = hostField.toLowerCase()
-  const end = lower.startsWith('[') ? lower.indexOf(']') + 1 : lower.indexOf(':')
-  const hostname = end <= 0 ? lower : lower.slice(0, end)
+  return hostField !== undefined && hostMatches(pattern, hostnameOf(hostField))
+}
+
+/** `api.localhost:8080` → `api.localhost`; `[::1]:8080` → `[::1]`. Lower-cased. */
+export function hostnameOf(host: string): string {
+  const lower = host.toLowerCase()
+  if (lower.startsWith('[')) {
+    const end = lower.indexOf(']')
+    return end === -1 ? lower : lower.slice(0, end + 1)
+  }
+  const colon = lower.indexOf(':')
+  return colon === -1 ? lower : lower.slice(0, colon)
+}
+
+/** `pattern` (a route's `host` or a selector, lower case): exact, or `*.suffix` for every name under the suffix. */
+export function hostMatches(pattern: string, hostname: string): boolean {
   if (pattern.startsWith('*.')) return hostname.endsWith(pattern.slice(1)) && hostname.length > pattern.length - 1
-  return hostname === pattern
+  return pattern === hostname
 }

@@ -49,7 +49,6 @@ function authorityOf(target: string): string | undefined {
   }
 }
 
-
 /** Forward mode: the proxy's own address named as the place to forward to. */
 export type ForwardRouting = TargetRouting | { readonly kind: 'loop'; readonly origin: string }
 

@@ -1,3 +1,4 @@
+import { hostMatches, hostnameOf } from '../../config/host-pattern.js'
 import type { ResolvedRoute } from '../../config/types.js'
 
 /** A request target split without decoding, so the query string can be forwarded byte for byte. */
@@ -50,18 +51,5 @@ export function prefixMatches(prefix: string, pathname: string): boolean {
   return pathname.length === prefix.length || pathname.charCodeAt(prefix.length) === 47 /* / */
 }
 
-/** `api.localhost:8080` → `api.localhost`; `[::1]:8080` → `[::1]`. Lower-cased. */
-export function hostnameOf(host: string): string {
-  const lower = host.toLowerCase()
-  if (lower.startsWith('[')) {
-    const end = lower.indexOf(']')
-    return end === -1 ? lower : lower.slice(0, end + 1)
-  }
-  const colon = lower.indexOf(':')
-  return colon === -1 ? lower : lower.slice(0, colon)
-}
-
-export function hostMatches(pattern: string, hostname: string): boolean {
-  if (pattern.startsWith('*.')) return hostname.endsWith(pattern.slice(1)) && hostname.length > pattern.length - 1
-  return pattern === hostname
-}
+// A route's `host` is matched as every host selector is (faults' --host, record --filter host=).
+export { hostMatches, hostnameOf }
