@@ -4,7 +4,11 @@ import type { Transaction } from '../proxy/index.js'
 /**
  * The finished transactions the inspector can show: a ring bounded by count and by the bytes
  * of their captured bodies, the oldest falling off first. Appending is O(1) and does nothing
- * but keep a reference: no copy, no key computed. Lookups (a click in the UI) pay instead.
+ * but keep a reference: no copy, no key computed, no index. Lookups (a click in the UI) pay
+ * instead: a scan of the ring. An index by id (a Map) cost ~1 KB of promoted garbage a request:
+ * V8 allocates a long-lived Map's rehashed tables in the old generation, and each table it drops
+ * still points at the transactions it held, so every transaction outlived the young collections
+ * until the next full one (bench/RESULTS.md, issue 29).
  */
 
 /** Default for {@link HistoryOptions.maxCount}. */
@@ -44,6 +48,7 @@ export interface TransactionHistory {
    * (the newest stays, even alone over `maxBytes`).
    */
   append(tx: Readonly<Transaction>, bytes: number): void
+  /** The transaction with this id, if still held: a scan, newest first. */
   get(id: string): Readonly<Transaction> | undefined
   /** The latest transaction before `tx` of the same endpoint (method, route, path: endpoint.ts), if still held. */
   previousOf(tx: Readonly<Transaction>): Readonly<Transaction> | undefined
@@ -66,7 +71,6 @@ export function createHistory(options: HistoryOptions = {}): TransactionHistory 
   // Held now: at most maxCount, so the ring below (indexed by maxCount) stays valid.
   let held = Math.max(1, Math.min(maxCount, options.unwatchedCount ?? maxCount))
   const slots: Array<Slot | undefined> = []
-  const byId = new Map<string, Slot>()
   // Slots oldest..next-1 are held.
   let oldest = 0
   let next = 0
@@ -75,10 +79,17 @@ export function createHistory(options: HistoryOptions = {}): TransactionHistory 
   const dropOldest = () => {
     const slot = slots[oldest % maxCount]!
     slots[oldest % maxCount] = undefined
-    // An id is a counter that wraps only after 2^53 transactions, but be exact anyway.
-    if (byId.get(slot.tx.id) === slot) byId.delete(slot.tx.id)
     bytes -= slot.bytes
     oldest++
+  }
+
+  /** The newest held slot that `matches`. */
+  const newest = (matches: (slot: Slot) => boolean): Slot | undefined => {
+    for (let seq = next - 1; seq >= oldest; seq--) {
+      const slot = slots[seq % maxCount]!
+      if (matches(slot)) return slot
+    }
+    return undefined
   }
 
   return {
@@ -97,14 +108,13 @@ export function createHistory(options: HistoryOptions = {}): TransactionHistory 
       while (next - oldest >= held) dropOldest()
       const slot: Slot = { tx, bytes: weight, seq: next }
       slots[next % maxCount] = slot
-      byId.set(tx.id, slot)
       bytes += weight
       next++
       while (bytes > maxBytes && next - oldest > 1) dropOldest()
     },
-    get: (id) => byId.get(id)?.tx,
+    get: (id) => newest((slot) => slot.tx.id === id)?.tx,
     previousOf(tx) {
-      const slot = byId.get(tx.id)
+      const slot = newest((held) => held.tx === tx)
       if (slot === undefined) return undefined
       const key = endpointKey(tx.method, tx.route, tx.url)
       for (let seq = slot.seq - 1; seq >= oldest; seq--) {

@@ -7,6 +7,7 @@ import { compileState, type RoutingState } from './route/routing-state.js'
 import type { SelfAddress } from './route/implicit-route.js'
 import type { StandIn } from './exchange/stand-in.js'
 import { type Transaction, type TransactionSink } from './transaction/transaction.js'
+import { createInFlight, type InFlight } from './transaction/in-flight.js'
 import * as record from './transaction/record.js'
 
 export interface Engine {
@@ -18,7 +19,7 @@ export interface Engine {
    */
   readonly selfAddresses: SelfAddress[]
   /** Plain HTTP transactions being served now. */
-  readonly inFlight: Set<Transaction>
+  readonly inFlight: InFlight
   /** Those the proxy cut as it stopped: they end as 'shutdown', whatever else failed with them. */
   readonly cutByShutdown: WeakSet<Transaction>
   readonly state: RoutingState
@@ -81,7 +82,7 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
   return {
     instanceId: randomBytes(4).toString('hex'),
     selfAddresses: [],
-    inFlight: new Set(),
+    inFlight: createInFlight(),
     cutByShutdown: new WeakSet(),
     get state() {
       return state

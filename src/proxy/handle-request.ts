@@ -29,7 +29,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   }
   const state = engine.state
   const tx = createTransaction(req, 'http', engine.instanceId)
-  engine.inFlight.add(tx)
+  const slot = engine.inFlight.enter(tx)
   if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, () => engine.deliver(tx))
   const clientGone: ClientGone = { listener: undefined, gone: false }
   // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
@@ -41,7 +41,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
     clientGone.listener?.()
     // A body left unread (an early answer) is drained, bounded, and the connection closed.
     drainUnreadBody(req)
-    finish(engine, tx, res)
+    finish(engine, tx, res, slot)
     onClosed?.()
   })
 
@@ -133,9 +133,9 @@ function leaveUnserved(res: ServerResponse, onClosed: (() => void) | undefined):
   if (onClosed !== undefined) res.once('close', onClosed)
 }
 
-function finish(engine: Engine, tx: Transaction, res: ServerResponse): void {
+function finish(engine: Engine, tx: Transaction, res: ServerResponse, slot: number): void {
   record.stopClock(tx)
-  engine.inFlight.delete(tx)
+  engine.inFlight.leave(slot)
   if (engine.cutByShutdown.has(tx)) record.ended(tx, 'shutdown')
   record.ended(tx, res.writableFinished ? 'completed' : 'client-aborted', true)
   engine.emit(tx)
