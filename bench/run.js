@@ -1,5 +1,5 @@
-// `npm run bench` (full, ~15 minutes) or `npm run bench -- --quick` (a smoke run of a few
-// minutes): the same table either way. Runs the built dist/ against nginx as the upstream
+// `npm run bench` (full, ~15 minutes), `npm run bench -- --quick` (a smoke run of a few
+// minutes), or `-- --only h2,latency` (the steps so named): the same table either way. Runs the built dist/ against nginx as the upstream
 // (lib/nginx.js; bench/upstream.js for the server-sent events, which nginx cannot stamp), with
 // load from wrk and h2load in their own processes (lib/load.js). The load rows (throughput,
 // latency, h2) keep every subject's process up and load them in turn, the order reversed every
@@ -32,6 +32,10 @@ import { benchStartup } from './startup.js'
 import { benchThroughput } from './throughput.js'
 
 const quick = process.argv.includes('--quick')
+// `--only h2,latency`: the steps whose names contain one of these words (for work on a few rows;
+// the full table is the one that goes into RESULTS.md).
+const onlyAt = process.argv.indexOf('--only')
+const only = onlyAt === -1 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',').filter(Boolean)
 // --quick keeps every row, with shorter runs, fewer rounds (and a 256 MiB download): a smoke run.
 // wrk takes whole seconds: its loads last at least 1 s. The full run warms each process up 5 s,
 // past its first full collections (hooks.js STEADY_STATE_S). `loadRounds`: rounds of the in-turn load
@@ -64,6 +68,7 @@ const rows = []
 const runStarted = performance.now()
 
 async function step(name, measure) {
+  if (only !== undefined && !only.some((word) => name.includes(word))) return
   const started = performance.now()
   process.stderr.write(`bench: ${name}…`)
   try {

@@ -19,6 +19,9 @@ export function createDeferredSink(): DeferredSink {
       if (target) target.beforeDelivery?.(tx)
       else waiting.push({ delivery: true, tx })
     },
+    flushDelivered() {
+      target?.flushDelivered?.()
+    },
   })
   return {
     sink,
@@ -28,6 +31,7 @@ export function createDeferredSink(): DeferredSink {
         if (delivery) next.beforeDelivery?.(tx)
         else next(tx)
       }
+      next.flushDelivered?.()
     },
   }
 }

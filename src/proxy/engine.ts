@@ -46,8 +46,12 @@ export interface Engine {
   emit(tx: Readonly<Transaction>): void
   /** True when a sink asked to see responses before delivery (`TransactionSink.beforeDelivery`). */
   readonly watchesDelivery: boolean
-  /** A response's last bytes are about to be written: hands it to the sinks that asked. */
-  deliver(tx: Transaction): void
+  /**
+   * A response's last bytes are about to be written: hands it to the sinks that asked, and calls
+   * `release` when the bytes may go — at once, or at the end of this event-loop turn once the
+   * sinks that batch (`flushDelivered`) have flushed.
+   */
+  deliver(tx: Transaction, release: () => void): void
   addSink(sink: TransactionSink): void
 }
 
@@ -75,6 +79,20 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
   let state = compileState(config)
   const sinks: TransactionSink[] = []
   const deliverySinks: TransactionSink[] = []
+  // Last bytes held until the batching sinks flush, at the end of this turn (setImmediate).
+  let held: Array<() => void> | undefined
+  const flushTurn = () => {
+    const releases = held!
+    held = undefined
+    for (const sink of deliverySinks) {
+      try {
+        sink.flushDelivered?.()
+      } catch (error) {
+        onSinkError(error)
+      }
+    }
+    for (const release of releases) release()
+  }
   // `outbound.resolve` is read when a pool is made, never per request.
   const forwarder = createForwarder((hostname) => state.config.outbound?.resolve[hostname])
   const counters: EngineCounters = { requests: 0, errors: 0, faults: 0 }
@@ -121,15 +139,23 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
     get watchesDelivery() {
       return deliverySinks.length > 0
     },
-    deliver(tx) {
+    deliver(tx, release) {
       record.stopClock(tx)
+      let batching = false
       for (const sink of deliverySinks) {
         try {
           sink.beforeDelivery!(tx)
         } catch (error) {
           onSinkError(error)
         }
+        if (sink.flushDelivered !== undefined) batching = true
       }
+      if (!batching) return release()
+      if (held === undefined) {
+        held = []
+        setImmediate(flushTurn)
+      }
+      held.push(release)
     },
     addSink(sink) {
       sinks.push(sink)

@@ -30,7 +30,7 @@ export function handleRequest(engine: Engine, req: IncomingMessage, res: ServerR
   const state = engine.state
   const tx = createTransaction(req, 'http', engine.instanceId)
   const slot = engine.inFlight.enter(tx)
-  if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, () => engine.deliver(tx))
+  if (engine.watchesDelivery) (res as unknown as LastBytesWatch).watchLastBytes(tx, (release) => engine.deliver(tx, release))
   const clientGone: ClientGone = { listener: undefined, gone: false }
   // The one 'close' listener a request gets (it fires once: `on` spares `once`'s wrapper): the
   // attempt in flight learns first, then the transaction is finished and handed on.

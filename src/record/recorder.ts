@@ -8,8 +8,9 @@ import { decodeRecordedBody, DECODE_LATER, recordedBodyNow } from './recorded-bo
 /**
  * `devproxy record`: a transaction sink that appends each HTTP transaction to a HAR file,
  * bodies decoded and capped, secrets redacted. An entry is written, synchronously, before the
- * last bytes of its response reach the client (`beforeDelivery`), so once a client has its
- * answer the entry is in the file, whatever happens to the process next; a transaction that
+ * last bytes of its response reach the client (`beforeDelivery` queues it, `flushDelivered`
+ * writes the turn's entries in one call, and the engine holds the last bytes until then), so
+ * once a client has its answer the entry is in the file, whatever happens to the process next; a transaction that
  * never delivers a whole response (the client left, the upstream broke, the proxy stopped) is
  * written when it finishes, marked with how it ended. Entries are in that order; one whose
  * compressed body decodes to more than the cap waits for its streaming decode (milliseconds),
@@ -36,16 +37,23 @@ export interface Recorder {
 export async function startRecorder(options: RecorderOptions): Promise<Recorder> {
   const writer = await openHarWriter(options.file, options.creatorVersion, { resume: options.resume })
   let failed = false
-  const write = (tx: Readonly<Transaction>, request: RecordedBody | undefined, response: RecordedBody | undefined, ending: string | undefined) => {
+  const guarded = (work: () => void) => {
     try {
-      const entry = { redact: options.redact, request, response, ending }
-      writer.append(isLarge(request) || isLarge(response) ? harEntryPieces(tx, entry) : harEntryJson(tx, entry))
+      work()
     } catch (error) {
       // The first failure (a full disk, a removed directory) is reported; the writer stops.
       if (!failed) options.onError(error)
       failed = true
     }
   }
+  // `queue`: a delivered response's entry, written by `flushDelivered` at the end of the turn.
+  const write = (tx: Readonly<Transaction>, request: RecordedBody | undefined, response: RecordedBody | undefined, ending: string | undefined, queue = false) =>
+    guarded(() => {
+      const entry = { redact: options.redact, request, response, ending }
+      if (isLarge(request) || isLarge(response)) writer.append(harEntryPieces(tx, entry))
+      else if (queue) writer.queue(harEntryJson(tx, entry))
+      else writer.append(harEntryJson(tx, entry))
+    })
 
   // Entries behind a body being decoded by the stream decoder, in finishing order.
   let queue: Promise<void> = Promise.resolve()
@@ -68,7 +76,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     const request = recordedBodyNow(tx.requestBody, options.maxBodyBytes)
     const response = recordedBodyNow(tx.responseBody, options.maxBodyBytes, delivered)
     if (request === DECODE_LATER || response === DECODE_LATER) return later(tx, delivered, ending)
-    write(tx, request, response, ending)
+    write(tx, request, response, ending, delivered)
   }
 
   // WebSocket traffic has no HAR 1.2 form; only HTTP exchanges are recorded.
@@ -80,6 +88,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
       delivered.add(tx)
       record(tx, true)
     },
+    flushDelivered: () => guarded(() => writer.flush()),
   })
   return {
     sink,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { createRequire } from 'node:module'
@@ -137,6 +138,33 @@ describe('what a recording holds', () => {
     }
     expect(found).toEqual(Array(5).fill('GET /api/users'))
   }, 60_000) // five CLI starts: on a loaded 2-core machine each takes seconds
+
+  it('with 20 responses at once, each entry is in the file when its client has the response (a turn\'s entries go in one write)', async () => {
+    const out = 'concurrent.har'
+    const cli = spawnCli(['record', '--target', upstream.url, '--port', '0', '--out', out], { cwd: dir })
+    try {
+      const [, url] = await cli.waitFor(LISTENING)
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 20 })
+      // Read the file the moment each response has ended, before anything else runs.
+      const seen = await Promise.all(
+        Array.from({ length: 20 }, (_, n) =>
+          new Promise<boolean>((resolve, reject) => {
+            http
+              .get(`${url}/api/users?n=${n}`, { agent }, (res) => {
+                res.resume()
+                res.on('end', () => resolve(readFileSync(join(dir, out), 'utf8').includes(`/api/users?n=${n}"`)))
+              })
+              .on('error', reject)
+          }),
+        ),
+      )
+      agent.destroy()
+      expect(seen).toEqual(Array(20).fill(true))
+    } finally {
+      cli.child.kill('SIGINT')
+      await cli.exited
+    }
+  }, 20_000)
 
   it('keeps a 1.6 MB asset whole by default; a body cut at --max-body keeps its real size', async () => {
     const whole = await record('assets.har', async (url) => {

@@ -132,8 +132,14 @@ export interface Transaction {
  * just before the last bytes reach the client (status, headers and bodies complete; `ending`
  * not set yet, `durationMs` so far): for a sink that must be done before the client could act
  * on the answer (the recorder: `kill -9` the moment a response arrives must not lose it).
+ * With `flushDelivered` too, `beforeDelivery` may only queue its work: the engine calls
+ * `flushDelivered` once at the end of the event-loop turn, and holds those responses' last bytes
+ * until it returns — one file write a turn instead of one a response (bench/RESULTS.md).
  */
-export type TransactionSink = ((transaction: Readonly<Transaction>) => void) & { readonly beforeDelivery?: (transaction: Readonly<Transaction>) => void }
+export type TransactionSink = ((transaction: Readonly<Transaction>) => void) & {
+  readonly beforeDelivery?: (transaction: Readonly<Transaction>) => void
+  readonly flushDelivered?: () => void
+}
 
 /**
  * True when what answered replaced the upstream — a mock, onRequest's answer, a recording — so
