@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream'
 import { createProxyServer } from 'http-proxy-3'
 import type { ResolvedRoute } from '../../config/types.js'
 import { originOf } from '../http/origin.js'
+import { PooledAgent } from './pooled-agent.js'
 
 /**
  * Where requests leave for the upstream. Plain HTTP requests go out through `node:http` with
@@ -85,7 +86,7 @@ export function createForwarder(resolveHost: ResolveHost = () => undefined): For
       // options last), while SNI and the certificate check keep the target's name.
       const connectTo = to === undefined ? {} : { host: to.host, port: to.port, servername: hostnameOf(target) }
       const options = { keepAlive: true, scheduling: 'lifo' as const, maxSockets: route.maxConnections, timeout: FREE_SOCKET_TIMEOUT_MS, ...connectTo }
-      agent = target.protocol === 'https:' ? new https.Agent({ ...options, rejectUnauthorized: route.tls.rejectUnauthorized, ca: route.tls.ca }) : new http.Agent(options)
+      agent = target.protocol === 'https:' ? new https.Agent({ ...options, rejectUnauthorized: route.tls.rejectUnauthorized, ca: route.tls.ca }) : new PooledAgent(options)
       agents.set(key, agent)
     }
     return agent
