@@ -1,6 +1,6 @@
 // `npm run bench` (full, ~15 minutes), `npm run bench -- --quick` (a smoke run of a few
-// minutes), or `-- --only h2,latency` (the steps so named): the same table either way. Runs the built dist/ against nginx as the upstream
-// (lib/nginx.js; bench/upstream.js for the server-sent events, which nginx cannot stamp), with
+// minutes), or `-- --only h2,latency` (the steps so named): the same table either way. Runs the
+// built dist/ against nginx as the upstream (lib/nginx.js; bench/upstream.js for the server-sent events, which nginx cannot stamp), with
 // load from wrk and h2load in their own processes (lib/load.js). The load rows (throughput,
 // latency, h2) keep every subject's process up and load them in turn, the order reversed every
 // other round, and take the median of the per-round ratios to the bare http-proxy-3 baseline
