@@ -72,10 +72,17 @@ export function parseConnectTarget(target: string): { readonly hostname: string;
   return { hostname: hostname.startsWith('[') ? hostname.slice(1, -1) : hostname, port }
 }
 
-/** The first bytes tell TLS from plain HTTP (undici tunnels http:// URLs too: `CONNECT host:80`). */
+/**
+ * The first bytes tell TLS from plain HTTP (undici tunnels http:// URLs too: `CONNECT host:80`).
+ * A client that closes its side before sending any (a cancelled request) gets the connection
+ * closed: Node's HTTP server hands CONNECT sockets over half-open, so nothing else would, and
+ * each one stayed in CLOSE-WAIT for good.
+ */
 function intercept(socket: Duplex, head: Buffer, listeners: NonNullable<ConnectContext['intercept']>): void {
   socket.write(ESTABLISHED)
+  const closedFirst = () => socket.destroy()
   const handOver = (chunk: Buffer) => {
+    socket.off('end', closedFirst)
     socket.pause()
     socket.unshift(chunk)
     ;(chunk[0] === TLS_HANDSHAKE ? listeners.tls : listeners.plain)(socket)
@@ -83,6 +90,7 @@ function intercept(socket: Duplex, head: Buffer, listeners: NonNullable<ConnectC
   }
   if (head.length > 0) return handOver(head)
   socket.once('data', handOver)
+  socket.once('end', closedFirst)
   socket.once('error', () => socket.destroy())
 }
 

@@ -216,6 +216,18 @@ describe('CONNECT to an intercepted host', () => {
     expect(seen.filter((entry) => entry.host === 'api.example.test')).toEqual([])
   })
 
+  it('closes an intercepted tunnel whose client closed before sending a byte (no socket left half-open, RFC 9110 §9.3.6)', async () => {
+    const proxy = await forwardProxy({ intercept: ['api.example.test'] })
+    const { head, socket } = await connect(proxy, 'api.example.test:443')
+    expect(head).toMatch(/^HTTP\/1\.1 200/)
+    // The client cancels: FIN, nothing sent. The proxy must close its side too.
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
+    socket.resume()
+    socket.end()
+    await closed
+    expect(socket.destroyed).toBe(true)
+  })
+
   it('carries plain HTTP/1.1 through a CONNECT to port 80 into the pipeline (undici tunnels http:// URLs)', async () => {
     const proxy = await forwardProxy({ intercept: ['plain.example.test'] })
     const { socket } = await connect(proxy, 'plain.example.test:80')
