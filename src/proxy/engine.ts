@@ -79,6 +79,8 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
   let state = compileState(config)
   const sinks: TransactionSink[] = []
   const deliverySinks: TransactionSink[] = []
+  // Some delivery sink only queues in beforeDelivery (flushDelivered): last bytes wait for the flush.
+  let batching = false
   // Last bytes held until the batching sinks flush, at the end of this turn (setImmediate).
   let held: Array<() => void> | undefined
   const flushTurn = () => {
@@ -141,14 +143,12 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
     },
     deliver(tx, release) {
       record.stopClock(tx)
-      let batching = false
       for (const sink of deliverySinks) {
         try {
           sink.beforeDelivery!(tx)
         } catch (error) {
           onSinkError(error)
         }
-        if (sink.flushDelivered !== undefined) batching = true
       }
       if (!batching) return release()
       if (held === undefined) {
@@ -160,6 +160,7 @@ export function createEngine(config: ResolvedConfig, plugins: EnginePlugins, onS
     addSink(sink) {
       sinks.push(sink)
       if (sink.beforeDelivery) deliverySinks.push(sink)
+      if (sink.beforeDelivery && sink.flushDelivered) batching = true
     },
   }
 }
